@@ -1,0 +1,93 @@
+#pragma once
+// The activation store: one HDF5 file per (model, dataset split), layout in docs/formats.md.
+//   StoreWriter  - streams batches in; writes to a temporary name, renames on finish().
+//   StoreReader  - reads layers (whole, or a range of rows) and the per-input tables.
+// Files written by h5py with the same layout are read too.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actopo/core.hpp"
+
+namespace actopo {
+
+/// Root attributes of a store (provenance).
+struct StoreInfo {
+    std::string model;         // model path as given
+    std::string model_sha256;  // sha256 of the model file
+    std::string dataset;       // e.g. "fashion-mnist" or a .h5 path
+    std::string split;         // "test", "train", or "" for a generic file
+    std::string created;       // ISO time
+    std::string actopo_version;
+    std::vector<std::string> class_names;  // may be empty
+};
+
+struct LayerSpec {
+    std::string name;                // module path, e.g. "layer1.0.conv2"
+    std::vector<std::int64_t> shape; // per-input shape, e.g. {8, 28, 28}
+};
+
+/// Number of floats one input occupies in a layer of this per-input shape.
+std::size_t per_input_size(const std::vector<std::int64_t>& shape);
+/// "[8, 28, 28]"
+std::string shape_string(const std::vector<std::int64_t>& shape);
+
+class StoreWriter {
+public:
+    /// Opens `path` for writing (refuses an existing file unless force). `num_classes` is the logits width.
+    StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
+                std::int64_t num_classes, bool force);
+    ~StoreWriter();
+    /// Appends `batch` inputs. `layer_data[i]` holds batch * per_input_size(layers[i].shape) floats.
+    void append(std::size_t batch, const std::int64_t* index, const std::int64_t* labels,
+                const std::int64_t* predictions, const float* logits,
+                const std::vector<const float*>& layer_data);
+    /// Writes the final attributes (count of non-finite values per layer) and renames into place.
+    void finish();
+    /// Non-finite values seen so far, per layer name.
+    const std::map<std::string, std::uint64_t>& nonfinite_counts() const { return nonfinite_; }
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::map<std::string, std::uint64_t> nonfinite_;
+};
+
+class StoreReader {
+public:
+    /// Opens an existing store; UserError if it is missing or not an activation store.
+    explicit StoreReader(const std::string& path);
+    ~StoreReader();
+    StoreReader(StoreReader&&) noexcept;
+
+    const std::string& path() const { return path_; }
+    const StoreInfo& info() const { return info_; }
+    std::size_t size() const { return n_; }  // number of inputs N
+    const std::vector<std::string>& layer_names() const { return layer_names_; }
+    bool has_layer(const std::string& name) const;
+    /// Per-input shape of a layer; UserError naming the closest layers when it does not exist.
+    std::vector<std::int64_t> layer_shape(const std::string& name) const;
+    /// Rows [first, first+count) of a layer, flattened per input: count x per_input_size floats.
+    std::vector<float> read_layer_rows(const std::string& name, std::size_t first, std::size_t count) const;
+    /// The whole layer flattened: N x per_input_size.
+    Matrix read_layer(const std::string& name) const;
+    /// Non-finite values recorded when the layer was written (0 when not recorded).
+    std::uint64_t layer_nonfinite(const std::string& name) const;
+
+    std::vector<std::int64_t> index() const;
+    std::vector<std::int64_t> labels() const;
+    std::vector<std::int64_t> predictions() const;
+    Matrix logits() const;  // N x C (C = 0 when absent)
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::string path_;
+    StoreInfo info_;
+    std::size_t n_ = 0;
+    std::vector<std::string> layer_names_;
+};
+
+}  // namespace actopo

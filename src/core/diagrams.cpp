@@ -1,0 +1,101 @@
+#include "actopo/diagrams.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace actopo {
+
+const Diagram& Diagrams::dim(int k) const {
+    for (const auto& d : dims)
+        if (d.dim == k) return d;
+    throw UserError("the diagrams have no dimension " + std::to_string(k) + " (computed up to " +
+                    std::to_string(dims.empty() ? -1 : dims.back().dim) + ")");
+}
+
+RipsInput RipsInput::from_points(Matrix points, Metric metric) {
+    RipsInput in;
+    in.kind = Kind::points;
+    in.n = points.rows;
+    in.metric = metric;
+    in.points = prepare_rows(points, metric);
+    return in;
+}
+
+RipsInput RipsInput::from_lower(std::size_t n, std::vector<float> lower) {
+    if (lower.size() != n * (n ? n - 1 : 0) / 2)
+        throw UserError("a lower-triangular distance matrix of " + std::to_string(n) + " points needs " +
+                        std::to_string(n * (n ? n - 1 : 0) / 2) + " entries, got " + std::to_string(lower.size()));
+    RipsInput in;
+    in.kind = Kind::lower_distances;
+    in.n = n;
+    in.metric = Metric::precomputed;
+    in.lower = std::move(lower);
+    return in;
+}
+
+RipsInput RipsInput::from_edges(std::size_t n, std::vector<Edge> edges) {
+    RipsInput in;
+    in.kind = Kind::sparse_edges;
+    in.n = n;
+    in.metric = Metric::precomputed;
+    for (auto& e : edges) {
+        if (e.i >= n || e.j >= n)
+            throw UserError("sparse edge (" + std::to_string(e.i) + ", " + std::to_string(e.j) +
+                            ") names a vertex beyond " + std::to_string(n));
+        if (e.i < e.j) std::swap(e.i, e.j);
+    }
+    in.edges = std::move(edges);
+    return in;
+}
+
+double RipsInput::distance(std::size_t i, std::size_t j) const {
+    if (i == j) return 0;
+    if (i < j) std::swap(i, j);
+    switch (kind) {
+        case Kind::points: return prepared_distance(points, i, j, metric);
+        case Kind::lower_distances: return lower[i * (i - 1) / 2 + j];
+        case Kind::sparse_edges:
+            for (const auto& e : edges)
+                if (e.i == i && e.j == j) return e.d;
+            return std::numeric_limits<double>::infinity();
+    }
+    return 0;
+}
+
+std::vector<float> RipsInput::lower_triangle() const {
+    if (kind == Kind::lower_distances) return lower;
+    std::vector<float> out(n * (n ? n - 1 : 0) / 2, std::numeric_limits<float>::infinity());
+    if (kind == Kind::sparse_edges) {
+        for (const auto& e : edges) out[std::size_t(e.i) * (e.i - 1) / 2 + e.j] = e.d;
+        return out;
+    }
+    std::size_t k = 0;
+    for (std::size_t i = 1; i < n; ++i)
+        for (std::size_t j = 0; j < i; ++j) out[k++] = float(prepared_distance(points, i, j, metric));
+    return out;
+}
+
+double RipsInput::enclosing_radius() const {
+    if (n <= 1) return 0;
+    double best = std::numeric_limits<double>::infinity();
+    if (kind == Kind::lower_distances) {
+        std::vector<double> row_max(n, 0.0);
+        std::size_t k = 0;
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t j = 0; j < i; ++j, ++k) {
+                row_max[i] = std::max(row_max[i], double(lower[k]));
+                row_max[j] = std::max(row_max[j], double(lower[k]));
+            }
+        return *std::min_element(row_max.begin(), row_max.end());
+    }
+    if (kind == Kind::sparse_edges) return best;  // a missing edge is at infinity
+    for (std::size_t i = 0; i < n; ++i) {
+        double m = 0;
+        for (std::size_t j = 0; j < n && m < best; ++j)
+            if (j != i) m = std::max(m, prepared_distance(points, i, j, metric));
+        best = std::min(best, m);
+    }
+    return best;
+}
+
+}  // namespace actopo

@@ -1,0 +1,1 @@
+#include "actopo/dataset.hpp"
