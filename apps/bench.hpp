@@ -1,0 +1,46 @@
+#pragma once
+// Benchmark suites of `actopo bench`: each apps/bench_<suite>.cpp registers itself with
+//   static actopo::bench::Registration reg{"suite", "what it compares", run};
+// run(ctx) times our code and the tool a user would pick instead on the same inputs, in one run,
+// and writes <suite>.md (medians, ratios, targets met or not) and <suite>.csv into ctx.out_dir.
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace actopo::bench {
+
+struct Context {
+    std::string out_dir = "results/bench";
+    int repetitions = 5;
+    bool long_inputs = false;   // --long: the inputs that take minutes
+    std::string shared_dir;     // ../shared/data (benchmark inputs), found from the working directory
+};
+
+struct Suite {
+    std::string name, summary;
+    std::function<void(const Context&)> run;
+};
+
+std::vector<Suite>& registry();
+
+struct Registration {
+    Registration(std::string name, std::string summary, std::function<void(const Context&)> run) {
+        registry().push_back({std::move(name), std::move(summary), std::move(run)});
+    }
+};
+
+/// Wall-clock seconds of fn() over `reps` runs (after one warm-up when reps > 1), and their median.
+struct Timing {
+    std::vector<double> seconds;
+    double median() const;
+};
+Timing time_runs(int reps, const std::function<void()>& fn);
+/// Peak resident memory (MiB) of this process so far (VmHWM).
+double peak_rss_mib();
+/// Runs a shell command, returns its wall seconds and its peak RSS in MiB (via /usr/bin/time -f or wait4).
+struct ExternalRun { double seconds = 0, peak_mib = 0; int status = 0; std::string output; };
+ExternalRun run_external(const std::string& command);
+/// "Linux x86_64, 2 cores, Intel ..., 23 GiB" for the results header.
+std::string machine_description();
+
+}  // namespace actopo::bench

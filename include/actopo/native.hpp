@@ -1,0 +1,15 @@
+#pragma once
+// actopo's own Vietoris-Rips persistent-cohomology engine (the `native` backend).
+// Written from the methods in docs/native.md (cohomology, clearing, implicit coboundaries in the
+// combinatorial number system, apparent/emergent pairs, enclosing radius, float32, sparse path,
+// edge collapse, parallel reduction). Output does not depend on the number of threads.
+#include "actopo/diagrams.hpp"
+
+namespace actopo::native {
+
+/// Persistence diagrams H0..opt.max_dim of the Rips filtration of `input`.
+/// Honours threshold (default enclosing radius), coeff (prime), threads (0 = all cores), collapse.
+/// Polls throw_if_cancelled(). Throws UserError for a non-prime coefficient or bad input.
+Diagrams compute(const RipsInput& input, const RipsOptions& options);
+
+}  // namespace actopo::native

@@ -1,0 +1,51 @@
+#pragma once
+// Vietoris-Rips persistence behind one interface, with three backends:
+//   native  - actopo's own engine (include/actopo/native.hpp)
+//   gudhi   - GUDHI in-process (Rips complex; edge collapse when thresholded; sparse Rips with epsilon)
+//   ripser  - Debian's `ripser` / `ripser-coeff` executables, fed a distance matrix, output parsed
+// plus reading every input format Ripser reads, landmark subsampling, a size planner, and
+// diagram files (CSV, JSON, HDF5; see docs/formats.md).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actopo/diagrams.hpp"
+
+namespace actopo {
+
+class PersistenceBackend {
+public:
+    virtual ~PersistenceBackend() = default;
+    virtual std::string name() const = 0;
+    virtual Diagrams compute(const RipsInput& input, const RipsOptions& options) const = 0;
+};
+
+/// "native" | "gudhi" | "ripser"; UserError otherwise.
+std::unique_ptr<PersistenceBackend> make_backend(const std::string& name);
+std::vector<std::string> backend_names();
+
+/// Plans, checks the size against memory, computes with `backend`, fills meta (metric, threshold, coeff,
+/// backend, version). UserError with the estimate and the options that would fit when too large.
+Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options, const std::string& backend);
+
+/// Input file formats: point-cloud (whitespace/CSV), lower-distance, upper-distance, distance, dipha,
+/// sparse, binary (Ripser's formats), csv (= point cloud). UserError naming the file, row and column.
+RipsInput read_rips_input(const std::string& path, const std::string& format, Metric metric);
+
+/// Max-min (farthest point) landmarks: `count` row indices, first chosen by `seed`.
+std::vector<std::size_t> maxmin_landmarks(const RipsInput& input, std::size_t count, std::uint64_t seed);
+
+/// Estimated number of simplices of dimension <= max_dim + 1 at the threshold, and bytes needed.
+struct SizeEstimate {
+    double simplices = 0;
+    double bytes = 0;
+};
+SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options);
+
+/// Diagram files: the format follows the extension (.csv, .json, .h5); atomic, refuses to overwrite
+/// unless force. For .h5, `group` names the layer (/diagrams/<group>/dim<k>).
+void write_diagrams(const Diagrams& diagrams, const std::string& path, bool force,
+                    const std::string& group = "diagram");
+Diagrams read_diagrams(const std::string& path, const std::string& group = "");
+
+}  // namespace actopo
