@@ -23,6 +23,8 @@ public:
 /// "native" | "gudhi" | "ripser"; UserError otherwise.
 std::unique_ptr<PersistenceBackend> make_backend(const std::string& name);
 std::vector<std::string> backend_names();
+/// The backend used when none is named.
+std::string default_backend();
 
 /// Plans, checks the size against memory, computes with `backend`, fills meta (metric, threshold, coeff,
 /// backend, version). UserError with the estimate and the options that would fit when too large.
@@ -34,18 +36,27 @@ RipsInput read_rips_input(const std::string& path, const std::string& format, Me
 
 /// Max-min (farthest point) landmarks: `count` row indices, first chosen by `seed`.
 std::vector<std::size_t> maxmin_landmarks(const RipsInput& input, std::size_t count, std::uint64_t seed);
+/// The input restricted to the given vertices (in that order), keeping its distances exactly.
+RipsInput select_vertices(const RipsInput& input, const std::vector<std::size_t>& rows);
 
-/// Estimated number of simplices of dimension <= max_dim + 1 at the threshold, and bytes needed.
+/// Estimated number of simplices of dimension <= max_dim + 1 at the threshold, and the bytes `backend`
+/// needs for them (a sampled estimate, see docs/persistence.md).
 struct SizeEstimate {
     double simplices = 0;
     double bytes = 0;
 };
-SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options);
+SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options,
+                           const std::string& backend = "gudhi");
+/// The memory a computation may use: $ACTOPO_MAX_MEMORY (e.g. "4G") if set, else 80% of MemAvailable.
+double available_memory_bytes();
 
 /// Diagram files: the format follows the extension (.csv, .json, .h5); atomic, refuses to overwrite
 /// unless force. For .h5, `group` names the layer (/diagrams/<group>/dim<k>).
 void write_diagrams(const Diagrams& diagrams, const std::string& path, bool force,
                     const std::string& group = "diagram");
+/// Reads a .csv/.json/.h5 diagram file; for .h5 an empty group means the only group in the file.
 Diagrams read_diagrams(const std::string& path, const std::string& group = "");
+/// The groups (layers) of an HDF5 diagram file, sorted.
+std::vector<std::string> diagram_groups(const std::string& path);
 
 }  // namespace actopo

@@ -1,0 +1,158 @@
+// The `ripser` backend: writes the distances to a temporary file (binary float32 lower triangle, or
+// sparse triplets for a sparse input), runs Debian's /usr/bin/ripser (Z/2) or /usr/bin/ripser-coeff
+// (other primes) with an explicit --threshold, and parses "persistence intervals in dim k:" blocks.
+// Ripser prints values with 6 significant digits; each printed value is snapped to the nearest input
+// distance (within that precision), which recovers the exact float32 value.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "persistence/internal.hpp"
+
+namespace actopo::persistence_detail {
+namespace {
+
+std::string format_float(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+/// A temporary file removed on destruction.
+struct TempFile {
+    std::string path;
+    TempFile() {
+        const char* dir = std::getenv("TMPDIR");
+        std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/actopo-ripser-XXXXXX";
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        int fd = mkstemp(buf.data());
+        if (fd < 0) throw std::runtime_error("cannot create a temporary file in " + tmpl);
+        close(fd);
+        path = buf.data();
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+};
+
+/// Writes the input as Ripser reads it; returns the --format name. Fills `values` with every distance
+/// and `seen` with the number of vertices Ripser will know of (a sparse file names no isolated last vertex).
+std::string write_input(const RipsInput& input, const std::string& path, std::vector<float>& values,
+                        std::size_t& seen) {
+    std::ofstream out(path, std::ios::binary);
+    seen = input.n;
+    if (input.kind == RipsInput::Kind::sparse_edges) {
+        seen = 0;
+        for (const auto& e : input.edges) {
+            if (e.i == e.j) continue;
+            out << e.i << ' ' << e.j << ' ' << format_float(e.d) << '\n';
+            values.push_back(e.d);
+            seen = std::max<std::size_t>(seen, e.i + 1);
+        }
+        if (!out) throw std::runtime_error("cannot write the temporary file " + path);
+        return "sparse";
+    }
+    values = input.lower_triangle();
+    out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * sizeof(float)));
+    if (!out) throw std::runtime_error("cannot write the temporary file " + path);
+    return "binary";
+}
+
+/// Runs a command, returns its stdout; throws when it fails.
+std::string run_capture(const std::string& command) {
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) throw std::runtime_error("cannot run " + command);
+    std::string text;
+    char buf[65536];
+    std::size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, pipe)) > 0) {
+        text.append(buf, got);
+        if (cancel_requested()) break;
+    }
+    int status = pclose(pipe);
+    throw_if_cancelled();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw UserError("the ripser backend failed (" + command + " exited with status " +
+                        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+    return text;
+}
+
+/// The input distance nearest to a printed value (printed with 6 significant digits).
+double snap(double printed, const std::vector<float>& sorted) {
+    if (sorted.empty() || printed == 0) return printed;
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), float(printed));
+    double best = printed, err = std::abs(printed) * 1e-5;
+    for (auto c : {it, it == sorted.begin() ? it : it - 1})
+        if (c != sorted.end() && std::abs(*c - printed) <= err) {
+            err = std::abs(*c - printed);
+            best = *c;
+        }
+    return best;
+}
+
+Diagrams parse_output(const std::string& text, int max_dim, const std::vector<float>& sorted) {
+    Diagrams out;
+    std::istringstream in(text);
+    std::string line;
+    Diagram* current = nullptr;
+    const std::string header = "persistence intervals in dim ";
+    while (std::getline(in, line)) {
+        if (line.rfind(header, 0) == 0) {
+            Diagram d;
+            d.dim = std::stoi(line.substr(header.size()));
+            out.dims.push_back(d);
+            current = &out.dims.back();
+            continue;
+        }
+        auto open = line.find('['), comma = line.find(','), close = line.find(')');
+        if (!current || open == std::string::npos || comma == std::string::npos || close == std::string::npos)
+            continue;
+        PersistencePair p;
+        p.birth = snap(std::stod(line.substr(open + 1, comma - open - 1)), sorted);
+        std::string death = trim(line.substr(comma + 1, close - comma - 1));
+        if (!death.empty()) p.death = snap(std::stod(death), sorted);
+        current->pairs.push_back(p);
+    }
+    canonicalize(out, max_dim);
+    return out;
+}
+
+class RipserBackend : public PersistenceBackend {
+public:
+    std::string name() const override { return "ripser"; }
+
+    Diagrams compute(const RipsInput& input, const RipsOptions& options) const override {
+        check_coefficient(options.coeff);
+        if (options.sparse_epsilon > 0)
+            throw UserError("the ripser backend has no sparse Rips approximation; use --backend gudhi with --sparse");
+        const char* exe = options.coeff == 2 ? "/usr/bin/ripser" : "/usr/bin/ripser-coeff";
+        if (access(exe, X_OK) != 0)
+            throw UserError(std::string("the ripser backend needs ") + exe + " (Debian package ripser)");
+        const double threshold = effective_threshold(input, options);
+        TempFile file;
+        std::vector<float> values;
+        std::size_t seen = 0;
+        std::string format = write_input(input, file.path, values, seen);
+        std::string command = std::string(exe) + " --format " + format + " --dim " + std::to_string(options.max_dim);
+        if (!std::isinf(threshold)) command += " --threshold " + format_float(threshold);
+        if (options.coeff != 2) command += " --modulus " + std::to_string(options.coeff);
+        command += " '" + file.path + "' 2>&1";
+        std::string text = run_capture(command);
+        std::sort(values.begin(), values.end());
+        Diagrams out = parse_output(text, options.max_dim, values);
+        for (std::size_t v = seen; v < input.n; ++v) out.dims[0].pairs.push_back({0.0});  // isolated vertices
+        canonicalize(out, options.max_dim);
+        return out;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<PersistenceBackend> make_ripser_backend() { return std::make_unique<RipserBackend>(); }
+
+}  // namespace actopo::persistence_detail

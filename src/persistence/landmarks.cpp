@@ -1,0 +1,58 @@
+// Max-min (farthest point) landmarks: start from a seeded vertex, repeatedly add the vertex farthest
+// from those chosen. Every vertex is then within the covering radius of a landmark (docs/persistence.md).
+#include <limits>
+#include <random>
+
+#include "actopo/persistence.hpp"
+
+namespace actopo {
+
+std::vector<std::size_t> maxmin_landmarks(const RipsInput& input, std::size_t count, std::uint64_t seed) {
+    if (count == 0) throw UserError("--landmarks must be at least 1");
+    if (input.kind == RipsInput::Kind::sparse_edges)
+        throw UserError("landmarks need points or a full distance matrix, not a sparse edge list");
+    const std::size_t n = input.n;
+    if (count >= n) {
+        std::vector<std::size_t> all(n);
+        for (std::size_t i = 0; i < n; ++i) all[i] = i;
+        return all;
+    }
+    std::mt19937_64 rng(seed);
+    std::vector<std::size_t> chosen{std::size_t(rng() % n)};
+    std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+    while (chosen.size() < count) {
+        throw_if_cancelled();
+        const std::size_t last = chosen.back();
+        std::size_t far = 0;
+        double best = -1;
+        for (std::size_t v = 0; v < n; ++v) {
+            if (v != last) nearest[v] = std::min(nearest[v], input.distance(v, last));
+            else nearest[v] = 0;
+            if (nearest[v] > best) best = nearest[v], far = v;
+        }
+        chosen.push_back(far);
+    }
+    return chosen;
+}
+
+}  // namespace actopo
+
+namespace actopo {
+
+RipsInput select_vertices(const RipsInput& input, const std::vector<std::size_t>& rows) {
+    if (input.kind == RipsInput::Kind::points) {
+        RipsInput out = input;
+        out.n = rows.size();
+        out.points = Matrix(rows.size(), input.points.cols);
+        for (std::size_t r = 0; r < rows.size(); ++r)
+            std::copy(input.points.row(rows[r]), input.points.row(rows[r]) + input.points.cols, out.points.row(r));
+        return out;
+    }
+    std::vector<float> lower;
+    lower.reserve(rows.size() * (rows.size() ? rows.size() - 1 : 0) / 2);
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j) lower.push_back(float(input.distance(rows[i], rows[j])));
+    return RipsInput::from_lower(rows.size(), std::move(lower));
+}
+
+}  // namespace actopo

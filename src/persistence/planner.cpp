@@ -1,0 +1,253 @@
+// The size planner and compute_persistence: estimate the simplices a computation touches, refuse with
+// the options that would fit when that exceeds the memory available, otherwise run the backend.
+//
+// Estimate: for a seeded sample of vertices v, deg(v) = #neighbours within the threshold and f_k(v) =
+// the fraction of random k-subsets of those neighbours that are pairwise within the threshold; then
+// #k-simplices ~ n / (k + 1) * mean_v C(deg(v), k) f_k(v) (each k-simplex has k + 1 vertices).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "persistence/internal.hpp"
+
+namespace actopo {
+namespace {
+
+constexpr std::size_t kTrials = 64;
+
+/// Sampled vertices with their sorted distances to every other vertex.
+struct Sample {
+    std::vector<std::size_t> vertices;
+    std::vector<std::vector<float>> sorted;      // per sampled vertex
+    std::vector<std::vector<std::uint32_t>> by;  // the neighbours in that order
+};
+
+Sample sample_vertices(const RipsInput& input) {
+    Sample s;
+    const std::size_t n = input.n, count = std::min<std::size_t>(n, n > 20000 ? 64 : 128);
+    std::mt19937_64 rng(0x5eed);
+    std::vector<std::size_t> idx(n);
+    std::iota(idx.begin(), idx.end(), 0);
+    for (std::size_t i = 0; i < count; ++i) std::swap(idx[i], idx[i + rng() % (n - i)]);
+    s.vertices.assign(idx.begin(), idx.begin() + long(count));
+    std::vector<std::vector<std::pair<float, std::uint32_t>>> rows(count);
+    if (input.kind == RipsInput::Kind::sparse_edges) {
+        std::vector<long> slot(n, -1);
+        for (std::size_t i = 0; i < count; ++i) slot[s.vertices[i]] = long(i);
+        for (const auto& e : input.edges) {
+            if (e.i == e.j) continue;
+            if (slot[e.i] >= 0) rows[slot[e.i]].push_back({e.d, e.j});
+            if (slot[e.j] >= 0) rows[slot[e.j]].push_back({e.d, e.i});
+        }
+    } else {
+        for (std::size_t i = 0; i < count; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+                if (j != s.vertices[i]) rows[i].push_back({float(input.distance(s.vertices[i], j)), std::uint32_t(j)});
+    }
+    for (auto& r : rows) {
+        std::sort(r.begin(), r.end());
+        s.sorted.emplace_back();
+        s.by.emplace_back();
+        for (const auto& [d, j] : r) {
+            s.sorted.back().push_back(d);
+            s.by.back().push_back(j);
+        }
+    }
+    return s;
+}
+
+double choose(double n, int k) {
+    double r = 1;
+    for (int i = 0; i < k; ++i) r *= (n - i) / (i + 1);
+    return n < k ? 0 : r;
+}
+
+/// Estimated number of k-simplices for k = 0..top, at threshold t.
+std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, double t, int top) {
+    std::vector<double> counts(std::size_t(top) + 1, 0.0);
+    counts[0] = double(input.n);
+    if (s.vertices.empty()) return counts;
+    std::mt19937_64 rng(0xc0ffee);
+    std::vector<std::uint32_t> pick;
+    for (std::size_t v = 0; v < s.vertices.size(); ++v) {
+        const std::size_t deg =
+            std::size_t(std::upper_bound(s.sorted[v].begin(), s.sorted[v].end(), float(t)) - s.sorted[v].begin());
+        for (int k = 1; k <= top; ++k) {
+            if (deg < std::size_t(k)) break;
+            double f = 1;
+            if (k >= 2) {
+                std::size_t hits = 0;
+                for (std::size_t trial = 0; trial < kTrials; ++trial) {
+                    pick.clear();
+                    while (pick.size() < std::size_t(k)) {
+                        auto c = s.by[v][rng() % deg];
+                        if (std::find(pick.begin(), pick.end(), c) == pick.end()) pick.push_back(c);
+                    }
+                    bool clique = true;
+                    for (std::size_t a = 0; a < pick.size() && clique; ++a)
+                        for (std::size_t b = 0; b < a && clique; ++b)
+                            clique = float(input.distance(pick[a], pick[b])) <= float(t);
+                    hits += clique;
+                }
+                f = double(hits) / kTrials;
+            }
+            counts[k] += choose(double(deg), k) * f;
+        }
+    }
+    for (int k = 1; k <= top; ++k) counts[k] *= double(input.n) / double(k + 1) / double(s.vertices.size());
+    return counts;
+}
+
+/// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser/native keep the
+/// float32 distance matrix and work per column of dimension <= max_dim; GUDHI stores its simplex tree
+/// (dimension <= max_dim + 1, or <= max_dim after an edge collapse, which removes most cofaces).
+double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse) {
+    const int top = int(counts.size()) - 1;
+    double below = 0, all = 0;
+    for (int k = 0; k <= top; ++k) {
+        all += counts[k];
+        if (k < top) below += counts[k];
+    }
+    if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
+    return 40.0 * below + 2.0 * n * n;
+}
+
+double parse_bytes(const std::string& text) {
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    std::string unit = trim(end ? end : "");
+    double scale = unit.empty() || unit == "B" ? 1 : unit[0] == 'K' || unit[0] == 'k' ? 1e3
+                 : unit[0] == 'M' || unit[0] == 'm' ? 1e6 : unit[0] == 'G' || unit[0] == 'g' ? 1e9
+                 : unit[0] == 'T' || unit[0] == 't' ? 1e12 : -1;
+    if (!(v > 0) || scale < 0)
+        throw UserError("ACTOPO_MAX_MEMORY must be a size such as 4G or 512M, got '" + text + "'");
+    return v * scale;
+}
+
+std::string human_bytes(double b) {
+    char buf[32];
+    const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+    int u = 0;
+    while (b >= 1000 && u < 5) b /= 1000, ++u;
+    std::snprintf(buf, sizeof buf, "%.3g %s", b, units[u]);
+    return buf;
+}
+
+std::string fmt(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return buf;
+}
+
+}  // namespace
+
+double available_memory_bytes() {
+    if (const char* env = std::getenv("ACTOPO_MAX_MEMORY"); env && *env) return parse_bytes(env);
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    double kb = 0;
+    while (in >> key >> kb) {
+        if (key == "MemAvailable:") return kb * 1024 * 0.8;
+        in.ignore(256, '\n');
+    }
+    return 4e9;
+}
+
+SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, const std::string& backend) {
+    const double t = persistence_detail::effective_threshold(input, options);
+    const auto counts = simplex_counts(input, sample_vertices(input), t, options.max_dim + 1);
+    SizeEstimate e;
+    e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
+    e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0);
+    return e;
+}
+
+namespace {
+
+void check_plan(const RipsInput& input, const RipsOptions& options, const std::string& backend) {
+    if (options.sparse_epsilon > 0) return;  // sparse Rips has O(n) simplices per dimension by design
+    const double limit = available_memory_bytes();
+    const double t = persistence_detail::effective_threshold(input, options);
+    const Sample s = sample_vertices(input);
+    const bool collapse = options.collapse;
+    auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
+        auto counts = simplex_counts(input, s, threshold, max_dim + 1);
+        for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse),
+                              std::accumulate(counts.begin(), counts.end(), 0.0));
+    };
+    const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
+    if (bytes <= limit) return;
+
+    std::vector<std::string> fits;
+    double hi = t;
+    if (std::isinf(hi)) {
+        hi = 0;
+        for (const auto& row : s.sorted)
+            if (!row.empty()) hi = std::max(hi, double(row.back()));
+    }
+    if (bytes_at(0, options.max_dim, 1.0).first <= limit) {
+        double lo = 0;
+        for (int it = 0; it < 30; ++it) {
+            double mid = (lo + hi) / 2;
+            (bytes_at(mid, options.max_dim, 1.0).first <= limit ? lo : hi) = mid;
+        }
+        fits.push_back("--threshold " + fmt(lo));
+    }
+    std::size_t mlo = 1, mhi = input.n;
+    while (mhi - mlo > 1) {
+        std::size_t mid = (mlo + mhi) / 2;
+        (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= limit ? mlo : mhi) = mid;
+    }
+    if (mlo > 1) fits.push_back("--landmarks " + std::to_string(mlo));
+    for (int k = options.max_dim - 1; k >= 0; --k)
+        if (bytes_at(t, k, 1.0).first <= limit) {
+            fits.push_back("--max-dim " + std::to_string(k));
+            break;
+        }
+    throw UserError("the Rips computation of " + std::to_string(input.n) + " points up to H" +
+                    std::to_string(options.max_dim) + " at threshold " + fmt(t) + " needs about " +
+                    fmt(simplices) + " simplices (~" + human_bytes(bytes) + " with the " + backend +
+                    " backend), more than the " + human_bytes(limit) + " of memory available; options that fit: " +
+                    (fits.empty() ? std::string("none found (reduce the input)") : join(fits)) +
+                    " (or raise ACTOPO_MAX_MEMORY)");
+}
+
+}  // namespace
+
+std::string default_backend() { return "gudhi"; }
+
+Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options, const std::string& backend_name) {
+    auto backend = make_backend(backend_name);
+    if (input.n == 0) throw UserError("the input has no points");
+    if (options.max_dim < 0 || options.max_dim > 16)
+        throw UserError("--max-dim must be between 0 and 16, got " + std::to_string(options.max_dim));
+    if (options.threshold && (std::isnan(*options.threshold) || *options.threshold < 0))
+        throw UserError("--threshold must be a non-negative number");
+    if (options.sparse_epsilon < 0 || std::isnan(options.sparse_epsilon))
+        throw UserError("--sparse epsilon must be positive");
+    persistence_detail::check_coefficient(options.coeff);
+    check_plan(input, options, backend_name);
+    Diagrams out = backend->compute(input, options);
+    out.meta["metric"] = metric_name(input.metric);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", persistence_detail::effective_threshold(input, options));
+    out.meta["threshold"] = buf;
+    out.meta["threshold_source"] = options.threshold ? "given" : "enclosing radius";
+    out.meta["max_dim"] = std::to_string(options.max_dim);
+    out.meta["coeff"] = "Z/" + std::to_string(options.coeff);
+    out.meta["backend"] = backend->name();
+    out.meta["version"] = version();
+    out.meta["points"] = std::to_string(input.n);
+    if (options.sparse_epsilon > 0) {
+        std::snprintf(buf, sizeof buf, "%.6g", options.sparse_epsilon);
+        out.meta["sparse_epsilon"] = buf;
+    }
+    return out;
+}
+
+}  // namespace actopo
