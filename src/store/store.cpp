@@ -1,1 +1,301 @@
 #include "actopo/store.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include "hdf5_util.hpp"
+
+namespace actopo {
+
+using h5::Handle;
+
+std::size_t per_input_size(const std::vector<std::int64_t>& shape) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= std::size_t(d);
+    return n;
+}
+
+std::string shape_string(const std::vector<std::int64_t>& shape) {
+    std::vector<std::string> parts;
+    for (auto d : shape) parts.push_back(std::to_string(d));
+    return "[" + join(parts) + "]";
+}
+
+namespace {
+constexpr const char* kFormat = "actopo-activations";
+
+// An extendible, chunked, compressed dataset [0, inner...] that grows along the first axis.
+struct Appender {
+    Handle ds;
+    std::vector<hsize_t> inner;  // per-row shape
+    hid_t mem_type;
+    hsize_t rows = 0;
+
+    Appender(hid_t loc, const std::string& name, hid_t file_type, hid_t mem, std::vector<hsize_t> inner_shape)
+        : inner(std::move(inner_shape)), mem_type(mem) {
+        std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk;
+        std::size_t row_elems = 1;
+        for (auto d : inner) { dims.push_back(d); maxdims.push_back(d); row_elems *= d; }
+        // about 1 MiB per chunk, at least one row
+        hsize_t chunk_rows = std::max<hsize_t>(1, hsize_t((1u << 20) / (4 * std::max<std::size_t>(1, row_elems))));
+        chunk_rows = std::min<hsize_t>(chunk_rows, 4096);
+        chunk.push_back(chunk_rows);
+        for (auto d : inner) chunk.push_back(std::max<hsize_t>(1, d));
+        Handle space(H5Screate_simple(int(dims.size()), dims.data(), maxdims.data()));
+        Handle plist(H5Pcreate(H5P_DATASET_CREATE));
+        H5Pset_chunk(plist, int(chunk.size()), chunk.data());
+        H5Pset_shuffle(plist);
+        H5Pset_deflate(plist, 4);
+        ds = h5::check(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
+                       "cannot create dataset " + name);
+    }
+
+    void append(const void* data, hsize_t count) {
+        if (count == 0) return;
+        std::vector<hsize_t> newdims{rows + count}, start{rows}, extent{count};
+        for (auto d : inner) { newdims.push_back(d); start.push_back(0); extent.push_back(d); }
+        h5::check_status(H5Dset_extent(ds, newdims.data()), "cannot extend dataset");
+        Handle fspace(H5Dget_space(ds));
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+        Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
+        h5::check_status(H5Dwrite(ds, mem_type, mspace, fspace, H5P_DEFAULT, data), "cannot write dataset");
+        rows += count;
+    }
+};
+
+std::vector<hsize_t> to_hsize(const std::vector<std::int64_t>& v) {
+    return std::vector<hsize_t>(v.begin(), v.end());
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------- writer
+struct StoreWriter::Impl {
+    AtomicOutput out;
+    Handle file;
+    std::vector<LayerSpec> layers;
+    std::int64_t num_classes;
+    Appender index, labels, predictions, logits;
+    std::vector<Appender> layer_sets;
+    Impl(const std::string& path, bool force, std::vector<LayerSpec> specs, std::int64_t c)
+        : out(path, force),
+          file(open(out.temp_path())),
+          layers(std::move(specs)),
+          num_classes(c),
+          index(groups(file), "/inputs/index", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
+          labels(file, "/inputs/labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
+          predictions(file, "/inputs/predictions", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
+          logits(file, "/inputs/logits", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {hsize_t(c)}) {}
+    static Handle open(const std::string& tmp) {
+        h5::silence_errors();
+        return h5::check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                         tmp + ": cannot create the activation store");
+    }
+    static hid_t groups(hid_t file) {
+        h5::create_groups(file, "/inputs");
+        // track creation order so that layers list in the model's order
+        Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+        H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+        h5::check(H5Gcreate2(file, "/layers", H5P_DEFAULT, gcpl, H5P_DEFAULT), "cannot create /layers");
+        return file;
+    }
+};
+
+StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
+                         std::int64_t num_classes, bool force)
+    : impl_(std::make_unique<Impl>(path, force, layers, num_classes)) {
+    hid_t f = impl_->file;
+    Handle root(H5Gopen2(f, "/", H5P_DEFAULT));
+    h5::write_string_attr(root, "format", kFormat);
+    h5::write_int_attr(root, "version", 1);
+    h5::write_string_attr(root, "model", info.model);
+    h5::write_string_attr(root, "model_sha256", info.model_sha256);
+    h5::write_string_attr(root, "dataset", info.dataset);
+    h5::write_string_attr(root, "split", info.split);
+    h5::write_string_attr(root, "created", info.created.empty() ? iso_time_now() : info.created);
+    h5::write_string_attr(root, "actopo_version", info.actopo_version.empty() ? version() : info.actopo_version);
+    if (!info.class_names.empty()) h5::write_strings(f, "/inputs/class_names", info.class_names);
+    for (const auto& l : layers) {
+        if (l.name.find('/') != std::string::npos)
+            throw UserError("layer name '" + l.name + "' contains '/', which a store cannot hold");
+        Handle g = h5::create_groups(f, "/layers/" + l.name);
+        impl_->layer_sets.emplace_back(g, "activations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, to_hsize(l.shape));
+        h5::write_string_attr(impl_->layer_sets.back().ds, "module", l.name);
+        h5::write_int_array_attr(impl_->layer_sets.back().ds, "shape", l.shape);
+        nonfinite_[l.name] = 0;
+    }
+}
+
+StoreWriter::~StoreWriter() = default;
+
+void StoreWriter::append(std::size_t batch, const std::int64_t* index, const std::int64_t* labels,
+                         const std::int64_t* predictions, const float* logits,
+                         const std::vector<const float*>& layer_data) {
+    if (layer_data.size() != impl_->layers.size())
+        throw std::logic_error("StoreWriter::append: one pointer per layer expected");
+    impl_->index.append(index, batch);
+    impl_->labels.append(labels, batch);
+    impl_->predictions.append(predictions, batch);
+    if (impl_->num_classes > 0) impl_->logits.append(logits, batch);
+    for (std::size_t i = 0; i < layer_data.size(); ++i) {
+        std::size_t count = batch * per_input_size(impl_->layers[i].shape);
+        std::uint64_t bad = 0;
+        for (std::size_t k = 0; k < count; ++k) bad += !std::isfinite(layer_data[i][k]);
+        nonfinite_[impl_->layers[i].name] += bad;
+        impl_->layer_sets[i].append(layer_data[i], batch);
+    }
+}
+
+void StoreWriter::finish() {
+    std::uint64_t total_bad = 0;
+    for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
+        auto bad = nonfinite_[impl_->layers[i].name];
+        h5::write_int_attr(impl_->layer_sets[i].ds, "nonfinite", std::int64_t(bad));
+        total_bad += bad;
+    }
+    Handle root(H5Gopen2(impl_->file, "/", H5P_DEFAULT));
+    h5::write_int_attr(root, "nonfinite", std::int64_t(total_bad));
+    root.reset();
+    impl_->layer_sets.clear();
+    impl_->index.ds.reset();
+    impl_->labels.ds.reset();
+    impl_->predictions.ds.reset();
+    impl_->logits.ds.reset();
+    h5::check_status(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), impl_->out.target() + ": cannot flush");
+    impl_->file.reset();
+    impl_->out.commit();
+}
+
+// ---------------------------------------------------------------------------------------- reader
+struct StoreReader::Impl {
+    Handle file;
+};
+
+StoreReader::StoreReader(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+    h5::silence_errors();
+    if (!std::filesystem::exists(path)) throw UserError(path + ": no such file (expected an activation store)");
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw UserError(path + ": not an HDF5 file (expected an activation store)");
+    impl_->file = h5::check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path + ": cannot open");
+    hid_t f = impl_->file;
+    if (!h5::exists(f, "/layers") || !h5::exists(f, "/inputs/labels"))
+        throw UserError(path + ": not an activation store (expected /layers and /inputs/labels; see docs/formats.md)");
+    Handle root(H5Gopen2(f, "/", H5P_DEFAULT));
+    info_.model = h5::read_string_attr(root, "model");
+    info_.model_sha256 = h5::read_string_attr(root, "model_sha256");
+    info_.dataset = h5::read_string_attr(root, "dataset");
+    info_.split = h5::read_string_attr(root, "split");
+    info_.created = h5::read_string_attr(root, "created");
+    info_.actopo_version = h5::read_string_attr(root, "actopo_version");
+    info_.class_names = h5::read_strings(f, "/inputs/class_names");
+    {
+        Handle ds(H5Dopen2(f, "/inputs/labels", H5P_DEFAULT));
+        auto d = h5::dims(ds);
+        n_ = d.empty() ? 0 : d[0];
+    }
+    Handle layers(H5Gopen2(f, "/layers", H5P_DEFAULT));
+    H5G_info_t ginfo;
+    H5Gget_info(layers, &ginfo);
+    for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
+        ssize_t len = H5Lget_name_by_idx(layers, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        if (len < 0)  // files from other writers may not track creation order
+            len = H5Lget_name_by_idx(layers, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        std::string name(std::size_t(len), '\0');
+        if (H5Lget_name_by_idx(layers, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(), std::size_t(len) + 1,
+                               H5P_DEFAULT) < 0)
+            H5Lget_name_by_idx(layers, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), std::size_t(len) + 1,
+                               H5P_DEFAULT);
+        if (h5::exists(layers, name + "/activations")) layer_names_.push_back(name);
+    }
+}
+
+StoreReader::~StoreReader() = default;
+StoreReader::StoreReader(StoreReader&&) noexcept = default;
+
+bool StoreReader::has_layer(const std::string& name) const {
+    for (const auto& l : layer_names_)
+        if (l == name) return true;
+    return false;
+}
+
+namespace {
+Handle open_layer(hid_t file, const StoreReader& r, const std::string& name) {
+    if (!r.has_layer(name))
+        throw UserError(r.path() + ": no layer '" + name + "' (closest: " +
+                        join(closest_names(name, r.layer_names())) + ")");
+    return h5::check(H5Dopen2(file, ("/layers/" + name + "/activations").c_str(), H5P_DEFAULT),
+                     r.path() + ": cannot open layer " + name);
+}
+}  // namespace
+
+std::vector<std::int64_t> StoreReader::layer_shape(const std::string& name) const {
+    Handle ds = open_layer(impl_->file, *this, name);
+    auto d = h5::dims(ds);
+    if (d.empty() || d[0] != n_)
+        throw UserError(path_ + ": layer '" + name + "' has " + std::to_string(d.empty() ? 0 : d[0]) +
+                        " rows, expected " + std::to_string(n_) + " (one per input)");
+    return std::vector<std::int64_t>(d.begin() + 1, d.end());
+}
+
+std::vector<float> StoreReader::read_layer_rows(const std::string& name, std::size_t first, std::size_t count) const {
+    Handle ds = open_layer(impl_->file, *this, name);
+    auto d = h5::dims(ds);
+    if (first + count > d[0])
+        throw UserError(path_ + ": layer '" + name + "' rows " + std::to_string(first) + ".." +
+                        std::to_string(first + count) + " beyond its " + std::to_string(d[0]) + " rows");
+    std::size_t row = 1;
+    for (std::size_t i = 1; i < d.size(); ++i) row *= d[i];
+    std::vector<float> out(count * row);
+    if (count == 0) return out;
+    std::vector<hsize_t> start(d.size(), 0), extent = d;
+    start[0] = first;
+    extent[0] = count;
+    Handle fspace(H5Dget_space(ds));
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+    Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
+    h5::check_status(H5Dread(ds, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out.data()),
+                     path_ + ": cannot read layer " + name + " (file damaged?)");
+    return out;
+}
+
+Matrix StoreReader::read_layer(const std::string& name) const {
+    auto shape = layer_shape(name);
+    Matrix m;
+    m.rows = n_;
+    m.cols = per_input_size(shape);
+    m.data = read_layer_rows(name, 0, n_);
+    return m;
+}
+
+std::uint64_t StoreReader::layer_nonfinite(const std::string& name) const {
+    Handle ds = open_layer(impl_->file, *this, name);
+    return std::uint64_t(h5::read_int_attr(ds, "nonfinite", 0));
+}
+
+std::vector<std::int64_t> StoreReader::index() const {
+    if (!h5::exists(impl_->file, "/inputs/index")) {
+        std::vector<std::int64_t> ids(n_);
+        for (std::size_t i = 0; i < n_; ++i) ids[i] = std::int64_t(i);
+        return ids;
+    }
+    return h5::read_int64(impl_->file, "/inputs/index");
+}
+std::vector<std::int64_t> StoreReader::labels() const { return h5::read_int64(impl_->file, "/inputs/labels"); }
+std::vector<std::int64_t> StoreReader::predictions() const {
+    if (!h5::exists(impl_->file, "/inputs/predictions")) return std::vector<std::int64_t>(n_, -1);
+    return h5::read_int64(impl_->file, "/inputs/predictions");
+}
+
+Matrix StoreReader::logits() const {
+    Matrix m;
+    if (!h5::exists(impl_->file, "/inputs/logits")) return m;
+    Handle ds(H5Dopen2(impl_->file, "/inputs/logits", H5P_DEFAULT));
+    auto d = h5::dims(ds);
+    m.rows = d.size() > 0 ? d[0] : 0;
+    m.cols = d.size() > 1 ? d[1] : 0;
+    m.data.resize(m.rows * m.cols);
+    if (!m.data.empty())
+        h5::check_status(H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data.data()),
+                         path_ + ": cannot read /inputs/logits");
+    return m;
+}
+
+}  // namespace actopo

@@ -1,0 +1,207 @@
+#include "hdf5_util.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace actopo::h5 {
+
+void Handle::reset() {
+    if (id_ < 0) return;
+    switch (H5Iget_type(id_)) {
+        case H5I_FILE: H5Fclose(id_); break;
+        case H5I_GROUP: H5Gclose(id_); break;
+        case H5I_DATASET: H5Dclose(id_); break;
+        case H5I_DATASPACE: H5Sclose(id_); break;
+        case H5I_DATATYPE: H5Tclose(id_); break;
+        case H5I_ATTR: H5Aclose(id_); break;
+        case H5I_GENPROP_LST: H5Pclose(id_); break;
+        default: break;
+    }
+    id_ = -1;
+}
+
+void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+Handle check(hid_t id, const std::string& context) {
+    if (id < 0) throw UserError(context);
+    return Handle(id);
+}
+
+void check_status(herr_t status, const std::string& context) {
+    if (status < 0) throw UserError(context);
+}
+
+bool exists(hid_t loc, const std::string& path) {
+    // walk the components so that a missing parent is not an error
+    std::string cur;
+    for (const auto& part : split(path, '/')) {
+        if (part.empty()) { cur = "/"; continue; }
+        cur += (cur.empty() || cur == "/" ? "" : "/") + part;
+        if (cur[0] != '/' && path[0] == '/') cur = "/" + cur;
+        if (H5Lexists(loc, cur.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return true;
+}
+
+Handle create_groups(hid_t file, const std::string& path) {
+    std::string cur;
+    Handle g;
+    for (const auto& part : split(path, '/')) {
+        if (part.empty()) continue;
+        cur += "/" + part;
+        if (H5Lexists(file, cur.c_str(), H5P_DEFAULT) > 0)
+            g = check(H5Gopen2(file, cur.c_str(), H5P_DEFAULT), "cannot open group " + cur);
+        else
+            g = check(H5Gcreate2(file, cur.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create group " + cur);
+    }
+    if (!g.valid()) g = check(H5Gopen2(file, "/", H5P_DEFAULT), "cannot open root group");
+    return g;
+}
+
+namespace {
+Handle vlen_string_type() {
+    Handle t(H5Tcopy(H5T_C_S1));
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+}  // namespace
+
+void write_string_attr(hid_t obj, const std::string& name, const std::string& value) {
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    Handle type = vlen_string_type();
+    Handle space(H5Screate(H5S_SCALAR));
+    Handle attr = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "cannot write attribute " + name);
+    const char* p = value.c_str();
+    check_status(H5Awrite(attr, type, &p), "cannot write attribute " + name);
+}
+
+void write_int_attr(hid_t obj, const std::string& name, std::int64_t value) {
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    Handle space(H5Screate(H5S_SCALAR));
+    Handle attr = check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "cannot write attribute " + name);
+    check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value), "cannot write attribute " + name);
+}
+
+void write_int_array_attr(hid_t obj, const std::string& name, const std::vector<std::int64_t>& values) {
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    hsize_t n = values.size();
+    Handle space(n ? H5Screate_simple(1, &n, nullptr) : H5Screate(H5S_NULL));
+    Handle attr = check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "cannot write attribute " + name);
+    if (n) check_status(H5Awrite(attr, H5T_NATIVE_INT64, values.data()), "cannot write attribute " + name);
+}
+
+std::string read_string_attr(hid_t obj, const std::string& name) {
+    if (H5Aexists(obj, name.c_str()) <= 0) return "";
+    Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT));
+    Handle ftype(H5Aget_type(attr));
+    if (H5Tget_class(ftype) != H5T_STRING) return "";
+    if (H5Tis_variable_str(ftype) > 0) {
+        Handle mtype = vlen_string_type();
+        char* p = nullptr;
+        if (H5Aread(attr, mtype, &p) < 0 || !p) return "";
+        std::string s(p);
+        std::free(p);
+        return s;
+    }
+    std::size_t size = H5Tget_size(ftype);
+    std::string s(size, '\0');
+    Handle mtype(H5Tcopy(H5T_C_S1));
+    H5Tset_size(mtype, size);
+    if (H5Aread(attr, mtype, s.data()) < 0) return "";
+    s.resize(std::strlen(s.c_str()));
+    return s;
+}
+
+std::int64_t read_int_attr(hid_t obj, const std::string& name, std::int64_t fallback) {
+    if (H5Aexists(obj, name.c_str()) <= 0) return fallback;
+    Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT));
+    std::int64_t v = fallback;
+    if (H5Aread(attr, H5T_NATIVE_INT64, &v) < 0) return fallback;
+    return v;
+}
+
+std::vector<hsize_t> dims(hid_t dataset) {
+    Handle space(H5Dget_space(dataset));
+    int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> d(std::size_t(std::max(rank, 0)));
+    if (rank > 0) H5Sget_simple_extent_dims(space, d.data(), nullptr);
+    return d;
+}
+
+void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
+    Handle type = vlen_string_type();
+    hsize_t n = values.size();
+    Handle space(H5Screate_simple(1, &n, nullptr));
+    Handle ds = check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create dataset " + name);
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (n) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "cannot write " + name);
+}
+
+std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
+    std::vector<std::string> out;
+    if (!exists(loc, name)) return out;
+    Handle ds(H5Dopen2(loc, name.c_str(), H5P_DEFAULT));
+    Handle ftype(H5Dget_type(ds));
+    auto d = dims(ds);
+    std::size_t n = d.empty() ? 0 : d[0];
+    if (H5Tget_class(ftype) != H5T_STRING || n == 0) return out;
+    if (H5Tis_variable_str(ftype) > 0) {
+        Handle mtype = vlen_string_type();
+        std::vector<char*> ptrs(n, nullptr);
+        if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) return out;
+        for (auto* p : ptrs) {
+            out.emplace_back(p ? p : "");
+            std::free(p);
+        }
+        return out;
+    }
+    std::size_t size = H5Tget_size(ftype);
+    std::vector<char> buf(n * size);
+    Handle mtype(H5Tcopy(H5T_C_S1));
+    H5Tset_size(mtype, size);
+    if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0) return out;
+    for (std::size_t i = 0; i < n; ++i) out.emplace_back(std::string(buf.data() + i * size, size).c_str());
+    return out;
+}
+
+std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name) {
+    Handle ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "missing dataset " + name);
+    auto d = dims(ds);
+    std::size_t n = 1;
+    for (auto v : d) n *= v;
+    std::vector<std::int64_t> out(n);
+    if (n) check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                        "cannot read " + name);
+    return out;
+}
+
+void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& values,
+                   const std::vector<hsize_t>& shape) {
+    Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
+    Handle ds = check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create dataset " + name);
+    if (!values.empty())
+        check_status(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                     "cannot write " + name);
+}
+
+std::vector<double> read_doubles(hid_t loc, const std::string& name, std::vector<hsize_t>* shape) {
+    Handle ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "missing dataset " + name);
+    auto d = dims(ds);
+    if (shape) *shape = d;
+    std::size_t n = 1;
+    for (auto v : d) n *= v;
+    std::vector<double> out(n);
+    if (n) check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                        "cannot read " + name);
+    return out;
+}
+
+}  // namespace actopo::h5
