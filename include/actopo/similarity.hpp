@@ -1,0 +1,67 @@
+#pragma once
+// Representational similarity between two layers seen on the same n inputs (rows = inputs).
+//   linear-cka    Kornblith et al. 2019: ||Yc^T Xc||_F^2 / (||Xc^T Xc||_F ||Yc^T Yc||_F); 1 = same up to
+//                 rotation and isotropic scale.
+//   rbf-cka       CKA with Gaussian kernels, bandwidth sigma = median pairwise Euclidean distance (per layer).
+//   debiased-cka  linear CKA with the unbiased HSIC estimator (Song et al. 2012); near 0 for unrelated data.
+//   svcca         Raghu et al. 2017: keep the top singular directions explaining 99 % of the variance of
+//                 each layer, then the mean canonical correlation.
+//   pwcca         Morcos et al. 2018: canonical correlations weighted by how much of X each canonical
+//                 variate accounts for (sum_j |<h_i, x_j>|).
+//   procrustes    orthogonal Procrustes distance of the centred, Frobenius-normalised layers:
+//                 2 - 2 ||Xc^T Yc||_* (0 = identical up to rotation; a distance, not a similarity).
+//   rsa           Spearman correlation of the two layers' input x input Euclidean distance matrices
+//                 (upper triangles).
+// Every function needs X and Y with the same number of rows (>= 3) and finite values; else UserError.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "actopo/core.hpp"
+
+namespace actopo {
+
+enum class SimilarityMetric { linear_cka, rbf_cka, debiased_cka, svcca, pwcca, procrustes, rsa };
+/// "cka" (= linear-cka) | "linear-cka" | "rbf-cka" | "debiased-cka" | "svcca" | "pwcca" | "procrustes" | "rsa".
+SimilarityMetric parse_similarity_metric(const std::string& name);
+std::string similarity_metric_name(SimilarityMetric m);
+std::vector<std::string> similarity_metric_names();
+
+double linear_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double rbf_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double debiased_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// `keep`: share of variance the SVD step keeps in each layer.
+double svcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, double keep = 0.99);
+double pwcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double procrustes_distance(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double rsa(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double similarity(SimilarityMetric metric, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+
+/// Canonical correlations of X and Y (descending), min(rank X, rank Y) of them.
+Eigen::VectorXd canonical_correlations(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// Ranks of each value (1-based), ties given the average of their ranks.
+Eigen::VectorXd average_ranks(const Eigen::VectorXd& v);
+/// Spearman rank correlation (Pearson on average ranks). NaN when either side is constant.
+double spearman(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
+double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
+
+/// A layer as the similarity metrics see it: one row per input.
+struct LayerData {
+    std::string name;          // row/column name in the matrix
+    Eigen::MatrixXd values;    // n x p
+    std::vector<std::int64_t> input_ids;
+};
+
+/// Reads layers of a store (a conv channel averaged over space; `points` > 0: the same seeded subset of
+/// inputs for every layer). `layers` empty: every layer. `prefix` is prepended to each name.
+std::vector<LayerData> load_layers(const std::string& store_path, const std::vector<std::string>& layers,
+                                   std::size_t points, std::uint64_t seed, const std::string& prefix = "");
+
+/// rows x cols matrix of metric(row layer, col layer); UserError when the layers were not seen on the
+/// same inputs.
+NamedMatrix similarity_matrix(const std::vector<LayerData>& rows, const std::vector<LayerData>& cols,
+                              SimilarityMetric metric);
+
+}  // namespace actopo
