@@ -1,0 +1,76 @@
+#pragma once
+// Distances between persistence diagrams, and the summaries of a diagram (docs/distances.md).
+//   bottleneck_distance    - exact: search over candidate values, feasibility by bipartite matching
+//                            (Hopcroft-Karp) with a grid neighbour search in L-infinity
+//   wasserstein_distance   - p >= 1, internal norm L_q (q = inf default); exact (Hungarian) for small
+//                            diagrams, auction with epsilon scaling and a guaranteed relative error otherwise
+//   sliced_wasserstein     - M directions theta_i = pi (1/2 + i/M), persim's convention (papers.md)
+// Essential classes (death = inf): matched among themselves, sorted by birth, within the dimension; cost
+// |b - b'| (bottleneck: max, Wasserstein: |b - b'|^p summed). Different counts give +infinity unless
+// `ignore_essential`. Sliced Wasserstein and the vector summaries use finite pairs only.
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "actopo/core.hpp"
+#include "actopo/diagrams.hpp"
+
+namespace actopo {
+
+enum class DiagramMetric { bottleneck, wasserstein, sliced_wasserstein };
+/// "bottleneck" | "wasserstein" | "sliced-wasserstein"; UserError otherwise.
+DiagramMetric parse_diagram_metric(const std::string& name);
+std::string diagram_metric_name(DiagramMetric m);
+
+struct DistanceOptions {
+    double p = 1;                                                // Wasserstein order, >= 1
+    double internal_p = std::numeric_limits<double>::infinity(); // norm of the plane: q >= 1 or inf
+    double relative_error = 0.01;   // auction: result <= (1 + this) * optimum; 0 forces the exact method
+    std::size_t exact_below = 200;  // Wasserstein: Hungarian when both diagrams have at most this many points
+    int directions = 50;            // sliced Wasserstein: M
+    bool ignore_essential = false;  // drop essential classes instead of matching them
+};
+
+double bottleneck_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
+double wasserstein_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
+double sliced_wasserstein_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
+double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric,
+                        const DistanceOptions& options = {});
+
+/// Every pair of `diagrams`, in parallel on `threads` threads (0: all cores); symmetric, zero diagonal.
+NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
+                                    DiagramMetric metric, const DistanceOptions& options, int threads = 0);
+
+// ------------------------------------------------------------------ summaries
+/// Sample grid of [lo, hi] with `samples` points (lo, lo + step, ..., hi).
+struct Grid {
+    double lo = 0, hi = 1;
+    std::size_t samples = 100;
+    double step() const { return samples > 1 ? (hi - lo) / double(samples - 1) : 0; }
+    double at(std::size_t i) const { return lo + step() * double(i); }
+};
+/// A grid covering the finite births and deaths of all the diagrams.
+Grid grid_for(const std::vector<Diagram>& diagrams, std::size_t samples);
+
+/// beta(t) = #{pairs with birth <= t < death} (essential classes included).
+std::vector<double> betti_curve(const Diagram& d, const Grid& grid);
+/// Landscapes lambda_1..lambda_levels, lambda_k(t) = k-th largest max(0, min(t - b, d - t)); level-major.
+std::vector<double> persistence_landscape(const Diagram& d, int levels, const Grid& grid);
+/// Persistence image (Adams et al.): points (birth, persistence) weighted by persistence / max_persistence,
+/// Gaussian of std `sigma`, evaluated at the centres of a resolution x resolution grid over
+/// [birth_range] x [0, max_persistence]; row-major, row 0 = lowest persistence.
+struct ImageOptions {
+    std::size_t resolution = 20;
+    double sigma = 0.1;
+    double birth_lo = 0, birth_hi = 1, max_persistence = 1;
+};
+std::vector<double> persistence_image(const Diagram& d, const ImageOptions& options);
+/// -sum (l_i / L) log(l_i / L), l_i the finite lifetimes, L their sum (0 for an empty diagram).
+double persistence_entropy(const Diagram& d);
+/// sum over finite pairs of (death - birth)^p.
+double total_persistence(const Diagram& d, double p = 1);
+/// (sum |f_i - g_i|^p * step)^(1/p), p = inf: max |f_i - g_i|. Same length required.
+double lp_distance(const std::vector<double>& f, const std::vector<double>& g, double p, double step = 1);
+
+}  // namespace actopo

@@ -1,0 +1,1 @@
+target_link_libraries(actopo_distances PUBLIC actopo_core)

@@ -1,0 +1,113 @@
+// Diagram splitting, essential classes, metric names and the parallel distance matrix.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+#include "actopo/distances.hpp"
+#include "distances/finite.hpp"
+
+namespace actopo {
+namespace detail {
+
+SplitDiagram split_diagram(const Diagram& d) {
+    SplitDiagram s;
+    for (const auto& pr : d.pairs) {
+        if (std::isnan(pr.birth) || std::isnan(pr.death) || std::isinf(pr.birth))
+            throw UserError("diagram of dimension " + std::to_string(d.dim) +
+                            " has a pair with NaN or infinite birth; expected finite birth and death >= birth");
+        if (pr.essential())
+            s.essential_births.push_back(pr.birth);
+        else if (pr.death > pr.birth)
+            s.finite.push_back({pr.birth, pr.death});
+        else if (pr.death < pr.birth)
+            throw UserError("diagram of dimension " + std::to_string(d.dim) + " has a pair (" +
+                            std::to_string(pr.birth) + ", " + std::to_string(pr.death) +
+                            ") that dies before it is born");
+    }
+    std::sort(s.essential_births.begin(), s.essential_births.end());
+    return s;
+}
+
+double essential_cost(const SplitDiagram& a, const SplitDiagram& b, double p) {
+    if (a.essential_births.size() != b.essential_births.size()) return std::numeric_limits<double>::infinity();
+    double cost = 0;
+    for (std::size_t i = 0; i < a.essential_births.size(); ++i) {
+        double diff = std::fabs(a.essential_births[i] - b.essential_births[i]);
+        cost = std::isinf(p) ? std::max(cost, diff) : cost + std::pow(diff, p);
+    }
+    return cost;
+}
+
+}  // namespace detail
+
+DiagramMetric parse_diagram_metric(const std::string& name) {
+    if (name == "bottleneck") return DiagramMetric::bottleneck;
+    if (name == "wasserstein") return DiagramMetric::wasserstein;
+    if (name == "sliced-wasserstein") return DiagramMetric::sliced_wasserstein;
+    throw UserError("unknown diagram metric '" + name +
+                    "'; expected bottleneck, wasserstein or sliced-wasserstein");
+}
+
+std::string diagram_metric_name(DiagramMetric m) {
+    switch (m) {
+        case DiagramMetric::bottleneck: return "bottleneck";
+        case DiagramMetric::wasserstein: return "wasserstein";
+        case DiagramMetric::sliced_wasserstein: return "sliced-wasserstein";
+    }
+    return "";
+}
+
+double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric, const DistanceOptions& options) {
+    if (a.dim != b.dim)
+        throw UserError("cannot compare a diagram of dimension " + std::to_string(a.dim) + " with one of dimension " +
+                        std::to_string(b.dim));
+    switch (metric) {
+        case DiagramMetric::bottleneck: return bottleneck_distance(a, b, options);
+        case DiagramMetric::wasserstein: return wasserstein_distance(a, b, options);
+        case DiagramMetric::sliced_wasserstein: return sliced_wasserstein_distance(a, b, options);
+    }
+    return 0;
+}
+
+NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
+                                    DiagramMetric metric, const DistanceOptions& options, int threads) {
+    const std::size_t n = diagrams.size();
+    NamedMatrix m;
+    m.row_names = m.col_names = names;
+    m.values.assign(n * n, 0.0);
+    std::vector<std::pair<std::size_t, std::size_t>> work;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) work.emplace_back(i, j);
+    std::size_t nthreads = threads > 0 ? std::size_t(threads) : std::max(1u, std::thread::hardware_concurrency());
+    nthreads = std::max<std::size_t>(1, std::min(nthreads, work.size()));
+    Progress progress("distances", work.size());
+    std::mutex progress_mutex;
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(nthreads);
+    auto worker = [&](std::size_t t) {
+        try {
+            for (std::size_t k; (k = next.fetch_add(1)) < work.size();) {
+                throw_if_cancelled();
+                auto [i, j] = work[k];
+                m.at(i, j) = m.at(j, i) = diagram_distance(diagrams[i], diagrams[j], metric, options);
+                std::lock_guard<std::mutex> lock(progress_mutex);
+                progress.advance();
+            }
+        } catch (...) {
+            errors[t] = std::current_exception();
+            next = work.size();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker, t);
+    worker(0);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    progress.finish();
+    return m;
+}
+
+}  // namespace actopo
