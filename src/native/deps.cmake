@@ -1,0 +1,1 @@
+target_link_libraries(actopo_native PUBLIC actopo_core)
