@@ -32,7 +32,11 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
 
 /// Input file formats: point-cloud (whitespace/CSV), lower-distance, upper-distance, distance, dipha,
 /// sparse, binary (Ripser's formats), csv (= point cloud). UserError naming the file, row and column.
+/// format "" or "auto": guessed from the name (guess_input_format). Distance formats take metric
+/// precomputed (or euclidean, the default); non-metric distances only warn on stderr.
 RipsInput read_rips_input(const std::string& path, const std::string& format, Metric metric);
+std::string guess_input_format(const std::string& path);
+std::vector<std::string> input_formats();
 
 /// Max-min (farthest point) landmarks: `count` row indices, first chosen by `seed`.
 std::vector<std::size_t> maxmin_landmarks(const RipsInput& input, std::size_t count, std::uint64_t seed);

@@ -1,5 +1,6 @@
-// The `ripser` backend: writes the distances to a temporary file (binary float32 lower triangle, or
-// sparse triplets for a sparse input), runs Debian's /usr/bin/ripser (Z/2) or /usr/bin/ripser-coeff
+// The `ripser` backend: writes the distances to a temporary file (a lower-distance text matrix with 9
+// significant digits, which reads back as the same float32; or sparse triplets for a sparse input;
+// Debian's ripser 1.2.1 aborts on its own `binary` format, so that is not used), runs Debian's /usr/bin/ripser (Z/2) or /usr/bin/ripser-coeff
 // (other primes) with an explicit --threshold, and parses "persistence intervals in dim k:" blocks.
 // Ripser prints values with 6 significant digits; each printed value is snapped to the nearest input
 // distance (within that precision), which recovers the exact float32 value.
@@ -58,9 +59,13 @@ std::string write_input(const RipsInput& input, const std::string& path, std::ve
         return "sparse";
     }
     values = input.lower_triangle();
-    out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * sizeof(float)));
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < input.n; ++i) {
+        for (std::size_t j = 0; j < i; ++j) out << format_float(values[k++]) << (j + 1 < i ? ',' : '\n');
+        throw_if_cancelled();
+    }
     if (!out) throw std::runtime_error("cannot write the temporary file " + path);
-    return "binary";
+    return "lower-distance";
 }
 
 /// Runs a command, returns its stdout; throws when it fails.
