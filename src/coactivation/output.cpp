@@ -1,0 +1,183 @@
+// Co-activation graph outputs: JSON (design.md), GraphML, DOT with communities coloured, a rendered picture,
+// and the top nodes per centrality.
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "actopo/coactivation.hpp"
+
+namespace actopo {
+namespace {
+
+nlohmann::json matrix_json(const NamedMatrix& m) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = 0; i < m.row_names.size(); ++i) {
+        std::vector<double> row(m.values.begin() + static_cast<std::ptrdiff_t>(i * m.col_names.size()),
+                                m.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * m.col_names.size()));
+        rows.push_back(row);
+    }
+    return {{"names", m.row_names}, {"values", rows}};
+}
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+const char* community_colour(std::int64_t community) {
+    static const char* palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                                    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78"};
+    return community < 0 ? "#000000" : palette[community % 12];
+}
+
+}  // namespace
+
+std::string graph_json(const CoactivationResult& result, const std::string& meta_json) {
+    const auto& g = result.graph;
+    nlohmann::json j;
+    j["meta"] = meta_json.empty() ? nlohmann::json::object() : nlohmann::json::parse(meta_json);
+    j["modularity"] = g.modularity;
+    j["communities"] = g.communities;
+    auto& nodes = j["nodes"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const auto& n = g.nodes[i];
+        const auto& m = g.measures[i];
+        nlohmann::json node = {{"id", i}, {"kind", n.is_class() ? "class" : "neuron"}, {"layer", n.layer},
+                               {"name", n.name}, {"community", m.community}, {"strength", m.strength},
+                               {"pagerank", m.pagerank}, {"betweenness", m.betweenness},
+                               {"eigenvector", m.eigenvector}, {"entropy_binary", m.entropy_binary},
+                               {"entropy_binned", m.entropy_binned}};
+        if (n.is_class()) node["class"] = n.cls; else node["unit"] = n.unit;
+        nodes.push_back(node);
+    }
+    auto& links = j["links"] = nlohmann::json::array();
+    for (const auto& e : g.edges) links.push_back({{"source", e.source}, {"target", e.target}, {"weight", e.weight}});
+    auto& layers = j["layers"] = nlohmann::json::array();
+    for (const auto& l : result.layers)
+        layers.push_back({{"layer", l.layer}, {"neurons", l.neurons}, {"dropped", l.dropped}, {"edges", l.edges},
+                          {"mean_entropy_binary", l.mean_entropy_binary},
+                          {"mean_entropy_binned", l.mean_entropy_binned}, {"modularity", l.modularity}});
+    const auto& c = result.classes;
+    j["classes"] = {{"accuracy", c.accuracy}, {"groups", c.groups},
+                    {"spearman_with_confusion", std::isnan(c.spearman_with_confusion) ? nlohmann::json(nullptr)
+                                                                                        : nlohmann::json(c.spearman_with_confusion)},
+                    {"coactivation", matrix_json(c.coactivation)}, {"confusion", matrix_json(c.confusion)}};
+    j["dropped"] = result.dropped;
+    return j.dump(1) + "\n";
+}
+
+std::string graph_graphml(const CoactivationGraph& g) {
+    std::ostringstream out;
+    out.precision(9);
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+           "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+           "  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n"
+           "  <key id=\"layer\" for=\"node\" attr.name=\"layer\" attr.type=\"string\"/>\n"
+           "  <key id=\"name\" for=\"node\" attr.name=\"name\" attr.type=\"string\"/>\n"
+           "  <key id=\"community\" for=\"node\" attr.name=\"community\" attr.type=\"long\"/>\n"
+           "  <key id=\"strength\" for=\"node\" attr.name=\"strength\" attr.type=\"double\"/>\n"
+           "  <key id=\"pagerank\" for=\"node\" attr.name=\"pagerank\" attr.type=\"double\"/>\n"
+           "  <key id=\"betweenness\" for=\"node\" attr.name=\"betweenness\" attr.type=\"double\"/>\n"
+           "  <key id=\"eigenvector\" for=\"node\" attr.name=\"eigenvector\" attr.type=\"double\"/>\n"
+           "  <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
+           "  <graph id=\"coactivation\" edgedefault=\"undirected\">\n";
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const auto& n = g.nodes[i];
+        const auto& m = g.measures[i];
+        out << "    <node id=\"n" << i << "\"><data key=\"kind\">" << (n.is_class() ? "class" : "neuron")
+            << "</data><data key=\"layer\">" << xml_escape(n.layer) << "</data><data key=\"name\">" << xml_escape(n.name)
+            << "</data><data key=\"community\">" << m.community << "</data><data key=\"strength\">" << m.strength
+            << "</data><data key=\"pagerank\">" << m.pagerank << "</data><data key=\"betweenness\">" << m.betweenness
+            << "</data><data key=\"eigenvector\">" << m.eigenvector << "</data></node>\n";
+    }
+    for (const auto& e : g.edges)
+        out << "    <edge source=\"n" << e.source << "\" target=\"n" << e.target << "\"><data key=\"weight\">" << e.weight
+            << "</data></edge>\n";
+    out << "  </graph>\n</graphml>\n";
+    return out.str();
+}
+
+std::string graph_dot(const CoactivationGraph& g, std::size_t max_edges) {
+    std::vector<std::size_t> order(g.edges.size());
+    for (std::size_t e = 0; e < order.size(); ++e) order[e] = e;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return std::abs(g.edges[a].weight) > std::abs(g.edges[b].weight); });
+    if (order.size() > max_edges) order.resize(max_edges);
+    std::ostringstream out;
+    out << "graph coactivation {\n  graph [outputorder=edgesfirst, overlap=prism, bgcolor=white];\n"
+           "  node [shape=circle, style=filled, label=\"\", width=0.12, penwidth=0];\n";
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const auto& n = g.nodes[i];
+        out << "  n" << i << " [fillcolor=\"" << community_colour(g.measures[i].community) << "\"";
+        if (n.is_class())
+            out << ", shape=box, width=0, height=0, margin=0.05, fontsize=18, fontcolor=white, label=\""
+                << xml_escape(n.name) << " (" << n.cls << ")\"";
+        out << "];\n";
+    }
+    for (std::size_t e : order) {
+        const auto& edge = g.edges[e];
+        out << "  n" << edge.source << " -- n" << edge.target << " [color=\"" << (edge.weight > 0 ? "#55555530" : "#cc000030")
+            << "\"];\n";
+    }
+    out << "}\n";
+    return out.str();
+}
+
+void render_graph(const CoactivationGraph& g, const std::string& path, std::size_t max_edges, bool force) {
+    const auto dot = path.rfind('.');
+    const std::string format = dot == std::string::npos ? "" : path.substr(dot + 1);
+    if (format != "svg" && format != "png" && format != "pdf")
+        throw UserError("picture '" + path + "': expected a .svg, .png or .pdf name");
+    AtomicOutput output(path, force);
+    const std::string text = graph_dot(g, max_edges);
+    GVC_t* gvc = gvContext();
+    Agraph_t* graph = agmemread(text.c_str());
+    if (!graph) {
+        gvFreeContext(gvc);
+        throw std::runtime_error("graphviz could not read the generated DOT");
+    }
+    const int laid = gvLayout(gvc, graph, "sfdp");
+    const int rendered = laid == 0 ? gvRenderFilename(gvc, graph, format.c_str(), output.temp_path().c_str()) : -1;
+    if (laid == 0) gvFreeLayout(gvc, graph);
+    agclose(graph);
+    gvFreeContext(gvc);
+    if (rendered != 0) throw std::runtime_error("graphviz sfdp could not render " + path);
+    output.commit();
+}
+
+std::string top_nodes_csv(const CoactivationGraph& g, std::size_t top) {
+    std::ostringstream out;
+    out.precision(9);
+    out << "measure,rank,node,layer,value\n";
+    const std::vector<std::pair<std::string, std::function<double(const NodeMeasures&)>>> measures{
+        {"strength", [](const NodeMeasures& m) { return m.strength; }},
+        {"pagerank", [](const NodeMeasures& m) { return m.pagerank; }},
+        {"betweenness", [](const NodeMeasures& m) { return m.betweenness; }},
+        {"eigenvector", [](const NodeMeasures& m) { return m.eigenvector; }}};
+    for (const auto& [name, value] : measures) {
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < g.nodes.size(); ++i)
+            if (!g.nodes[i].is_class()) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return value(g.measures[a]) > value(g.measures[b]); });
+        for (std::size_t r = 0; r < std::min(top, order.size()); ++r)
+            out << name << "," << r + 1 << "," << g.nodes[order[r]].name << "," << g.nodes[order[r]].layer << ","
+                << value(g.measures[order[r]]) << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace actopo
