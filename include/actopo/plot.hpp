@@ -1,0 +1,46 @@
+#pragma once
+// Figures drawn with Cairo, each written as SVG and PNG side by side, atomically (temporary name, then
+// rename), refusing to overwrite unless `force`. `path` may end in .svg or .png or have no extension:
+// "out/matrix" or "out/matrix.svg" both write out/matrix.svg and out/matrix.png.
+//   write_heatmap          - a NamedMatrix with row/column names and a colour bar
+//   write_heatmap_grid     - several heatmaps side by side (one colour scale each)
+//   write_chart            - line or bar chart of named series (benchmarks, Betti curves)
+//   write_diagram_plot     - persistence diagram (birth vs death, one colour per dimension) and barcode
+#include <string>
+#include <vector>
+
+#include "actopo/core.hpp"
+#include "actopo/diagrams.hpp"
+
+namespace actopo {
+
+/// The two files a figure at `path` is written to: {stem.svg, stem.png}.
+std::vector<std::string> figure_paths(const std::string& path);
+
+void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force);
+
+struct TitledMatrix {
+    std::string title;
+    NamedMatrix matrix;
+};
+void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::string& path, const std::string& title,
+                        bool force);
+
+struct Series {
+    std::string name;
+    std::vector<double> y;  // one value per category / x
+};
+struct ChartOptions {
+    std::string title, x_label, y_label;
+    std::vector<std::string> categories;  // bar chart: one label per value
+    std::vector<double> x;                // line chart: x of each value (empty: 0, 1, 2, ...)
+    bool bars = false;
+    bool log_y = false;
+};
+void write_chart(const std::vector<Series>& series, const ChartOptions& options, const std::string& path, bool force);
+
+/// Left: the persistence diagram (essential classes on a dashed "inf" line above the rest);
+/// right: the barcode, one bar per interval grouped by dimension.
+void write_diagram_plot(const Diagrams& diagrams, const std::string& path, const std::string& title, bool force);
+
+}  // namespace actopo

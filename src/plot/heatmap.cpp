@@ -1,0 +1,135 @@
+// Heatmaps of named matrices: row names on the left, column names rotated above, a colour bar at the
+// right; non-finite cells grey and labelled. Several heatmaps in a grid share the drawing code.
+#include <algorithm>
+#include <cmath>
+
+#include "actopo/plot.hpp"
+#include "plot/figure.hpp"
+
+namespace actopo {
+namespace {
+
+using namespace plot;
+
+constexpr double kFont = 10, kTitle = 13, kPad = 12, kBar = 14;
+
+/// The layout of one heatmap panel, measured before drawing.
+struct Panel {
+    const NamedMatrix* m;
+    std::string title;
+    double cell, left, top, width, height;
+    double lo, hi;
+};
+
+Panel measure(cairo_t* cr, const NamedMatrix& m, const std::string& title) {
+    Panel p{&m, title, 0, 0, 0, 0, 0, 0, 0};
+    const std::size_t rows = m.row_names.size(), cols = m.col_names.size();
+    p.cell = std::clamp(520.0 / double(std::max<std::size_t>({rows, cols, 1})), 6.0, 44.0);
+    double name_w = 0, col_w = 0;
+    for (const auto& s : m.row_names) name_w = std::max(name_w, text_width(cr, s, kFont));
+    for (const auto& s : m.col_names) col_w = std::max(col_w, text_width(cr, s, kFont));
+    p.left = kPad + name_w + 6;
+    p.top = kPad + (title.empty() ? 0 : kTitle + 10) + col_w + 6;
+    double bar_w = kBar + 8 + text_width(cr, "-0.00e+00", kFont) + kPad;
+    p.width = p.left + p.cell * double(cols) + 16 + bar_w;
+    p.height = std::max(p.top + p.cell * double(rows) + kPad, p.top + 120);
+    p.lo = INFINITY;
+    p.hi = -INFINITY;
+    for (double v : m.values)
+        if (std::isfinite(v)) p.lo = std::min(p.lo, v), p.hi = std::max(p.hi, v);
+    if (p.lo > p.hi) p.lo = 0, p.hi = 1;
+    return p;
+}
+
+void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
+    const NamedMatrix& m = *p.m;
+    const std::size_t rows = m.row_names.size(), cols = m.col_names.size();
+    const double range = p.hi > p.lo ? p.hi - p.lo : 1;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    if (!p.title.empty()) draw_text(cr, p.title, x0 + kPad, y0 + kPad, kTitle, 0, 0, 0, true);
+    const double gx = x0 + p.left, gy = y0 + p.top;
+    const bool labels = p.cell >= 30;
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+            double v = m.at(i, j), t = (v - p.lo) / range;
+            Rgb c = sequential(std::isfinite(v) ? t : NAN);
+            set_colour(cr, c);
+            cairo_rectangle(cr, gx + p.cell * double(j), gy + p.cell * double(i), p.cell, p.cell);
+            cairo_fill(cr);
+            if (labels || !std::isfinite(v)) {
+                bool dark = std::isfinite(v) && t < 0.6;
+                cairo_set_source_rgb(cr, dark ? 1 : 0, dark ? 1 : 0, dark ? 1 : 0);
+                if (p.cell >= 14)
+                    draw_text(cr, format_number(v), gx + p.cell * (double(j) + 0.5), gy + p.cell * (double(i) + 0.5),
+                              std::min(kFont, p.cell / 3.2), 0.5, 0.5);
+            }
+        }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (std::size_t i = 0; i < rows; ++i)
+        draw_text(cr, m.row_names[i], gx - 6, gy + p.cell * (double(i) + 0.5), kFont, 1, 0.5);
+    for (std::size_t j = 0; j < cols; ++j)  // rotated, reading upwards, ending just above the grid
+        draw_text(cr, m.col_names[j], gx + p.cell * (double(j) + 0.5), gy - 6, kFont, 0, 0.5, -M_PI / 2);
+    // colour bar
+    const double bx = gx + p.cell * double(cols) + 16, bh = std::max(p.cell * double(rows), 100.0);
+    for (int k = 0; k < 100; ++k) {
+        set_colour(cr, sequential(1 - k / 99.0));
+        cairo_rectangle(cr, bx, gy + bh * k / 100.0, kBar, bh / 100.0 + 0.5);
+        cairo_fill(cr);
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, bx, gy, kBar, bh);
+    cairo_stroke(cr);
+    for (double t : nice_ticks(p.lo, p.hi, 4)) {
+        double y = gy + bh * (1 - (t - p.lo) / range);
+        cairo_move_to(cr, bx + kBar, y);
+        cairo_line_to(cr, bx + kBar + 4, y);
+        cairo_stroke(cr);
+        draw_text(cr, format_number(t), bx + kBar + 7, y, kFont, 0, 0.5);
+    }
+}
+
+void check_shape(const NamedMatrix& m) {
+    if (m.values.size() != m.row_names.size() * m.col_names.size())
+        throw UserError("matrix has " + std::to_string(m.values.size()) + " values for " +
+                        std::to_string(m.row_names.size()) + " x " + std::to_string(m.col_names.size()) + " names");
+}
+
+}  // namespace
+
+void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force) {
+    check_shape(m);
+    Measure ms;
+    Panel p = measure(ms.cr, m, title);
+    plot::render_figure(path, p.width, p.height, [&](cairo_t* cr) { draw_panel(cr, p, 0, 0); }, force);
+}
+
+void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::string& path, const std::string& title,
+                        bool force) {
+    if (panels.empty()) throw UserError("no matrices to draw for " + path);
+    Measure ms;
+    std::vector<Panel> ps;
+    double pw = 0, ph = 0;
+    for (const auto& t : panels) {
+        check_shape(t.matrix);
+        ps.push_back(measure(ms.cr, t.matrix, t.title));
+        pw = std::max(pw, ps.back().width);
+        ph = std::max(ph, ps.back().height);
+    }
+    const std::size_t cols = std::size_t(std::ceil(std::sqrt(double(ps.size()))));
+    const std::size_t rows = (ps.size() + cols - 1) / cols;
+    const double head = title.empty() ? 0 : kTitle + 2 * kPad;
+    plot::render_figure(
+        path, pw * double(cols), head + ph * double(rows),
+        [&](cairo_t* cr) {
+            if (!title.empty()) {
+                cairo_set_source_rgb(cr, 0, 0, 0);
+                draw_text(cr, title, kPad, kPad, kTitle + 2, 0, 0, 0, true);
+            }
+            for (std::size_t k = 0; k < ps.size(); ++k)
+                draw_panel(cr, ps[k], pw * double(k % cols), head + ph * double(k / cols));
+        },
+        force);
+}
+
+}  // namespace actopo
