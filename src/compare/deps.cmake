@@ -1,0 +1,1 @@
+target_link_libraries(actopo_compare PUBLIC actopo_core actopo_similarity)
