@@ -1,0 +1,200 @@
+#pragma once
+// Mapper graphs of a point cloud (Singh-Memoli-Carlsson; the TopoAct recipe of Purvine et al.):
+//   lens     - a 1-D or 2-D value per point (norms, density, eccentricity, PCA, a neuron, the model's
+//              prediction probability/margin, values from a file)
+//   cover    - overlapping intervals (boxes in 2-D) of the lens range: uniform or balanced (quantile),
+//              optionally over fixed bounds shared across layers
+//   cluster  - DBSCAN (eps at the knee of the sorted k-NN distances) or single linkage (cut at the first
+//              empty bin of the MST edge-length histogram, or at a given height) inside each cover set
+//   nerve    - one node per cluster, an edge where two clusters share >= min_intersection points
+//              (Jaccard weight); node and graph statistics; the class hierarchy the graph implies.
+// Schema of the JSON output: docs/mapper.md.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actopo/core.hpp"
+#include "actopo/metric.hpp"
+#include "actopo/sample.hpp"
+
+namespace actopo::mapper {
+
+// ------------------------------------------------------------------------------------------ lens
+/// Lens values: n x dims (dims 1 or 2), row-major.
+struct Lens {
+    std::string name;             // "l2norm", "pca2", "neuron:3", ...
+    std::size_t dims = 1;
+    std::vector<double> values;   // n * dims
+    std::size_t size() const { return dims ? values.size() / dims : 0; }
+    double at(std::size_t i, std::size_t d) const { return values[i * dims + d]; }
+};
+
+struct LensInputs {
+    const Matrix* logits = nullptr;   // n x C model outputs per point (needed by prediction/margin)
+    Metric metric = Metric::euclidean;
+    std::size_t knn_k = 5;            // k of the knn density lens ("knn:K" overrides)
+};
+
+/// spec: l2norm | l1norm | mean | max | knn[:K] | eccentricity | pca | pca2 | neuron:I | prediction |
+///       margin | file:PATH (one line per point, 1 or 2 comma-separated values).
+/// UserError on an unknown spec, a missing input, a wrong length or non-finite values.
+Lens compute_lens(const std::string& spec, const PointCloud& cloud, const LensInputs& inputs);
+/// Checks a lens given by the caller: n rows, finite, not constant. UserError naming `what` otherwise.
+void validate_lens(const Lens& lens, std::size_t n, const std::string& what);
+
+// ----------------------------------------------------------------------------------------- cover
+enum class CoverKind { uniform, balanced };
+CoverKind parse_cover(const std::string& name);  // "uniform" | "balanced"
+
+struct CoverOptions {
+    CoverKind kind = CoverKind::uniform;
+    std::size_t intervals = 10;       // per lens dimension
+    double overlap = 0.5;             // fraction of an interval shared with its neighbour, in (0, 1)
+    bool fixed_bounds = false;        // use [lo, hi] (every lens dimension) instead of the data's range
+    double lo = 0, hi = 0;
+};
+
+struct CoverSet {
+    std::vector<std::size_t> cell;                   // interval index per lens dimension
+    std::vector<std::pair<double, double>> box;      // lens interval per dimension
+    std::vector<std::size_t> points;                 // rows of the cloud inside the box
+};
+
+struct Cover {
+    std::vector<std::vector<std::pair<double, double>>> intervals;  // per lens dimension
+    std::vector<CoverSet> sets;                                     // non-empty sets only
+    std::size_t clamped = 0;  // points outside fixed bounds, assigned to the end intervals
+};
+
+/// Uniform: interval i of K over [lo, hi] has centre lo + (i + 1/2) (hi - lo) / K and length
+/// (hi - lo) / (K (1 - overlap)) (the convention of KeplerMapper and GUDHI). Balanced: the same on the
+/// ranks of the lens values, so each interval holds about the same number of points.
+/// UserError on zero intervals, an overlap outside (0, 1), lo >= hi.
+Cover build_cover(const Lens& lens, const CoverOptions& options);
+
+// --------------------------------------------------------------------------------------- cluster
+enum class ClustererKind { dbscan, single_linkage };
+ClustererKind parse_clusterer(const std::string& name);  // "dbscan" | "single-linkage"
+
+struct ClusterOptions {
+    ClustererKind kind = ClustererKind::dbscan;
+    Metric metric = Metric::euclidean;  // euclidean or cosine
+    std::size_t min_samples = 5;        // DBSCAN: points (itself included) in an eps-ball of a core point
+    double eps = 0;                     // > 0: fixed DBSCAN eps / single-linkage cut height (d <= eps joins)
+    std::size_t knee_sample = 1000;     // k-NN distances of at most this many points locate the knee
+    std::size_t gap_bins = 10;          // single linkage: histogram bins of the MST edge lengths
+    std::uint64_t seed = 0;
+};
+
+struct Clustering {
+    std::vector<int> labels;  // per point of the set: cluster 0..count-1, or -1 (DBSCAN noise)
+    int count = 0;
+    double eps = 0;           // the eps / cut height used (in the metric's units)
+};
+
+/// Clusters rows `points` of `prepared` (rows made by actopo::prepare_rows for the metric).
+Clustering cluster_points(const Matrix& prepared, const std::vector<std::size_t>& points,
+                          const ClusterOptions& options);
+/// Knee of an ascending curve (max distance below the chord, normalised); the median when the curve
+/// has no knee (that distance < 0.05, or a constant curve).
+double knee_or_median(const std::vector<double>& ascending);
+
+// ----------------------------------------------------------------------------------------- graph
+struct Node {
+    std::size_t id = 0;
+    std::size_t cover_set = 0;                 // index into Cover::sets
+    std::vector<std::size_t> points;           // rows of the cloud
+    std::vector<std::int64_t> members;         // input ids of those rows
+    std::vector<double> lens_mean;             // per lens dimension
+    std::map<std::int64_t, std::size_t> classes;
+    std::int64_t majority = -1;
+    double purity = 0;                         // share of the majority class
+    double misclassified = 0;                  // share of members whose prediction != label
+    std::size_t size() const { return points.size(); }
+};
+
+struct Link {
+    std::size_t source = 0, target = 0, intersection = 0;
+    double weight = 0;                         // Jaccard |A n B| / |A u B|
+};
+
+struct ClassSpread {
+    std::int64_t label = 0;
+    std::size_t points = 0, nodes = 0;         // points of the class in nodes; nodes holding it
+    double entropy = 0;                        // normalised entropy of its distribution over nodes (0..1)
+};
+
+struct MapperOptions {
+    std::string lens = "l2norm";
+    CoverOptions cover;
+    ClusterOptions cluster;
+    std::size_t min_intersection = 1;
+    unsigned threads = 0;                      // 0: hardware concurrency
+};
+
+struct Graph {
+    std::vector<Node> nodes;
+    std::vector<Link> links;
+    Cover cover;
+    std::vector<double> eps;                   // per cover set: the eps / cut height its clusterer used
+    std::size_t components = 0, cycles = 0;    // cycles = E - V + C
+    std::size_t noise = 0;                     // points in no node
+    double mean_purity = 0;                    // size-weighted mean node purity
+    std::vector<ClassSpread> spread;
+    nlohmann::json meta;                       // input, layer, options, version
+};
+
+/// The whole pipeline on a cloud and a lens computed for it. UserError on bad options, a lens of the
+/// wrong length, NaN, a constant lens, fewer points than min_samples.
+Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions& options);
+
+// ------------------------------------------------------------------------------------- hierarchy
+/// Classes a graph groups together: class a's distribution over nodes, smoothed one step along the
+/// Jaccard-weighted edges, overlaps class b's by similarity = sum_v min(p_a(v), p_b(v)) in [0, 1].
+/// The dendrogram merges classes by average linkage on 1 - similarity.
+struct Dendrogram {
+    std::vector<std::int64_t> classes;
+    NamedMatrix similarity;
+    struct Merge {
+        int left = 0, right = 0;               // < classes.size(): a class index; else merge index + size
+        double height = 0;                     // 1 - average similarity between the two groups
+        std::vector<std::int64_t> members;     // classes of the merged group, ascending
+    };
+    std::vector<Merge> merges;
+};
+Dendrogram class_hierarchy(const Graph& graph);
+
+/// Across the layers of a model (in order): for each merge of the last layer's dendrogram, the average
+/// similarity of its two groups per layer, and the first layer from which it stays below `threshold`
+/// (the layer where the groups split apart; null when they never do).
+nlohmann::json hierarchy_across_layers(const std::vector<std::string>& layers,
+                                       const std::vector<Dendrogram>& dendrograms, double threshold,
+                                       const std::vector<std::string>& class_names);
+
+// ---------------------------------------------------------------------------------------- output
+/// "design.md" JSON: {meta, graph stats, nodes, links}.
+nlohmann::json to_json(const Graph& graph, const std::vector<std::string>& class_names);
+nlohmann::json to_json(const Dendrogram& dendrogram, const std::vector<std::string>& class_names);
+std::string to_graphml(const Graph& graph);
+/// Nodes as pie charts of classes (style=wedged), area proportional to size.
+std::string to_dot(const Graph& graph, const std::vector<std::string>& class_names, const std::string& title);
+/// A dendrogram drawn as a Graphviz tree (leaves = classes).
+std::string dendrogram_dot(const Dendrogram& dendrogram, const std::vector<std::string>& class_names,
+                           const std::string& title);
+/// Runs a Graphviz engine (dot, neato, sfdp) on `dot`, writing `path` (.svg or .png) atomically.
+void render(const std::string& dot, const std::string& engine, const std::string& path, bool force);
+/// Node positions from Graphviz (neato): id -> (x, y) in points.
+std::map<std::size_t, std::pair<double, double>> layout(const Graph& graph);
+/// One self-contained HTML page: inline SVG + JS; hover a node for its statistics and examples;
+/// colour by class, lens or misclassification. `thumbnails` maps input id -> 28x28 grey bytes (may be empty).
+std::string to_html(const Graph& graph, const std::vector<std::string>& class_names, const std::string& title,
+                    const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails);
+
+/// Class colours shared by the pictures and the page ("#1f77b4", ...).
+std::string class_colour(std::int64_t label);
+
+}  // namespace actopo::mapper
