@@ -15,6 +15,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/diagrams.hpp"
+#include "actopo/sample.hpp"
 
 namespace actopo {
 
@@ -32,6 +33,9 @@ struct DistanceOptions {
     bool ignore_essential = false;  // drop essential classes instead of matching them
 };
 
+/// "inf" or a number >= 1 (the internal norm q); UserError otherwise.
+double parse_internal_p(const std::string& text);
+
 double bottleneck_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
 double wasserstein_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
 double sliced_wasserstein_distance(const Diagram& a, const Diagram& b, const DistanceOptions& options = {});
@@ -41,6 +45,24 @@ double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric
 /// Every pair of `diagrams`, in parallel on `threads` threads (0: all cores); symmetric, zero diagonal.
 NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
                                     DiagramMetric metric, const DistanceOptions& options, int threads = 0);
+
+// ------------------------------------------------------- layer x layer, model x model
+/// Where the diagrams of a matrix come from. An activation store (.h5 with /layers) gives every layer:
+/// sampled with `sampling`, Vietoris-Rips persistence by `backend`. A diagram file gives its diagram
+/// (.csv, .json) or every layer group (.h5 with /diagrams). Dimension `dim` of each is kept.
+struct LayerDiagramOptions {
+    SampleOptions sampling;
+    Metric metric = Metric::euclidean;
+    RipsOptions rips;
+    std::string backend = "gudhi";
+    int dim = 1;
+    int threads = 0;  // persistence of several layers at once (0: all cores)
+};
+struct NamedDiagram {
+    std::string name;  // "layer" with one input, "model:layer" with several (model: the input's stem)
+    Diagram diagram;
+};
+std::vector<NamedDiagram> layer_diagrams(const std::vector<std::string>& inputs, const LayerDiagramOptions& options);
 
 // ------------------------------------------------------------------ summaries
 /// Sample grid of [lo, hi] with `samples` points (lo, lo + step, ..., hi).

@@ -59,6 +59,17 @@ std::string diagram_metric_name(DiagramMetric m) {
     return "";
 }
 
+double parse_internal_p(const std::string& text) {
+    if (text == "inf" || text == "infinity") return std::numeric_limits<double>::infinity();
+    try {
+        std::size_t used = 0;
+        double q = std::stod(text, &used);
+        if (used == text.size() && q >= 1) return q;
+    } catch (const std::exception&) {
+    }
+    throw UserError("--internal-p '" + text + "': expected a number >= 1 or inf");
+}
+
 double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric, const DistanceOptions& options) {
     if (a.dim != b.dim)
         throw UserError("cannot compare a diagram of dimension " + std::to_string(a.dim) + " with one of dimension " +

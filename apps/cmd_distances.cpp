@@ -1,0 +1,95 @@
+// `actopo distances`: layer x layer (one store) or model:layer x model:layer (several) diagram distances,
+// as CSV and a heatmap (SVG + PNG) beside it.
+#include <cstdio>
+#include <filesystem>
+
+#include "actopo/distances.hpp"
+#include "actopo/persistence.hpp"
+#include "actopo/plot.hpp"
+#include "command.hpp"
+
+namespace actopo::cli {
+namespace {
+
+struct Args {
+    std::vector<std::string> inputs;
+    std::string metric = "sliced-wasserstein", internal_p = "inf", sampling = "avgpool", point_metric = "euclidean",
+                backend = default_backend(), output;
+    DistanceOptions options;
+    std::size_t points = 500;
+    std::uint64_t seed = 0;
+    int dim = 1, max_dim = -1, threads = 0;
+    double threshold = -1;
+    bool force = false;
+};
+
+void run(const Args& a) {
+    if (a.output.empty()) throw UserError("distances needs an output file (-o matrix.csv)");
+    const auto figures = figure_paths(std::filesystem::path(a.output).replace_extension("").string());
+    for (const auto& path : {a.output, figures[0], figures[1]})
+        if (std::filesystem::exists(path) && !a.force) throw UserError(path + " exists; use --force to overwrite it");
+    DistanceOptions options = a.options;
+    options.internal_p = parse_internal_p(a.internal_p);
+    const DiagramMetric metric = parse_diagram_metric(a.metric);
+    LayerDiagramOptions lo;
+    lo.sampling.method = parse_sampling(a.sampling);
+    lo.sampling.points = a.points;
+    lo.sampling.seed = a.seed;
+    lo.metric = parse_metric(a.point_metric);
+    lo.rips.max_dim = a.max_dim < 0 ? a.dim : a.max_dim;
+    if (lo.rips.max_dim < a.dim)
+        throw UserError("--dim " + std::to_string(a.dim) + " is above --max-dim " + std::to_string(a.max_dim));
+    if (a.threshold >= 0) lo.rips.threshold = a.threshold;
+    lo.backend = a.backend;
+    lo.dim = a.dim;
+    lo.threads = a.threads;
+    auto diagrams = layer_diagrams(a.inputs, lo);
+    std::vector<std::string> names;
+    std::vector<Diagram> ds;
+    for (auto& d : diagrams) {
+        names.push_back(d.name);
+        ds.push_back(std::move(d.diagram));
+    }
+    NamedMatrix m = diagram_distance_matrix(names, ds, metric, options, a.threads);
+    write_text_file(a.output, to_csv(m), a.force);
+    std::string title = diagram_metric_name(metric) + " H" + std::to_string(a.dim);
+    if (metric == DiagramMetric::wasserstein) title += ", p = " + std::to_string(int(options.p));
+    write_heatmap(m, figures[0], title, a.force);
+    std::printf("%s: %zu x %zu %s distances of H%d; heatmap %s, %s\n", a.output.c_str(), names.size(), names.size(),
+                diagram_metric_name(metric).c_str(), a.dim, figures[0].c_str(), figures[1].c_str());
+}
+
+void setup(CLI::App& app) {
+    auto a = std::make_shared<Args>();
+    app.add_option("inputs", a->inputs, "Activation stores (.h5) or diagram files (.csv, .json, .h5)")->required();
+    app.add_option("-o,--output", a->output, "Matrix CSV to write; the heatmap goes beside it (.svg, .png)")->required();
+    app.add_option("--metric", a->metric, "bottleneck|wasserstein|sliced-wasserstein")->capture_default_str();
+    app.add_option("--dim", a->dim, "Homology dimension compared")->capture_default_str();
+    app.add_option("--p", a->options.p, "Wasserstein order p >= 1")->capture_default_str();
+    app.add_option("--internal-p", a->internal_p, "Wasserstein: norm of the plane, q >= 1 or inf")->capture_default_str();
+    app.add_option("--relative-error", a->options.relative_error, "Wasserstein: auction error bound (0: exact)")
+        ->capture_default_str();
+    app.add_option("--directions", a->options.directions, "Sliced Wasserstein: number of directions M")->capture_default_str();
+    app.add_flag("--ignore-essential", a->options.ignore_essential, "Drop essential classes");
+    app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
+    app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str();
+    app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
+    app.add_option("--point-metric", a->point_metric, "euclidean|cosine|correlation between activations")->capture_default_str();
+    app.add_option("--max-dim", a->max_dim, "Compute H0..H_K (default: --dim)");
+    app.add_option("--threshold", a->threshold, "Rips threshold (default: the enclosing radius)");
+    app.add_option("--backend", a->backend, "native|gudhi|ripser")->capture_default_str();
+    app.add_option("--threads", a->threads, "Threads for layers and pairs (0: all cores)")->capture_default_str();
+    app.add_flag("--force", a->force, "Replace existing outputs");
+    app.footer(
+        "Examples:\n"
+        "  actopo distances cnn-test.h5 --metric sliced-wasserstein --dim 1 --points 500 -o layers.csv\n"
+        "  actopo distances mlp.h5 cnn.h5 --metric bottleneck --dim 0 --seed 7 -o models.csv\n"
+        "  actopo distances a.csv b.csv c.csv --metric wasserstein --p 2 -o diagrams.csv\n"
+        "Rows are layers (one store) or model:layer (several). Writes the CSV and a heatmap (.svg, .png).");
+    app.callback([a] { run(*a); });
+}
+
+Registration reg{"distances", "Layer x layer and model x model matrices of diagram distances, with a heatmap", setup};
+
+}  // namespace
+}  // namespace actopo::cli
