@@ -1,0 +1,68 @@
+// `actopo similarity`: layer x layer representational similarity (CKA, SVCCA, PWCCA, Procrustes, RSA).
+#include <filesystem>
+#include <iostream>
+
+#include "actopo/plot.hpp"
+#include "actopo/similarity.hpp"
+#include "command.hpp"
+
+namespace actopo::cli {
+namespace {
+
+struct Args {
+    std::vector<std::string> stores, layers, other_layers;
+    std::string metric = "cka", output, heatmap;
+    std::size_t points = 2000;
+    std::uint64_t seed = 0;
+    bool force = false;
+};
+
+std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+
+void run(const Args& a) {
+    if (a.stores.size() > 2) throw UserError("similarity takes one store (layer x layer) or two (layers of A x layers of B)");
+    const SimilarityMetric metric = parse_similarity_metric(a.metric);
+    if (std::filesystem::exists(a.output) && !a.force) throw UserError(a.output + " exists; use --force to overwrite it");
+    const bool two = a.stores.size() == 2;
+    const auto rows = load_layers(a.stores[0], a.layers, a.points, a.seed, two ? stem(a.stores[0]) + ":" : "");
+    const auto cols = two ? load_layers(a.stores[1], a.other_layers.empty() ? a.layers : a.other_layers, a.points,
+                                        a.seed, stem(a.stores[1]) + ":")
+                          : rows;
+    const NamedMatrix m = similarity_matrix(rows, cols, metric);
+    write_text_file(a.output, to_csv(m), a.force);
+    if (!a.heatmap.empty())
+        write_heatmap(m, a.heatmap, similarity_metric_name(metric) + " (" + std::to_string(rows.front().values.rows()) + " inputs)",
+                      a.force);
+    if (!quiet())
+        std::cerr << "wrote " << a.output << ": " << m.row_names.size() << " x " << m.col_names.size() << " "
+                  << similarity_metric_name(metric) << " over " << rows.front().values.rows() << " inputs\n";
+}
+
+void setup(CLI::App& app) {
+    auto a = std::make_shared<Args>();
+    app.add_option("stores", a->stores, "One activation store (layer x layer) or two (A's layers x B's layers)")
+        ->required()->check(CLI::ExistingFile);
+    app.add_option("--metric", a->metric, "cka (= linear-cka)|rbf-cka|debiased-cka|svcca|pwcca|procrustes|rsa")
+        ->capture_default_str();
+    app.add_option("--layers", a->layers, "Layers (comma-separated; default: every layer)")->delimiter(',');
+    app.add_option("--other-layers", a->other_layers, "Layers of the second store (default: --layers)")->delimiter(',');
+    app.add_option("--points", a->points, "Seeded subset of inputs, the same for every layer (0: all)")->capture_default_str();
+    app.add_option("--seed", a->seed, "Seed of the subset")->capture_default_str();
+    app.add_option("--heatmap", a->heatmap, "Also draw the matrix (.svg and .png)");
+    app.add_flag("--force", a->force, "Overwrite the outputs");
+    app.add_option("-o,--output", a->output, "Matrix CSV (header row, first column of names)")->required();
+    app.footer(
+        "A conv layer's channels are averaged over space (avgpool). procrustes is a distance (0 = same);\n"
+        "the others are similarities (1 = same). rbf-cka and rsa build inputs x inputs matrices: keep --points moderate.\n"
+        "Examples:\n"
+        "  actopo similarity cnn-test.h5 --metric cka -o cka.csv --heatmap cka.svg\n"
+        "  actopo similarity cnn-test.h5 --layers conv1,conv2,fc1 --metric svcca --points 5000 -o svcca.csv\n"
+        "  actopo similarity narrow.h5 wide.h5 --metric cka -o cross.csv\n"
+        "See docs/similarity.md.");
+    app.callback([a] { run(*a); });
+}
+
+Registration reg{"similarity", "Layer x layer representational similarity (CKA, SVCCA, PWCCA, Procrustes, RSA)", setup};
+
+}  // namespace
+}  // namespace actopo::cli
