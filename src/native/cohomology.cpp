@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <limits>
-#include <queue>
+#include <string>
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
@@ -18,7 +18,7 @@ public:
     void clear() { heap_.clear(); }
     void push(const Entry& e) {
         heap_.push_back(e);
-        std::push_heap(heap_.begin(), heap_.end(), later);
+        std::push_heap(heap_.begin(), heap_.end(), Later{});
     }
     /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
     bool pop_pivot(std::uint32_t p, Entry& out) {
@@ -31,9 +31,11 @@ public:
     }
 
 private:
-    static bool later(const Entry& a, const Entry& b) { return filtration_before(b.idx, b.diam, a.idx, a.diam); }
+    struct Later {  // heap order: the front is the earliest entry
+        bool operator()(const Entry& a, const Entry& b) const { return filtration_before(b.idx, b.diam, a.idx, a.diam); }
+    };
     Entry pop() {
-        std::pop_heap(heap_.begin(), heap_.end(), later);
+        std::pop_heap(heap_.begin(), heap_.end(), Later{});
         Entry e = heap_.back();
         heap_.pop_back();
         return e;
@@ -77,9 +79,136 @@ Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::
 
 }  // namespace
 
+namespace {
+
+/// The column reduction of one dimension. A column's state is its working coboundary (a heap) and its
+/// reduction column V (entries (simplex, coeff), {the column's simplex} when not stored).
+class Reducer {
+public:
+    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, DimensionResult& out)
+        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), out_(out), v_slot_(columns.size(), none) {}
+
+    struct State {
+        WorkingColumn work;
+        std::vector<Entry> v;
+        std::vector<std::uint32_t> vs;
+        Entry emergent{-1, 0, 0};  // earliest cofacet of equal diameter, not a pivot when last checked
+    };
+
+    /// Starts column c: its coboundary, unless an emergent pair is found (then only state.emergent is set).
+    void start(std::size_t c, State& st, bool check_emergent) const {
+        const Simplex& s = columns_[c];
+        st.work.clear();
+        st.v.assign(1, Entry{s.idx, s.diam, 1});
+        st.emergent = Entry{-1, 0, 0};
+        st.vs.resize(std::size_t(dim_) + 2);
+        cx_.binom.vertices(s.idx, dim_, cx_.n, st.vs.data());
+        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e) {
+            if (check_emergent && e.diam == s.diam) {
+                if (!out_.pivots.contains(e.idx)) {
+                    st.emergent = e;
+                    return false;
+                }
+                check_emergent = false;
+            }
+            st.work.push(e);
+            return true;
+        });
+    }
+
+    /// Adds known columns while the pivot is in the table; returns false when the column became zero,
+    /// else true with the pivot left in the heap and returned in `pivot`.
+    bool reduce(State& st, Entry& pivot) const {
+        while (st.work.pop_pivot(p_, pivot)) {
+            st.work.push(pivot);
+            const PivotValue* other = out_.pivots.find(pivot.idx);
+            if (!other) return true;
+            // pivot + factor * other.coeff == 0 (mod p): add factor * (reduced column of `other`).
+            std::uint32_t factor = std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[other->coeff] % p_);
+            std::uint32_t j = other->column;
+            if (v_slot_[j] == none) {
+                add(st, Entry{columns_[j].idx, columns_[j].diam, factor});
+            } else {
+                for (std::size_t k = v_offset_[v_slot_[j]]; k < v_offset_[v_slot_[j] + 1]; ++k)
+                    add(st, Entry{v_entries_[k].idx, v_entries_[k].diam, std::uint32_t(std::uint64_t(v_entries_[k].coeff) * factor % p_)});
+            }
+        }
+        return false;
+    }
+
+    /// Column c is done: record its interval and its pivot (with V when not trivial).
+    void finish(std::size_t c, State& st, bool has_pivot, const Entry& pivot) {
+        const Simplex& s = columns_[c];
+        if (!has_pivot) {
+            out_.intervals.push_back({s.diam, std::numeric_limits<float>::infinity()});
+            return;
+        }
+        out_.intervals.push_back({s.diam, pivot.diam});
+        out_.pivots.insert(pivot.idx, {std::uint32_t(c), pivot.coeff});
+        if (st.v.size() <= 1) return;
+        std::sort(st.v.begin(), st.v.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
+        v_slot_[c] = std::uint32_t(v_offset_.size() - 1);
+        for (std::size_t i = 0; i < st.v.size();) {  // entries summed per simplex
+            Entry sum = st.v[i++];
+            while (i < st.v.size() && st.v[i].idx == sum.idx) sum.coeff = (sum.coeff + st.v[i++].coeff) % p_;
+            if (sum.coeff) v_entries_.push_back(sum);
+        }
+        v_offset_.push_back(v_entries_.size());
+    }
+
+    /// Column c from scratch to the end (the sequential algorithm).
+    void run(std::size_t c, State& st) {
+        start(c, st, true);
+        if (st.emergent.idx >= 0) {
+            out_.pivots.insert(st.emergent.idx, {std::uint32_t(c), st.emergent.coeff});
+            return;
+        }
+        Entry pivot;
+        bool has_pivot = reduce(st, pivot);
+        finish(c, st, has_pivot, pivot);
+    }
+
+    /// Column c after a parallel start: the emergent candidate may have been taken meanwhile.
+    void resume(std::size_t c, State& st) {
+        if (st.emergent.idx >= 0) {
+            if (!out_.pivots.contains(st.emergent.idx)) {
+                out_.pivots.insert(st.emergent.idx, {std::uint32_t(c), st.emergent.coeff});
+                return;
+            }
+            start(c, st, false);
+        }
+        Entry pivot;
+        bool has_pivot = reduce(st, pivot);
+        finish(c, st, has_pivot, pivot);
+    }
+
+private:
+    void add(State& st, const Entry& u) const {  // st += u.coeff * coboundary(u)
+        std::uint32_t vs[16];
+        cx_.binom.vertices(u.idx, dim_, cx_.n, vs);
+        cx_.for_each_cofacet(Simplex{u.idx, u.diam}, dim_, vs, [&](Entry e) {
+            e.coeff = std::uint32_t(std::uint64_t(e.coeff) * u.coeff % p_);
+            st.work.push(e);
+            return true;
+        });
+        st.v.push_back(u);
+    }
+
+    const Complex& cx_;
+    int dim_;
+    std::uint32_t p_;
+    std::vector<std::uint32_t> inv_;
+    const std::vector<Simplex>& columns_;
+    DimensionResult& out_;
+    std::vector<std::uint32_t> v_slot_;
+    std::vector<std::size_t> v_offset_{0};
+    std::vector<Entry> v_entries_;
+};
+
+}  // namespace
+
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads) {
-    const std::uint32_t p = cx.p;
-    const auto inv = inverses(p);
+    if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
     DimensionResult out;
     out.pivots = PivotMap(columns.size());
 
@@ -89,97 +218,43 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
         for (std::size_t c = std::size_t(t); c < columns.size(); c += std::size_t(threads)) {
             if ((c & 4095) == std::size_t(t) && cancel_requested()) return;
-            const Simplex& s = columns[c];
-            cx.binom.vertices(s.idx, dim, cx.n, vs.data());
-            apparent[c] = apparent_cofacet(cx, s, dim, vs.data());
+            cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
+            apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data());
         }
     });
     throw_if_cancelled();
     for (std::size_t c = 0; c < columns.size(); ++c)
         if (apparent[c].idx >= 0) out.pivots.insert(apparent[c].idx, {std::uint32_t(c), apparent[c].coeff});
 
-    // 2. The other columns, in order. V of a column is {its simplex} unless stored in v_offset/v_entries.
-    std::vector<std::uint32_t> v_slot(columns.size(), none);
-    std::vector<std::size_t> v_offset{0};
-    std::vector<Entry> v_entries;  // (simplex idx, diam, coeff) of the stored reduction columns
-    WorkingColumn work;
-    std::vector<Entry> v_work;
-    std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
-
-    auto add_coboundary = [&](index_t idx, float diam, std::uint32_t factor) {
-        cx.binom.vertices(idx, dim, cx.n, vs.data());
-        cx.for_each_cofacet(Simplex{idx, diam}, dim, vs.data(), [&](Entry e) {
-            e.coeff = std::uint32_t(std::uint64_t(e.coeff) * factor % p);
-            work.push(e);
-            return true;
-        });
-    };
-
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        if ((c & 4095) == 0) throw_if_cancelled();
-        if (apparent[c].idx >= 0) continue;  // zero-length pair, pivot already recorded
-        const Simplex& s = columns[c];
-        work.clear();
-        v_work.clear();
-        v_work.push_back(Entry{s.idx, s.diam, 1});
-
-        // Coboundary of s; an emergent pair (earliest cofacet of equal diameter, not yet a pivot) ends at once.
-        cx.binom.vertices(s.idx, dim, cx.n, vs.data());
-        bool check_emergent = true;
-        Entry emergent{-1, 0, 0};
-        cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e) {
-            if (check_emergent && e.diam == s.diam) {
-                if (!out.pivots.contains(e.idx)) {
-                    emergent = e;
-                    return false;
-                }
-                check_emergent = false;
-            }
-            work.push(e);
-            return true;
-        });
-        if (emergent.idx >= 0) {
-            out.pivots.insert(emergent.idx, {std::uint32_t(c), emergent.coeff});
-            continue;
+    // 2. The other columns, in order. With several threads, blocks of columns are first reduced in
+    //    parallel against the pivots of the earlier blocks (the table is read-only then), then finished
+    //    in order. Any order of valid column additions gives the same pairs, so the diagram does not
+    //    depend on the thread count.
+    Reducer reducer(cx, dim, columns, out);
+    if (threads <= 1) {
+        Reducer::State st;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if ((c & 4095) == 0) throw_if_cancelled();
+            if (apparent[c].idx < 0) reducer.run(c, st);
         }
-
-        Entry pivot;
-        while (true) {
-            if (!work.pop_pivot(p, pivot)) {
-                out.intervals.push_back({s.diam, std::numeric_limits<float>::infinity()});
-                break;
+        return out;
+    }
+    const std::size_t block = 512 * std::size_t(threads);
+    std::vector<Reducer::State> states(block);
+    for (std::size_t begin = 0; begin < columns.size(); begin += block) {
+        throw_if_cancelled();
+        std::size_t end = std::min(columns.size(), begin + block);
+        run_threads(threads, [&](int t) {
+            Entry pivot;
+            for (std::size_t c = begin + std::size_t(t); c < end; c += std::size_t(threads)) {
+                if (apparent[c].idx >= 0) continue;
+                Reducer::State& st = states[c - begin];
+                reducer.start(c, st, true);
+                if (st.emergent.idx < 0) reducer.reduce(st, pivot);
             }
-            const PivotValue* other = out.pivots.find(pivot.idx);
-            if (!other) {
-                out.intervals.push_back({s.diam, pivot.diam});
-                out.pivots.insert(pivot.idx, {std::uint32_t(c), pivot.coeff});
-                if (v_work.size() > 1) {  // store V of this column, its entries summed per simplex
-                    std::sort(v_work.begin(), v_work.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
-                    v_slot[c] = std::uint32_t(v_offset.size() - 1);
-                    for (std::size_t i = 0; i < v_work.size();) {
-                        Entry sum = v_work[i++];
-                        while (i < v_work.size() && v_work[i].idx == sum.idx) sum.coeff = (sum.coeff + v_work[i++].coeff) % p;
-                        if (sum.coeff) v_entries.push_back(sum);
-                    }
-                    v_offset.push_back(v_entries.size());
-                }
-                break;
-            }
-            // pivot + factor * other.coeff == 0 (mod p): add factor * (reduced column of `other`).
-            std::uint32_t factor = std::uint32_t(std::uint64_t(p - pivot.coeff) * inv[other->coeff] % p);
-            work.push(pivot);
-            std::uint32_t j = other->column;
-            if (v_slot[j] == none) {
-                add_coboundary(columns[j].idx, columns[j].diam, factor);
-                v_work.push_back(Entry{columns[j].idx, columns[j].diam, factor});
-            } else {
-                for (std::size_t k = v_offset[v_slot[j]]; k < v_offset[v_slot[j] + 1]; ++k) {
-                    std::uint32_t f = std::uint32_t(std::uint64_t(v_entries[k].coeff) * factor % p);
-                    add_coboundary(v_entries[k].idx, v_entries[k].diam, f);
-                    v_work.push_back(Entry{v_entries[k].idx, v_entries[k].diam, f});
-                }
-            }
-        }
+        });
+        for (std::size_t c = begin; c < end; ++c)
+            if (apparent[c].idx < 0) reducer.resume(c, states[c - begin]);
     }
     return out;
 }

@@ -104,7 +104,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         columns.clear();
         for (const Simplex& s : next)
             if (!result.pivots.contains(s.idx)) columns.push_back(s);
-        parallel_sort(columns, threads, column_order);
+        parallel_sort(columns, threads, [](const Simplex& a, const Simplex& b) { return column_order(a, b); });
         if (dim + 1 < max_dim) simplices.swap(next); else std::vector<Simplex>().swap(simplices);
     }
 

@@ -57,7 +57,7 @@ TEST_CASE("native equals GUDHI on random clouds and tied integer matrices", "[na
 
 TEST_CASE("native output does not depend on the number of threads", "[native]") {
     std::mt19937 rng(7);
-    auto input = random_cloud(rng, 300, 3);
+    auto input = random_cloud(rng, 150, 3);
     for (int coeff : {2, 5}) {
         auto one = actopo::native::compute(input, opts(2, coeff, 1));
         auto two = actopo::native::compute(input, opts(2, coeff, 2));
