@@ -1,0 +1,56 @@
+// `actopo train`: the reference models (MLP, CNN, ResNet) trained in C++ and saved as TorchScript.
+#include <cstdio>
+
+#include "actopo/core.hpp"
+#include "actopo/train.hpp"
+#include "command.hpp"
+
+namespace {
+
+void print_epoch(const actopo::EpochReport& e) {
+    std::printf("epoch %d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%% (%.1f s)\n", e.epoch, e.loss,
+                100 * e.train_accuracy, 100 * e.test_accuracy, e.seconds);
+    std::fflush(stdout);
+}
+
+void setup(CLI::App& app) {
+    auto o = std::make_shared<actopo::TrainOptions>();
+    auto widths = std::make_shared<std::string>();
+    app.add_option("--arch", o->arch, "Architecture: mlp, cnn or resnet")->check(CLI::IsMember({"mlp", "cnn", "resnet"}))->capture_default_str();
+    app.add_option("--dataset", o->dataset, "Dataset: fashion-mnist (train split to learn, test split to score) or data.h5")->capture_default_str();
+    app.add_option("--epochs", o->epochs, "Passes over the training inputs")->capture_default_str();
+    app.add_option("--batch", o->batch, "Mini-batch size")->capture_default_str();
+    app.add_option("--lr", o->lr, "Adam learning rate")->capture_default_str();
+    app.add_option("--seed", o->seed, "Seed of the initialisation and the shuffling")->capture_default_str();
+    app.add_option("--widths", *widths, "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet stages (8,16)");
+    app.add_option("--checkpoints", o->checkpoints_dir, "Save DIR/epoch-<k>.pt after every epoch");
+    app.add_option("--limit", o->limit, "Train on the first N training inputs only (0: all)");
+    app.add_option("--threads", o->threads, "Intra-op threads")->capture_default_str();
+    app.add_option("-o,--output", o->output, "TorchScript file to write")->required();
+    app.add_flag("--force", o->force, "Replace an existing output");
+    app.footer(
+        "Examples:\n"
+        "  actopo train --arch cnn --epochs 2 --limit 20000 --seed 1 -o cnn.pt\n"
+        "  actopo train --arch mlp --widths 256,128,64 --epochs 3 --checkpoints ckpt/ -o mlp.pt\n"
+        "  actopo train --arch resnet --widths 8,16 --epochs 2 -o resnet.pt\n"
+        "The model takes pixels in [0, 1], shape [N, 1, 28, 28], and returns logits; load it in PyTorch with\n"
+        "torch.jit.load('cnn.pt').");
+    app.callback([o, widths] {
+        for (const auto& w : actopo::split(*widths, ',')) {
+            if (actopo::trim(w).empty()) continue;
+            try {
+                o->widths.push_back(std::stoi(w));
+            } catch (const std::exception&) {
+                throw actopo::UserError("--widths: '" + w + "' is not an integer (expected e.g. 256,128)");
+            }
+        }
+        auto r = actopo::train_model(*o, print_epoch);
+        std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
+                    o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
+        std::printf("layers: %s\n", actopo::join(r.layers).c_str());
+    });
+}
+
+actopo::cli::Registration reg{"train", "Train a reference model (mlp, cnn, resnet) and save it as TorchScript", setup};
+
+}  // namespace

@@ -1,0 +1,91 @@
+#pragma once
+// Extraction: TorchScript model + dataset -> activation store (layout in docs/formats.md).
+//   LayerCapture       - a loaded model whose forward also returns the outputs of chosen submodules, so one
+//                        forward pass per batch captures every layer (scripted and traced models alike).
+//   list_layers()      - the leaf submodules with their per-input output shapes (`--list-layers`).
+//   extract_activations() - streams a dataset batch by batch through LayerCapture into a StoreWriter.
+//   describe_model()   - `actopo inspect model.pt`.
+// How it works, and how a module called more than once is handled: docs/extract.md.
+// No LibTorch types cross this header.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actopo/store.hpp"
+
+namespace actopo {
+
+/// A submodule of a model as extraction sees it.
+struct LayerInfo {
+    std::string name;                  // module path, e.g. "layer1.0.conv1"
+    std::string type;                  // its TorchScript class, e.g. "Conv2d"
+    bool leaf = false;                 // has no submodules
+    int calls = 0;                     // times forward calls it (0: never called, cannot be captured)
+    std::vector<std::int64_t> shape;   // per-input output shape (filled by list_layers when run on inputs)
+};
+
+class LayerCapture {
+public:
+    /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
+    /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
+    /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
+    LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads = 0);
+    ~LayerCapture();
+    LayerCapture(const LayerCapture&) = delete;
+    LayerCapture& operator=(const LayerCapture&) = delete;
+
+    /// Every submodule (depth-first, in registration order) with the number of times forward calls it.
+    const std::vector<LayerInfo>& modules() const;
+    /// The captured layers, in capture order.
+    const std::vector<std::string>& layers() const;
+
+    /// Runs a batch: `x` holds prod(shape) floats, shape = [B, ...]. UserError when the model rejects the
+    /// shape (saying what its first layer expects). Afterwards the accessors below describe this batch.
+    void run(const float* x, const std::vector<std::int64_t>& shape);
+    /// The same forward pass without capturing anything (the baseline of the benchmark).
+    void run_bare(const float* x, const std::vector<std::int64_t>& shape);
+
+    /// Per-input shape of captured layer i, and its B * per_input_size floats (valid until the next run).
+    std::vector<std::int64_t> layer_shape(std::size_t i) const;
+    const float* layer_data(std::size_t i) const;
+    /// The model's output for the last batch: B x num_classes logits, and their argmax per input.
+    std::int64_t num_classes() const;
+    const float* logits() const;
+    std::vector<std::int64_t> predictions() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+struct ExtractOptions {
+    std::string model;                       // TorchScript file
+    std::string dataset = "fashion-mnist";   // "fashion-mnist[:test|:train]" or data.h5
+    std::vector<std::string> layers{"all"};  // module paths or {"all"}
+    std::size_t limit = 0;                   // > 0: the first `limit` inputs
+    std::size_t batch = 256;
+    std::string output;                      // activations.h5
+    bool force = false;
+    int threads = 0;
+};
+
+struct ExtractReport {
+    std::size_t inputs = 0;
+    std::vector<LayerSpec> layers;
+    std::map<std::string, std::uint64_t> nonfinite;  // per layer; only layers with any
+    double seconds = 0;
+};
+
+/// Streams the dataset through the model into the store at options.output (written under a temporary name,
+/// renamed when complete; Ctrl-C leaves nothing under the final name). Memory is bounded by one batch.
+ExtractReport extract_activations(const ExtractOptions& options);
+
+/// The model's leaf layers with their per-input output shapes on the dataset's first input.
+std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec);
+
+/// A few lines in words: the model file, its class, its submodules (leaf or not, calls), parameters.
+std::string describe_model(const std::string& model_path);
+
+}  // namespace actopo

@@ -1,0 +1,287 @@
+// LayerCapture: rewrites a copy of the model's forward graph so that it also returns the outputs of the
+// requested submodules. Calls to modules that contain a requested layer are inlined (repeatedly) until the
+// requested module's own call, a prim::CallMethod node, sits in the top-level graph; its output is then added
+// to the graph's returned tuple. Scripted and traced modules both keep such calls, so both work.
+#include <ATen/Parallel.h>
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/ir/alias_analysis.h>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "actopo/core.hpp"
+#include "actopo/extract.hpp"
+#include "extract/torchscript.hpp"
+
+namespace actopo {
+
+using namespace torch::jit;
+
+namespace {
+
+// The module path a value refers to when it is a chain of prim::GetAttr from `self` ("" for self).
+std::optional<std::string> module_path(Value* v, Value* self) {
+    std::vector<std::string> parts;
+    while (v != self) {
+        Node* n = v->node();
+        if (n->kind() != prim::GetAttr) return std::nullopt;
+        parts.push_back(n->s(attr::name));
+        v = n->input(0);
+    }
+    std::reverse(parts.begin(), parts.end());
+    return join(parts, ".");
+}
+
+void collect_calls(Block* block, std::vector<Node*>& out) {
+    for (Node* n : block->nodes()) {
+        if (n->kind() == prim::CallMethod) out.push_back(n);
+        for (Block* b : n->blocks()) collect_calls(b, out);
+    }
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+// A call of a module's forward: "forward", or "forward1", "forward2"... which torch.jit.trace emits for the
+// second and later calls of the same module.
+bool is_forward(const std::string& method) {
+    if (!starts_with(method, "forward")) return false;
+    for (std::size_t i = 7; i < method.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(method[i]))) return false;
+    return true;
+}
+
+}  // namespace
+
+struct LayerCapture::Impl {
+    Module module;
+    std::vector<LayerInfo> modules;
+    std::vector<std::string> layers;
+    std::unique_ptr<GraphFunction> capture;
+    std::vector<torch::Tensor> outputs;
+    torch::Tensor logits;
+    std::string model_path;
+
+    std::size_t module_index(const std::string& name) const {
+        for (std::size_t i = 0; i < modules.size(); ++i)
+            if (modules[i].name == name) return i;
+        return modules.size();
+    }
+
+    void list_modules() {
+        for (const auto& m : module.named_modules()) {
+            if (m.name.empty()) continue;
+            LayerInfo info;
+            info.name = m.name;
+            info.type = extract_detail::module_type_name(m.value);
+            info.leaf = m.value.children().size() == 0;
+            modules.push_back(info);
+        }
+    }
+
+    // Which module paths to capture: the leaves for "all", else the names given (checked).
+    std::vector<std::string> resolve(const std::vector<std::string>& requested) const {
+        std::vector<std::string> all_names, leaves;
+        for (const auto& m : modules) {
+            all_names.push_back(m.name);
+            if (m.leaf) leaves.push_back(m.name);
+        }
+        if (requested.size() == 1 && requested[0] == "all") return leaves;
+        std::vector<std::string> out;
+        for (const auto& name : requested) {
+            if (name == "all") throw UserError("--layers: 'all' cannot be combined with other layer names");
+            if (module_index(name) == modules.size()) {
+                auto near = closest_names(name, all_names);
+                throw UserError("model '" + model_path + "' has no layer '" + name + "'" +
+                                (near.empty() ? std::string() : " (closest: " + join(near) + ")") +
+                                "; see actopo extract --list-layers");
+            }
+            if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+        }
+        return out;
+    }
+
+    void build(const std::vector<std::string>& requested) {
+        const std::vector<std::string> wanted = resolve(requested);
+        const bool all = requested.size() == 1 && requested[0] == "all";
+        auto contains_wanted = [&](const std::string& path) {
+            if (path.empty()) return true;
+            for (const auto& w : wanted)
+                if (starts_with(w, path + ".")) return true;
+            return false;
+        };
+        auto is_wanted = [&](const std::string& path) {
+            return std::find(wanted.begin(), wanted.end(), path) != wanted.end();
+        };
+
+        std::shared_ptr<Graph> graph = module.get_method("forward").graph()->copy();
+        Value* self = graph->inputs()[0];
+        std::map<std::string, std::vector<Value*>> produced;  // path -> output of each call, in graph order
+        std::map<std::string, int> calls;
+
+        // Inline, one call at a time, every call into a module that holds a wanted layer.
+        for (bool changed = true; changed;) {
+            changed = false;
+            std::vector<Node*> nodes;
+            collect_calls(graph->block(), nodes);
+            for (Node* n : nodes) {
+                auto path = module_path(n->input(0), self);
+                if (!path || !contains_wanted(*path)) continue;
+                bool call_of_forward = is_forward(n->s(attr::name));
+                auto& callee = toGraphFunction(n->input(0)->type()->expect<c10::ClassType>()->getMethod(n->s(attr::name)));
+                std::vector<Value*> outs = inlineCallTo(n, &callee, callee.graph().get());
+                if (call_of_forward && !path->empty()) {
+                    ++calls[*path];
+                    if (is_wanted(*path) && outs.size() == 1) produced[*path].push_back(outs[0]);
+                }
+                changed = true;
+                break;
+            }
+        }
+        std::vector<Node*> nodes;
+        collect_calls(graph->block(), nodes);
+        for (Node* n : nodes) {
+            auto path = module_path(n->input(0), self);
+            if (!path || !is_forward(n->s(attr::name)) || path->empty()) continue;
+            ++calls[*path];
+            if (is_wanted(*path) && n->outputs().size() == 1) produced[*path].push_back(n->output());
+        }
+        for (auto& m : modules) m.calls = calls.count(m.name) ? calls[m.name] : 0;
+
+        // The value each wanted layer contributes: its last call at the top level of forward.
+        std::vector<Value*> values;
+        for (const auto& name : wanted) {
+            auto reject = [&](const std::string& why) {
+                if (!all) throw UserError("layer '" + name + "' of model '" + model_path + "' " + why);
+                if (!quiet()) std::fprintf(stderr, "actopo: note: skipping layer '%s': %s\n", name.c_str(), why.c_str());
+            };
+            auto it = produced.find(name);
+            if (it == produced.end() || it->second.empty()) {
+                reject(calls[name] ? "returns more than one value" : "is never called by the model's forward");
+                continue;
+            }
+            Value* v = nullptr;
+            for (Value* candidate : it->second)
+                if (candidate->node()->owningBlock() == graph->block() && (!v || candidate->node()->isAfter(v->node())))
+                    v = candidate;
+            if (!v) {
+                reject("is called only inside an if or a loop of forward, which actopo cannot capture");
+                continue;
+            }
+            if (!v->type()->cast<c10::TensorType>()) {
+                reject("returns " + v->type()->repr_str() + ", not a tensor");
+                continue;
+            }
+            layers.push_back(name);
+            values.push_back(v);
+        }
+
+        if (graph->outputs().size() != 1 || !graph->outputs()[0]->type()->cast<c10::TensorType>())
+            throw UserError("model '" + model_path + "' returns " +
+                            (graph->outputs().size() == 1 ? graph->outputs()[0]->type()->repr_str() : "several values") +
+                            " from forward; expected one tensor of logits [N, classes]");
+
+        // A captured tensor that a later in-place op changes (x += shortcut) is cloned where it is made.
+        {
+            AliasDb aliases(graph);
+            std::vector<std::size_t> mutated;
+            for (std::size_t i = 0; i < values.size(); ++i)
+                if (aliases.hasWriters(values[i])) mutated.push_back(i);
+            for (std::size_t i : mutated) {
+                WithInsertPoint guard(values[i]->node()->next());
+                values[i] = graph->insert(aten::clone, {values[i]});
+            }
+        }
+        std::vector<Value*> returned{graph->outputs()[0]};
+        returned.insert(returned.end(), values.begin(), values.end());
+        graph->eraseOutput(0);
+        WithInsertPoint at_end(graph->return_node());
+        graph->registerOutput(graph->insertNode(graph->createTuple(returned))->output());
+        capture = std::make_unique<GraphFunction>("actopo_capture", graph, nullptr);
+    }
+
+    // "its first layer 'conv1' expects [N, 3, H, W]" from the first parameterised leaf.
+    std::string expected_input() const {
+        for (const auto& m : module.named_modules()) {
+            if (m.value.children().size() != 0) continue;
+            for (const auto& p : m.value.named_parameters(false)) {
+                if (p.name != "weight") continue;
+                auto w = p.value;
+                if (w.dim() == 4)
+                    return "its first layer '" + m.name + "' expects [N, " + std::to_string(w.size(1)) + ", H, W]";
+                if (w.dim() == 2)
+                    return "its first layer '" + m.name + "' expects [N, " + std::to_string(w.size(1)) +
+                           "] after flattening";
+                return "";
+            }
+        }
+        return "";
+    }
+
+    IValue call(Function& fn, const float* x, const std::vector<std::int64_t>& shape) {
+        torch::NoGradGuard no_grad;
+        torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
+        try {
+            return fn({module._ivalue(), input});
+        } catch (const c10::Error& e) {
+            std::string expected = expected_input();
+            throw UserError("model '" + model_path + "' cannot take inputs of shape " + shape_string(shape) +
+                            (expected.empty() ? "" : ": " + expected) + " (" + extract_detail::first_line(e) + ")");
+        }
+    }
+};
+
+LayerCapture::LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads)
+    : impl_(std::make_unique<Impl>()) {
+    if (threads > 0) at::set_num_threads(threads);
+    impl_->model_path = model_path;
+    impl_->module = extract_detail::load_torchscript(model_path);
+    impl_->list_modules();
+    impl_->build(layers.empty() ? std::vector<std::string>{"all"} : layers);
+}
+
+LayerCapture::~LayerCapture() = default;
+
+const std::vector<LayerInfo>& LayerCapture::modules() const { return impl_->modules; }
+const std::vector<std::string>& LayerCapture::layers() const { return impl_->layers; }
+
+void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
+    auto result = impl_->call(*impl_->capture, x, shape).toTuple();
+    const auto& elements = result->elements();
+    const std::int64_t batch = shape.at(0);
+    torch::Tensor logits = elements[0].toTensor();
+    if (logits.dim() != 2 || logits.size(0) != batch)
+        throw UserError("model '" + impl_->model_path + "' returns logits of shape " +
+                        shape_string(logits.sizes().vec()) + " for a batch of " + std::to_string(batch) +
+                        "; expected [" + std::to_string(batch) + ", classes]");
+    impl_->logits = logits.to(torch::kFloat32).contiguous();
+    impl_->outputs.clear();
+    for (std::size_t i = 1; i < elements.size(); ++i) {
+        torch::Tensor t = elements[i].toTensor();
+        if (t.dim() == 0 || t.size(0) != batch)
+            throw UserError("layer '" + impl_->layers[i - 1] + "' returns shape " + shape_string(t.sizes().vec()) +
+                            ", whose first dimension is not the batch size " + std::to_string(batch));
+        impl_->outputs.push_back(t.to(torch::kFloat32).contiguous());
+    }
+}
+
+void LayerCapture::run_bare(const float* x, const std::vector<std::int64_t>& shape) {
+    impl_->call(impl_->module.get_method("forward").function(), x, shape);
+}
+
+std::vector<std::int64_t> LayerCapture::layer_shape(std::size_t i) const {
+    auto sizes = impl_->outputs.at(i).sizes().vec();
+    return {sizes.begin() + 1, sizes.end()};
+}
+const float* LayerCapture::layer_data(std::size_t i) const { return impl_->outputs.at(i).data_ptr<float>(); }
+std::int64_t LayerCapture::num_classes() const { return impl_->logits.defined() ? impl_->logits.size(1) : 0; }
+const float* LayerCapture::logits() const { return impl_->logits.data_ptr<float>(); }
+std::vector<std::int64_t> LayerCapture::predictions() const {
+    torch::Tensor p = impl_->logits.argmax(1).contiguous();
+    return {p.data_ptr<std::int64_t>(), p.data_ptr<std::int64_t>() + p.numel()};
+}
+
+}  // namespace actopo

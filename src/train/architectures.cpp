@@ -1,0 +1,170 @@
+#include "train/architectures.hpp"
+
+#include <cmath>
+
+#include "actopo/core.hpp"
+#include "actopo/store.hpp"
+#include "actopo/train.hpp"
+
+namespace actopo {
+
+std::vector<int> default_widths(const std::string& arch) {
+    if (arch == "mlp") return {256, 128};
+    if (arch == "cnn") return {8, 16, 64};
+    if (arch == "resnet") return {8, 16};
+    throw UserError("unknown architecture '" + arch + "' (expected mlp, cnn or resnet)");
+}
+
+namespace train_detail {
+namespace {
+
+using torch::jit::Module;
+
+// Makes modules whose TorchScript classes share one compilation unit and never clash by name.
+class Factory {
+public:
+    Module make(const std::string& kind) {
+        return Module(c10::QualifiedName("__torch__.actopo.m" + std::to_string(counter_++) + "." + kind), cu_);
+    }
+
+    // PyTorch's default initialisation for Linear/Conv: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both.
+    static torch::Tensor uniform(at::IntArrayRef shape, std::int64_t fan_in) {
+        double bound = 1.0 / std::sqrt(double(fan_in));
+        return (torch::rand(shape) * 2 - 1).mul_(bound).requires_grad_(true);
+    }
+
+    Module linear(std::int64_t in, std::int64_t out) {
+        Module m = make("Linear");
+        m.register_parameter("weight", uniform({out, in}, in), false);
+        m.register_parameter("bias", uniform({out}, in), false);
+        m.define("def forward(self, x):\n    return torch.linear(x, self.weight, self.bias)\n");
+        return m;
+    }
+
+    Module conv(std::int64_t in, std::int64_t out, int kernel, int stride, int padding) {
+        Module m = make("Conv2d");
+        std::int64_t fan_in = in * kernel * kernel;
+        m.register_parameter("weight", uniform({out, in, kernel, kernel}, fan_in), false);
+        m.register_parameter("bias", uniform({out}, fan_in), false);
+        std::string s = std::to_string(stride), p = std::to_string(padding);
+        m.define("def forward(self, x):\n    return torch.conv2d(x, self.weight, self.bias, [" + s + ", " + s +
+                 "], [" + p + ", " + p + "])\n");
+        return m;
+    }
+
+    Module simple(const std::string& kind, const std::string& expression) {
+        Module m = make(kind);
+        m.define("def forward(self, x):\n    return " + expression + "\n");
+        return m;
+    }
+    Module relu() { return simple("ReLU", "torch.relu(x)"); }
+    Module maxpool() { return simple("MaxPool2d", "torch.max_pool2d(x, [2, 2], [2, 2])"); }
+    Module flatten() { return simple("Flatten", "torch.flatten(x, 1)"); }
+    Module avgpool() { return simple("AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d(x, [1, 1])"); }
+
+    // A container that applies its children one after the other (like nn.Sequential, with names).
+    Module sequential(const std::string& kind, const std::vector<std::pair<std::string, Module>>& children) {
+        Module m = make(kind);
+        std::string body = "def forward(self, x):\n";
+        for (const auto& [name, child] : children) {
+            m.register_module(name, child);
+            body += "    x = " + attr(name) + ".forward(x)\n";
+        }
+        m.define(body + "    return x\n");
+        return m;
+    }
+
+    // A ResNet basic block without normalisation: relu2(conv2(relu1(conv1(x))) + shortcut(x)).
+    Module basic_block(std::int64_t in, std::int64_t out, int stride) {
+        Module m = make("BasicBlock");
+        m.register_module("conv1", conv(in, out, 3, stride, 1));
+        m.register_module("relu1", relu());
+        m.register_module("conv2", conv(out, out, 3, 1, 1));
+        m.register_module("relu2", relu());
+        std::string shortcut = "x";
+        if (stride != 1 || in != out) {
+            m.register_module("downsample", conv(in, out, 1, stride, 0));
+            shortcut = "self.downsample.forward(x)";
+        }
+        m.define("def forward(self, x):\n    out = self.relu1.forward(self.conv1.forward(x))\n    out = self.conv2.forward(out)\n"
+                 "    return self.relu2.forward(out + " + shortcut + ")\n");
+        return m;
+    }
+
+    // Children named "0", "1" ... are reached with getattr, as TorchScript has no `self.0`.
+    static std::string attr(const std::string& name) {
+        bool numeric = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0]));
+        return numeric ? "getattr(self, \"" + name + "\")" : "self." + name;
+    }
+
+private:
+    std::shared_ptr<torch::jit::CompilationUnit> cu_ = std::make_shared<torch::jit::CompilationUnit>();
+    int counter_ = 0;
+};
+
+void require_widths(const std::string& arch, const std::vector<int>& widths, std::size_t count) {
+    bool ok = count == 0 ? !widths.empty() : widths.size() == count;
+    for (int w : widths) ok = ok && w > 0;
+    if (!ok)
+        throw UserError("--widths for " + arch + " must be " +
+                        (count == 0 ? std::string("one or more") : std::to_string(count)) +
+                        " positive integers (default " + [&] {
+                            std::string s;
+                            for (int w : default_widths(arch)) s += (s.empty() ? "" : ",") + std::to_string(w);
+                            return s;
+                        }() + ")");
+}
+
+}  // namespace
+
+torch::jit::Module build_architecture(const std::string& arch, const std::vector<int>& widths_in,
+                                      const std::vector<std::int64_t>& sample_shape, std::int64_t classes) {
+    std::vector<int> widths = widths_in.empty() ? default_widths(arch) : widths_in;
+    if (sample_shape.size() != 3)
+        throw UserError("the " + arch + " architecture needs image inputs [C, H, W]; the dataset gives " +
+                        shape_string(sample_shape));
+    const std::int64_t c = sample_shape[0], h = sample_shape[1], w = sample_shape[2];
+    Factory f;
+    std::vector<std::pair<std::string, Module>> layers;
+    if (arch == "mlp") {
+        require_widths(arch, widths, 0);
+        layers.emplace_back("flatten", f.flatten());
+        std::int64_t in = c * h * w;
+        for (std::size_t i = 0; i < widths.size(); ++i) {
+            layers.emplace_back("fc" + std::to_string(i + 1), f.linear(in, widths[i]));
+            layers.emplace_back("relu" + std::to_string(i + 1), f.relu());
+            in = widths[i];
+        }
+        layers.emplace_back("fc" + std::to_string(widths.size() + 1), f.linear(in, classes));
+        return f.sequential("MLP", layers);
+    }
+    if (arch == "cnn") {
+        require_widths(arch, widths, 3);
+        layers = {{"conv1", f.conv(c, widths[0], 3, 1, 1)}, {"relu1", f.relu()},
+                  {"pool1", f.maxpool()},                    {"conv2", f.conv(widths[0], widths[1], 3, 1, 1)},
+                  {"relu2", f.relu()},                       {"pool2", f.maxpool()},
+                  {"flatten", f.flatten()},                  {"fc1", f.linear(widths[1] * (h / 4) * (w / 4), widths[2])},
+                  {"relu3", f.relu()},                       {"fc2", f.linear(widths[2], classes)}};
+        return f.sequential("CNN", layers);
+    }
+    if (arch == "resnet") {
+        require_widths(arch, widths, 0);
+        // A strided stem, then one basic block per stage; stages after the first halve the resolution.
+        layers = {{"conv1", f.conv(c, widths[0], 3, 2, 1)}, {"relu", f.relu()}};
+        std::int64_t in = widths[0];
+        for (std::size_t s = 0; s < widths.size(); ++s) {
+            Module block = f.basic_block(in, widths[s], s == 0 ? 1 : 2);
+            layers.emplace_back("layer" + std::to_string(s + 1), f.sequential("Stage", {{"0", block}}));
+            in = widths[s];
+        }
+        layers.emplace_back("avgpool", f.avgpool());
+        layers.emplace_back("flatten", f.flatten());
+        layers.emplace_back("fc", f.linear(in, classes));
+        return f.sequential("ResNet", layers);
+    }
+    default_widths(arch);  // throws the unknown-architecture error
+    return {};
+}
+
+}  // namespace train_detail
+}  // namespace actopo
