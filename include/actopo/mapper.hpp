@@ -194,6 +194,8 @@ std::map<std::size_t, std::pair<double, double>> layout(const Graph& graph);
 std::string to_html(const Graph& graph, const std::vector<std::string>& class_names, const std::string& title,
                     const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails);
 
+/// The name of a class: class_names[label] when there is a non-empty one, else the number.
+std::string class_name(std::int64_t label, const std::vector<std::string>& class_names);
 /// Class colours shared by the pictures and the page ("#1f77b4", ...).
 std::string class_colour(std::int64_t label);
 

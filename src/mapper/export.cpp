@@ -10,8 +10,11 @@ namespace actopo::mapper {
 
 namespace {
 
-std::string class_label(std::int64_t c, const std::vector<std::string>& names) {
-    return c >= 0 && std::size_t(c) < names.size() ? names[std::size_t(c)] : std::to_string(c);
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) out += ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : std::string(1, ch);
+    return out;
 }
 
 std::string dot_escape(const std::string& s) {
@@ -35,6 +38,12 @@ nlohmann::json lens_value(const std::vector<double>& v) {
 
 }  // namespace
 
+std::string class_name(std::int64_t label, const std::vector<std::string>& class_names) {
+    if (label >= 0 && std::size_t(label) < class_names.size() && !class_names[std::size_t(label)].empty())
+        return class_names[std::size_t(label)];
+    return std::to_string(label);
+}
+
 std::string class_colour(std::int64_t label) {
     static const char* palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                                     "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
@@ -49,7 +58,7 @@ nlohmann::json to_json(const Graph& g, const std::vector<std::string>& class_nam
     j["class_names"] = class_names;
     nlohmann::json spread = nlohmann::json::array();
     for (const auto& s : g.spread)
-        spread.push_back({{"label", s.label}, {"name", class_label(s.label, class_names)}, {"points", s.points},
+        spread.push_back({{"label", s.label}, {"name", class_name(s.label, class_names)}, {"points", s.points},
                           {"nodes", s.nodes}, {"entropy", s.entropy}});
     j["stats"] = {{"nodes", g.nodes.size()}, {"links", g.links.size()}, {"components", g.components},
                   {"cycles", g.cycles}, {"noise_points", g.noise}, {"mean_purity", g.mean_purity},
@@ -82,7 +91,7 @@ nlohmann::json to_json(const Graph& g, const std::vector<std::string>& class_nam
 nlohmann::json to_json(const Dendrogram& d, const std::vector<std::string>& class_names) {
     nlohmann::json j;
     std::vector<std::string> names;
-    for (auto c : d.classes) names.push_back(class_label(c, class_names));
+    for (auto c : d.classes) names.push_back(class_name(c, class_names));
     j["classes"] = d.classes;
     j["class_names"] = names;
     std::vector<std::vector<double>> sim(d.classes.size());
@@ -131,10 +140,18 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
     std::size_t largest = 1;
     for (const auto& node : g.nodes) largest = std::max(largest, node.size());
     std::ostringstream o;
+    // the title and a legend of the classes as one HTML-like label on top
+    std::string legend;
+    for (const auto& sp : g.spread)
+        legend += "<td bgcolor=\"" + class_colour(sp.label) + "\" width=\"14\"> </td><td>" +
+                  html_escape(class_name(sp.label, class_names)) + "</td>";
+    const std::size_t span = std::max<std::size_t>(1, 2 * g.spread.size());
     o << "graph mapper {\n  graph [overlap=false, splines=false, outputorder=edgesfirst, fontname=Helvetica, "
-         "fontsize=18, labelloc=t, label=\""
-      << dot_escape(title) << "\\n" << g.nodes.size() << " nodes, " << g.links.size() << " edges, " << g.components
-      << " components, " << g.cycles << " cycles, mean purity " << fixed(g.mean_purity, 3) << "\"];\n"
+         "fontsize=16, labelloc=t, label=<"
+      << "<table border=\"0\" cellspacing=\"2\"><tr><td colspan=\"" << span << "\">" << html_escape(title)
+      << "<br/>" << g.nodes.size() << " nodes, " << g.links.size() << " edges, " << g.components << " components, "
+      << g.cycles << " cycles, mean purity " << fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
+      << "</tr></table>>];\n"
       << "  node [shape=circle, fixedsize=true, label=\"\", penwidth=0.4, color=\"#333333\"];\n"
       << "  edge [color=\"#888888\"];\n";
     for (const auto& node : g.nodes) {
@@ -147,20 +164,14 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
         }
         const double width = 0.12 + 0.75 * std::sqrt(double(node.size()) / double(largest));
         std::string tip = "node " + std::to_string(node.id) + ": " + std::to_string(node.size()) +
-                          " points, majority " + class_label(node.majority, class_names) + ", purity " +
+                          " points, majority " + class_name(node.majority, class_names) + ", purity " +
                           fixed(node.purity, 2) + ", misclassified " + fixed(node.misclassified, 2);
         o << "  n" << node.id << " [width=" << fixed(width, 3) << ", style=" << (node.classes.size() > 1 ? "wedged" : "filled")
           << ", fillcolor=\"" << fill << "\", tooltip=\"" << dot_escape(tip) << "\"];\n";
     }
     for (const auto& l : g.links)
         o << "  n" << l.source << " -- n" << l.target << " [penwidth=" << fixed(0.5 + 3.0 * l.weight, 2) << "];\n";
-    // legend: one box per class present
-    o << "  subgraph cluster_legend {\n    label=\"classes\"; fontsize=12; color=\"#bbbbbb\";\n"
-      << "    node [shape=box, fixedsize=false, style=filled, fontsize=11, fontname=Helvetica, width=0.3, height=0.2];\n";
-    for (const auto& s : g.spread)
-        o << "    legend" << (s.label < 0 ? 1000 - s.label : s.label) << " [label=\"" << dot_escape(class_label(s.label, class_names))
-          << "\", fillcolor=\"" << class_colour(s.label) << "\"];\n";
-    o << "  }\n}\n";
+    o << "}\n";
     return o.str();
 }
 
@@ -171,7 +182,7 @@ std::string dendrogram_dot(const Dendrogram& d, const std::vector<std::string>& 
       << "\"];\n  node [fontname=Helvetica, fontsize=11];\n  edge [arrowhead=none, color=\"#666666\"];\n";
     for (std::size_t k = 0; k < c; ++k)
         o << "  c" << k << " [shape=box, style=filled, fillcolor=\"" << class_colour(d.classes[k]) << "\", label=\""
-          << dot_escape(class_label(d.classes[k], class_names)) << "\"];\n";
+          << dot_escape(class_name(d.classes[k], class_names)) << "\"];\n";
     for (std::size_t m = 0; m < d.merges.size(); ++m) {
         const auto& merge = d.merges[m];
         auto ref = [&](int id) {

@@ -10,9 +10,6 @@ namespace actopo::mapper {
 
 namespace {
 
-std::string class_label(std::int64_t c, const std::vector<std::string>& names) {
-    return c >= 0 && std::size_t(c) < names.size() ? names[std::size_t(c)] : std::to_string(c);
-}
 
 /// Average similarity between two groups of classes in a dendrogram's similarity matrix; -1 when a class
 /// of a group does not occur in that layer's graph.
@@ -120,7 +117,7 @@ nlohmann::json hierarchy_across_layers(const std::vector<std::string>& layers,
         nlohmann::json split;
         auto names = [&](const std::vector<std::int64_t>& g) {
             std::vector<std::string> s;
-            for (auto c : g) s.push_back(class_label(c, class_names));
+            for (auto c : g) s.push_back(class_name(c, class_names));
             return s;
         };
         split["groups"] = {a, b};

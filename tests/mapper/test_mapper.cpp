@@ -283,7 +283,7 @@ TEST_CASE("outputs: JSON schema fields, GraphML and DOT", "[mapper]") {
     REQUIRE(j["meta"]["lens"] == "l2norm");
     auto dot = to_dot(g, {"left", "right"}, "test");
     REQUIRE(dot.find("fillcolor=\"#1f77b4\"") != std::string::npos);  // pure nodes of class 0
-    REQUIRE(dot.find("label=\"right\"") != std::string::npos);        // the legend names the classes
+    REQUIRE(dot.find("<td>right</td>") != std::string::npos);          // the legend names the classes
     auto graphml = to_graphml(g);
     REQUIRE(graphml.find("<node id=\"n0\"") != std::string::npos);
 }
