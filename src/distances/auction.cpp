@@ -2,7 +2,8 @@
 // points and m interchangeable diagonal bidders (one per point of B); objects are B's points and n
 // interchangeable diagonal objects. A diagonal bidder taking b_j costs b_j's diagonal cost; a point of A
 // taking a diagonal object costs its own diagonal cost; diagonal to diagonal is free. Interchangeable
-// objects are served from lazy min-heaps of their prices. An epsilon-optimal assignment costs at most
+// objects are served from lazy min-heaps of their prices, B's points from a k-d tree that keeps the
+// smallest price of each subtree (branch and bound on cost + price). An epsilon-optimal assignment costs at most
 // N * eps above the optimum; phases stop once (1 + delta) N eps <= delta * cost, i.e. cost <= (1 + delta) opt.
 #include <algorithm>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "actopo/core.hpp"
+#include "distances/kdtree.hpp"
 #include "distances/ground.hpp"
 
 namespace actopo::detail {
@@ -74,13 +76,13 @@ double wasserstein_cost_auction(const std::vector<Point2>& a, const std::vector<
     for (std::size_t j = 0; j < m; ++j) max_cost = std::max(max_cost, db[j] = g.diagonal_cost(b[j]));
     // objects 0..m-1: B's points; m..N-1: diagonal objects. bidders 0..n-1: A's points; n..N-1: diagonal.
     std::vector<double> price(N, 0.0);
+    PricedKdTree tree(b, g, price);  // B's points, searched by cost + price
     std::vector<std::size_t> owner(N), assigned(N);
     const std::size_t npos = LazyHeap::npos;
     auto bid_cost = [&](std::size_t bidder, std::size_t obj) -> double {
         if (bidder < n) return obj < m ? g.cost(a[bidder], b[obj]) : da[bidder];
         return obj < m ? db[obj] : 0.0;
     };
-    const double delta_p = relative_error;  // on the p-th power; callers convert
     double eps = std::max(max_cost / 4, 1e-300);
     const double eps_floor = max_cost * 1e-12 / double(N);
     for (;;) {
@@ -95,28 +97,30 @@ double wasserstein_cost_auction(const std::vector<Point2>& a, const std::vector<
         for (std::size_t k = 0; k < N; ++k) unassigned[k] = N - 1 - k;
         std::size_t bids = 0;
         while (!unassigned.empty()) {
-            std::size_t bidder = unassigned.back();
+            const std::size_t bidder = unassigned.back();
             unassigned.pop_back();
             Choice best, second;
             std::pair<double, std::size_t> d1, d2;
             diag_price.top2(diag_key, d1, d2);
             if (bidder < n) {
-                for (std::size_t j = 0; j < m; ++j) offer(best, second, -g.cost(a[bidder], b[j]) - price[j], j);
                 if (d1.second != npos) offer(best, second, -da[bidder] - d1.first, d1.second);
                 if (d2.second != npos) offer(best, second, -da[bidder] - d2.first, d2.second);
+                tree.search(a[bidder], [&](double value, std::size_t j) { offer(best, second, value, j); },
+                            [&] { return second.value; });
             } else {
                 std::pair<double, std::size_t> p1, p2;
                 point_diag.top2(point_key, p1, p2);
                 for (auto c : {p1, p2, d1, d2})
                     if (c.second != npos) offer(best, second, -c.first, c.second);
             }
-            std::size_t obj = best.obj;
-            double increment = (second.obj == npos ? 0.0 : best.value - second.value) + eps;
-            price[obj] += increment;
-            if (obj >= m)
+            const std::size_t obj = best.obj;
+            price[obj] += (second.obj == npos ? 0.0 : best.value - second.value) + eps;
+            if (obj >= m) {
                 diag_price.push(price[obj], obj);
-            else
+            } else {
                 point_diag.push(db[obj] + price[obj], obj);
+                tree.update(obj);
+            }
             if (owner[obj] != npos) {
                 assigned[owner[obj]] = npos;
                 unassigned.push_back(owner[obj]);
@@ -127,8 +131,8 @@ double wasserstein_cost_auction(const std::vector<Point2>& a, const std::vector<
         }
         double cost = 0;
         for (std::size_t k = 0; k < N; ++k) cost += bid_cost(k, assigned[k]);
-        double slack = double(N) * eps;
-        if ((1 + delta_p) * slack <= delta_p * cost || eps <= eps_floor || cost == 0) return cost;
+        const double slack = double(N) * eps;
+        if ((1 + relative_error) * slack <= relative_error * cost || eps <= eps_floor || cost == 0) return cost;
         eps /= 5;
     }
 }
