@@ -70,7 +70,8 @@ void run_one(const Args& a, const CoactivationOptions& o) {
     for (std::size_t g = 0; g < r.classes.groups.size(); ++g)
         std::cerr << "  classes sharing a community: " << join(r.classes.groups[g]) << "\n";
     if (!a.no_classes)
-        std::cerr << "  class co-activation vs confusion (Spearman over class pairs): " << r.classes.spearman_with_confusion
+        std::cerr << "  agreement with the confusion matrix (Spearman over class pairs): logit co-activation "
+                  << r.classes.spearman_with_confusion << ", neuron profiles " << r.classes.profile_spearman_with_confusion
                   << "; accuracy " << r.classes.accuracy << "\n";
 }
 
@@ -78,7 +79,7 @@ void run_many(const Args& a, const CoactivationOptions& o) {
     std::ostringstream csv;
     csv.precision(6);
     csv << "store,layer,accuracy,neurons,dropped,edges,communities,modularity,mean_entropy_binary,mean_entropy_binned,"
-           "spearman_with_confusion\n";
+           "spearman_with_confusion,profile_spearman_with_confusion\n";
     Progress progress("coactivation stores", a.stores.size());
     for (const auto& store : a.stores) {
         const CoactivationResult r = analyse_store(store, o);
@@ -93,10 +94,11 @@ void run_many(const Args& a, const CoactivationOptions& o) {
         }
         csv << store << ",(graph)," << r.classes.accuracy << "," << neurons << "," << dropped << "," << r.graph.edges.size()
             << "," << r.graph.communities << "," << r.graph.modularity << "," << hb / static_cast<double>(neurons) << ","
-            << hn / static_cast<double>(neurons) << "," << r.classes.spearman_with_confusion << "\n";
+            << hn / static_cast<double>(neurons) << "," << r.classes.spearman_with_confusion << ","
+            << r.classes.profile_spearman_with_confusion << "\n";
         for (const auto& l : r.layers)
             csv << store << "," << l.layer << "," << r.classes.accuracy << "," << l.neurons << "," << l.dropped << ","
-                << l.edges << ",," << l.modularity << "," << l.mean_entropy_binary << "," << l.mean_entropy_binned << ",\n";
+                << l.edges << ",," << l.modularity << "," << l.mean_entropy_binary << "," << l.mean_entropy_binned << ",,\n";
         progress.advance();
     }
     progress.finish();

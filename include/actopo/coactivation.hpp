@@ -108,7 +108,9 @@ struct ClassSimilarity {
     std::vector<std::vector<std::string>> groups;  // class names per community holding classes
     NamedMatrix coactivation;         // class x class correlation of the logits
     NamedMatrix confusion;            // true (rows) x predicted (cols) counts
+    NamedMatrix profile;              // class x class Pearson correlation of the classes' correlations with the neurons
     double spearman_with_confusion = 0;  // class co-activation vs (C_ij + C_ji), over pairs i < j
+    double profile_spearman_with_confusion = 0;  // the same for the neuron profiles
     double accuracy = 0;
 };
 

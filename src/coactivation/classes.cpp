@@ -8,6 +8,21 @@
 #include "actopo/similarity.hpp"
 
 namespace actopo {
+namespace {
+// Spearman over class pairs i < j of a class x class matrix against the symmetrised confusion C_ij + C_ji.
+double agreement_with_confusion(const NamedMatrix& m, const NamedMatrix& confusion) {
+    const std::size_t c = m.row_names.size();
+    std::vector<double> x, y;
+    for (std::size_t b = 1; b < c; ++b)
+        for (std::size_t a = 0; a < b; ++a) {
+            x.push_back(m.at(a, b));
+            y.push_back(confusion.at(a, b) + confusion.at(b, a));
+        }
+    if (x.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+    return spearman(Eigen::Map<Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())),
+                    Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size())));
+}
+}  // namespace
 
 ClassSimilarity class_similarity(const NodeTable& table, const Eigen::MatrixXd& corr, const CoactivationGraph& graph) {
     ClassSimilarity out;
@@ -43,16 +58,22 @@ ClassSimilarity class_similarity(const NodeTable& table, const Eigen::MatrixXd& 
                             std::to_string(c) + " classes of /inputs/logits");
         out.confusion.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p)) += 1.0;
     }
-    std::vector<double> co, conf;
-    for (std::size_t b = 1; b < c; ++b)
-        for (std::size_t a = 0; a < b; ++a) {
-            co.push_back(out.coactivation.at(a, b));
-            conf.push_back(out.confusion.at(a, b) + out.confusion.at(b, a));
+    // Neuron profiles: each class's correlations with every neuron, compared between classes.
+    std::vector<Eigen::Index> neurons;
+    for (std::size_t i = 0; i < table.nodes.size(); ++i)
+        if (!table.nodes[i].is_class()) neurons.push_back(static_cast<Eigen::Index>(i));
+    out.profile = out.coactivation;
+    for (std::size_t a = 0; a < c; ++a)
+        for (std::size_t b = 0; b < c; ++b) {
+            Eigen::VectorXd pa(static_cast<Eigen::Index>(neurons.size())), pb(pa.size());
+            for (std::size_t k = 0; k < neurons.size(); ++k) {
+                pa[static_cast<Eigen::Index>(k)] = corr(static_cast<Eigen::Index>(class_nodes[a]), neurons[k]);
+                pb[static_cast<Eigen::Index>(k)] = corr(static_cast<Eigen::Index>(class_nodes[b]), neurons[k]);
+            }
+            out.profile.at(a, b) = pearson(pa, pb);
         }
-    out.spearman_with_confusion =
-        co.size() < 2 ? std::numeric_limits<double>::quiet_NaN()
-                      : spearman(Eigen::Map<Eigen::VectorXd>(co.data(), static_cast<Eigen::Index>(co.size())),
-                                 Eigen::Map<Eigen::VectorXd>(conf.data(), static_cast<Eigen::Index>(conf.size())));
+    out.spearman_with_confusion = agreement_with_confusion(out.coactivation, out.confusion);
+    out.profile_spearman_with_confusion = agreement_with_confusion(out.profile, out.confusion);
     return out;
 }
 

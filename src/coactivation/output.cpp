@@ -74,7 +74,11 @@ std::string graph_json(const CoactivationResult& result, const std::string& meta
     j["classes"] = {{"accuracy", c.accuracy}, {"groups", c.groups},
                     {"spearman_with_confusion", std::isnan(c.spearman_with_confusion) ? nlohmann::json(nullptr)
                                                                                         : nlohmann::json(c.spearman_with_confusion)},
-                    {"coactivation", matrix_json(c.coactivation)}, {"confusion", matrix_json(c.confusion)}};
+                    {"profile_spearman_with_confusion", std::isnan(c.profile_spearman_with_confusion)
+                                                            ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(c.profile_spearman_with_confusion)},
+                    {"coactivation", matrix_json(c.coactivation)}, {"profile", matrix_json(c.profile)},
+                    {"confusion", matrix_json(c.confusion)}};
     j["dropped"] = result.dropped;
     return j.dump(1) + "\n";
 }

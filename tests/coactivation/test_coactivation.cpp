@@ -180,3 +180,23 @@ TEST_CASE("bad input is refused with one line naming the problem", "[coactivatio
     CHECK_THROWS_AS(parse_correlation("kendall"), UserError);
     CHECK_THROWS_AS(parse_community_method("infomap"), UserError);
 }
+
+TEST_CASE("class neuron profiles: classes on the same factor have similar profiles", "[coactivation]") {
+    const NodeTable t = two_factor_table(1000, 6);
+    const Eigen::MatrixXd corr = correlation_matrix(t.values, Correlation::pearson);
+    CoactivationOptions options;
+    options.threshold = 0.3;
+    CoactivationGraph graph = build_graph(t, corr, options);
+    analyse_graph(graph, options);
+    const ClassSimilarity classes = class_similarity(t, corr, graph);
+    CHECK(classes.profile.at(0, 2) > 0.9);
+    CHECK(classes.profile.at(0, 1) < 0.0);
+    CHECK(classes.profile.at(1, 1) == Approx(1.0));
+    // By hand: Pearson of the class-0 and class-1 rows over the 16 neuron columns.
+    Eigen::VectorXd a(16), b(16);
+    for (int k = 0; k < 16; ++k) {
+        a[k] = corr(16, k);
+        b[k] = corr(17, k);
+    }
+    CHECK(classes.profile.at(0, 1) == Approx(pearson(a, b)).epsilon(1e-12));
+}
