@@ -1,5 +1,7 @@
 #include "native/binomial.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "actopo/core.hpp"
@@ -22,16 +24,20 @@ Binomial::Binomial(std::size_t n, int max_k) : stride_(std::size_t(max_k) + 1), 
 
 void Binomial::vertices(index_t idx, int dim, std::uint32_t n, std::uint32_t* out) const {
     index_t hi = index_t(n) - 1;
-    for (int k = dim + 1; k >= 1; --k) {
-        index_t lo = k - 1;  // C(k - 1, k) = 0 <= idx
-        while (lo < hi) {    // largest v in [lo, hi] with C(v, k) <= idx
-            index_t mid = lo + (hi - lo + 1) / 2;
-            if ((*this)(mid, k) <= idx) lo = mid; else hi = mid - 1;
-        }
-        *out++ = std::uint32_t(lo);
-        idx -= (*this)(lo, k);
-        hi = lo - 1;
+    double factorial = 1;
+    for (int k = 2; k <= dim + 1; ++k) factorial *= k;
+    for (int k = dim + 1; k >= 2; --k) {
+        // Largest v <= hi with C(v, k) <= idx: start from C(v, k) ~ (v - (k-1)/2)^k / k!, then step.
+        index_t v = index_t(std::pow(double(idx) * factorial, 1.0 / k) + 0.5 * (k - 1));
+        v = std::max(index_t(k - 1), std::min(v, hi));
+        while (v < hi && (*this)(v + 1, k) <= idx) ++v;
+        while ((*this)(v, k) > idx) --v;
+        *out++ = std::uint32_t(v);
+        idx -= (*this)(v, k);
+        hi = v - 1;
+        factorial /= k;
     }
+    if (dim >= 0) *out = std::uint32_t(idx);  // C(v, 1) = v
 }
 
 }  // namespace actopo::native

@@ -54,27 +54,18 @@ std::vector<std::uint32_t> inverses(std::uint32_t p) {
 /// index order) exists and s is t's latest facet (no facet of t of that diameter has a smaller index,
 /// i.e. none is t minus a vertex above the added one). Such a column needs no reduction: its pivot is t.
 Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::uint32_t* vs) {
-    index_t below = s.idx, above = 0;
-    int j = 0;
-    for (std::int64_t v = std::int64_t(cx.n) - 1; v >= 0; --v) {
-        if (j <= dim && vs[j] == std::uint32_t(v)) {
-            below -= cx.binom(v, dim + 1 - j);
-            above += cx.binom(v, dim + 2 - j);
-            ++j;
-            continue;
-        }
-        bool within = true;
-        for (int u = 0; u <= dim && within; ++u) within = cx.dist(std::uint32_t(v), vs[u]) <= s.diam;
-        if (!within) continue;
+    Entry found{-1, 0, 0};
+    cx.for_each_cofacet(s, dim, vs, s.diam, [&](const Entry& t, std::uint32_t v, int j) {
         for (int a = 0; a < j; ++a) {  // facets t - vs[a] (a above v) must be strictly earlier than s
             float diam = cx.diameter_without(vs, dim, a);
             for (int u = 0; u <= dim && diam < s.diam; ++u)
-                if (u != a) diam = std::max(diam, cx.dist(std::uint32_t(v), vs[u]));
-            if (diam >= s.diam) return Entry{-1, 0, 0};
+                if (u != a) diam = std::max(diam, cx.dist(v, vs[u]));
+            if (diam >= s.diam) return false;
         }
-        return Entry{above + cx.binom(v, dim + 2 - j) + below, s.diam, (j & 1) ? cx.p - 1 : 1u};
-    }
-    return Entry{-1, 0, 0};
+        found = t;
+        return false;
+    });
+    return found;
 }
 
 }  // namespace
@@ -103,7 +94,7 @@ public:
         st.emergent = Entry{-1, 0, 0};
         st.vs.resize(std::size_t(dim_) + 2);
         cx_.binom.vertices(s.idx, dim_, cx_.n, st.vs.data());
-        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e) {
+        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e, std::uint32_t, int) {
             if (check_emergent && e.diam == s.diam) {
                 if (!out_.pivots.contains(e.idx)) {
                     st.emergent = e;
@@ -186,7 +177,7 @@ private:
     void add(State& st, const Entry& u) const {  // st += u.coeff * coboundary(u)
         std::uint32_t vs[16];
         cx_.binom.vertices(u.idx, dim_, cx_.n, vs);
-        cx_.for_each_cofacet(Simplex{u.idx, u.diam}, dim_, vs, [&](Entry e) {
+        cx_.for_each_cofacet(Simplex{u.idx, u.diam}, dim_, vs, [&](Entry e, std::uint32_t, int) {
             e.coeff = std::uint32_t(std::uint64_t(e.coeff) * u.coeff % p_);
             st.work.push(e);
             return true;
@@ -270,11 +261,11 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
             if ((i & 4095) == 0 && cancel_requested()) return;
             const Simplex& s = simplices[i];
             cx.binom.vertices(s.idx, dim, cx.n, vs.data());
-            for (std::uint32_t v = vs[0] + 1; v < cx.n; ++v) {
-                float diam = s.diam;
-                for (int u = 0; u <= dim && diam <= cx.threshold; ++u) diam = std::max(diam, cx.dist(v, vs[u]));
-                if (diam <= cx.threshold) part.push_back(Simplex{s.idx + cx.binom(v, dim + 2), diam});
-            }
+            cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e, std::uint32_t, int j) {
+                if (j > 0) return false;  // only cofacets adding a vertex above the top one
+                part.push_back(Simplex{e.idx, e.diam});
+                return true;
+            });
         }
     });
     throw_if_cancelled();

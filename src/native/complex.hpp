@@ -2,6 +2,7 @@
 // The Rips complex kept implicit: simplices are (index, diameter) in the combinatorial number system,
 // cofacets are enumerated on the fly from the distances, only those with diameter <= threshold exist.
 // Filtration order: diameter ascending, then index DEScending; columns are reduced in the reverse order.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -26,15 +27,27 @@ inline bool filtration_before(index_t ai, float ad, index_t bi, float bd) { retu
 /// Processing order of columns (reverse filtration).
 inline bool column_order(const Simplex& a, const Simplex& b) { return filtration_before(b.idx, b.diam, a.idx, a.diam); }
 
+/// A neighbour within the threshold (sparse path).
+struct Neighbor {
+    std::uint32_t v;
+    float d;
+};
+
 class Complex {
 public:
-    Complex(const DenseDistances& d, float threshold, int max_dim, std::uint32_t p)
-        : dist(d), binom(d.n, max_dim + 2), threshold(threshold), p(p), n(d.n) {}
+    /// sparse: enumerate cofacets by intersecting neighbour lists (few edges within the threshold)
+    /// instead of scanning all n vertices.
+    Complex(const DenseDistances& d, float threshold, int max_dim, std::uint32_t p, bool sparse);
 
-    /// Calls f(Entry) for each cofacet of s (dim `dim`, vertices `vs` largest first) within the threshold,
-    /// in decreasing index order; stops when f returns false. Coefficient (-1)^(vertices of s above the new one).
+    /// Calls f(entry, added vertex v, j = number of vertices of s above v) for each cofacet of s
+    /// (dimension `dim`, vertices `vs` largest first) with diameter <= bound (<= threshold), in
+    /// decreasing index order; stops when f returns false. Coefficient (-1)^j.
     template <class F>
-    void for_each_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, F&& f) const {
+    void for_each_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, float bound, F&& f) const {
+        if (sparse_) {
+            for_each_sparse_cofacet(s, dim, vs, bound, f);
+            return;
+        }
         index_t below = s.idx, above = 0;
         int j = 0;
         for (std::int64_t v = std::int64_t(n) - 1; v >= 0; --v) {
@@ -45,11 +58,14 @@ public:
                 continue;
             }
             float diam = s.diam;
-            for (int u = 0; u <= dim && diam <= threshold; ++u) diam = std::max(diam, dist(std::uint32_t(v), vs[u]));
-            if (diam > threshold) continue;
-            Entry e{above + binom(v, dim + 2 - j) + below, diam, (j & 1) ? p - 1 : 1u};
-            if (!f(e)) return;
+            for (int u = 0; u <= dim && diam <= bound; ++u) diam = std::max(diam, dist(std::uint32_t(v), vs[u]));
+            if (diam > bound) continue;
+            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, (j & 1) ? p - 1 : 1u}, std::uint32_t(v), j)) return;
         }
+    }
+    template <class F>
+    void for_each_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, F&& f) const {
+        for_each_cofacet(s, dim, vs, threshold, f);
     }
     /// Diameter of the simplex with vertices vs[0..dim] minus vs[skip].
     float diameter_without(const std::uint32_t* vs, int dim, int skip) const {
@@ -65,6 +81,40 @@ public:
     float threshold;
     std::uint32_t p;
     std::uint32_t n;
+
+private:
+    template <class F>
+    void for_each_sparse_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, float bound, F& f) const {
+        int driver = 0;  // walk the shortest neighbour list, advance the others to each candidate
+        for (int u = 1; u <= dim; ++u)
+            if (neighbors_[vs[u]].size() < neighbors_[vs[driver]].size()) driver = u;
+        std::size_t pos[16] = {};
+        index_t below = s.idx, above = 0;
+        int j = 0;
+        for (const Neighbor& nb : neighbors_[vs[driver]]) {
+            const std::uint32_t v = nb.v;
+            float diam = std::max(s.diam, nb.d);
+            bool common = true;
+            for (int u = 0; u <= dim && common; ++u) {
+                if (u == driver) continue;
+                const auto& list = neighbors_[vs[u]];
+                while (pos[u] < list.size() && list[pos[u]].v > v) ++pos[u];
+                if (pos[u] == list.size()) return;
+                common = list[pos[u]].v == v;
+                if (common) diam = std::max(diam, list[pos[u]].d);
+            }
+            if (!common || diam > bound) continue;
+            while (j <= dim && vs[j] > v) {
+                below -= binom(vs[j], dim + 1 - j);
+                above += binom(vs[j], dim + 2 - j);
+                ++j;
+            }
+            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, (j & 1) ? p - 1 : 1u}, v, j)) return;
+        }
+    }
+
+    bool sparse_;
+    std::vector<std::vector<Neighbor>> neighbors_;  // sparse only: by vertex, decreasing
 };
 
 }  // namespace actopo::native

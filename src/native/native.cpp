@@ -68,8 +68,6 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     // +inf (missing sparse edges, no threshold) never enters: the threshold is at most the largest float.
     const float threshold = std::min(options.threshold ? float(*options.threshold) : enclosing_radius(dist),
                                      std::numeric_limits<float>::max());
-    Complex cx(dist, threshold, max_dim, std::uint32_t(options.coeff));
-
     Diagrams out;
     out.dims.resize(std::size_t(max_dim) + 1);
     for (int k = 0; k <= max_dim; ++k) out.dims[std::size_t(k)].dim = k;
@@ -79,6 +77,8 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     for (std::size_t k = 0; k < dist.lower.size(); ++k)
         if (dist.lower[k] <= threshold) simplices.push_back(Simplex{index_t(k), dist.lower[k]});
     parallel_sort(simplices, threads, [](const Simplex& a, const Simplex& b) { return column_order(b, a); });
+    // Neighbour lists pay off when under a quarter of the pairs are within the threshold.
+    Complex cx(dist, threshold, max_dim, std::uint32_t(options.coeff), 4 * simplices.size() < dist.lower.size());
 
     // H0: an edge joining two components kills the younger one (all vertices are born at 0).
     UnionFind components(dist.n);

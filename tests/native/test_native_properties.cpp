@@ -44,10 +44,11 @@ TEST_CASE("native equals GUDHI on random clouds and tied integer matrices", "[na
         int coeff = trial % 3 == 0 ? 3 : 2;
         auto o = opts(2, coeff, 1 + trial % 2);
         double gudhi_threshold = std::numeric_limits<double>::infinity();
-        if (trial % 5 == 4) {  // an explicit threshold: the median distance
+        if (trial % 5 >= 3) {  // explicit thresholds: the median distance (dense path), the 20 % quantile (sparse)
             auto lower = input.lower_triangle();
-            std::nth_element(lower.begin(), lower.begin() + long(lower.size() / 2), lower.end());
-            o.threshold = gudhi_threshold = lower[lower.size() / 2];
+            std::size_t k = trial % 5 == 3 ? lower.size() / 2 : lower.size() / 5;
+            std::nth_element(lower.begin(), lower.begin() + long(k), lower.end());
+            o.threshold = gudhi_threshold = lower[k];
         }
         INFO("trial " << trial << " n " << n << " coeff " << coeff);
         auto ours = actopo::native::compute(input, o);
