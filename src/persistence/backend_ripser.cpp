@@ -2,8 +2,8 @@
 // significant digits, which reads back as the same float32; or sparse triplets for a sparse input;
 // Debian's ripser 1.2.1 aborts on its own `binary` format, so that is not used), runs Debian's /usr/bin/ripser (Z/2) or /usr/bin/ripser-coeff
 // (other primes) with an explicit --threshold, and parses "persistence intervals in dim k:" blocks.
-// Ripser prints values with 6 significant digits; each printed value is snapped to the nearest input
-// distance (within that precision), which recovers the exact float32 value.
+// Ripser prints values with 6 significant digits; a printed value is replaced by the input distance
+// that prints the same when there is exactly one, which recovers the exact float32 value.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,17 +87,15 @@ std::string run_capture(const std::string& command) {
     return text;
 }
 
-/// The input distance nearest to a printed value (printed with 6 significant digits).
+/// The input distance that prints as `printed` (6 significant digits), when exactly one distinct
+/// distance does; otherwise the printed value (then exact to 6 digits only).
 double snap(double printed, const std::vector<float>& sorted) {
     if (sorted.empty() || printed == 0) return printed;
-    auto it = std::lower_bound(sorted.begin(), sorted.end(), float(printed));
-    double best = printed, err = std::abs(printed) * 1e-5;
-    for (auto c : {it, it == sorted.begin() ? it : it - 1})
-        if (c != sorted.end() && std::abs(*c - printed) <= err) {
-            err = std::abs(*c - printed);
-            best = *c;
-        }
-    return best;
+    const double half = 0.5 * std::pow(10.0, std::floor(std::log10(std::abs(printed))) - 5) * (1 + 1e-9);
+    auto lo = std::lower_bound(sorted.begin(), sorted.end(), float(printed - half));
+    auto hi = std::upper_bound(sorted.begin(), sorted.end(), float(printed + half));
+    if (lo == hi || *lo != *(hi - 1)) return printed;
+    return std::abs(*lo - printed) <= half ? double(*lo) : printed;
 }
 
 Diagrams parse_output(const std::string& text, int max_dim, const std::vector<float>& sorted) {

@@ -230,7 +230,8 @@ RipsInput binary_lower(const std::string& path) {
             throw UserError(path + ": value " + std::to_string(k) + " is " + std::to_string(lower[k]) +
                             ", expected a finite distance >= 0");
     }
-    return RipsInput::from_lower(lower.empty() ? 1 : n, std::move(lower));
+    if (lower.empty()) n = 1;
+    return RipsInput::from_lower(n, std::move(lower));
 }
 
 RipsInput dipha(const std::string& path) {
@@ -281,7 +282,7 @@ RipsInput read_rips_input(const std::string& path, const std::string& format_in,
     const bool cloud = format == "point-cloud" || format == "csv";
     const auto formats = input_formats();
     if (std::find(formats.begin(), formats.end(), format) == formats.end())
-        throw UserError("unknown input format '" + format + "' (expected one of: " + join(input_formats()) + ")");
+        throw UserError(path + ": unknown input format '" + format + "' (expected one of: " + join(input_formats()) + ")");
     if (cloud && metric == Metric::precomputed)
         throw UserError(path + ": a point cloud needs a metric (euclidean, cosine, correlation), not precomputed");
     if (!cloud && metric != Metric::precomputed && metric != Metric::euclidean)

@@ -128,3 +128,18 @@ TEST_CASE("bad options are one-line user errors", "[persistence][errors]") {
     REQUIRE_THROWS_AS(compute_persistence(in, o, "gudhi"), UserError);
     REQUIRE_THROWS_WITH(compute_persistence(RipsInput::from_lower(0, {}), opts(1), "gudhi"), Catch::Contains("no points"));
 }
+
+TEST_CASE("rp2_600: H1 over Z/2 has a long class that Z/3 kills early (ripser backend)", "[persistence][coeff]") {
+    // Full size, H1 only: ripser takes ~1 s per field; GUDHI ~50 s, so GUDHI is checked on projective_plane.
+    const auto in = read_rips_input(ptest::bench_file("rp2_600.lower_distance_matrix.csv"), "lower-distance",
+                                    Metric::precomputed);
+    auto longest = [](const Diagrams& d) {
+        double best = 0;
+        for (const auto& p : d.dims[1].pairs) best = std::max(best, p.death - p.birth);
+        return best;
+    };
+    const double z2 = longest(compute_persistence(in, opts(1, 2), "ripser"));
+    const double z3 = longest(compute_persistence(in, opts(1, 3), "ripser"));
+    INFO("longest H1 bar: Z/2 " << z2 << ", Z/3 " << z3);
+    REQUIRE(z2 > 2.5 * z3);
+}
