@@ -95,7 +95,8 @@ inline actopo::Diagrams run_gudhi(std::size_t n, const std::vector<float>& lower
     Gudhi::rips_complex::Rips_complex<double> rips(dm, threshold);
     ST st;
     rips.create_complex(st, max_dim + 1);
-    Gudhi::persistent_cohomology::Persistent_cohomology<ST, Gudhi::persistent_cohomology::Field_Zp> pc(st);
+    // persistence_dim_max = true: also H_k when the complex has no (k+1)-simplices (else GUDHI skips it)
+    Gudhi::persistent_cohomology::Persistent_cohomology<ST, Gudhi::persistent_cohomology::Field_Zp> pc(st, true);
     pc.init_coefficients(p);
     pc.compute_persistent_cohomology(0.0);
     actopo::Diagrams d;

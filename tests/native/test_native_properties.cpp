@@ -38,7 +38,7 @@ actopo::RipsOptions opts(int max_dim, int coeff, int threads) {
 
 TEST_CASE("native equals GUDHI on random clouds and tied integer matrices", "[native][gudhi]") {
     std::mt19937 rng(12345);
-    for (int trial = 0; trial < 300; ++trial) {
+    for (int trial = 0; trial < 600; ++trial) {
         std::size_t n = 4 + std::size_t(trial % 11);
         auto input = trial % 2 ? random_cloud(rng, n, 1 + std::size_t(trial % 4)) : random_integer_matrix(rng, n, 1 + trial % 6);
         int coeff = trial % 3 == 0 ? 3 : 2;
