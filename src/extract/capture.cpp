@@ -132,7 +132,13 @@ struct LayerCapture::Impl {
                 if (!path || !contains_wanted(*path)) continue;
                 bool call_of_forward = is_forward(n->s(attr::name));
                 auto& callee = toGraphFunction(n->input(0)->type()->expect<c10::ClassType>()->getMethod(n->s(attr::name)));
+                std::vector<Value*> before(n->outputs().begin(), n->outputs().end());
                 std::vector<Value*> outs = inlineCallTo(n, &callee, callee.graph().get());
+                // A recorded value that this call produced (a container's output) now lives in `outs`.
+                for (auto& entry : produced)
+                    for (Value*& v : entry.second)
+                        for (std::size_t k = 0; k < before.size(); ++k)
+                            if (v == before[k]) v = outs[k];
                 if (call_of_forward && !path->empty()) {
                     ++calls[*path];
                     if (is_wanted(*path) && outs.size() == 1) produced[*path].push_back(outs[0]);
@@ -226,10 +232,10 @@ struct LayerCapture::Impl {
         torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
         try {
             return fn({module._ivalue(), input});
-        } catch (const c10::Error& e) {
+        } catch (const std::exception& e) {  // c10::Error or the interpreter's JITException
             std::string expected = expected_input();
             throw UserError("model '" + model_path + "' cannot take inputs of shape " + shape_string(shape) +
-                            (expected.empty() ? "" : ": " + expected) + " (" + extract_detail::first_line(e) + ")");
+                            (expected.empty() ? "" : ": " + expected) + " (" + extract_detail::error_summary(e) + ")");
         }
     }
 };

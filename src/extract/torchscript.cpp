@@ -7,8 +7,16 @@
 
 namespace actopo::extract_detail {
 
-std::string first_line(const c10::Error& error) {
-    std::string msg = error.what_without_backtrace();
+std::string error_summary(const std::exception& error) {
+    const auto* c10_error = dynamic_cast<const c10::Error*>(&error);
+    std::string msg = c10_error ? c10_error->what_without_backtrace() : error.what();
+    std::size_t interpreter = msg.rfind("RuntimeError: ");
+    if (interpreter != std::string::npos) {
+        std::string tail;
+        for (const auto& line : split(msg.substr(interpreter + 14), '\n'))
+            if (!trim(line).empty()) tail += (tail.empty() ? "" : " ") + trim(line);
+        return tail;
+    }
     std::size_t end = msg.find('\n');
     return trim(end == std::string::npos ? msg : msg.substr(0, end));
 }
@@ -27,7 +35,7 @@ torch::jit::Module load_torchscript(const std::string& path) {
         module.eval();
         return module;
     } catch (const c10::Error& e) {
-        throw UserError("model '" + path + "' is not a readable TorchScript module (" + first_line(e) + "); " + how);
+        throw UserError("model '" + path + "' is not a readable TorchScript module (" + error_summary(e) + "); " + how);
     }
 }
 

@@ -14,7 +14,8 @@ torch::jit::Module load_torchscript(const std::string& path);
 /// and "__torch__.actopo.m3.Conv2d" both give "Conv2d".
 std::string module_type_name(const torch::jit::Module& module);
 
-/// The first line of a LibTorch error, without its C++ backtrace.
-std::string first_line(const c10::Error& error);
+/// One line from a LibTorch error: the first line of its message without the C++ backtrace, or, for an
+/// error raised inside the TorchScript interpreter, its final "RuntimeError: ..." text.
+std::string error_summary(const std::exception& error);
 
 }  // namespace actopo::extract_detail

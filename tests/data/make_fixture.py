@@ -6,9 +6,11 @@
   tiny_state_dict.pt torch.save(state_dict): a PyTorch file that is NOT TorchScript (error test)
   tiny_data.h5       /x float32 [16, 1, 8, 8], /labels int64 [16], /class_names (3 names)
   tiny_rgb.h5        /x float32 [4, 3, 8, 8]: inputs whose shape the model rejects (error test)
-  tiny_reference.h5  /logits [16, 3] and /layers/<module path> [16, ...]: outputs recorded by PyTorch
-                     forward hooks (output of the LAST call when a module runs twice, as a dict-storing
-                     hook keeps it), /layer_names in hook order.
+  tiny_nan.h5        /x float32 [3, 1, 8, 8] with one NaN pixel in input 1: NaN activations to count
+  tiny_reference.h5  an activation store (the layout of docs/formats.md, written by h5py) holding what
+                     PyTorch forward hooks recorded: /inputs/logits [16, 3], /inputs/labels, and
+                     /layers/<module path>/activations [16, ...] (the output of the LAST call when a module
+                     runs twice, as a dict-storing hook keeps it).
 
 The residual block adds its shortcut in place (`out += x`) right after conv2 and calls its ReLU twice, so the
 fixture checks both that a captured tensor is the value at call time and the "last call" rule.
@@ -94,11 +96,23 @@ def main():
     with h5py.File(os.path.join(HERE, "tiny_rgb.h5"), "w") as f:
         f["x"] = torch.rand(4, 3, 8, 8).numpy()
         f["labels"] = np.zeros(4, dtype=np.int64)
+    with h5py.File(os.path.join(HERE, "tiny_nan.h5"), "w") as f:
+        bad = x[:3].clone()
+        bad[1, 0, 4, 4] = float("nan")
+        f["x"] = bad.numpy()
+        f["labels"] = labels[:3].numpy()
     with h5py.File(os.path.join(HERE, "tiny_reference.h5"), "w") as f:
-        f["logits"] = logits.numpy()
-        f["layer_names"] = np.array([n.encode() for n in order], dtype=h5py.string_dtype())
+        for key, value in [("format", "actopo-activations"), ("model", "tiny_scripted.pt"), ("model_sha256", ""),
+                           ("dataset", "tiny_data.h5"), ("split", ""), ("created", ""),
+                           ("actopo_version", "pytorch-hooks")]:
+            f.attrs[key] = value
+        f.attrs["version"] = 1
+        f["inputs/index"] = np.arange(16, dtype=np.int64)
+        f["inputs/labels"] = labels.numpy()
+        f["inputs/predictions"] = logits.argmax(1).numpy()
+        f["inputs/logits"] = logits.numpy()
         for name in order:
-            f["layers/" + name] = captured[name].numpy()
+            f["layers/" + name + "/activations"] = captured[name].numpy()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,218 @@
+// Extraction checked against PyTorch: tests/data/tiny_reference.h5 holds what PyTorch forward hooks recorded
+// for the fixture model (tests/data/make_fixture.py), exported both with torch.jit.script and torch.jit.trace.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "actopo/core.hpp"
+#include "actopo/extract.hpp"
+#include "actopo/store.hpp"
+
+using namespace actopo;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/";
+
+std::string temp_dir() {
+    static const std::string dir = [] {
+        auto d = fs::temp_directory_path() / ("actopo-test-extract-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d.string();
+    }();
+    return dir;
+}
+
+ExtractReport extract(const std::string& model, const std::vector<std::string>& layers, const std::string& out,
+                      const std::string& dataset = kData + "tiny_data.h5", std::size_t batch = 5) {
+    ExtractOptions o;
+    o.model = kData + model;
+    o.dataset = dataset;
+    o.layers = layers;
+    o.batch = batch;  // 16 inputs in batches of 5: the last batch is partial
+    o.output = temp_dir() + "/" + out;
+    o.force = true;
+    return extract_activations(o);
+}
+
+float max_abs_diff(const Matrix& a, const Matrix& b) {
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(a.cols == b.cols);
+    float worst = 0;
+    for (std::size_t i = 0; i < a.data.size(); ++i) worst = std::max(worst, std::fabs(a.data[i] - b.data[i]));
+    return worst;
+}
+
+std::string user_error_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("every leaf layer equals PyTorch's forward hooks, scripted and traced", "[extract]") {
+    StoreReader reference(kData + "tiny_reference.h5");
+    for (std::string kind : {"scripted", "traced"}) {
+        SECTION(kind) {
+            auto report = extract("tiny_" + kind + ".pt", {"all"}, kind + ".h5");
+            CHECK(report.inputs == 16);
+            StoreReader got(temp_dir() + "/" + kind + ".h5");
+            CHECK(got.layer_names().size() == reference.layer_names().size());
+            for (const auto& layer : reference.layer_names()) {
+                INFO(kind << " layer " << layer);
+                REQUIRE(got.has_layer(layer));
+                CHECK(got.layer_shape(layer) == reference.layer_shape(layer));
+                CHECK(max_abs_diff(got.read_layer(layer), reference.read_layer(layer)) <= 1e-5f);
+            }
+            CHECK(max_abs_diff(got.logits(), reference.logits()) <= 1e-5f);
+            CHECK(got.labels() == reference.labels());
+            CHECK(got.predictions() == reference.predictions());
+            std::vector<std::int64_t> rows(16);
+            for (int i = 0; i < 16; ++i) rows[i] = i;
+            CHECK(got.index() == rows);
+            CHECK(got.info().model_sha256 == sha256_file(kData + "tiny_" + kind + ".pt"));
+            CHECK(got.info().class_names == std::vector<std::string>{"alpha", "beta", "gamma"});
+        }
+    }
+}
+
+TEST_CASE("chosen layers, nested and containers, come out in the order asked", "[extract]") {
+    StoreReader reference(kData + "tiny_reference.h5");
+    for (std::string kind : {"scripted", "traced"}) {
+        auto report = extract("tiny_" + kind + ".pt", {"head.1", "layer1.0.conv2", "layer1"}, kind + "-some.h5");
+        REQUIRE(report.layers.size() == 3);
+        CHECK(report.layers[0].name == "head.1");
+        CHECK(report.layers[1].name == "layer1.0.conv2");
+        StoreReader got(temp_dir() + "/" + kind + "-some.h5");
+        CHECK(max_abs_diff(got.read_layer("layer1.0.conv2"), reference.read_layer("layer1.0.conv2")) <= 1e-5f);
+        CHECK(max_abs_diff(got.read_layer("head.1"), reference.read_layer("head.1")) <= 1e-5f);
+        // layer1 (a Sequential) returns its block's output: the second call of the block's ReLU.
+        CHECK(max_abs_diff(got.read_layer("layer1"), reference.read_layer("layer1.0.relu")) <= 1e-5f);
+    }
+}
+
+TEST_CASE("a module called twice is counted and its last call is captured", "[extract]") {
+    for (std::string kind : {"scripted", "traced"}) {
+        LayerCapture capture(kData + "tiny_" + kind + ".pt", {"all"});
+        for (const auto& m : capture.modules()) {
+            INFO(kind << " " << m.name);
+            CHECK(m.calls == (m.name == "layer1.0.relu" ? 2 : 1));
+            CHECK(m.leaf == (m.name != "layer1" && m.name != "layer1.0" && m.name != "head"));
+        }
+        CHECK(capture.layers().size() == 9);
+    }
+}
+
+TEST_CASE("list_layers gives every leaf with its output shape", "[extract]") {
+    StoreReader reference(kData + "tiny_reference.h5");
+    auto layers = list_layers(kData + "tiny_traced.pt", kData + "tiny_data.h5");
+    REQUIRE(layers.size() == reference.layer_names().size());
+    for (const auto& l : layers) CHECK(l.shape == reference.layer_shape(l.name));
+    CHECK(layers.front().type == "Conv2d");
+}
+
+TEST_CASE("NaN activations are counted and recorded", "[extract]") {
+    auto report = extract("tiny_scripted.pt", {"stem", "pool", "head.1"}, "nan.h5", kData + "tiny_nan.h5");
+    // One NaN pixel reaches the 3x3 neighbourhood of 4 channels in stem: 9 * 4 values.
+    REQUIRE(report.nonfinite.count("stem"));
+    CHECK(report.nonfinite.at("stem") == 36);
+    CHECK(report.nonfinite.at("head.1") == 3);
+    StoreReader got(temp_dir() + "/nan.h5");
+    CHECK(got.layer_nonfinite("stem") == 36);
+    CHECK(got.layer_nonfinite("pool") == 4);
+}
+
+TEST_CASE("bad models, layers and inputs give one clear line", "[extract]") {
+    auto missing = user_error_of([] { LayerCapture c(kData + "no-such-model.pt", {"all"}); });
+    CHECK_THAT(missing, Catch::Contains("no-such-model.pt") && Catch::Contains("does not exist"));
+
+    std::string text = temp_dir() + "/text.pt";
+    std::ofstream(text) << "not a model\n";
+    CHECK_THAT(user_error_of([&] { LayerCapture c(text, {"all"}); }), Catch::Contains("not a TorchScript file"));
+
+    std::string corrupt = temp_dir() + "/corrupt.pt";
+    {
+        std::ifstream in(kData + "tiny_scripted.pt", std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::ofstream(corrupt, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    }
+    CHECK_THAT(user_error_of([&] { LayerCapture c(corrupt, {"all"}); }),
+               Catch::Contains("corrupt.pt") && Catch::Contains("not a readable TorchScript module"));
+    CHECK_THAT(user_error_of([] { LayerCapture c(kData + "tiny_state_dict.pt", {"all"}); }),
+               Catch::Contains("tiny_state_dict.pt") && Catch::Contains("torch.jit.script"));
+
+    auto unknown = user_error_of([] { LayerCapture c(kData + "tiny_scripted.pt", {"layer1.0.conv3"}); });
+    CHECK_THAT(unknown, Catch::Contains("no layer 'layer1.0.conv3'") && Catch::Contains("layer1.0.conv1") &&
+                            Catch::Contains("layer1.0.conv2"));
+
+    auto shape = user_error_of([] { extract("tiny_traced.pt", {"all"}, "rgb.h5", kData + "tiny_rgb.h5"); });
+    CHECK_THAT(shape, Catch::Contains("[4, 3, 8, 8]") && Catch::Contains("'stem' expects [N, 1, H, W]"));
+    CHECK_FALSE(fs::exists(temp_dir() + "/rgb.h5"));
+    for (const auto& s : {missing, unknown, shape}) CHECK(s.find('\n') == std::string::npos);
+}
+
+TEST_CASE("an existing output is kept unless forced", "[extract]") {
+    std::string out = temp_dir() + "/kept.h5";
+    std::ofstream(out) << "precious";
+    ExtractOptions o;
+    o.model = kData + "tiny_scripted.pt";
+    o.dataset = kData + "tiny_data.h5";
+    o.output = out;
+    CHECK_THAT(user_error_of([&] { extract_activations(o); }), Catch::Contains("already exists"));
+    CHECK(read_text_file(out) == "precious");
+    o.force = true;
+    extract_activations(o);
+    CHECK(StoreReader(out).size() == 16);
+}
+
+TEST_CASE("the extract command: exit codes, one-line errors, Ctrl-C leaves no file", "[extract][cli]") {
+    const std::string bin = ACTOPO_BINARY, dir = temp_dir();
+    auto run = [&](const std::string& args) {
+        int status = std::system((bin + " extract " + args + " > " + dir + "/cli.out 2> " + dir + "/cli.err").c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    CHECK(run("--model " + kData + "tiny_traced.pt --dataset " + kData + "tiny_data.h5 --list-layers") == 0);
+    CHECK_THAT(read_text_file(dir + "/cli.out"), Catch::Contains("layer1.0.relu") && Catch::Contains("[4, 8, 8]") &&
+                                                    Catch::Contains("called 2 times"));
+    CHECK(run("--model " + kData + "tiny_traced.pt --dataset " + kData + "tiny_data.h5 --layers fc -o " + dir + "/x.h5") == 1);
+    std::string err = read_text_file(dir + "/cli.err");
+    CHECK_THAT(err, Catch::StartsWith("actopo: model") && Catch::Contains("no layer 'fc'"));
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+    // Ctrl-C in the middle of a long extraction (10 000 inputs one at a time): exit 130, nothing left behind.
+    std::string out = dir + "/interrupted.h5";
+    std::vector<std::string> args{bin, "extract", "--quiet", "--model", kData + "tiny_scripted.pt", "--dataset",
+                                  "fashion-mnist:test", "--batch", "1", "-o", out};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
+    auto has_temp = [&] {
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().filename().string().rfind(".interrupted.h5", 0) == 0) return true;
+        return false;
+    };
+    for (int i = 0; i < 3000 && !has_temp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(has_temp());  // the writer is streaming under its temporary name
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(has_temp());
+}
