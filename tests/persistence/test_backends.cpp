@@ -16,7 +16,7 @@ double enclosing(const RipsInput& in) { return double(float(in.enclosing_radius(
 
 }  // namespace
 
-TEST_CASE("benchmark files: gudhi = ripser = python3-gudhi", "[persistence][oracle]") {
+TEST_CASE("benchmark files: gudhi = ripser = native = python3-gudhi", "[persistence][oracle]") {
     struct Case { const char* file; const char* format; int max_dim; bool python; };
     const Case cases[] = {
         {"random16.lower_distance_matrix", "lower-distance", 2, true},
@@ -34,11 +34,12 @@ TEST_CASE("benchmark files: gudhi = ripser = python3-gudhi", "[persistence][orac
         REQUIRE(g.dims[0].pairs.size() == in.n);  // at the enclosing radius: one class per vertex
         REQUIRE(std::count_if(g.dims[0].pairs.begin(), g.dims[0].pairs.end(), [](auto& p) { return p.essential(); }) == 1);
         ptest::require_same(g, r);
+        ptest::require_same(g, compute_persistence(in, opts(c.max_dim), "native"));
         if (c.python) ptest::require_same(g, ptest::python_gudhi(in, c.max_dim, enclosing(in), 2));
     }
 }
 
-TEST_CASE("random small clouds: gudhi = ripser = python3-gudhi, with and without collapse", "[persistence][oracle]") {
+TEST_CASE("random small clouds: gudhi = ripser = native = python3-gudhi, with and without collapse", "[persistence][oracle]") {
     for (std::uint64_t seed = 1; seed <= 12; ++seed) {
         INFO("seed " << seed);
         const auto in = ptest::random_cloud(20 + 3 * seed, 2 + seed % 4, seed);
@@ -46,6 +47,7 @@ TEST_CASE("random small clouds: gudhi = ripser = python3-gudhi, with and without
         if (seed % 2) o.threshold = 0.8 * in.enclosing_radius();
         const auto g = compute_persistence(in, o, "gudhi");
         ptest::require_same(g, compute_persistence(in, o, "ripser"));
+        ptest::require_same(g, compute_persistence(in, o, "native"));
         auto plain = o;
         plain.collapse = false;
         ptest::require_same(g, compute_persistence(in, plain, "gudhi"));
@@ -57,7 +59,7 @@ TEST_CASE("random small clouds: gudhi = ripser = python3-gudhi, with and without
 TEST_CASE("projective plane: H1 over Z/2 has a class that Z/3 does not", "[persistence][coeff]") {
     // rp2_600 at full size takes ~45 s in ripser alone; the minimal projective plane shows the same.
     const auto in = read_rips_input(ptest::bench_file("projective_plane.csv"), "distance", Metric::precomputed);
-    for (const char* backend : {"gudhi", "ripser"}) {
+    for (const char* backend : {"gudhi", "ripser", "native"}) {
         INFO(backend);
         const auto z2 = compute_persistence(in, opts(2, 2), backend);
         const auto z3 = compute_persistence(in, opts(2, 3), backend);
