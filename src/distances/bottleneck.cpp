@@ -5,6 +5,7 @@
 // The answer is the smallest feasible candidate: a half-persistence or a point-to-point distance.
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <queue>
 
@@ -21,14 +22,19 @@ using detail::Point2;
 
 double half_persistence(const Point2& p) { return (p.d - p.b) / 2; }
 
-/// Hopcroft-Karp on a CSR bipartite graph: true when every left vertex is matched.
-bool perfect_on_left(std::size_t nleft, std::size_t nright, const std::vector<std::uint32_t>& start,
-                     const std::vector<std::uint32_t>& adj) {
-    constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-    std::vector<std::uint32_t> match_left(nleft, none), match_right(nright, none), dist(nleft);
+constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+/// Hopcroft-Karp on a CSR bipartite graph: true when every left vertex is matched. `match_left` holds a
+/// valid partial matching to start from (none = unmatched) and receives the final one.
+bool perfect_on_left(std::size_t nright, const std::vector<std::uint32_t>& start, const std::vector<std::uint32_t>& adj,
+                     std::vector<std::uint32_t>& match_left) {
+    const std::size_t nleft = match_left.size();
+    std::vector<std::uint32_t> match_right(nright, none), dist(nleft);
     std::size_t matched = 0;
-    for (std::uint32_t u = 0; u < nleft; ++u)  // greedy start
-        for (std::uint32_t k = start[u]; k < start[u + 1]; ++k)
+    for (std::uint32_t u = 0; u < nleft; ++u)
+        if (match_left[u] != none) match_right[match_left[u]] = u, ++matched;
+    for (std::uint32_t u = 0; u < nleft; ++u)  // greedy start for the rest
+        for (std::uint32_t k = start[u]; k < start[u + 1] && match_left[u] == none; ++k)
             if (match_right[adj[k]] == none) {
                 match_left[u] = adj[k];
                 match_right[adj[k]] = u;
@@ -95,25 +101,43 @@ bool perfect_on_left(std::size_t nleft, std::size_t nright, const std::vector<st
 }
 
 /// Can every point of `from` with half-persistence > r be matched into `to` within distance r?
-bool covers(const std::vector<Point2>& from, const std::vector<Point2>& to, double r) {
+/// `partner` (one entry per point of `from`) remembers the last matching found, as a warm start.
+bool covers(const std::vector<Point2>& from, const std::vector<Point2>& to, double r,
+            std::vector<std::uint32_t>& partner) {
     std::vector<std::uint32_t> required;
     for (std::uint32_t i = 0; i < from.size(); ++i)
         if (half_persistence(from[i]) > r) required.push_back(i);
     if (required.empty()) return true;
     if (required.size() > to.size()) return false;
     PlaneGrid grid(to, r);
-    std::vector<std::uint32_t> start{0}, adj;
-    for (auto i : required) {
-        grid.near(from[i], r, [&](std::uint32_t j, double) { adj.push_back(j); });
+    std::vector<std::uint32_t> start{0}, adj, match_left(required.size(), none);
+    std::vector<char> taken(to.size(), 0);
+    for (std::size_t u = 0; u < required.size(); ++u) {
+        const std::uint32_t i = required[u], j = partner[i];
+        grid.near(from[i], r, [&](std::uint32_t k, double) { adj.push_back(k); });
         if (adj.size() == start.back()) return false;  // an isolated required point
         start.push_back(std::uint32_t(adj.size()));
+        if (j != none && !taken[j] && linf(from[i], to[j]) <= r) match_left[u] = j, taken[j] = 1;
     }
-    return perfect_on_left(required.size(), to.size(), start, adj);
+    const bool ok = perfect_on_left(to.size(), start, adj, match_left);
+    for (std::size_t u = 0; u < required.size(); ++u) partner[required[u]] = match_left[u];
+    return ok;
 }
 
-bool feasible(const std::vector<Point2>& a, const std::vector<Point2>& b, double r) {
-    return covers(a, b, r) && covers(b, a, r);
-}
+/// The two directions of the feasibility test, with their warm-start memories.
+struct Feasibility {
+    const std::vector<Point2>&a, &b;
+    std::vector<std::uint32_t> partner_a, partner_b;
+    Feasibility(const std::vector<Point2>& a_, const std::vector<Point2>& b_)
+        : a(a_), b(b_), partner_a(a_.size(), none), partner_b(b_.size(), none) {}
+    /// Both directions; for large diagrams the two matchings run on two threads.
+    bool operator()(double r) {
+        if (a.size() + b.size() < 4000) return covers(a, b, r, partner_a) && covers(b, a, r, partner_b);
+        auto other = std::async(std::launch::async, [&] { return covers(b, a, r, partner_b); });
+        const bool one = covers(a, b, r, partner_a);
+        return other.get() && one;
+    }
+};
 
 /// Point-to-point candidates c with lo < c <= hi that can matter (c <= the larger half-persistence);
 /// false when there are more than `cap`.
@@ -137,6 +161,7 @@ bool pair_candidates(const std::vector<Point2>& a, const std::vector<Point2>& b,
 
 double finite_bottleneck(const std::vector<Point2>& a, const std::vector<Point2>& b) {
     if (a.empty() && b.empty()) return 0;
+    Feasibility feasible(a, b);
     std::vector<double> diag;
     for (const auto& p : a) diag.push_back(half_persistence(p));
     for (const auto& p : b) diag.push_back(half_persistence(p));
@@ -146,7 +171,7 @@ double finite_bottleneck(const std::vector<Point2>& a, const std::vector<Point2>
     std::size_t lo_i = 0, hi_i = diag.size() - 1;
     while (lo_i < hi_i) {
         std::size_t mid = (lo_i + hi_i) / 2;
-        if (feasible(a, b, diag[mid]))
+        if (feasible(diag[mid]))
             hi_i = mid;
         else
             lo_i = mid + 1;
@@ -158,7 +183,7 @@ double finite_bottleneck(const std::vector<Point2>& a, const std::vector<Point2>
     while (!pair_candidates(a, b, lo, hi, cap, cand)) {
         double mid = lo + (hi - lo) / 2;
         if (mid <= lo || mid >= hi) break;  // cannot split further in floating point
-        if (feasible(a, b, mid))
+        if (feasible(mid))
             hi = mid;
         else
             lo = mid;
@@ -171,7 +196,7 @@ double finite_bottleneck(const std::vector<Point2>& a, const std::vector<Point2>
     std::size_t l = 0, h = cand.size() - 1;
     while (l < h) {
         std::size_t mid = (l + h) / 2;
-        if (feasible(a, b, cand[mid]))
+        if (feasible(cand[mid]))
             h = mid;
         else
             l = mid + 1;
