@@ -1,0 +1,76 @@
+// `actopo inspect`: what is inside an activation store or a TorchScript model, in words.
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "actopo/core.hpp"
+#include "actopo/extract.hpp"
+#include "actopo/store.hpp"
+#include "command.hpp"
+
+namespace {
+
+std::string describe_store(const std::string& path) {
+    actopo::StoreReader store(path);
+    const auto& info = store.info();
+    std::ostringstream out;
+    out << path << ": activation store, " << store.size() << " inputs, " << store.layer_names().size()
+        << " layers\n";
+    out << "  model    " << info.model << " (sha256 " << info.model_sha256 << ")\n";
+    out << "  dataset  " << info.dataset << (info.split.empty() ? "" : ":" + info.split) << "\n";
+    out << "  created  " << info.created << " by actopo " << info.actopo_version << "\n";
+    auto labels = store.labels();
+    auto predictions = store.predictions();
+    std::map<std::int64_t, std::size_t> per_class;
+    std::size_t correct = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        ++per_class[labels[i]];
+        if (i < predictions.size() && predictions[i] == labels[i]) ++correct;
+    }
+    out << "  classes  ";
+    bool first = true;
+    for (const auto& [label, count] : per_class) {
+        std::string name = label >= 0 && std::size_t(label) < info.class_names.size() ? info.class_names[label]
+                                                                                       : std::to_string(label);
+        out << (first ? "" : ", ") << name << " " << count;
+        first = false;
+    }
+    out << "\n";
+    if (!predictions.empty() && !labels.empty())
+        out << "  accuracy " << std::fixed << std::setprecision(2) << 100.0 * double(correct) / double(labels.size())
+            << "% (predictions vs labels)\n";
+    out << "  layers (per-input shape, values per input, NaN/Inf):\n";
+    for (const auto& name : store.layer_names()) {
+        auto shape = store.layer_shape(name);
+        out << "    " << name << "  " << actopo::shape_string(shape) << "  " << actopo::per_input_size(shape) << "  "
+            << store.layer_nonfinite(name) << "\n";
+    }
+    return out.str();
+}
+
+void setup(CLI::App& app) {
+    auto path = std::make_shared<std::string>();
+    app.add_option("file", *path, "An activation store (.h5) or a TorchScript model (.pt)")->required();
+    app.footer(
+        "Examples:\n"
+        "  actopo inspect activations.h5\n"
+        "  actopo inspect model.pt");
+    app.callback([path] {
+        std::ifstream in(*path, std::ios::binary);
+        if (!in) throw actopo::UserError("'" + *path + "' does not exist or cannot be read");
+        char magic[4] = {0, 0, 0, 0};
+        in.read(magic, 4);
+        if (magic[0] == 'P' && magic[1] == 'K')
+            std::fputs(actopo::describe_model(*path).c_str(), stdout);
+        else if (magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F')
+            std::fputs(describe_store(*path).c_str(), stdout);
+        else
+            throw actopo::UserError("'" + *path + "' is neither an activation store (HDF5) nor a TorchScript model (zip)");
+    });
+}
+
+actopo::cli::Registration reg{"inspect", "Describe an activation store or a TorchScript model in words", setup};
+
+}  // namespace
