@@ -47,8 +47,8 @@ void run(const Args& a, const CLI::App& app) {
         if (!a.layer.empty()) throw UserError("--layer applies to an activation store (.h5), not " + a.input);
         const std::string format = a.format == "auto" ? guess_input_format(a.input) : a.format;
         const bool cloud = format == "point-cloud" || format == "csv";
-        input = read_rips_input(a.input, format, a.metric.empty() && !cloud ? Metric::precomputed : metric);
-        meta["format"] = format;
+        input = read_rips_input(a.input, a.format, a.metric.empty() && !cloud ? Metric::precomputed : metric);
+        meta["format"] = cloud && input.kind != RipsInput::Kind::points ? "distance" : format;
     }
     progress.advance();
     if (a.landmarks > 0) {

@@ -114,7 +114,7 @@ std::string to_json(const Diagrams& d) {
             pairs.push_back({p.birth, p.essential() ? nlohmann::json(nullptr) : nlohmann::json(p.death)});
         j["diagrams"].push_back({{"dim", dg.dim}, {"pairs", pairs}});
     }
-    return j.dump(1) + "\n";
+    return j.dump() + "\n";
 }
 
 Diagrams from_json(const std::string& path) {

@@ -181,7 +181,7 @@ RipsInput full_from_rows(const std::string& path, const std::vector<Row>& rows) 
         for (std::size_t j = 0; j < i; ++j) {
             double a = ri[j], b = rows[j].values[i];
             check_distance(at(path, rows[i].line, j + 1), a);
-            if (std::abs(a - b) > 1e-6 * std::max({1.0, std::abs(a), std::abs(b)}))
+            if (std::abs(a - b) > 1e-6 * std::max(1.0, std::max(std::abs(a), std::abs(b))))
                 throw UserError(at(path, rows[i].line, j + 1) + ": asymmetric distance matrix, " + std::to_string(a) +
                                 " here but " + std::to_string(b) + " at row " + std::to_string(rows[j].line) +
                                 ", column " + std::to_string(i + 1));
@@ -207,6 +207,19 @@ RipsInput sparse_from_rows(const std::string& path, const std::vector<Row>& rows
         if (i != j) edges.push_back({i, j, float(r.values[2])});
     }
     return RipsInput::from_edges(n, std::move(edges));
+}
+
+bool looks_like_distance_matrix(const std::vector<Row>& rows) {
+    const std::size_t n = rows.size();
+    if (n < 2) return false;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (rows[i].values.size() != n || rows[i].values[i] != 0) return false;
+        for (std::size_t j = 0; j < i; ++j) {
+            double a = rows[i].values[j], b = rows[j].values[i];
+            if (a < 0 || std::abs(a - b) > 1e-6 * std::max(1.0, std::max(std::abs(a), std::abs(b)))) return false;
+        }
+    }
+    return true;
 }
 
 std::string read_binary(const std::string& path) {
@@ -294,7 +307,14 @@ RipsInput read_rips_input(const std::string& path, const std::string& format_in,
     else {
         const auto rows = parse_rows(path, read_text_file(path), cloud, format == "lower-distance");
         if (rows.empty()) throw UserError(path + ": no numbers found (expected a " + format + " input)");
-        if (cloud) {
+        if (cloud && (format_in.empty() || format_in == "auto") && looks_like_distance_matrix(rows)) {
+            if (metric != Metric::euclidean)
+                throw UserError(path + ": reads as a distance matrix, so --metric " + metric_name(metric) +
+                                " does not apply (pass --format point-cloud to read it as points)");
+            std::fprintf(stderr, "actopo: note: %s is square, symmetric with a zero diagonal: read as a distance "
+                                 "matrix (pass --format point-cloud to read it as points)\n", path.c_str());
+            in = full_from_rows(path, rows);
+        } else if (cloud) {
             const std::size_t d = rows.front().values.size();
             Matrix m(rows.size(), d);
             for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -306,7 +326,7 @@ RipsInput read_rips_input(const std::string& path, const std::string& format_in,
             }
             return RipsInput::from_points(std::move(m), metric);
         }
-        if (format == "lower-distance") in = lower_from_rows(path, rows);
+        else if (format == "lower-distance") in = lower_from_rows(path, rows);
         else if (format == "upper-distance") in = upper_from_rows(path, rows);
         else if (format == "distance") in = full_from_rows(path, rows);
         else in = sparse_from_rows(path, rows);

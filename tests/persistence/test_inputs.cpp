@@ -103,3 +103,15 @@ TEST_CASE("non-metric distances only warn, and are computed as given", "[persist
     REQUIRE(in.n == 3);
     REQUIRE(in.distance(2, 0) == 10);
 }
+
+TEST_CASE("auto format: a square symmetric zero-diagonal CSV is a distance matrix", "[persistence][inputs]") {
+    const auto pp = read_rips_input(ptest::bench_file("projective_plane.csv"), "auto", Metric::euclidean);
+    REQUIRE(pp.kind == RipsInput::Kind::lower_distances);
+    REQUIRE(pp.n == 13);
+    REQUIRE(read_rips_input(ptest::bench_file("projective_plane.csv"), "point-cloud", Metric::euclidean).kind ==
+            RipsInput::Kind::points);
+    REQUIRE(read_rips_input(ptest::bench_file("dragon_1000.txt"), "auto", Metric::euclidean).kind ==
+            RipsInput::Kind::points);
+    REQUIRE_THROWS_WITH(read_rips_input(ptest::bench_file("projective_plane.csv"), "auto", Metric::cosine),
+                        Catch::Contains("distance matrix"));
+}
