@@ -228,8 +228,8 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
         throw UserError("--max-dim must be between 0 and 16, got " + std::to_string(options.max_dim));
     if (options.threshold && (std::isnan(*options.threshold) || *options.threshold < 0))
         throw UserError("--threshold must be a non-negative number");
-    if (options.sparse_epsilon < 0 || std::isnan(options.sparse_epsilon))
-        throw UserError("--sparse epsilon must be positive");
+    if (!(options.sparse_epsilon >= 0 && options.sparse_epsilon < 1))
+        throw UserError("--sparse epsilon must be in (0, 1), got " + std::to_string(options.sparse_epsilon));
     persistence_detail::check_coefficient(options.coeff);
     check_plan(input, options, backend_name);
     Diagrams out = backend->compute(input, options);

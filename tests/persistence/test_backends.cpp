@@ -106,7 +106,7 @@ TEST_CASE("sparse Rips stays within its guarantee of the exact diagram", "[persi
     o.sparse_epsilon = 0.3;
     const auto approx = compute_persistence(in, o, "gudhi");
     REQUIRE(approx.meta.at("sparse_epsilon") == "0.3");
-    // H0 deaths are within a factor (1 + eps) of the exact ones (their multiset, in sorted order).
+    // (1, 1/(1-eps))-interleaved: sorted H0 deaths are within a factor 1/(1-eps) of the exact ones.
     std::vector<double> a, b;
     for (const auto& p : exact.dims[0].pairs) a.push_back(p.death);
     for (const auto& p : approx.dims[0].pairs) b.push_back(p.death);
@@ -114,10 +114,12 @@ TEST_CASE("sparse Rips stays within its guarantee of the exact diagram", "[persi
     std::sort(a.begin(), a.end());
     std::sort(b.begin(), b.end());
     for (std::size_t i = 0; i + 1 < a.size(); ++i) {
-        REQUIRE(b[i] >= a[i] / (1 + 0.3) - 1e-6);
-        REQUIRE(b[i] <= a[i] * (1 + 0.3) + 1e-6);
+        REQUIRE(b[i] >= a[i] * (1 - 0.3) - 1e-6);
+        REQUIRE(b[i] <= a[i] / (1 - 0.3) + 1e-6);
     }
     REQUIRE_THROWS_WITH(compute_persistence(in, o, "ripser"), Catch::Contains("sparse"));
+    o.sparse_epsilon = 1.5;
+    REQUIRE_THROWS_WITH(compute_persistence(in, o, "gudhi"), Catch::Contains("(0, 1)"));
 }
 
 TEST_CASE("bad options are one-line user errors", "[persistence][errors]") {

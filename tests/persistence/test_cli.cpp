@@ -59,3 +59,50 @@ TEST_CASE("actopo persistence: bad input is one line and exit 1", "[persistence]
     std::remove(bad.c_str());
     std::remove(out.c_str());
 }
+
+TEST_CASE("actopo persistence on a store layer = persistence of the points h5py put there", "[persistence][cli][store]") {
+    const std::string store = ptest::temp_path("store.h5"), script = ptest::temp_path("mk.py");
+    const std::string fc_txt = ptest::temp_path("fc.txt"), conv_txt = ptest::temp_path("conv.txt");
+    std::ofstream(script) << R"(import sys, h5py, numpy as np
+rng = np.random.default_rng(3)
+fc = rng.normal(size=(30, 4)).astype(np.float32)
+conv = rng.normal(size=(30, 3, 2, 2)).astype(np.float32)
+g = h5py.File(sys.argv[1], 'w')
+g.attrs['format'] = 'actopo-activations'
+g['inputs/index'] = np.arange(30, dtype=np.int64)
+g['inputs/labels'] = np.arange(30, dtype=np.int64) % 3
+g['inputs/predictions'] = np.zeros(30, dtype=np.int64)
+g['layers/fc/activations'] = fc
+g['layers/conv/activations'] = conv
+g.close()
+np.savetxt(sys.argv[2], fc, fmt='%.9g')
+np.savetxt(sys.argv[3], conv.mean(axis=(2, 3)), fmt='%.9g')
+)";
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + store + " " + fc_txt + " " + conv_txt).c_str()) == 0);
+    actopo::RipsOptions o;
+    o.max_dim = 1;
+    const struct { const char* layer; const char* sampling; std::string points; } cases[] = {
+        {"fc", "flatten", fc_txt}, {"conv", "avgpool", conv_txt}};
+    for (const auto& c : cases) {
+        INFO(c.layer);
+        const std::string out = ptest::temp_path(std::string(c.layer) + ".h5");
+        std::remove(out.c_str());
+        auto r = run(store + " --layer " + c.layer + " --sampling " + c.sampling + " --points 0 --max-dim 1 -q -o " + out);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto d = actopo::read_diagrams(out, c.layer);
+        REQUIRE(d.meta.at("layer") == c.layer);
+        REQUIRE(d.meta.at("sampling") == c.sampling);
+        const auto expect = actopo::compute_persistence(
+            actopo::read_rips_input(c.points, "point-cloud", actopo::Metric::euclidean), o, "gudhi");
+        ptest::require_same(d, expect, 1e-5);
+        std::remove(out.c_str());
+    }
+    auto r = run(store + " --layer fc2 --max-dim 1 -o " + ptest::temp_path("x.csv"));
+    REQUIRE(r.code == 1);
+    REQUIRE(r.err.find("fc2") != std::string::npos);
+    r = run(store + " --max-dim 1 -o " + ptest::temp_path("x.csv"));
+    REQUIRE(r.code == 1);
+    REQUIRE(r.err.find("--layer") != std::string::npos);
+    for (const auto& f : {store, script, fc_txt, conv_txt}) std::remove(f.c_str());
+}
