@@ -70,6 +70,30 @@ Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::
 
 }  // namespace
 
+/// The facet s of t (dimension dim + 1, vertices vt largest first) with which t forms an apparent pair,
+/// with the coefficient of t in the coboundary of s; idx = -1 when t is in no apparent pair.
+/// Apparent pivots are not stored in the pivot table: they are recognised by this test.
+Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint32_t* vt) {
+    for (int a = 0; a <= dim + 1; ++a) {  // the latest facet of t's diameter: drop the highest vertex possible
+        if (cx.diameter_without(vt, dim + 1, a) < t.diam) continue;
+        std::uint32_t vs[16];
+        index_t idx = 0;
+        for (int i = 0, k = 0; i <= dim + 1; ++i)
+            if (i != a) {
+                vs[k] = vt[i];
+                idx += cx.binom(vt[i], dim + 1 - k);
+                ++k;
+            }
+        bool earliest = false;  // t must be the first cofacet of s's diameter in decreasing index order
+        cx.for_each_cofacet(Simplex{idx, t.diam}, dim, vs, t.diam, [&](const Entry&, std::uint32_t w, int) {
+            earliest = w == vt[a];
+            return false;
+        });
+        return earliest ? Entry{idx, t.diam, (a & 1) ? cx.p - 1 : 1u} : Entry{-1, 0, 0};
+    }
+    return Entry{-1, 0, 0};
+}
+
 namespace {
 
 /// The column reduction of one dimension. A column's state is its working coboundary (a heap) and its
@@ -94,9 +118,9 @@ public:
         st.emergent = Entry{-1, 0, 0};
         st.vs.resize(std::size_t(dim_) + 2);
         cx_.binom.vertices(s.idx, dim_, cx_.n, st.vs.data());
-        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e, std::uint32_t, int) {
+        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e, std::uint32_t v, int j) {
             if (check_emergent && e.diam == s.diam) {
-                if (!out_.pivots.contains(e.idx)) {
+                if (!out_.pivots.contains(e.idx) && !apparent_pivot(e, st.vs.data(), v, j)) {
                     st.emergent = e;
                     return false;
                 }
@@ -113,7 +137,15 @@ public:
         while (st.work.pop_pivot(p_, pivot)) {
             st.work.push(pivot);
             const PivotValue* other = out_.pivots.find(pivot.idx);
-            if (!other) return true;
+            if (!other) {
+                std::uint32_t vt[16];
+                cx_.binom.vertices(pivot.idx, dim_ + 1, cx_.n, vt);
+                Entry s = apparent_facet(cx_, pivot, dim_, vt);
+                if (s.idx < 0) return true;
+                // its column is the coboundary of s, in which the pivot has coefficient s.coeff
+                add(st, Entry{s.idx, s.diam, std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[s.coeff] % p_)});
+                continue;
+            }
             // pivot + factor * other.coeff == 0 (mod p): add factor * (reduced column of `other`).
             std::uint32_t factor = std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[other->coeff] % p_);
             std::uint32_t j = other->column;
@@ -174,6 +206,13 @@ public:
     }
 
 private:
+    /// Whether cofacet e = s + v (v below j vertices of s) is the pivot of an apparent pair.
+    bool apparent_pivot(const Entry& e, const std::uint32_t* vs, std::uint32_t v, int j) const {
+        std::uint32_t vt[16];
+        for (int i = 0, k = 0; i <= dim_ + 1; ++i) vt[i] = i == j ? v : vs[k++];
+        return apparent_facet(cx_, e, dim_, vt).idx >= 0;
+    }
+
     void add(State& st, const Entry& u) const {  // st += u.coeff * coboundary(u)
         std::uint32_t vs[16];
         cx_.binom.vertices(u.idx, dim_, cx_.n, vs);
@@ -201,21 +240,19 @@ private:
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads) {
     if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
     DimensionResult out;
-    out.pivots = PivotMap(columns.size());
 
-    // 1. Apparent pairs, in parallel (each column independently; the result does not depend on threads).
-    std::vector<Entry> apparent(columns.size(), Entry{-1, 0, 0});
+    // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
+    //    their pivots are recognised by apparent_facet instead of being stored.
+    std::vector<std::uint8_t> apparent(columns.size(), 0);
     run_threads(threads, [&](int t) {
         std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
         for (std::size_t c = std::size_t(t); c < columns.size(); c += std::size_t(threads)) {
             if ((c & 4095) == std::size_t(t) && cancel_requested()) return;
             cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
-            apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data());
+            apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data()).idx >= 0;
         }
     });
     throw_if_cancelled();
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        if (apparent[c].idx >= 0) out.pivots.insert(apparent[c].idx, {std::uint32_t(c), apparent[c].coeff});
 
     // 2. The other columns, in order. With several threads, blocks of columns are first reduced in
     //    parallel against the pivots of the earlier blocks (the table is read-only then), then finished
@@ -226,7 +263,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         Reducer::State st;
         for (std::size_t c = 0; c < columns.size(); ++c) {
             if ((c & 4095) == 0) throw_if_cancelled();
-            if (apparent[c].idx < 0) reducer.run(c, st);
+            if (!apparent[c]) reducer.run(c, st);
         }
         return out;
     }
@@ -238,14 +275,14 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         run_threads(threads, [&](int t) {
             Entry pivot;
             for (std::size_t c = begin + std::size_t(t); c < end; c += std::size_t(threads)) {
-                if (apparent[c].idx >= 0) continue;
+                if (apparent[c]) continue;
                 Reducer::State& st = states[c - begin];
                 reducer.start(c, st, true);
                 if (st.emergent.idx < 0) reducer.reduce(st, pivot);
             }
         });
         for (std::size_t c = begin; c < end; ++c)
-            if (apparent[c].idx < 0) reducer.resume(c, states[c - begin]);
+            if (!apparent[c]) reducer.resume(c, states[c - begin]);
     }
     return out;
 }
@@ -278,6 +315,31 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
         std::vector<Simplex>().swap(part);
     }
     return out;
+}
+
+std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
+                                  const DimensionResult& result, int threads) {
+    std::vector<std::vector<Simplex>> parts(std::size_t(std::max(1, threads)));
+    run_threads(threads, [&](int t) {
+        std::size_t begin = next.size() * std::size_t(t) / parts.size();
+        std::size_t end = next.size() * std::size_t(t + 1) / parts.size();
+        std::uint32_t vt[16];
+        for (std::size_t i = begin; i < end; ++i) {
+            if ((i & 4095) == 0 && cancel_requested()) return;
+            const Simplex& s = next[i];
+            if (result.pivots.contains(s.idx)) continue;
+            cx.binom.vertices(s.idx, dim + 1, cx.n, vt);
+            if (apparent_facet(cx, Entry{s.idx, s.diam, 1}, dim, vt).idx < 0) parts[std::size_t(t)].push_back(s);
+        }
+    });
+    throw_if_cancelled();
+    std::vector<Simplex> columns;
+    for (auto& part : parts) {
+        columns.insert(columns.end(), part.begin(), part.end());
+        std::vector<Simplex>().swap(part);
+    }
+    parallel_sort(columns, threads, [](const Simplex& a, const Simplex& b) { return column_order(a, b); });
+    return columns;
 }
 
 }  // namespace actopo::native

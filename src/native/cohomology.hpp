@@ -15,11 +15,20 @@ struct Interval {
 
 struct DimensionResult {
     std::vector<Interval> intervals;  // including zero-length ones
-    PivotMap pivots;                  // (dim+1)-simplices that are pivots: cleared from the next dimension
+    PivotMap pivots;                  // (dim+1)-simplices that are pivots, apparent pairs excepted
 };
 
 /// Reduces the columns (dim-simplices in processing order, cleared ones already removed).
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads);
+
+/// The facet s of t (dimension dim + 1, vertices vt) forming an apparent pair with t, with the coefficient
+/// of t in the coboundary of s; idx = -1 when none.
+Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint32_t* vt);
+
+/// The next dimension's columns: all (dim+1)-simplices within the threshold that are not pivots of
+/// dimension dim (clearing), in processing order.
+std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
+                                  const DimensionResult& result, int threads);
 
 /// All (dim+1)-simplices within the threshold, each made once from its facet without its top vertex.
 std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads);

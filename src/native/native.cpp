@@ -95,16 +95,14 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     for (std::uint32_t v = 0; v < dist.n; ++v)
         if (components.find(v) == v) out.dims[0].pairs.push_back({0.0, std::numeric_limits<double>::infinity()});
     std::reverse(columns.begin(), columns.end());
+    if (max_dim < 2) std::vector<Simplex>().swap(simplices);  // edges are needed only to build triangles
 
     for (int dim = 1; dim <= max_dim; ++dim) {
         DimensionResult result = reduce_dimension(cx, dim, columns, threads);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
         if (dim == max_dim) break;
         std::vector<Simplex> next = next_simplices(cx, dim, simplices, threads);
-        columns.clear();
-        for (const Simplex& s : next)
-            if (!result.pivots.contains(s.idx)) columns.push_back(s);
-        parallel_sort(columns, threads, [](const Simplex& a, const Simplex& b) { return column_order(a, b); });
+        columns = next_columns(cx, dim, next, result, threads);
         if (dim + 1 < max_dim) simplices.swap(next); else std::vector<Simplex>().swap(simplices);
     }
 
