@@ -177,7 +177,7 @@ void run(const Args& a) {
             mapper::render(dot, a.engine, stem + ".png", a.force);
             write_text_file(stem + ".html", mapper::to_html(g, names, title, thumbs), a.force);
         }
-        std::fprintf(stderr, "%s: %zu nodes, %zu edges, %zu components, %zu cycles, mean purity %.3f -> %s\n",
+        std::printf("%s: %zu nodes, %zu edges, %zu components, %zu cycles, mean purity %.3f -> %s\n",
                      layer.c_str(), g.nodes.size(), g.links.size(), g.components, g.cycles, g.mean_purity, path.c_str());
         dendrograms.push_back(mapper::class_hierarchy(g));
     }
@@ -194,7 +194,7 @@ void run(const Args& a) {
         }
         for (const auto& s : h["splits"])
             if (!s["split_layer"].is_null())
-                std::fprintf(stderr, "split: {%s} | {%s} at %s\n", join(s["group_names"][0].get<std::vector<std::string>>()).c_str(),
+                std::printf("split: {%s} | {%s} at %s\n", join(s["group_names"][0].get<std::vector<std::string>>()).c_str(),
                              join(s["group_names"][1].get<std::vector<std::string>>()).c_str(),
                              s["split_layer"].get<std::string>().c_str());
     }

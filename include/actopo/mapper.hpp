@@ -85,7 +85,7 @@ struct ClusterOptions {
     Metric metric = Metric::euclidean;  // euclidean or cosine
     std::size_t min_samples = 5;        // DBSCAN: points (itself included) in an eps-ball of a core point
     double eps = 0;                     // > 0: fixed DBSCAN eps / single-linkage cut height (d <= eps joins)
-    std::size_t knee_sample = 1000;     // k-NN distances of at most this many points locate the knee
+    std::size_t knee_sample = 512;      // k-NN distances of at most this many points locate the knee
     std::size_t gap_bins = 10;          // single linkage: histogram bins of the MST edge lengths
     std::uint64_t seed = 0;
 };

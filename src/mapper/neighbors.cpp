@@ -9,6 +9,7 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <random>
 #include <thread>
 
 namespace actopo::mapper::detail {
@@ -28,19 +29,6 @@ RowMatrix gather_centred(const Matrix& rows, const std::vector<std::size_t>& set
         s.rowwise() -= mean;
     }
     return s;
-}
-
-/// Unit vector along the top principal direction (a few power iterations; deterministic start).
-Eigen::VectorXf top_direction(const RowMatrix& s) {
-    Eigen::VectorXf v = Eigen::VectorXf::LinSpaced(s.cols(), 1.0f, 2.0f);
-    for (int it = 0; it < 8; ++it) {
-        Eigen::VectorXf w = s.transpose() * (s * v);
-        float norm = w.norm();
-        if (!(norm > 0)) break;
-        v = w / norm;
-    }
-    float norm = v.norm();
-    return norm > 0 ? Eigen::VectorXf(v / norm) : v;
 }
 
 }  // namespace
@@ -69,46 +57,80 @@ std::vector<Pair> pairs_within(const Matrix& rows, const std::vector<std::size_t
     std::vector<Pair> out;
     const std::size_t m = set.size();
     if (m < 2 || !(squared_radius >= 0)) return out;
-    RowMatrix s = gather_centred(rows, set);
-    Eigen::VectorXf v = top_direction(s);
-    Eigen::VectorXf proj = s * v;
+    const RowMatrix s = gather_centred(rows, set);
+    const Eigen::VectorXf norms = s.rowwise().squaredNorm();
+    // 1. balls: a few Lloyd rounds from a seeded sample of centres
+    const std::size_t groups = std::clamp<std::size_t>(m / 128, 1, 512);
+    std::vector<std::size_t> pick(m);
+    std::iota(pick.begin(), pick.end(), 0);
+    std::shuffle(pick.begin(), pick.end(), std::mt19937_64(m));
+    RowMatrix centres(Eigen::Index(groups), s.cols());
+    for (std::size_t g = 0; g < groups; ++g) centres.row(Eigen::Index(g)) = s.row(Eigen::Index(pick[g]));
+    std::vector<std::size_t> group(m, 0);
+    std::vector<float> to_centre(m, 0.0f);
+    for (int round = 0; round < 3; ++round) {
+        const Eigen::VectorXf cn = centres.rowwise().squaredNorm();
+        for (std::size_t a = 0; a < m; a += 4096) {  // assignment, in blocks of rows
+            const std::size_t a_end = std::min(m, a + 4096);
+            RowMatrix gram = s.middleRows(Eigen::Index(a), Eigen::Index(a_end - a)) * centres.transpose();
+            for (std::size_t i = a; i < a_end; ++i) {
+                float best = std::numeric_limits<float>::infinity();
+                for (std::size_t g = 0; g < groups; ++g) {
+                    float sq = norms[Eigen::Index(i)] + cn[Eigen::Index(g)] - 2.0f * gram(Eigen::Index(i - a), Eigen::Index(g));
+                    if (sq < best) best = sq, group[i] = g;
+                }
+            }
+        }
+        if (round == 2) break;
+        RowMatrix sum = RowMatrix::Zero(centres.rows(), centres.cols());
+        std::vector<std::size_t> count(groups, 0);
+        for (std::size_t i = 0; i < m; ++i) sum.row(Eigen::Index(group[i])) += s.row(Eigen::Index(i)), ++count[group[i]];
+        for (std::size_t g = 0; g < groups; ++g)
+            if (count[g] > 0) centres.row(Eigen::Index(g)) = sum.row(Eigen::Index(g)) / float(count[g]);
+    }
+    // 2. points ordered by ball; each ball's exact radius
     std::vector<std::size_t> order(m);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return proj[Eigen::Index(a)] < proj[Eigen::Index(b)] || (proj[Eigen::Index(a)] == proj[Eigen::Index(b)] && a < b);
-    });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return group[a] < group[b]; });
+    std::vector<std::size_t> start(groups + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) ++start[group[i] + 1];
+    for (std::size_t g = 0; g < groups; ++g) start[g + 1] += start[g];
     RowMatrix sorted(s.rows(), s.cols());
-    std::vector<float> p(m);
+    for (std::size_t i = 0; i < m; ++i) sorted.row(Eigen::Index(i)) = s.row(Eigen::Index(order[i]));
+    const Eigen::VectorXf sn = sorted.rowwise().squaredNorm();
+    std::vector<double> radius(groups, 0.0);
     for (std::size_t i = 0; i < m; ++i) {
-        sorted.row(Eigen::Index(i)) = s.row(Eigen::Index(order[i]));
-        p[i] = proj[Eigen::Index(order[i])];
+        const std::size_t g = group[order[i]];
+        radius[g] = std::max(radius[g], double((sorted.row(Eigen::Index(i)) - centres.row(Eigen::Index(g))).norm()));
     }
-    Eigen::VectorXf norms = sorted.rowwise().squaredNorm();
-    const double radius = std::sqrt(squared_radius);
-    const float slack = float(radius * 1e-4 + 1e-6);
-    for (std::size_t a = 0; a < m; a += kBlock) {
+    // 3. Gram blocks only between balls that can hold a pair within the radius
+    const double r = std::sqrt(squared_radius);
+    for (std::size_t a = 0; a < groups; ++a) {
         throw_if_cancelled();
-        const std::size_t a_end = std::min(m, a + kBlock);
-        const float reach = p[a_end - 1] + float(radius) + slack;
-        const std::size_t c_end = std::size_t(std::upper_bound(p.begin(), p.end(), reach) - p.begin());
-        const std::size_t c_begin = a;
-        if (c_end <= c_begin + 1) continue;
-        Eigen::MatrixXf gram = sorted.middleRows(Eigen::Index(a), Eigen::Index(a_end - a)) *
-                               sorted.middleRows(Eigen::Index(c_begin), Eigen::Index(c_end - c_begin)).transpose();
-        for (std::size_t i = a; i < a_end; ++i) {
-            const float ni = norms[Eigen::Index(i)];
-            for (std::size_t j = std::max(i + 1, c_begin); j < c_end; ++j) {
-                if (p[j] - p[i] > float(radius) + slack) break;
-                float sq = ni + norms[Eigen::Index(j)] - 2.0f * gram(Eigen::Index(i - a), Eigen::Index(j - c_begin));
-                const double tol = 1e-4 * (double(ni) + double(norms[Eigen::Index(j)])) + 1e-12;
-                if (double(sq) > squared_radius + tol) continue;
-                if (std::abs(double(sq) - squared_radius) <= tol) {  // borderline: decide in double
-                    double exact = squared_distance(rows, set[order[i]], set[order[j]]);
-                    if (exact > squared_radius) continue;
-                    sq = float(exact);
+        const std::size_t a0 = start[a], a1 = start[a + 1];
+        if (a0 == a1) continue;
+        for (std::size_t b = a; b < groups; ++b) {
+            const std::size_t b0 = start[b], b1 = start[b + 1];
+            if (b0 == b1) continue;
+            const double gap = double((centres.row(Eigen::Index(a)) - centres.row(Eigen::Index(b))).norm());
+            if (gap > radius[a] + radius[b] + r + 1e-4 * (gap + r) + 1e-6) continue;
+            RowMatrix gram = sorted.middleRows(Eigen::Index(a0), Eigen::Index(a1 - a0)) *
+                             sorted.middleRows(Eigen::Index(b0), Eigen::Index(b1 - b0)).transpose();
+            for (std::size_t i = a0; i < a1; ++i) {
+                const float ni = sn[Eigen::Index(i)];
+                for (std::size_t j = (a == b ? i + 1 : b0); j < b1; ++j) {
+                    const float nj = sn[Eigen::Index(j)];
+                    float sq = ni + nj - 2.0f * gram(Eigen::Index(i - a0), Eigen::Index(j - b0));
+                    const double tol = 1e-4 * (double(ni) + double(nj)) + 1e-12;
+                    if (double(sq) > squared_radius + tol) continue;
+                    if (std::abs(double(sq) - squared_radius) <= tol) {  // borderline: decide in double
+                        const double exact = squared_distance(rows, set[order[i]], set[order[j]]);
+                        if (exact > squared_radius) continue;
+                        sq = float(exact);
+                    }
+                    const auto x = std::uint32_t(order[i]), y = std::uint32_t(order[j]);
+                    out.push_back({std::min(x, y), std::max(x, y), std::max(0.0f, sq)});
                 }
-                std::uint32_t x = std::uint32_t(order[i]), y = std::uint32_t(order[j]);
-                out.push_back({std::min(x, y), std::max(x, y), std::max(0.0f, sq)});
             }
         }
     }

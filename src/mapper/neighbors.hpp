@@ -1,7 +1,7 @@
 #pragma once
 // Exact neighbour search on prepared rows (actopo::prepare_rows), fast in 64-1000 dimensions:
-// blocked Gram products (Eigen GEMM) on centred rows, pruned by a projection on the top principal
-// direction (|<x - y, v>| <= |x - y| for a unit v). Distances are handled as squared euclidean
+// blocked Gram products (Eigen GEMM) on centred rows; range queries skip pairs of balls (a few Lloyd
+// rounds) whose centres are farther apart than their radii plus the query radius. Distances are handled as squared euclidean
 // distances of prepared rows; from_squared/to_squared convert to the metric's own units.
 #include <cstdint>
 #include <functional>
