@@ -1,14 +1,14 @@
 # Writes a small activation store with h5py, as a PyTorch user would hand one in (layout: docs/formats.md).
 # Two hidden factors drive the neurons: conv channels 0-1 and fc units 0-2 follow factor 1, the rest factor 2;
 # classes 0 and 2 follow factor 1, class 1 factor 2. Conv channel 3 is dead (always 0).
-# usage: make_store.py OUT.h5 [nan]   ("nan" puts a NaN into fc unit 4 of input 7)
+# usage: make_store.py OUT.h5 [nan|small]   ("nan" puts a NaN into fc unit 4 of input 7; "small": 300 inputs)
 import sys
 import h5py
 import numpy as np
 
 out = sys.argv[1]
 rng = np.random.default_rng(0)
-n = 600
+n = 300 if sys.argv[2:] == ["small"] else 600
 f1, f2 = rng.normal(size=n), rng.normal(size=n)
 conv = np.zeros((n, 4, 3, 3), np.float32)
 for c, f in enumerate([f1, f1, f2]):

@@ -33,6 +33,7 @@ void make_stores() {
     const std::string script = std::string(ACTOPO_SOURCE_DIR) + "/tests/coactivation/make_store.py";
     REQUIRE(run("/usr/bin/python3 '" + script + "' '" + dir + "/s.h5'") == 0);
     REQUIRE(run("/usr/bin/python3 '" + script + "' '" + dir + "/nan.h5' nan") == 0);
+    REQUIRE(run("/usr/bin/python3 '" + script + "' '" + dir + "/small.h5' small") == 0);
     made = true;
 }
 
@@ -87,6 +88,10 @@ TEST_CASE("actopo similarity and compare on a store", "[coactivation][command]")
     REQUIRE(run(command_line("compare '" + dir + "/cka.csv' '" + dir + "/svcca.csv' '" + dir + "/rsa.csv' '" + dir +
                        "/procrustes.csv' --permutations 99 --force -q -o '" + dir + "/cmp'"),
                 &out) == 0);
+    // Two stores over different inputs: refused, naming the layers.
+    CHECK(run(command_line("similarity '" + dir + "/s.h5' '" + dir + "/small.h5' -q --force -o '" + dir + "/x.csv'"), &out) == 1);
+    CHECK(out.find("not seen on the same inputs") != std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1);
     const std::string agreement = actopo::read_text_file(dir + "/cmp/agreement.csv");
     CHECK(agreement.find("cka,procrustes,") != std::string::npos);
     CHECK(actopo::read_text_file(dir + "/cmp/table.csv").rfind("row,col,cka,svcca,rsa,procrustes\n", 0) == 0);
