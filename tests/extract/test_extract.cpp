@@ -1,5 +1,6 @@
 // Extraction checked against PyTorch: tests/data/tiny_reference.h5 holds what PyTorch forward hooks recorded
 // for the fixture model (tests/data/make_fixture.py), exported both with torch.jit.script and torch.jit.trace.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -200,7 +201,11 @@ TEST_CASE("the extract command: exit codes, one-line errors, Ctrl-C leaves no fi
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_t quiet_stderr;
+    posix_spawn_file_actions_init(&quiet_stderr);
+    posix_spawn_file_actions_addopen(&quiet_stderr, 2, (dir + "/interrupted.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    REQUIRE(posix_spawn(&pid, bin.c_str(), &quiet_stderr, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&quiet_stderr);
     auto has_temp = [&] {
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().filename().string().rfind(".interrupted.h5", 0) == 0) return true;
@@ -213,6 +218,29 @@ TEST_CASE("the extract command: exit codes, one-line errors, Ctrl-C leaves no fi
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 130);
+    CHECK_THAT(read_text_file(dir + "/interrupted.err"), Catch::Contains("cancelled"));
     CHECK_FALSE(fs::exists(out));
     CHECK_FALSE(has_temp());
+}
+
+TEST_CASE("inspect describes a model and a store in words", "[extract][cli]") {
+    const std::string bin = ACTOPO_BINARY, dir = temp_dir();
+    auto inspect = [&](const std::string& file) {
+        int status = std::system((bin + " inspect " + file + " > " + dir + "/inspect.out 2>&1").c_str());
+        REQUIRE(WIFEXITED(status));
+        return std::make_pair(WEXITSTATUS(status), read_text_file(dir + "/inspect.out"));
+    };
+    auto [model_status, model] = inspect(kData + "tiny_traced.pt");
+    CHECK(model_status == 0);
+    CHECK_THAT(model, Catch::Contains("359 parameters") && Catch::Contains("9 leaf layers") &&
+                          Catch::Contains("layer1.0.relu  ReLU  called 2x") &&
+                          Catch::Contains("weight [4, 1, 3, 3], bias [4]"));
+    extract("tiny_scripted.pt", {"all"}, "inspected.h5");
+    auto [store_status, store] = inspect(dir + "/inspected.h5");
+    CHECK(store_status == 0);
+    CHECK_THAT(store, Catch::Contains("16 inputs, 9 layers") && Catch::Contains("layer1.0.conv2  [4, 8, 8]  256  0") &&
+                          Catch::Contains("alpha "));
+    auto [bad_status, bad] = inspect(kData + "make_fixture.py");
+    CHECK(bad_status == 1);
+    CHECK_THAT(bad, Catch::Contains("neither an activation store"));
 }
