@@ -340,3 +340,29 @@ TEST_CASE("lenses: prediction margin from logits, knn density, eccentricity", "[
     for (std::size_t j = 1; j < 60; ++j) sum += std::sqrt(detail_sq(c, 0, j));
     REQUIRE(ecc.values[0] == Approx(sum / 59).epsilon(1e-4));
 }
+
+TEST_CASE("cosine metric: rays of different lengths cluster by direction", "[mapper]") {
+    // three rays from the origin; along each, points at radii 1..10 (far apart in euclidean terms)
+    std::mt19937_64 rng(14);
+    std::normal_distribution<double> g(0, 0.01);
+    PointCloud c;
+    c.points = Matrix(300, 3);
+    for (std::size_t i = 0; i < 300; ++i) {
+        const std::size_t ray = i % 3;
+        const double radius = 1.0 + 9.0 * double(i / 3) / 99.0;
+        for (std::size_t d = 0; d < 3; ++d) c.points(i, d) = float(radius * ((d == ray ? 1.0 : 0.0) + g(rng)));
+        c.labels.push_back(std::int64_t(ray));
+        c.input_ids.push_back(std::int64_t(i));
+    }
+    Lens lens{"index", 1, {}};
+    for (std::size_t i = 0; i < 300; ++i) lens.values.push_back(double(i % 7));  // mixes the radii in each set
+    auto o = options(3, 0.3, ClustererKind::single_linkage);
+    o.cluster.metric = Metric::cosine;
+    o.cluster.eps = 0.01;  // 1 - cos between rays is 1; along a ray about 1e-4
+    auto g_cos = build_graph(c, lens, o);
+    REQUIRE(g_cos.mean_purity == Approx(1.0));
+    REQUIRE(g_cos.components == 3);
+    o.cluster.metric = Metric::euclidean;
+    o.cluster.eps = 0.01;
+    REQUIRE(build_graph(c, lens, o).components > 3);  // euclidean: radii far apart break the rays up
+}
