@@ -28,7 +28,7 @@ struct DistanceOptions {
     double p = 1;                                                // Wasserstein order, >= 1
     double internal_p = std::numeric_limits<double>::infinity(); // norm of the plane: q >= 1 or inf
     double relative_error = 0.01;   // auction: result <= (1 + this) * optimum; 0 forces the exact method
-    std::size_t exact_below = 200;  // Wasserstein: Hungarian when both diagrams have at most this many points
+    std::size_t exact_below = 100;  // Wasserstein: Hungarian (O((n+m)^3)) when both have at most this many points
     int directions = 50;            // sliced Wasserstein: M
     bool ignore_essential = false;  // drop essential classes instead of matching them
 };
