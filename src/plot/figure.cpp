@@ -136,7 +136,9 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "nan";
     char buf[32];
     double a = std::fabs(v);
-    if (a != 0 && (a < 1e-3 || a >= 1e5))
+    if (a < 1e5 && v == std::round(v))
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else if (a != 0 && (a < 1e-3 || a >= 1e5))
         std::snprintf(buf, sizeof buf, "%.2e", v);
     else
         std::snprintf(buf, sizeof buf, "%.3g", v);
