@@ -91,7 +91,7 @@ TEST_CASE("modularity of a known partition matches the hand computation and netw
     CHECK(modularity(6, weighted, part) == Approx(expected).epsilon(1e-12));
 }
 
-TEST_CASE("synthetic ground truth: two hidden factors give two communities; classes join their factor's",
+TEST_CASE("synthetic ground truth: two hidden factors give two communities and classes join their factor's",
           "[coactivation]") {
     const NodeTable t = two_factor_table(2000, 2);
     const Eigen::MatrixXd corr = correlation_matrix(t.values, Correlation::spearman);

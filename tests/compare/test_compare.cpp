@@ -27,7 +27,7 @@ std::vector<std::string> names(std::size_t n) {
 }
 }  // namespace
 
-TEST_CASE("agreement of monotone-related matrices is 1 with a small p-value; unrelated ones are not significant",
+TEST_CASE("agreement of monotone-related matrices is 1 with a small p-value, unrelated ones are not significant",
           "[compare]") {
     std::mt19937 rng(1);
     std::normal_distribution<double> g;
@@ -61,7 +61,7 @@ TEST_CASE("agreement of monotone-related matrices is 1 with a small p-value; unr
     CHECK(other.spearman == Approx(spearman(x, y)).epsilon(1e-12));
 }
 
-TEST_CASE("matrices are aligned by name; mismatches are refused", "[compare]") {
+TEST_CASE("matrices are aligned by name and mismatches are refused", "[compare]") {
     const NamedMatrix a = distance_matrix({0, 1, 3, 7}, {"x", "y", "z", "w"});
     // The same matrix with its names in another order.
     NamedMatrix b;
