@@ -1,7 +1,9 @@
 // `actopo distances`: layer x layer (one store) or model:layer x model:layer (several) diagram distances,
 // as CSV and a heatmap (SVG + PNG) beside it.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "actopo/distances.hpp"
 #include "actopo/persistence.hpp"
@@ -53,7 +55,11 @@ void run(const Args& a) {
     NamedMatrix m = diagram_distance_matrix(names, ds, metric, options, a.threads);
     write_text_file(a.output, to_csv(m), a.force);
     std::string title = diagram_metric_name(metric) + " H" + std::to_string(a.dim);
-    if (metric == DiagramMetric::wasserstein) title += ", p = " + std::to_string(int(options.p));
+    if (metric == DiagramMetric::wasserstein) {
+        std::ostringstream p;
+        p << ", p = " << options.p << (std::isinf(options.internal_p) ? "" : ", q = " + a.internal_p);
+        title += p.str();
+    }
     write_heatmap(m, figures[0], title, a.force);
     std::printf("%s: %zu x %zu %s distances of H%d; heatmap %s, %s\n", a.output.c_str(), names.size(), names.size(),
                 diagram_metric_name(metric).c_str(), a.dim, figures[0].c_str(), figures[1].c_str());
