@@ -108,7 +108,8 @@ std::string read_string_attr(hid_t obj, const std::string& name) {
         std::free(p);
         return s;
     }
-    std::size_t size = H5Tget_size(ftype);
+    // one byte more than stored, so that a null-padded string of full length keeps its last character
+    std::size_t size = H5Tget_size(ftype) + 1;
     std::string s(size, '\0');
     Handle mtype(H5Tcopy(H5T_C_S1));
     H5Tset_size(mtype, size);
@@ -162,7 +163,7 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
         }
         return out;
     }
-    std::size_t size = H5Tget_size(ftype);
+    std::size_t size = H5Tget_size(ftype) + 1;  // room for the terminator, as above
     std::vector<char> buf(n * size);
     Handle mtype(H5Tcopy(H5T_C_S1));
     H5Tset_size(mtype, size);

@@ -116,7 +116,8 @@ g['inputs/labels'] = np.array([0, 1, 0, 1, 0, 1, 0], dtype=np.int64)
 g['inputs/predictions'] = np.zeros(7, dtype=np.int64)
 g['inputs/logits'] = np.ones((7, 2), dtype=np.float32)
 g['layers/layer1.0.conv2/activations'] = np.arange(7 * 3 * 2 * 2, dtype=np.float32).reshape(7, 3, 2, 2)
-g['inputs/class_names'] = ['a', 'b']
+g['inputs/class_names'] = np.array([b'zero', b'one'])  # fixed-length, null-padded
+g.attrs['model'] = np.bytes_(b'net.pt')
 g.close()
 )";
     std::string cmd = "/usr/bin/python3 " + script + " " + ours + " " + theirs;
@@ -126,5 +127,6 @@ g.close()
     CHECK(r.layer_names() == std::vector<std::string>{"layer1.0.conv2"});
     CHECK(r.layer_shape("layer1.0.conv2") == std::vector<std::int64_t>{3, 2, 2});
     CHECK(r.read_layer("layer1.0.conv2")(6, 11) == 83.0f);
-    CHECK(r.info().class_names == std::vector<std::string>{"a", "b"});
+    CHECK(r.info().class_names == std::vector<std::string>{"zero", "one"});
+    CHECK(r.info().model == "net.pt");
 }
