@@ -5,6 +5,7 @@
 //   ripser  - Debian's `ripser` / `ripser-coeff` executables, fed a distance matrix, output parsed
 // plus reading every input format Ripser reads, landmark subsampling, a size planner, and
 // diagram files (CSV, JSON, HDF5; see docs/formats.md).
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ void write_diagrams(const Diagrams& diagrams, const std::string& path, bool forc
                     const std::string& group = "diagram");
 /// Reads a .csv/.json/.h5 diagram file; for .h5 an empty group means the only group in the file.
 Diagrams read_diagrams(const std::string& path, const std::string& group = "");
+/// Diagrams of several layers in one HDF5 file (/diagrams/<layer>/dim<k>); atomic, refuses to overwrite
+/// unless force.
+void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force);
 /// The groups (layers) of an HDF5 diagram file, sorted.
 std::vector<std::string> diagram_groups(const std::string& path);
 

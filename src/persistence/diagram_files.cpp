@@ -148,21 +148,25 @@ Diagrams from_json(const std::string& path) {
     }
 }
 
-void write_h5(const Diagrams& d, const std::string& path, bool force, const std::string& group) {
+void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force) {
     h5::silence_errors();
     AtomicOutput out(path, force);
     {
         h5::Handle file = h5::check(H5Fcreate(out.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                     path + ": cannot create the HDF5 file");
-        h5::Handle g = h5::create_groups(file, "/diagrams/" + group);
-        for (const auto& [k, v] : d.meta) h5::write_string_attr(g, k, v);
-        for (const auto& dg : d.dims) {
-            std::vector<double> values;
-            for (const auto& p : dg.pairs) {
-                values.push_back(p.birth);
-                values.push_back(p.death);
+        for (const auto& [group, d] : layers) {
+            if (group.empty() || group.find('/') != std::string::npos)
+                throw UserError(path + ": diagram group '" + group + "' must be a non-empty name without '/'");
+            h5::Handle g = h5::create_groups(file, "/diagrams/" + group);
+            for (const auto& [k, v] : d.meta) h5::write_string_attr(g, k, v);
+            for (const auto& dg : d.dims) {
+                std::vector<double> values;
+                for (const auto& p : dg.pairs) {
+                    values.push_back(p.birth);
+                    values.push_back(p.death);
+                }
+                h5::write_doubles(g, "dim" + std::to_string(dg.dim), values, {hsize_t(dg.pairs.size()), 2});
             }
-            h5::write_doubles(g, "dim" + std::to_string(dg.dim), values, {hsize_t(dg.pairs.size()), 2});
         }
     }
     out.commit();
@@ -250,8 +254,15 @@ void write_diagrams(const Diagrams& diagrams, const std::string& path, bool forc
     const std::string ext = extension(path);
     if (ext == "csv") return write_text_file(path, to_csv(diagrams), force);
     if (ext == "json") return write_text_file(path, to_json(diagrams), force);
-    if (ext == "h5" || ext == "hdf5") return write_h5(diagrams, path, force, group.empty() ? "diagram" : group);
+    if (ext == "h5" || ext == "hdf5") return write_h5({{group.empty() ? "diagram" : group, diagrams}}, path, force);
     throw UserError(path + ": unknown diagram file extension '." + ext + "' (expected .csv, .json or .h5)");
+}
+
+void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force) {
+    const std::string ext = extension(path);
+    if (ext != "h5" && ext != "hdf5")
+        throw UserError(path + ": diagrams of several layers go to an HDF5 file (.h5), not '." + ext + "'");
+    write_h5(layers, path, force);
 }
 
 Diagrams read_diagrams(const std::string& path, const std::string& group) {

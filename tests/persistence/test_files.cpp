@@ -1,4 +1,6 @@
 // Diagram files: CSV / JSON / HDF5 round trips, refusal to overwrite, malformed files.
+#include <map>
+
 #include "helpers.hpp"
 
 using namespace actopo;
@@ -60,4 +62,21 @@ TEST_CASE("malformed diagram files are one-line errors naming the row", "[persis
     REQUIRE_THROWS_WITH(read_diagrams(ptest::temp_path("x.txt")), Catch::Contains(".csv"));
     std::remove(path.c_str());
     std::remove(js.c_str());
+}
+
+TEST_CASE("several layers in one HDF5 diagram file", "[persistence][files]") {
+    RipsOptions o;
+    o.max_dim = 1;
+    const std::map<std::string, Diagrams> layers{
+        {"layer1.0.conv2", compute_persistence(ptest::random_cloud(20, 3, 1), o, "gudhi")},
+        {"fc", compute_persistence(ptest::random_cloud(25, 2, 2), o, "gudhi")}};
+    const std::string path = ptest::temp_path("layers.h5");
+    std::remove(path.c_str());
+    write_diagram_groups(layers, path, false);
+    REQUIRE(diagram_groups(path) == std::vector<std::string>{"fc", "layer1.0.conv2"});
+    for (const auto& [name, d] : layers) ptest::require_same(d, read_diagrams(path, name), 0.0);
+    REQUIRE_THROWS_WITH(read_diagrams(path), Catch::Contains("name one"));
+    REQUIRE_THROWS_WITH(write_diagram_groups(layers, path, false), Catch::Contains("exists"));
+    REQUIRE_THROWS_WITH(write_diagram_groups(layers, ptest::temp_path("layers.csv"), false), Catch::Contains(".h5"));
+    std::remove(path.c_str());
 }
