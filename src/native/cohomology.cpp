@@ -16,6 +16,8 @@ constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
 class WorkingColumn {
 public:
     void clear() { heap_.clear(); }
+    /// Gives the memory back (a block of parked columns would otherwise keep its largest heaps).
+    void release() { std::vector<Entry>().swap(heap_); }
     void push(const Entry& e) {
         heap_.push_back(e);
         std::push_heap(heap_.begin(), heap_.end(), Later{});
@@ -192,7 +194,15 @@ public:
     }
 
     /// Column c after a parallel start: the emergent candidate may have been taken meanwhile.
+    /// The state's memory is released afterwards.
     void resume(std::size_t c, State& st) {
+        finish_resumed(c, st);
+        st.work.release();
+        std::vector<Entry>().swap(st.v);
+    }
+
+private:
+    void finish_resumed(std::size_t c, State& st) {
         if (st.emergent.idx >= 0) {
             if (!out_.pivots.contains(st.emergent.idx)) {
                 out_.pivots.insert(st.emergent.idx, {std::uint32_t(c), st.emergent.coeff});
@@ -205,7 +215,6 @@ public:
         finish(c, st, has_pivot, pivot);
     }
 
-private:
     /// Whether cofacet e = s + v (v below j vertices of s) is the pivot of an apparent pair.
     bool apparent_pivot(const Entry& e, const std::uint32_t* vs, std::uint32_t v, int j) const {
         std::uint32_t vt[16];
