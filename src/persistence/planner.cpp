@@ -113,7 +113,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    return 40.0 * below + 2.0 * n * n;
+    return 80.0 * below + 2.0 * n * n;
 }
 
 double parse_bytes(const std::string& text) {
