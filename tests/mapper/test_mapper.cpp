@@ -366,3 +366,35 @@ TEST_CASE("cosine metric: rays of different lengths cluster by direction", "[map
     o.cluster.eps = 0.01;
     REQUIRE(build_graph(c, lens, o).components > 3);  // euclidean: radii far apart break the rays up
 }
+
+TEST_CASE("pca lenses follow the direction of largest variance", "[mapper]") {
+    std::mt19937_64 rng(15);
+    std::normal_distribution<double> g(0, 1);
+    PointCloud c;
+    c.points = Matrix(200, 4);
+    std::vector<double> t(200), u(200);
+    for (std::size_t i = 0; i < 200; ++i) {
+        t[i] = 10.0 * g(rng);
+        u[i] = 3.0 * g(rng);
+        // direction (1, 1, 0, 0)/sqrt2 carries t, (0, 0, 1, 0) carries u, little noise elsewhere
+        c.points(i, 0) = float(t[i] / std::sqrt(2.0) + 0.01 * g(rng));
+        c.points(i, 1) = float(t[i] / std::sqrt(2.0) + 0.01 * g(rng));
+        c.points(i, 2) = float(u[i]);
+        c.points(i, 3) = float(0.01 * g(rng));
+    }
+    auto correlation = [](const std::vector<double>& a, const std::vector<double>& b) {
+        double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) ma += a[i] / double(a.size()), mb += b[i] / double(b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
+        return sab / std::sqrt(saa * sbb);
+    };
+    auto p1 = compute_lens("pca", c, {});
+    REQUIRE(p1.dims == 1);
+    REQUIRE(std::abs(correlation(p1.values, t)) > 0.999);
+    auto p2 = compute_lens("pca2", c, {});
+    REQUIRE(p2.dims == 2);
+    std::vector<double> second;
+    for (std::size_t i = 0; i < 200; ++i) second.push_back(p2.at(i, 1));
+    REQUIRE(std::abs(correlation(second, u)) > 0.97);  // sample t and u are not exactly uncorrelated
+}
