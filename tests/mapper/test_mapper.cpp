@@ -248,7 +248,7 @@ TEST_CASE("knee of the sorted k-NN distances, median without a knee", "[mapper]"
     REQUIRE(knee_or_median({3, 3, 3, 3}) == 3);
 }
 
-TEST_CASE("class hierarchy: classes sharing nodes merge first; the layer where groups split", "[mapper]") {
+TEST_CASE("class hierarchy: classes sharing nodes merge first, and the layer where groups split", "[mapper]") {
     // layer A: one blob holding all four classes; layer B: classes {0,1} in one blob, {2,3} in another
     auto mixed = blobs(1, 400, 8, 9);
     for (std::size_t i = 0; i < mixed.labels.size(); ++i) mixed.labels[i] = std::int64_t(i % 4);
