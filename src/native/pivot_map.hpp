@@ -31,7 +31,6 @@ public:
         values_[i] = value;
         ++size_;
     }
-    std::size_t size() const { return size_; }
 
 private:
     static std::size_t capacity_for(std::size_t n) {
