@@ -70,7 +70,8 @@ struct Grid {
     double lo = 0, hi = 1;
     std::size_t samples = 100;
     double step() const { return samples > 1 ? (hi - lo) / double(samples - 1) : 0; }
-    double at(std::size_t i) const { return lo + step() * double(i); }
+    /// lo + i * step, and exactly hi at the last sample (as numpy.linspace).
+    double at(std::size_t i) const { return i + 1 == samples && samples > 1 ? hi : lo + step() * double(i); }
 };
 /// A grid covering the finite births and deaths of all the diagrams.
 Grid grid_for(const std::vector<Diagram>& diagrams, std::size_t samples);
@@ -94,5 +95,37 @@ double persistence_entropy(const Diagram& d);
 double total_persistence(const Diagram& d, double p = 1);
 /// (sum |f_i - g_i|^p * step)^(1/p), p = inf: max |f_i - g_i|. Same length required.
 double lp_distance(const std::vector<double>& f, const std::vector<double>& g, double p, double step = 1);
+
+/// The summaries as one family, for the command line and for comparing diagrams by a summary.
+enum class SummaryKind { betti, landscape, image, entropy, total_persistence };
+/// "betti" | "landscape" | "image" | "entropy" | "total-persistence"; UserError otherwise.
+SummaryKind parse_summary_kind(const std::string& name);
+std::string summary_kind_name(SummaryKind kind);
+/// True for the names parse_summary_kind accepts.
+bool is_summary_name(const std::string& name);
+
+struct SummaryOptions {
+    std::size_t samples = 100;    // betti, landscape: grid points over grid_for(all diagrams)
+    int levels = 5;               // landscape: lambda_1..lambda_levels
+    std::size_t resolution = 20;  // image: resolution x resolution pixels
+    double sigma = 0;             // image: Gaussian std; 0 = one pixel height (max persistence / resolution)
+    double lp = 2;                // L_p distance between sampled summaries (p >= 1 or inf)
+    double total_p = 1;           // total persistence: sum of lifetimes^total_p
+};
+
+/// Summaries of several diagrams on one common grid (or image range), ready to compare or write.
+/// `coords` names the coordinate columns and `at[i]` gives their values for entry i (e.g. level, t);
+/// `values[k]` is diagram k's vector; `cell` is the measure of one entry (grid step, pixel area, 1).
+struct SummaryTable {
+    SummaryKind kind;
+    std::vector<std::string> coords;
+    std::vector<std::vector<double>> at;
+    std::vector<std::vector<double>> values;
+    double cell = 1;
+};
+SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, const SummaryOptions& options = {});
+/// Distance between two diagrams through a summary: the L_p distance (options.lp) of their vectors on a
+/// common grid, |difference| for entropy and total persistence.
+double summary_distance(const Diagram& a, const Diagram& b, SummaryKind kind, const SummaryOptions& options = {});
 
 }  // namespace actopo

@@ -101,4 +101,103 @@ double lp_distance(const std::vector<double>& f, const std::vector<double>& g, d
     return std::isinf(p) ? s : std::pow(s, 1 / p);
 }
 
+SummaryKind parse_summary_kind(const std::string& name) {
+    if (name == "betti") return SummaryKind::betti;
+    if (name == "landscape") return SummaryKind::landscape;
+    if (name == "image") return SummaryKind::image;
+    if (name == "entropy") return SummaryKind::entropy;
+    if (name == "total-persistence") return SummaryKind::total_persistence;
+    throw UserError("unknown summary '" + name + "'; expected betti, landscape, image, entropy or total-persistence");
+}
+
+std::string summary_kind_name(SummaryKind kind) {
+    switch (kind) {
+        case SummaryKind::betti: return "betti";
+        case SummaryKind::landscape: return "landscape";
+        case SummaryKind::image: return "image";
+        case SummaryKind::entropy: return "entropy";
+        case SummaryKind::total_persistence: return "total-persistence";
+    }
+    return "?";
+}
+
+bool is_summary_name(const std::string& name) {
+    for (const char* n : {"betti", "landscape", "image", "entropy", "total-persistence"})
+        if (name == n) return true;
+    return false;
+}
+
+SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, const SummaryOptions& o) {
+    if (!(o.lp >= 1)) throw UserError("summary distance: --lp must be >= 1 or inf, got " + std::to_string(o.lp));
+    SummaryTable t;
+    t.kind = kind;
+    switch (kind) {
+        case SummaryKind::betti:
+        case SummaryKind::landscape: {
+            if (o.samples < 2) throw UserError("summary --samples must be at least 2, got " + std::to_string(o.samples));
+            const Grid grid = grid_for(diagrams, o.samples);
+            t.cell = grid.step();
+            const std::size_t levels = kind == SummaryKind::betti ? 1 : std::size_t(std::max(o.levels, 1));
+            if (kind == SummaryKind::landscape) t.coords.push_back("level");
+            t.coords.push_back("t");
+            for (std::size_t k = 0; k < levels; ++k)
+                for (std::size_t i = 0; i < grid.samples; ++i) {
+                    if (kind == SummaryKind::landscape)
+                        t.at.push_back({double(k + 1), grid.at(i)});
+                    else
+                        t.at.push_back({grid.at(i)});
+                }
+            for (const auto& d : diagrams)
+                t.values.push_back(kind == SummaryKind::betti ? betti_curve(d, grid)
+                                                              : persistence_landscape(d, o.levels, grid));
+            break;
+        }
+        case SummaryKind::image: {
+            if (o.resolution < 1) throw UserError("summary --resolution must be at least 1");
+            ImageOptions io;
+            io.resolution = o.resolution;
+            double lo = INFINITY, hi = -INFINITY, maxp = 0;
+            for (const auto& d : diagrams)
+                for (const auto& p : detail::split_diagram(d).finite) {
+                    lo = std::min(lo, p.b);
+                    hi = std::max(hi, p.b);
+                    maxp = std::max(maxp, p.d - p.b);
+                }
+            if (!(maxp > 0)) maxp = 1;
+            if (!(lo <= hi)) lo = 0, hi = 0;
+            if (hi - lo < 1e-12 * std::max(1.0, std::fabs(lo))) hi = lo + maxp;  // e.g. H0: every birth 0
+            io.birth_lo = lo;
+            io.birth_hi = hi;
+            io.max_persistence = maxp;
+            io.sigma = o.sigma > 0 ? o.sigma : maxp / double(o.resolution);
+            const double bw = (hi - lo) / double(o.resolution), pw = maxp / double(o.resolution);
+            t.cell = bw * pw;
+            t.coords = {"row", "col", "birth", "persistence"};
+            for (std::size_t r = 0; r < o.resolution; ++r)
+                for (std::size_t c = 0; c < o.resolution; ++c)
+                    t.at.push_back({double(r), double(c), lo + (double(c) + 0.5) * bw, (double(r) + 0.5) * pw});
+            for (const auto& d : diagrams) t.values.push_back(persistence_image(d, io));
+            break;
+        }
+        case SummaryKind::entropy:
+        case SummaryKind::total_persistence:
+            if (kind == SummaryKind::total_persistence && !(o.total_p > 0))
+                throw UserError("total persistence needs --total-p > 0, got " + std::to_string(o.total_p));
+            t.at.push_back({});
+            for (const auto& d : diagrams)
+                t.values.push_back({kind == SummaryKind::entropy ? persistence_entropy(d) : total_persistence(d, o.total_p)});
+            break;
+    }
+    return t;
+}
+
+double summary_distance(const Diagram& a, const Diagram& b, SummaryKind kind, const SummaryOptions& o) {
+    if (a.dim != b.dim)
+        throw UserError("cannot compare diagrams of dimensions " + std::to_string(a.dim) + " and " + std::to_string(b.dim));
+    const SummaryTable t = summarize({a, b}, kind, o);
+    if (kind == SummaryKind::entropy || kind == SummaryKind::total_persistence)
+        return std::fabs(t.values[0][0] - t.values[1][0]);
+    return lp_distance(t.values[0], t.values[1], o.lp, t.cell);
+}
+
 }  // namespace actopo
