@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "native/cohomology.hpp"
+#include "native/collapse.hpp"
 #include "native/parallel.hpp"
 
 namespace actopo::native {
@@ -71,6 +72,14 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     Diagrams out;
     out.dims.resize(std::size_t(max_dim) + 1);
     for (int k = 0; k <= max_dim; ++k) out.dims[std::size_t(k)].dim = k;
+
+    // Edge collapse (keeps the diagram) where few pairs are within the threshold; on dense inputs the
+    // domination tests would cost more than they save.
+    if (options.collapse) {
+        std::size_t within = 0;
+        for (float x : dist.lower) within += x <= threshold;
+        if (4 * within < dist.lower.size()) collapse_edges(dist, threshold);
+    }
 
     // Edges within the threshold; the index of edge (i > j) is C(i, 2) + j, its place in the lower triangle.
     std::vector<Simplex> simplices;
