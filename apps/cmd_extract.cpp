@@ -27,6 +27,11 @@ void setup(CLI::App& app) {
     app.add_option("--limit", o->limit, "The first N inputs only (0: all)");
     app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
     app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
+    app.add_option("--compression", o->compression,
+                   "0: store uncompressed (fastest); 1-9: byte shuffle + deflate at that level (1: about 40% smaller, "
+                   "several times slower)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 9));
     app.add_option("-o,--output", o->output, "Activation store to write (.h5)");
     app.add_flag("--force", o->force, "Replace an existing output");
     app.add_flag("--list-layers", *list, "Print the leaf layers with their output shapes and exit");

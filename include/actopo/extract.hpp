@@ -47,13 +47,17 @@ public:
     /// The same forward pass without capturing anything (the baseline of the benchmark).
     void run_bare(const float* x, const std::vector<std::int64_t>& shape);
 
-    /// Per-input shape of captured layer i, and its B * per_input_size floats (valid until the next run).
+    /// Per-input shape of captured layer i, and its B * per_input_size floats (valid until the next run, or
+    /// as long as a keep_alive() of this batch is held).
     std::vector<std::int64_t> layer_shape(std::size_t i) const;
     const float* layer_data(std::size_t i) const;
     /// The model's output for the last batch: B x num_classes logits, and their argmax per input.
     std::int64_t num_classes() const;
     const float* logits() const;
     std::vector<std::int64_t> predictions() const;
+    /// Keeps this batch's layer data and logits alive (and the pointers above valid) after the next run, for a
+    /// writer on another thread. No captured array shares memory with the input x, so x may be reused.
+    std::shared_ptr<const void> keep_alive() const;
 
 private:
     struct Impl;
@@ -69,6 +73,7 @@ struct ExtractOptions {
     std::string output;                      // activations.h5
     bool force = false;
     int threads = 0;
+    int compression = kDefaultCompression;   // 0: none; 1-9: shuffle + deflate at that level
 };
 
 struct ExtractReport {
@@ -79,7 +84,8 @@ struct ExtractReport {
 };
 
 /// Streams the dataset through the model into the store at options.output (written under a temporary name,
-/// renamed when complete; Ctrl-C leaves nothing under the final name). Memory is bounded by one batch.
+/// renamed when complete; Ctrl-C leaves nothing under the final name). The store is written on a second thread
+/// while the next batches run (at most two batches wait for it), so memory is bounded by a few batches.
 ExtractReport extract_activations(const ExtractOptions& options);
 
 /// The model's leaf layers with their per-input output shapes on the dataset's first input.

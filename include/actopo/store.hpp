@@ -29,6 +29,15 @@ struct LayerSpec {
     std::vector<std::int64_t> shape; // per-input shape, e.g. {8, 28, 28}
 };
 
+/// Deflate level of the stores extraction writes when not told otherwise (0: no compression; 1-9: byte
+/// shuffle + deflate at that level). See docs/extract.md for the measured trade-off.
+constexpr int kDefaultCompression = 0;
+
+/// The `created` attribute of a new store: the time given by the environment variable SOURCE_DATE_EPOCH
+/// (Unix seconds, as reproducible-build tools use it) when set, else now; ISO 8601 UTC. UserError when
+/// SOURCE_DATE_EPOCH is set but not a non-negative integer.
+std::string store_created_time();
+
 /// Number of floats one input occupies in a layer of this per-input shape.
 std::size_t per_input_size(const std::vector<std::int64_t>& shape);
 /// "[8, 28, 28]"
@@ -37,10 +46,14 @@ std::string shape_string(const std::vector<std::int64_t>& shape);
 class StoreWriter {
 public:
     /// Opens `path` for writing (refuses an existing file unless force). `num_classes` is the logits width.
+    /// `compression`: 0 stores the arrays uncompressed, 1-9 shuffles and deflates them at that level.
+    /// The same inputs and info give a byte-identical file (no object timestamps are recorded).
     StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
-                std::int64_t num_classes, bool force);
+                std::int64_t num_classes, bool force, int compression = kDefaultCompression);
     ~StoreWriter();
     /// Appends `batch` inputs. `layer_data[i]` holds batch * per_input_size(layers[i].shape) floats.
+    /// Only whole chunks reach the file; the rows of an unfinished chunk wait in memory (at most one chunk,
+    /// about 1 MiB, per array) until the next append or finish().
     void append(std::size_t batch, const std::int64_t* index, const std::int64_t* labels,
                 const std::int64_t* predictions, const float* logits,
                 const std::vector<const float*>& layer_data);

@@ -263,15 +263,31 @@ void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
         throw UserError("model '" + impl_->model_path + "' returns logits of shape " +
                         shape_string(logits.sizes().vec()) + " for a batch of " + std::to_string(batch) +
                         "; expected [" + std::to_string(batch) + ", classes]");
-    impl_->logits = logits.to(torch::kFloat32).contiguous();
+    // An output that is (a view of) the input, e.g. of an Identity or a Flatten first, is copied, so that the
+    // caller may refill x while a writer still reads this batch.
+    const char* x_begin = reinterpret_cast<const char*>(x);
+    const std::size_t x_bytes = std::size_t(c10::multiply_integers(shape)) * sizeof(float);
+    auto own = [&](torch::Tensor t) {
+        t = t.to(torch::kFloat32).contiguous();
+        const char* begin = static_cast<const char*>(t.data_ptr());
+        if (begin < x_begin + x_bytes && x_begin < begin + std::size_t(t.numel()) * sizeof(float)) t = t.clone();
+        return t;
+    };
+    impl_->logits = own(logits);
     impl_->outputs.clear();
     for (std::size_t i = 1; i < elements.size(); ++i) {
         torch::Tensor t = elements[i].toTensor();
         if (t.dim() == 0 || t.size(0) != batch)
             throw UserError("layer '" + impl_->layers[i - 1] + "' returns shape " + shape_string(t.sizes().vec()) +
                             ", whose first dimension is not the batch size " + std::to_string(batch));
-        impl_->outputs.push_back(t.to(torch::kFloat32).contiguous());
+        impl_->outputs.push_back(own(t));
     }
+}
+
+std::shared_ptr<const void> LayerCapture::keep_alive() const {
+    auto held = std::make_shared<std::vector<torch::Tensor>>(impl_->outputs);
+    held->push_back(impl_->logits);
+    return held;
 }
 
 void LayerCapture::run_bare(const float* x, const std::vector<std::int64_t>& shape) {

@@ -1,7 +1,12 @@
 // extract_activations / list_layers: the dataset streamed batch by batch through LayerCapture.
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
@@ -9,12 +14,101 @@
 
 namespace actopo {
 
+namespace {
+
+// One batch on its way to the store: the capture's tensors are kept alive by `hold`, so nothing is copied.
+struct PendingBatch {
+    std::size_t count = 0;
+    std::vector<std::int64_t> index, labels, predictions;
+    const float* logits = nullptr;
+    std::vector<const float*> layers;
+    std::shared_ptr<const void> hold;
+};
+
+// Writes batches into the store on its own thread while the forward pass goes on. At most `capacity` batches
+// wait, so memory stays bounded whatever N is. The first error on the writer thread is rethrown by push() or
+// finish() on the caller's thread; the destructor stops and joins the thread (the store's destructor then
+// removes the temporary file).
+class BackgroundWriter {
+public:
+    BackgroundWriter(StoreWriter& store, std::size_t capacity)
+        : store_(store), capacity_(capacity), thread_([this] { loop(); }) {}
+    ~BackgroundWriter() {  // an error or Ctrl-C on the caller's side: the waiting batches are dropped
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            abandoned_ = true;
+        }
+        stop();
+    }
+
+    void push(PendingBatch batch) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        space_.wait(lock, [&] { return queue_.size() < capacity_ || error_; });
+        if (error_) std::rethrow_exception(error_);
+        queue_.push_back(std::move(batch));
+        ready_.notify_one();
+    }
+    /// Waits until every pushed batch is in the store.
+    void finish() {
+        stop();
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    void stop() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            closed_ = true;
+        }
+        ready_.notify_one();
+        if (thread_.joinable()) thread_.join();
+    }
+    void loop() {
+        for (;;) {
+            PendingBatch b;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                ready_.wait(lock, [&] { return !queue_.empty() || closed_; });
+                if (queue_.empty() || abandoned_) return;
+                b = std::move(queue_.front());
+            }
+            try {
+                store_.append(b.count, b.index.data(), b.labels.data(), b.predictions.data(), b.logits, b.layers);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                error_ = std::current_exception();
+                queue_.clear();
+                space_.notify_all();
+                return;
+            }
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                queue_.pop_front();  // popped only now: the batch's memory counts until it is written
+            }
+            space_.notify_one();
+        }
+    }
+
+    StoreWriter& store_;
+    const std::size_t capacity_;
+    std::mutex mutex_;
+    std::condition_variable ready_, space_;
+    std::deque<PendingBatch> queue_;
+    bool closed_ = false, abandoned_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;  // last: starts after the members above exist
+};
+
+}  // namespace
+
 ExtractReport extract_activations(const ExtractOptions& o) {
     auto start = std::chrono::steady_clock::now();
     if (o.output.empty()) throw UserError("extract needs an output file (-o activations.h5)");
     if (std::filesystem::exists(o.output) && !o.force)
         throw UserError("output '" + o.output + "' already exists (use --force to replace it)");
     if (o.batch == 0) throw UserError("--batch must be at least 1");
+    if (o.compression < 0 || o.compression > 9)
+        throw UserError("--compression " + std::to_string(o.compression) + " is out of range (expected 0-9)");
     auto dataset = open_dataset(o.dataset, o.limit);
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
     LayerCapture capture(o.model, o.layers, o.threads);
@@ -25,40 +119,49 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     info.model_sha256 = sha256_file(o.model);
     info.dataset = dataset->name();
     info.split = dataset->split();
-    info.created = iso_time_now();
+    info.created = store_created_time();
     info.actopo_version = version();
     info.class_names = dataset->class_names();
 
     std::vector<std::int64_t> sample_shape = dataset->sample_shape();
     const std::size_t n = dataset->size(), per_input = per_input_size(sample_shape);
     std::vector<float> x(o.batch * per_input);
-    std::vector<std::int64_t> labels(o.batch), index(o.batch);
-    std::unique_ptr<StoreWriter> writer;
+    std::unique_ptr<StoreWriter> store;
+    std::unique_ptr<BackgroundWriter> writer;  // declared after `store`: stopped before the store is destroyed
     ExtractReport report;
     Progress progress("extract", n);
     for (std::size_t first = 0; first < n; first += o.batch) {
         throw_if_cancelled();
         const std::size_t count = std::min(o.batch, n - first);
-        dataset->read(first, count, x.data(), labels.data());
+        PendingBatch b;
+        b.count = count;
+        b.labels.resize(count);
+        dataset->read(first, count, x.data(), b.labels.data());
         std::vector<std::int64_t> shape = sample_shape;
         shape.insert(shape.begin(), std::int64_t(count));
         capture.run(x.data(), shape);
-        if (!writer) {  // the layers' shapes are known after the first batch
+        if (!store) {  // the layers' shapes are known after the first batch
             for (std::size_t i = 0; i < capture.layers().size(); ++i)
                 report.layers.push_back({capture.layers()[i], capture.layer_shape(i)});
-            writer = std::make_unique<StoreWriter>(o.output, info, report.layers, capture.num_classes(), o.force);
+            store = std::make_unique<StoreWriter>(o.output, info, report.layers, capture.num_classes(), o.force,
+                                                  o.compression);
+            writer = std::make_unique<BackgroundWriter>(*store, 2);
         }
-        std::iota(index.begin(), index.begin() + std::ptrdiff_t(count), std::int64_t(first));
-        std::vector<const float*> data;
-        for (std::size_t i = 0; i < capture.layers().size(); ++i) data.push_back(capture.layer_data(i));
-        std::vector<std::int64_t> predictions = capture.predictions();
-        writer->append(count, index.data(), labels.data(), predictions.data(), capture.logits(), data);
+        b.index.resize(count);
+        std::iota(b.index.begin(), b.index.end(), std::int64_t(first));
+        b.predictions = capture.predictions();
+        b.logits = capture.logits();
+        for (std::size_t i = 0; i < capture.layers().size(); ++i) b.layers.push_back(capture.layer_data(i));
+        b.hold = capture.keep_alive();
+        writer->push(std::move(b));
         progress.advance(count);
     }
     throw_if_cancelled();
     writer->finish();
+    throw_if_cancelled();
+    store->finish();
     progress.finish();
-    for (const auto& [layer, count] : writer->nonfinite_counts())
+    for (const auto& [layer, count] : store->nonfinite_counts())
         if (count > 0) report.nonfinite[layer] = count;
     report.inputs = n;
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -31,6 +31,12 @@ void check_status(herr_t status, const std::string& context) {
     if (status < 0) throw UserError(context);
 }
 
+Handle untimed(hid_t cls) {
+    Handle plist = check(H5Pcreate(cls), "cannot create an HDF5 property list");
+    H5Pset_obj_track_times(plist, 0);
+    return plist;
+}
+
 bool exists(hid_t loc, const std::string& path) {
     // walk the components so that a missing parent is not an error
     std::string cur;
@@ -52,7 +58,7 @@ Handle create_groups(hid_t file, const std::string& path) {
         if (H5Lexists(file, cur.c_str(), H5P_DEFAULT) > 0)
             g = check(H5Gopen2(file, cur.c_str(), H5P_DEFAULT), "cannot open group " + cur);
         else
-            g = check(H5Gcreate2(file, cur.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            g = check(H5Gcreate2(file, cur.c_str(), H5P_DEFAULT, untimed(H5P_GROUP_CREATE), H5P_DEFAULT),
                       "cannot create group " + cur);
     }
     if (!g.valid()) g = check(H5Gopen2(file, "/", H5P_DEFAULT), "cannot open root group");
@@ -138,7 +144,7 @@ void write_strings(hid_t loc, const std::string& name, const std::vector<std::st
     Handle type = vlen_string_type();
     hsize_t n = values.size();
     Handle space(H5Screate_simple(1, &n, nullptr));
-    Handle ds = check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Handle ds = check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, untimed(H5P_DATASET_CREATE), H5P_DEFAULT),
                       "cannot create dataset " + name);
     std::vector<const char*> ptrs;
     for (const auto& v : values) ptrs.push_back(v.c_str());
@@ -186,7 +192,8 @@ std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name) {
 void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& values,
                    const std::vector<hsize_t>& shape) {
     Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
-    Handle ds = check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Handle ds = check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, untimed(H5P_DATASET_CREATE),
+                                 H5P_DEFAULT),
                       "cannot create dataset " + name);
     if (!values.empty())
         check_status(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),

@@ -38,6 +38,10 @@ void silence_errors();
 Handle check(hid_t id, const std::string& context);
 void check_status(herr_t status, const std::string& context);
 
+/// A creation property list of class `cls` (dataset, group or file creation) that records no access,
+/// modification or change times, so that the same content gives the same file bytes.
+Handle untimed(hid_t cls);
+
 bool exists(hid_t loc, const std::string& path);
 /// Creates every missing group along path ("/a/b/c").
 Handle create_groups(hid_t file, const std::string& path);

@@ -1,6 +1,10 @@
 #include "actopo/store.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "hdf5_util.hpp"
@@ -15,6 +19,23 @@ std::size_t per_input_size(const std::vector<std::int64_t>& shape) {
     return n;
 }
 
+std::string store_created_time() {
+    const char* env = std::getenv("SOURCE_DATE_EPOCH");
+    if (!env || !*env) return iso_time_now();
+    std::string text(env);
+    char* end = nullptr;
+    errno = 0;
+    long long seconds = std::strtoll(text.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || seconds < 0 || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UserError("SOURCE_DATE_EPOCH='" + text + "' is not a Unix time (expected whole seconds since 1970, e.g. 1700000000)");
+    std::time_t t = std::time_t(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 std::string shape_string(const std::vector<std::int64_t>& shape) {
     std::vector<std::string> parts;
     for (auto d : shape) parts.push_back(std::to_string(d));
@@ -24,34 +45,55 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 namespace {
 constexpr const char* kFormat = "actopo-activations";
 
-// An extendible, chunked, compressed dataset [0, inner...] that grows along the first axis.
+// An extendible, chunked dataset [0, inner...] that grows along the first axis, optionally shuffled and
+// deflated. Only whole chunks are written while streaming: rows that do not fill a chunk wait in `pending`
+// (at most one chunk) for the next append, and the last partial chunk is written by flush(). So HDF5 never
+// reads back, decompresses and rewrites a chunk that two batches share, and no chunk cache is needed.
 struct Appender {
     Handle ds;
     std::vector<hsize_t> inner;  // per-row shape
     hid_t mem_type;
-    hsize_t rows = 0;
+    std::size_t row_bytes = 0;
+    hsize_t chunk_rows = 1;
+    hsize_t rows = 0;  // rows in the file (a multiple of chunk_rows until flush)
+    std::vector<unsigned char> pending;
+    hsize_t pending_rows = 0;
 
-    Appender(hid_t loc, const std::string& name, hid_t file_type, hid_t mem, std::vector<hsize_t> inner_shape)
+    Appender(hid_t loc, const std::string& name, hid_t file_type, hid_t mem, std::vector<hsize_t> inner_shape,
+             int compression)
         : inner(std::move(inner_shape)), mem_type(mem) {
         std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk;
         std::size_t row_elems = 1;
         for (auto d : inner) { dims.push_back(d); maxdims.push_back(d); row_elems *= d; }
+        row_bytes = row_elems * H5Tget_size(mem);
         // about 1 MiB per chunk, at least one row
-        hsize_t chunk_rows = std::max<hsize_t>(1, hsize_t((1u << 20) / (4 * std::max<std::size_t>(1, row_elems))));
+        chunk_rows = std::max<hsize_t>(1, hsize_t((1u << 20) / (4 * std::max<std::size_t>(1, row_elems))));
         chunk_rows = std::min<hsize_t>(chunk_rows, 4096);
         chunk.push_back(chunk_rows);
         for (auto d : inner) chunk.push_back(std::max<hsize_t>(1, d));
         Handle space(H5Screate_simple(int(dims.size()), dims.data(), maxdims.data()));
-        Handle plist(H5Pcreate(H5P_DATASET_CREATE));
+        Handle plist = h5::untimed(H5P_DATASET_CREATE);
         H5Pset_chunk(plist, int(chunk.size()), chunk.data());
-        H5Pset_shuffle(plist);
-        H5Pset_deflate(plist, 1);  // level 1: most of the size gain at a fraction of level 4's time
-        ds = h5::check(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
+        // an explicit fill value: the unused tail of the last chunk holds zeros, never stale memory
+        if (H5Tget_class(mem) == H5T_FLOAT) {
+            const double zero = 0;
+            H5Pset_fill_value(plist, H5T_NATIVE_DOUBLE, &zero);
+        } else {
+            const std::int64_t zero = 0;
+            H5Pset_fill_value(plist, H5T_NATIVE_INT64, &zero);
+        }
+        if (compression > 0) {
+            H5Pset_shuffle(plist);
+            H5Pset_deflate(plist, unsigned(std::min(compression, 9)));
+        }
+        Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
+        H5Pset_chunk_cache(dapl, 0, 0, 1.0);  // whole chunks go straight to the file
+        ds = h5::check(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, plist, dapl),
                        "cannot create dataset " + name);
     }
 
-    void append(const void* data, hsize_t count) {
-        if (count == 0) return;
+    // Writes `count` rows at the end of the file's dataset.
+    void write_rows(const void* data, hsize_t count) {
         std::vector<hsize_t> newdims{rows + count}, start{rows}, extent{count};
         for (auto d : inner) { newdims.push_back(d); start.push_back(0); extent.push_back(d); }
         h5::check_status(H5Dset_extent(ds, newdims.data()), "cannot extend dataset");
@@ -60,6 +102,35 @@ struct Appender {
         Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
         h5::check_status(H5Dwrite(ds, mem_type, mspace, fspace, H5P_DEFAULT, data), "cannot write dataset");
         rows += count;
+    }
+
+    void append(const void* data, hsize_t count) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        if (pending_rows > 0) {  // complete the waiting chunk first
+            hsize_t take = std::min(count, chunk_rows - pending_rows);
+            std::memcpy(pending.data() + pending_rows * row_bytes, p, take * row_bytes);
+            pending_rows += take;
+            p += take * row_bytes;
+            count -= take;
+            if (pending_rows < chunk_rows) return;
+            write_rows(pending.data(), chunk_rows);
+            pending_rows = 0;
+        }
+        hsize_t whole = count / chunk_rows * chunk_rows;
+        if (whole > 0) write_rows(p, whole);
+        p += whole * row_bytes;
+        count -= whole;
+        if (count > 0) {
+            pending.resize(chunk_rows * row_bytes);
+            std::memcpy(pending.data(), p, count * row_bytes);
+            pending_rows = count;
+        }
+    }
+
+    void flush() {
+        if (pending_rows > 0) write_rows(pending.data(), pending_rows);
+        pending_rows = 0;
+        pending = {};
     }
 };
 
@@ -76,24 +147,27 @@ struct StoreWriter::Impl {
     std::int64_t num_classes;
     Appender index, labels, predictions, logits;
     std::vector<Appender> layer_sets;
-    Impl(const std::string& path, bool force, std::vector<LayerSpec> specs, std::int64_t c)
+    int compression;
+    Impl(const std::string& path, bool force, std::vector<LayerSpec> specs, std::int64_t c, int level)
         : out(path, force),
           file(open(out.temp_path())),
           layers(std::move(specs)),
           num_classes(c),
-          index(groups(file), "/inputs/index", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
-          labels(file, "/inputs/labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
-          predictions(file, "/inputs/predictions", H5T_STD_I64LE, H5T_NATIVE_INT64, {}),
-          logits(file, "/inputs/logits", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {hsize_t(c)}) {}
+          index(groups(file), "/inputs/index", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
+          labels(file, "/inputs/labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
+          predictions(file, "/inputs/predictions", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
+          logits(file, "/inputs/logits", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {hsize_t(c)}, level),
+          compression(level) {}
     static Handle open(const std::string& tmp) {
         h5::silence_errors();
-        return h5::check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+        Handle fcpl = h5::untimed(H5P_FILE_CREATE);  // the root group records no times either
+        return h5::check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT),
                          tmp + ": cannot create the activation store");
     }
     static hid_t groups(hid_t file) {
         h5::create_groups(file, "/inputs");
         // track creation order so that layers list in the model's order
-        Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+        Handle gcpl = h5::untimed(H5P_GROUP_CREATE);
         H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
         h5::check(H5Gcreate2(file, "/layers", H5P_DEFAULT, gcpl, H5P_DEFAULT), "cannot create /layers");
         return file;
@@ -101,8 +175,10 @@ struct StoreWriter::Impl {
 };
 
 StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
-                         std::int64_t num_classes, bool force)
-    : impl_(std::make_unique<Impl>(path, force, layers, num_classes)) {
+                         std::int64_t num_classes, bool force, int compression)
+    : impl_((compression < 0 || compression > 9)
+                ? throw UserError("compression level " + std::to_string(compression) + " is out of range (expected 0-9)")
+                : std::make_unique<Impl>(path, force, layers, num_classes, compression)) {
     hid_t f = impl_->file;
     Handle root(H5Gopen2(f, "/", H5P_DEFAULT));
     h5::write_string_attr(root, "format", kFormat);
@@ -111,14 +187,15 @@ StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const s
     h5::write_string_attr(root, "model_sha256", info.model_sha256);
     h5::write_string_attr(root, "dataset", info.dataset);
     h5::write_string_attr(root, "split", info.split);
-    h5::write_string_attr(root, "created", info.created.empty() ? iso_time_now() : info.created);
+    h5::write_string_attr(root, "created", info.created.empty() ? store_created_time() : info.created);
     h5::write_string_attr(root, "actopo_version", info.actopo_version.empty() ? version() : info.actopo_version);
     if (!info.class_names.empty()) h5::write_strings(f, "/inputs/class_names", info.class_names);
     for (const auto& l : layers) {
         if (l.name.find('/') != std::string::npos)
             throw UserError("layer name '" + l.name + "' contains '/', which a store cannot hold");
         Handle g = h5::create_groups(f, "/layers/" + l.name);
-        impl_->layer_sets.emplace_back(g, "activations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, to_hsize(l.shape));
+        impl_->layer_sets.emplace_back(g, "activations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, to_hsize(l.shape),
+                                       impl_->compression);
         h5::write_string_attr(impl_->layer_sets.back().ds, "module", l.name);
         h5::write_int_array_attr(impl_->layer_sets.back().ds, "shape", l.shape);
         nonfinite_[l.name] = 0;
@@ -146,6 +223,8 @@ void StoreWriter::append(std::size_t batch, const std::int64_t* index, const std
 }
 
 void StoreWriter::finish() {
+    for (auto* a : {&impl_->index, &impl_->labels, &impl_->predictions, &impl_->logits}) a->flush();
+    for (auto& a : impl_->layer_sets) a.flush();
     std::uint64_t total_bad = 0;
     for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
         auto bad = nonfinite_[impl_->layers[i].name];
