@@ -1,25 +1,37 @@
 #include "distances/grid.hpp"
 
-#include <algorithm>
-#include <numeric>
-
 namespace actopo::detail {
 
-PlaneGrid::PlaneGrid(const std::vector<Point2>& points, double cell) : points_(points), cell_(cell) {
-    double span = 0;
-    for (const auto& p : points) span = std::max({span, std::fabs(p.b), std::fabs(p.d)});
-    cell_ = std::max(cell_, span * 1e-9 + 1e-300);  // keeps cell coordinates within int64
-    std::vector<std::uint64_t> keys(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) keys[i] = key(coord(points[i].b), coord(points[i].d));
+PlaneGrid::PlaneGrid(const std::vector<Point2>& points, double cell) : points_(points) {
+    if (points.empty()) return;
+    double hi_b = -INFINITY, hi_d = -INFINITY;
+    lo_b_ = lo_d_ = INFINITY;
+    for (const auto& p : points) {
+        lo_b_ = std::min(lo_b_, p.b), hi_b = std::max(hi_b, p.b);
+        lo_d_ = std::min(lo_d_, p.d), hi_d = std::max(hi_d, p.d);
+    }
+    const double wb = hi_b - lo_b_, wd = hi_d - lo_d_;
+    // at most about 12 cells per point: side >= sqrt(area / (4 n + 16)) and >= extent / (4 n + 16)
+    const double n = double(points.size());
+    cell_ = std::max({cell, std::sqrt(wb * wd / (4 * n + 16)), std::max(wb, wd) / (4 * n + 16), 1e-300});
+    nx_ = std::int64_t(std::floor(wb / cell_)) + 1;
+    ny_ = std::int64_t(std::floor(wd / cell_)) + 1;
+    const std::size_t cells = std::size_t(nx_ * ny_);
+    std::vector<std::uint32_t> cell_of(points.size());
+    start_.assign(cells + 1, 0);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        std::int64_t x = std::min(nx_ - 1, coord(points[i].b, lo_b_)), y = std::min(ny_ - 1, coord(points[i].d, lo_d_));
+        cell_of[i] = std::uint32_t(x * ny_ + y);
+        ++start_[cell_of[i] + 1];
+    }
+    for (std::size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
     order_.resize(points.size());
-    std::iota(order_.begin(), order_.end(), 0u);
-    std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
-    cells_.reserve(points.size());
-    for (std::uint32_t k = 0; k < order_.size();) {
-        std::uint32_t e = k;
-        while (e < order_.size() && keys[order_[e]] == keys[order_[k]]) ++e;
-        cells_[keys[order_[k]]] = {k, e};
-        k = e;
+    sorted_.resize(points.size());
+    std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+    for (std::uint32_t i = 0; i < points.size(); ++i) {
+        const std::uint32_t k = fill[cell_of[i]]++;
+        order_[k] = i;
+        sorted_[k] = points[i];
     }
 }
 

@@ -200,3 +200,60 @@ TEST_CASE("a distance matrix is symmetric with a zero diagonal and matches the p
         }
     }
 }
+
+namespace {
+/// gudhi.bottleneck_distance (exact) of each pair of diagrams, one python process.
+std::vector<double> gudhi_bottleneck(const std::vector<std::pair<Diagram, Diagram>>& cases) {
+    const std::string path = "bottleneck_oracle_cases.txt";
+    {
+        std::ofstream f(path);
+        for (const auto& [a, b] : cases)
+            for (const Diagram* d : {&a, &b}) {
+                f << d->pairs.size() << "\n";
+                for (const auto& pr : d->pairs) f << number(pr.birth) << " " << number(pr.death) << "\n";
+            }
+    }
+    const std::string script =
+        "import sys, numpy as np, gudhi\n"
+        "L = open(sys.argv[1]).read().split('\\n'); k = 0; ds = []\n"
+        "while k < len(L) and L[k].strip():\n"
+        "    n = int(L[k]); ds.append(np.array([[float(x) for x in L[k + 1 + i].split()] for i in range(n)]).reshape(n, 2)); k += 1 + n\n"
+        "for i in range(0, len(ds), 2): print(repr(float(gudhi.bottleneck_distance(ds[i], ds[i + 1]))))\n";
+    {
+        std::ofstream f("bottleneck_oracle.py");
+        f << script;
+    }
+    FILE* pipe = popen(("/usr/bin/python3 bottleneck_oracle.py " + path).c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::vector<double> out;
+    char line[256];
+    while (std::fgets(line, sizeof line, pipe)) out.push_back(std::stod(line));
+    REQUIRE(pclose(pipe) == 0);
+    std::remove(path.c_str());
+    std::remove("bottleneck_oracle.py");
+    REQUIRE(out.size() == cases.size());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("bottleneck agrees with gudhi on tied values and on large diagrams (two-thread path)") {
+    std::mt19937_64 rng(99);
+    std::vector<std::pair<Diagram, Diagram>> cases;
+    for (int k = 0; k < 40; ++k) {  // small integer coordinates: many equal distances and half-persistences
+        auto tied = [&](std::size_t n) {
+            Diagram d;
+            d.dim = 1;
+            for (std::size_t i = 0; i < n; ++i) {
+                double b = double(rng() % 8), l = double(1 + rng() % 6);
+                d.pairs.push_back({b, b + l});
+            }
+            return d;
+        };
+        cases.push_back({tied(1 + rng() % 120), tied(1 + rng() % 120)});
+    }
+    cases.push_back({random_diagram(rng, 2600), random_diagram(rng, 2400)});  // >= 4000 points: two threads
+    cases.push_back({random_diagram(rng, 3000), random_diagram(rng, 3000)});
+    auto oracle = gudhi_bottleneck(cases);
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        require_close(bottleneck_distance(cases[i].first, cases[i].second), oracle[i], 1e-12, "case " + std::to_string(i));
+}
