@@ -120,8 +120,8 @@ nlohmann::json hierarchy_across_layers(const std::vector<std::string>& layers,
             for (auto c : g) s.push_back(class_name(c, class_names));
             return s;
         };
-        split["groups"] = {a, b};
-        split["group_names"] = {names(a), names(b)};
+        split["groups"] = nlohmann::json::array({a, b});
+        split["group_names"] = nlohmann::json::array({names(a), names(b)});  // not {..}: two pairs of strings would make an object
         split["similarity"] = nlohmann::json::object();
         nlohmann::json split_layer = nullptr;
         for (std::size_t l = 0; l < layers.size(); ++l) {

@@ -270,6 +270,10 @@ TEST_CASE("class hierarchy: classes sharing nodes merge first, and the layer whe
     REQUIRE(top["split_layer"] == "B");
     REQUIRE(top["similarity"]["A"].get<double>() > 0.8);
     REQUIRE(across["splits"][1]["split_layer"].is_null());  // {0},{1} never split
+    // two groups of two named classes stay a list of lists (a brace-initialised json would make an object)
+    auto named = hierarchy_across_layers({"A", "B"}, dendrograms, 0.5, {"a", "b", "c", "d"});
+    REQUIRE(named["splits"][0]["group_names"].is_array());
+    REQUIRE(named["splits"][0]["group_names"][0].get<std::vector<std::string>>().size() == 2);
 }
 
 TEST_CASE("outputs: JSON schema fields, GraphML and DOT", "[mapper]") {
