@@ -89,6 +89,9 @@ void analyse_graph(CoactivationGraph& graph, const CoactivationOptions& options)
 /// Community detection on an edge list with non-negative weights; returns the membership of each node.
 std::vector<std::int64_t> detect_communities(std::size_t nodes, const std::vector<Edge>& edges, CommunityMethod method,
                                              std::uint64_t seed, double* modularity);
+/// PageRank with weights |w| (power iteration; a node without edges spreads its rank over all nodes), deterministic:
+/// the same values to the last bit on every run, which igraph's PRPACK (OpenMP) is not.
+std::vector<double> pagerank(std::size_t nodes, const std::vector<Edge>& edges, double damping = 0.85);
 /// Newman's weighted modularity of a partition (weights |w|).
 double modularity(std::size_t nodes, const std::vector<Edge>& edges, const std::vector<std::int64_t>& membership);
 

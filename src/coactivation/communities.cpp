@@ -96,6 +96,31 @@ double modularity(std::size_t nodes, const std::vector<Edge>& edges, const std::
     return q;
 }
 
+std::vector<double> pagerank(std::size_t nodes, const std::vector<Edge>& edges, double damping) {
+    std::vector<double> strength(nodes, 0.0);
+    for (const auto& e : edges) {
+        strength[e.source] += std::abs(e.weight);
+        strength[e.target] += std::abs(e.weight);
+    }
+    std::vector<double> p(nodes, 1.0 / double(nodes)), next(nodes);
+    for (int iteration = 0; iteration < 10000; ++iteration) {
+        double dangling = 0;
+        for (std::size_t i = 0; i < nodes; ++i)
+            if (strength[i] == 0) dangling += p[i];
+        std::fill(next.begin(), next.end(), (1 - damping) / double(nodes) + damping * dangling / double(nodes));
+        for (const auto& e : edges) {  // in edge order: the same sums whatever the machine
+            const double w = std::abs(e.weight);
+            next[e.target] += damping * w / strength[e.source] * p[e.source];
+            next[e.source] += damping * w / strength[e.target] * p[e.target];
+        }
+        double change = 0;
+        for (std::size_t i = 0; i < nodes; ++i) change += std::abs(next[i] - p[i]);
+        p.swap(next);
+        if (change < double(nodes) * 1e-15) break;
+    }
+    return p;
+}
+
 void analyse_graph(CoactivationGraph& graph, const CoactivationOptions& options) {
     const std::size_t n = graph.nodes.size();
     graph.measures.resize(n);
@@ -103,12 +128,10 @@ void analyse_graph(CoactivationGraph& graph, const CoactivationOptions& options)
     graph.communities = membership.empty() ? 0 : static_cast<std::size_t>(*std::max_element(membership.begin(), membership.end()) + 1);
 
     Graph g(n, graph.edges);
-    Vec strength(n), pagerank(n), eigen(n), between(n);
+    Vec strength(n), eigen(n), between(n);
     check(igraph_strength(&g.g, &strength.v, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS, &g.weights), "strength");
     igraph_real_t value = 0;
-    check(igraph_pagerank(&g.g, IGRAPH_PAGERANK_ALGO_PRPACK, &pagerank.v, &value, igraph_vss_all(), false, 0.85,
-                          &g.weights, nullptr),
-          "PageRank");
+    const std::vector<double> rank = pagerank(n, graph.edges, 0.85);  // igraph's PRPACK varies in the last digits
     igraph_arpack_options_t arpack;
     igraph_arpack_options_init(&arpack);
     check(igraph_eigenvector_centrality(&g.g, &eigen.v, &value, false, true, &g.weights, &arpack), "eigenvector");
@@ -121,7 +144,7 @@ void analyse_graph(CoactivationGraph& graph, const CoactivationOptions& options)
         auto& m = graph.measures[i];
         m.community = membership[i];
         m.strength = strength[i];
-        m.pagerank = pagerank[i];
+        m.pagerank = rank[i];
         m.eigenvector = eigen[i];
         m.betweenness = between[i];
     }

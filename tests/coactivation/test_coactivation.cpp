@@ -126,6 +126,15 @@ TEST_CASE("synthetic ground truth: two hidden factors give two communities and c
     }
 }
 
+TEST_CASE("PageRank equals networkx's on a weighted path with an isolated node", "[coactivation]") {
+    // networkx 3 _pagerank_python(alpha=0.85, weight='weight', tol=1e-15) on the same graph
+    const std::vector<Edge> edges{{0, 1, 1.0}, {1, 2, -0.5}, {2, 3, 2.0}};  // the sign is ignored
+    const auto p = pagerank(5, edges);
+    const std::vector<double> expected{0.16765543736769234, 0.23207798656665804, 0.3142722734756811, 0.2498497242767154,
+                                       0.03614457831325302};
+    for (std::size_t i = 0; i < 5; ++i) CHECK(p[i] == Approx(expected[i]).epsilon(1e-9));
+}
+
 TEST_CASE("entropy of activation patterns", "[coactivation]") {
     Eigen::VectorXd half(4), off(4), spread(8);
     half << 0, 1, 0, 2;
