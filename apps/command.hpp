@@ -25,4 +25,9 @@ struct Registration {
 /// Adds the options every command shares (--quiet, --force where it writes) and returns nothing.
 void add_quiet_flag(CLI::App& app);
 
+/// Parses and runs one command line ("actopo <command> ..."): prints errors as one line on stderr and
+/// returns the exit code (0 success, 1 user error, 2 internal error, 130 cancelled). main() is this;
+/// `actopo run` calls it for each job of an experiment, in a child process.
+int run_command_line(const std::vector<std::string>& args);
+
 }  // namespace actopo::cli

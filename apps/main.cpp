@@ -18,24 +18,21 @@ void add_quiet_flag(CLI::App& app) {
     app.add_flag_callback("-q,--quiet", [] { set_quiet(true); }, "No progress bar on stderr");
 }
 
-}  // namespace actopo::cli
-
-int main(int argc, char** argv) {
-    using namespace actopo;
-    install_cancel_handler();
+int run_command_line(const std::vector<std::string>& args) {
     CLI::App app{"actopo " + version() +
                  ": explain trained neural networks through the topology of their layer activations"};
     app.require_subcommand(1);
     app.set_version_flag("--version", version());
-    auto commands = cli::registry();
+    auto commands = registry();
     std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     for (const auto& c : commands) {
         CLI::App* sub = app.add_subcommand(c.name, c.summary);
-        cli::add_quiet_flag(*sub);
+        add_quiet_flag(*sub);
         c.setup(*sub);
     }
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
+        app.parse(reversed);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -59,4 +56,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     return 0;
+}
+
+}  // namespace actopo::cli
+
+int main(int argc, char** argv) {
+    actopo::install_cancel_handler();
+    return actopo::cli::run_command_line(std::vector<std::string>(argv, argv + argc));
 }
