@@ -24,38 +24,7 @@ bool is_store(const std::string& path) {
     return ext == ".h5" || ext == ".hdf5";
 }
 
-void run(const Args& a, const CLI::App& app) {
-    if (std::filesystem::exists(a.output) && !a.force)
-        throw UserError(a.output + " exists; use --force to overwrite it");
-    Progress progress("persistence", 3);
-    RipsInput input;
-    std::map<std::string, std::string> meta{{"input", a.input}};
-    const Metric metric = a.metric.empty() ? Metric::euclidean : parse_metric(a.metric);
-    if (is_store(a.input)) {
-        if (a.layer.empty()) throw UserError(a.input + " is an activation store: name a layer with --layer");
-        StoreReader store(a.input);
-        SampleOptions so;
-        so.method = parse_sampling(a.sampling);
-        so.points = a.points;
-        so.seed = a.seed;
-        PointCloud cloud = sample_layer(store, a.layer, so);
-        input = RipsInput::from_points(std::move(cloud.points), metric);
-        meta["layer"] = a.layer;
-        meta["sampling"] = sampling_name(so.method);
-        meta["seed"] = std::to_string(a.seed);
-    } else {
-        if (!a.layer.empty()) throw UserError("--layer applies to an activation store (.h5), not " + a.input);
-        const std::string format = a.format == "auto" ? guess_input_format(a.input) : a.format;
-        const bool cloud = format == "point-cloud" || format == "csv";
-        input = read_rips_input(a.input, a.format, a.metric.empty() && !cloud ? Metric::precomputed : metric);
-        meta["format"] = cloud && input.kind != RipsInput::Kind::points ? "distance" : format;
-    }
-    progress.advance();
-    if (a.landmarks > 0) {
-        input = select_vertices(input, maxmin_landmarks(input, a.landmarks, a.seed));
-        meta["landmarks"] = std::to_string(input.n);
-        meta["seed"] = std::to_string(a.seed);
-    }
+RipsOptions rips_options(const Args& a, const CLI::App& app) {
     RipsOptions o;
     o.max_dim = a.max_dim;
     o.coeff = a.coeff;
@@ -63,16 +32,76 @@ void run(const Args& a, const CLI::App& app) {
     o.collapse = !a.no_collapse;
     o.sparse_epsilon = a.sparse;
     if (app.count("--threshold")) o.threshold = a.threshold;
+    return o;
+}
+
+/// Landmarks (when asked), persistence, and the metadata of how the input was made.
+Diagrams compute(RipsInput input, std::map<std::string, std::string> meta, const Args& a, const RipsOptions& o) {
+    if (a.landmarks > 0) {
+        input = select_vertices(input, maxmin_landmarks(input, a.landmarks, a.seed));
+        meta["landmarks"] = std::to_string(input.n);
+        meta["seed"] = std::to_string(a.seed);
+    }
     Diagrams d = compute_persistence(input, o, a.backend);
-    progress.advance();
     for (const auto& [k, v] : meta) d.meta[k] = v;
-    write_diagrams(d, a.output, a.force, a.layer.empty() ? "diagram" : a.layer);
+    d.meta["points"] = std::to_string(input.n);
+    return d;
+}
+
+void report(const std::string& what, const Diagrams& d) {
+    if (quiet()) return;
+    std::cerr << what << ":";
+    for (const auto& dg : d.dims) std::cerr << " H" << dg.dim << " " << dg.pairs.size();
+    std::cerr << " intervals (" << d.meta.at("points") << " points, threshold " << d.meta.at("threshold") << ", "
+              << d.meta.at("backend") << ")\n";
+}
+
+void run(const Args& a, const CLI::App& app) {
+    if (std::filesystem::exists(a.output) && !a.force)
+        throw UserError(a.output + " exists; use --force to overwrite it");
+    const Metric metric = a.metric.empty() ? Metric::euclidean : parse_metric(a.metric);
+    const RipsOptions o = rips_options(a, app);
+    if (!is_store(a.input)) {
+        if (!a.layer.empty()) throw UserError("--layer applies to an activation store (.h5), not " + a.input);
+        const std::string format = a.format == "auto" ? guess_input_format(a.input) : a.format;
+        const bool cloud = format == "point-cloud" || format == "csv";
+        RipsInput input = read_rips_input(a.input, a.format, a.metric.empty() && !cloud ? Metric::precomputed : metric);
+        const std::string kind = cloud && input.kind != RipsInput::Kind::points ? "distance" : format;
+        Diagrams d = compute(std::move(input), {{"input", a.input}, {"format", kind}}, a, o);
+        write_diagrams(d, a.output, a.force);
+        report("wrote " + a.output, d);
+        return;
+    }
+    if (a.layer.empty()) throw UserError(a.input + " is an activation store: name a layer with --layer (or all)");
+    StoreReader store(a.input);
+    std::vector<std::string> layers = a.layer == "all" ? store.layer_names() : split(a.layer, ',');
+    for (auto& l : layers) store.layer_shape(l = trim(l));  // UserError naming the closest layers
+    const bool several = layers.size() > 1;
+    if (several && std::filesystem::path(a.output).extension() != ".h5")
+        throw UserError("-o " + a.output + ": several layers go to one .h5 file (a group per layer)");
+    SampleOptions so;
+    so.method = parse_sampling(a.sampling);
+    so.points = a.points;
+    so.seed = a.seed;
+    std::map<std::string, Diagrams> groups;
+    Progress progress("persistence of " + std::to_string(layers.size()) + " layer(s)", layers.size());
+    for (const auto& layer : layers) {
+        throw_if_cancelled();
+        PointCloud cloud = sample_layer(store, layer, so);
+        std::map<std::string, std::string> meta{
+            {"input", a.input}, {"layer", layer}, {"sampling", sampling_name(so.method)}, {"seed", std::to_string(a.seed)}};
+        Diagrams d = compute(RipsInput::from_points(std::move(cloud.points), metric), meta, a, o);
+        if (several) report(layer, d);
+        groups[layer] = std::move(d);
+        progress.advance();
+    }
     progress.finish();
-    if (!quiet()) {
-        std::cerr << "wrote " << a.output << ":";
-        for (const auto& dg : d.dims) std::cerr << " H" << dg.dim << " " << dg.pairs.size();
-        std::cerr << " intervals (" << input.n << " points, threshold " << d.meta["threshold"] << ", "
-                  << d.meta["backend"] << ")\n";
+    if (several) {
+        write_diagram_groups(groups, a.output, a.force);
+        if (!quiet()) std::cerr << "wrote " << a.output << ": " << layers.size() << " layers\n";
+    } else {
+        write_diagrams(groups.begin()->second, a.output, a.force, layers.front());
+        report("wrote " + a.output, groups.begin()->second);
     }
 }
 
@@ -80,7 +109,7 @@ void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("input", a->input, "Point cloud, distance matrix, or activation store (.h5 with --layer)")
         ->required()->check(CLI::ExistingFile);
-    app.add_option("--layer", a->layer, "Layer of an activation store");
+    app.add_option("--layer", a->layer, "Layer of an activation store, a comma-separated list, or all (-o .h5)");
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
     app.add_option("--points", a->points, "Points sampled from a store layer (0: all)")->capture_default_str();
     app.add_option("--seed", a->seed, "Seed of the sampling and of the first landmark")->capture_default_str();
@@ -105,6 +134,7 @@ void setup(CLI::App& app) {
         "  actopo persistence rp2.lower_distance_matrix --format lower-distance --max-dim 2 --coeff 3 -o rp2.json\n"
         "  actopo persistence activations.h5 --layer fc1 --sampling avgpool --points 1000 --seed 7 \\\n"
         "      --max-dim 1 --backend ripser -o fc1.h5\n"
+        "  actopo persistence activations.h5 --layer all --points 500 --max-dim 1 -o every-layer.h5\n"
         "  actopo persistence big.txt --landmarks 500 --max-dim 2 -o big.csv\n"
         "Memory: before computing, the size is estimated; set ACTOPO_MAX_MEMORY (e.g. 8G) to change the limit.\n"
         "See docs/persistence.md.");
