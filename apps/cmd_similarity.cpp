@@ -14,17 +14,23 @@ struct Args {
     std::string metric = "cka", output, heatmap;
     std::size_t points = 2000;
     std::uint64_t seed = 0;
-    bool force = false;
+    bool force = false, joint = false;
 };
 
 std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
 void run(const Args& a) {
-    if (a.stores.size() > 2) throw UserError("similarity takes one store (layer x layer) or two (layers of A x layers of B)");
+    if (a.stores.size() > 2 && !a.joint)
+        throw UserError("similarity takes one store (layer x layer), two (layers of A x layers of B), or several with "
+                        "--joint (one square matrix over every store's layers)");
     const SimilarityMetric metric = parse_similarity_metric(a.metric);
     if (std::filesystem::exists(a.output) && !a.force) throw UserError(a.output + " exists; use --force to overwrite it");
-    const bool two = a.stores.size() == 2;
-    const auto rows = load_layers(a.stores[0], a.layers, a.points, a.seed, two ? stem(a.stores[0]) + ":" : "");
+    const bool named = a.stores.size() > 1;  // rows named store:layer
+    std::vector<LayerData> rows;
+    for (std::size_t i = 0; i < (a.joint ? a.stores.size() : 1); ++i)
+        for (auto& l : load_layers(a.stores[i], a.layers, a.points, a.seed, named ? stem(a.stores[i]) + ":" : ""))
+            rows.push_back(std::move(l));
+    const bool two = a.stores.size() == 2 && !a.joint;
     const auto cols = two ? load_layers(a.stores[1], a.other_layers.empty() ? a.layers : a.other_layers, a.points,
                                         a.seed, stem(a.stores[1]) + ":")
                           : rows;
@@ -49,6 +55,7 @@ void setup(CLI::App& app) {
     app.add_option("--points", a->points, "Seeded subset of inputs, the same for every layer (0: all)")->capture_default_str();
     app.add_option("--seed", a->seed, "Seed of the subset")->capture_default_str();
     app.add_option("--heatmap", a->heatmap, "Also draw the matrix (.svg and .png)");
+    app.add_flag("--joint", a->joint, "Several stores: one square matrix over all their layers (names store:layer)");
     app.add_flag("--force", a->force, "Overwrite the outputs");
     app.add_option("-o,--output", a->output, "Matrix CSV (header row, first column of names)")->required();
     app.footer(
@@ -58,6 +65,7 @@ void setup(CLI::App& app) {
         "  actopo similarity cnn-test.h5 --metric cka -o cka.csv --heatmap cka.svg\n"
         "  actopo similarity cnn-test.h5 --layers conv1,conv2,fc1 --metric svcca --points 5000 -o svcca.csv\n"
         "  actopo similarity narrow.h5 wide.h5 --metric cka -o cross.csv\n"
+        "  actopo similarity mlp-s1.h5 mlp-s2.h5 cnn-s1.h5 --joint --metric cka -o all-layers.csv\n"
         "See docs/similarity.md.");
     app.callback([a] { run(*a); });
 }
