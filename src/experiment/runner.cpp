@@ -1,0 +1,391 @@
+// Running an experiment's job graph: forked workers, a cache keyed by command line + input hashes,
+// resume after an interruption, the manifest.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actopo/core.hpp"
+#include "actopo/experiment.hpp"
+
+namespace actopo {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+/// sha256 of files, remembered by (size, modification time) so a store is hashed once, not on every rerun.
+class Digests {
+public:
+    explicit Digests(json known) : known_(std::move(known)) {}
+
+    /// A file's sha256, or of a folder: sha256 over its files' relative paths and hashes, sorted.
+    std::string of(const fs::path& path) {
+        if (fs::is_directory(path)) {
+            std::vector<std::string> lines;
+            for (const auto& e : fs::recursive_directory_iterator(path))
+                if (e.is_regular_file()) lines.push_back(fs::relative(e.path(), path).string() + " " + of(e.path()));
+            std::sort(lines.begin(), lines.end());
+            return sha256_string(join(lines, "\n"));
+        }
+        if (!fs::exists(path)) throw UserError(path.string() + ": an input of the experiment is missing");
+        const std::string stamp = std::to_string(fs::file_size(path)) + ":" +
+                                  std::to_string(fs::last_write_time(path).time_since_epoch().count());
+        const std::string key = fs::absolute(path).lexically_normal().string();
+        auto it = known_.find(key);
+        if (it != known_.end() && (*it)["stamp"] == stamp) return (*it)["sha256"];
+        const std::string sha = sha256_file(path.string());
+        known_[key] = {{"stamp", stamp}, {"sha256", sha}};
+        return sha;
+    }
+    const json& known() const { return known_; }
+
+private:
+    json known_;
+};
+
+/// sha256 of the tool version, the command line and the digests of the input files.
+std::string key_with(const Job& job, const fs::path& dir, Digests& digests) {
+    std::string text = "actopo " + version() + "\n" + join(job.command, "\x1f") + "\n";
+    for (const auto& in : job.inputs) text += in + " " + digests.of(fs::path(in).is_absolute() ? fs::path(in) : dir / in) + "\n";
+    return sha256_string(text);
+}
+
+std::string file_name_of(const std::string& job_id) {
+    std::string s = job_id;
+    std::replace(s.begin(), s.end(), '/', '.');
+    return s;
+}
+
+json read_json_or(const fs::path& path, json fallback) {
+    if (!fs::exists(path)) return fallback;
+    try {
+        return json::parse(read_text_file(path.string()));
+    } catch (const json::exception&) {
+        return fallback;  // a damaged cache record means: recompute
+    }
+}
+
+std::string last_line(const fs::path& log) {
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!trim(line).empty()) last = trim(line);
+    return last;
+}
+
+bool process_alive(long pid) { return pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM); }
+
+/// Versions of the Debian packages the results depend on (dpkg-query), for the manifest.
+json package_versions() {
+    json out = json::object();
+    FILE* p = popen("dpkg-query -W -f='${Package} ${Version}\\n' libtorch-dev libgudhi-dev libhdf5-dev libeigen3-dev "
+                    "libboost-dev libigraph-dev graphviz ripser libyaml-cpp-dev libcairo2-dev 2>/dev/null",
+                    "r");
+    if (!p) return out;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) {
+        auto parts = split(trim(buf), ' ');
+        if (parts.size() == 2) out[parts[0]] = parts[1];
+    }
+    pclose(p);
+    return out;
+}
+
+class Runner {
+public:
+    Runner(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
+           const JobExecutor& execute)
+        : config_(config), jobs_(jobs), o_(options), execute_(execute), dir_(options.results_dir),
+          digests_(read_json_or(fs::path(options.results_dir) / ".cache" / "digests.json", json::object())) {}
+
+    RunReport run() {
+        check_graph();
+        if (o_.dry_run) return dry_run();
+        fs::create_directories(dir_ / ".cache");
+        fs::create_directories(dir_ / "logs");
+        claim();
+        write_text_file((dir_ / "experiment.json").string(), plan_json().dump(1) + "\n", true);
+        const auto start = std::chrono::steady_clock::now();
+        const std::string started = iso_time_now();
+        schedule();
+        report_.seconds = seconds_since(start);
+        save_digests();
+        if (!failure_.empty() || cancel_requested()) {
+            set_state("stopped");
+            if (!failure_.empty()) throw UserError(failure_);
+            throw Cancelled();
+        }
+        write_text_file((dir_ / "manifest.json").string(), manifest().dump(1) + "\n", true);
+        json timings{{"started", started}, {"finished", iso_time_now()}, {"seconds", report_.seconds},
+                     {"workers", workers()}, {"jobs", json::array()}};
+        for (const auto& r : report_.jobs)
+            timings["jobs"].push_back({{"id", r.id}, {"cached", r.cached}, {"seconds", r.seconds}});
+        write_text_file((dir_ / "timings.json").string(), timings.dump(1) + "\n", true);
+        set_state("complete");
+        say("run " + config_.name + ": " + std::to_string(report_.ran) + " jobs ran, " + std::to_string(report_.cached) +
+            " cached, " + std::to_string(int(report_.seconds + 0.5)) + " s; manifest " + (dir_ / "manifest.json").string());
+        return report_;
+    }
+
+private:
+    enum class Status { waiting, running, done, failed };
+
+    unsigned workers() const { return o_.jobs > 0 ? o_.jobs : std::max(1u, std::thread::hardware_concurrency()); }
+    static double seconds_since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
+    void say(const std::string& line) const {
+        if (!quiet()) std::cerr << line << std::endl;
+    }
+    std::string counter() const {
+        const std::string total = std::to_string(jobs_.size());
+        std::string k = std::to_string(finished_);
+        return "[" + std::string(total.size() - std::min(total.size(), k.size()), ' ') + k + "/" + total + "]";
+    }
+
+    void check_graph() {
+        for (std::size_t i = 0; i < jobs_.size(); ++i) {
+            index_[jobs_[i].id] = i;
+            for (const auto& a : jobs_[i].after)
+                if (!index_.count(a)) throw std::logic_error("job " + jobs_[i].id + " waits for unknown or later job " + a);
+        }
+    }
+
+    RunReport dry_run() {
+        for (const auto& j : jobs_) {
+            bool cached = !o_.force_all && fs::exists(dir_ / ".cache" / (file_name_of(j.id) + ".json"));
+            std::cout << (cached ? "cached? " : "run     ") << j.id << ": " << join(j.command, " ") << "\n";
+        }
+        return report_;
+    }
+
+    /// Marks the folder as being written by this process; refuses an unfinished run without --resume.
+    void claim() {
+        const fs::path state = dir_ / ".cache" / "state.json";
+        json s = read_json_or(state, json::object());
+        if (s.value("state", "") == "running") {
+            const long pid = s.value("pid", 0L);
+            if (pid != long(getpid()) && process_alive(pid))
+                throw UserError(dir_.string() + ": another run (process " + std::to_string(pid) +
+                                ") is writing this folder; wait for it to finish");
+            if (!o_.resume)
+                throw UserError(dir_.string() + ": the last run stopped before finishing (started " +
+                                s.value("started", "?") + "); add --resume to continue it (finished jobs are kept)");
+        }
+        set_state("running");
+    }
+    void set_state(const std::string& state) {
+        json s{{"state", state}, {"pid", long(getpid())}, {"started", iso_time_now()}};
+        write_text_file((dir_ / ".cache" / "state.json").string(), s.dump() + "\n", true);
+    }
+    void save_digests() { write_text_file((dir_ / ".cache" / "digests.json").string(), digests_.known().dump() + "\n", true); }
+
+    fs::path resolve(const std::string& p) const { return fs::path(p).is_absolute() ? fs::path(p) : dir_ / p; }
+
+    std::string key_of(const Job& job) { return key_with(job, dir_, digests_); }
+
+    fs::path record_path(const Job& job) const { return dir_ / ".cache" / (file_name_of(job.id) + ".json"); }
+
+    /// True when the job's record has this key and every output still has the digest it had.
+    bool cached(const Job& job, const std::string& key) {
+        if (o_.force_all) return false;
+        json rec = read_json_or(record_path(job), json::object());
+        if (rec.value("key", "") != key) return false;
+        for (const auto& out : job.outputs) {
+            const fs::path p = resolve(out);
+            if (!fs::exists(p) || !rec["outputs"].contains(out) || rec["outputs"][out] != digests_.of(p)) return false;
+        }
+        return true;
+    }
+
+    void record(const Job& job, const std::string& key) {
+        json outs = json::object();
+        for (const auto& out : job.outputs) {
+            const fs::path p = resolve(out);
+            if (!fs::exists(p) || (fs::is_directory(p) && fs::is_empty(p)))
+                throw UserError("job " + job.id + " finished without writing " + out);
+            outs[out] = digests_.of(p);
+        }
+        write_text_file(record_path(job).string(), json{{"key", key}, {"outputs", outs}}.dump(1) + "\n", true);
+        outputs_[job.id] = outs;
+        keys_[job.id] = key;
+    }
+
+    pid_t launch(const Job& job) {
+        const fs::path log = dir_ / "logs" / (file_name_of(job.id) + ".log");
+        std::cout.flush();
+        std::cerr.flush();
+        const pid_t pid = fork();
+        if (pid < 0) throw UserError("cannot start a worker process for job " + job.id + ": out of processes?");
+        if (pid > 0) return pid;
+        // the child: its output goes to the job's log, it works inside the results folder
+        int rc = 2;
+        try {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                dup2(fd, 1);
+                dup2(fd, 2);
+                ::close(fd);
+            }
+            if (chdir(dir_.c_str()) != 0) _exit(2);
+            setenv("SOURCE_DATE_EPOCH", std::getenv("SOURCE_DATE_EPOCH") ? std::getenv("SOURCE_DATE_EPOCH") : "0", 1);
+            std::cerr << "$ " << join(job.command, " ") << std::endl;
+            rc = execute_(job.command);
+        } catch (const std::exception& e) {
+            std::cerr << "actopo: " << e.what() << std::endl;
+        }
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        _exit(rc);
+    }
+
+    void schedule() {
+        std::vector<Status> status(jobs_.size(), Status::waiting);
+        std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>> running;
+        say("run " + config_.name + ": " + std::to_string(jobs_.size()) + " jobs, " + std::to_string(workers()) +
+            " workers, results in " + dir_.string());
+        auto ready = [&](std::size_t i) {
+            if (status[i] != Status::waiting) return false;
+            for (const auto& a : jobs_[i].after)
+                if (status[index_.at(a)] != Status::done) return false;
+            return true;
+        };
+        for (;;) {
+            bool launched_or_cached = false;
+            for (std::size_t i = 0; i < jobs_.size() && failure_.empty() && !cancel_requested(); ++i) {
+                if (running.size() >= workers()) break;
+                if (!ready(i)) continue;
+                const std::string key = key_of(jobs_[i]);
+                if (cached(jobs_[i], key)) {
+                    status[i] = Status::done;
+                    ++finished_;
+                    ++report_.cached;
+                    keys_[jobs_[i].id] = key;
+                    outputs_[jobs_[i].id] = read_json_or(record_path(jobs_[i]), json::object())["outputs"];
+                    report_.jobs.push_back({jobs_[i].id, true, 0});
+                    say(counter() + " cached   " + jobs_[i].id);
+                    launched_or_cached = true;
+                    continue;
+                }
+                pending_keys_[i] = key;
+                std::remove(record_path(jobs_[i]).c_str());  // stale until this run records it
+                running[launch(jobs_[i])] = {i, std::chrono::steady_clock::now()};
+                status[i] = Status::running;
+                say(counter() + " started  " + jobs_[i].id);
+                launched_or_cached = true;
+            }
+            if (launched_or_cached) continue;
+            if (running.empty()) break;
+            int wstatus = 0;
+            const pid_t pid = waitpid(-1, &wstatus, 0);
+            if (pid < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            auto it = running.find(pid);
+            if (it == running.end()) continue;
+            const auto [i, t0] = it->second;
+            running.erase(it);
+            const Job& job = jobs_[i];
+            const double secs = seconds_since(t0);
+            const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+            const fs::path log = dir_ / "logs" / (file_name_of(job.id) + ".log");
+            if (code == 0) {
+                try {
+                    record(job, pending_keys_.at(i));
+                } catch (const UserError& e) {
+                    status[i] = Status::failed;
+                    if (failure_.empty()) failure_ = e.what();
+                    continue;
+                }
+                status[i] = Status::done;
+                ++finished_;
+                ++report_.ran;
+                report_.jobs.push_back({job.id, false, secs});
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "%.1f", secs);
+                say(counter() + " done     " + job.id + " (" + buf + " s)");
+            } else {
+                status[i] = Status::failed;
+                if (failure_.empty() && !(cancel_requested() && code == 130))
+                    failure_ = "job " + job.id + " failed (exit " + std::to_string(code) + "): " + last_line(log) +
+                               " (log: " + log.string() + ")";
+            }
+        }
+    }
+
+    json plan_json() const {
+        json j{{"name", config_.name}, {"seed", config_.seed}, {"config", config_.text},
+               {"config_file", fs::path(config_.file).filename().string()}, {"jobs", json::array()}};
+        for (const auto& job : jobs_)
+            j["jobs"].push_back({{"id", job.id}, {"stage", job.stage}, {"command", join(job.command, " ")},
+                                 {"outputs", job.outputs}, {"after", job.after}});
+        return j;
+    }
+
+    json manifest() {
+        json m{{"format", "actopo-manifest"},
+               {"version", 1},
+               {"experiment", config_.name},
+               {"config_file", fs::path(config_.file).filename().string()},
+               {"config_sha256", sha256_string(config_.text)},
+               {"config", config_.text},
+               {"actopo_version", version()},
+               {"packages", package_versions()},
+               {"seeds", {{"experiment", config_.seed}}},
+               {"inputs", json::object()},
+               {"jobs", json::array()},
+               {"timings", "timings.json"}};
+        for (const auto& model : config_.models)
+            if (model.path.empty()) m["seeds"]["train/" + model.name] = model.seed;
+        for (const auto& job : jobs_) {
+            for (const auto& in : job.inputs)
+                if (fs::path(in).is_absolute()) m["inputs"][in] = digests_.of(in);
+            m["jobs"].push_back({{"id", job.id}, {"command", join(job.command, " ")}, {"key", keys_[job.id]},
+                                 {"outputs", outputs_[job.id]}});
+        }
+        return m;
+    }
+
+    const ExperimentConfig& config_;
+    const std::vector<Job>& jobs_;
+    RunOptions o_;
+    JobExecutor execute_;
+    fs::path dir_;
+    Digests digests_;
+    std::map<std::string, std::size_t> index_;
+    std::map<std::size_t, std::string> pending_keys_;
+    std::map<std::string, std::string> keys_;
+    std::map<std::string, json> outputs_;
+    RunReport report_;
+    std::size_t finished_ = 0;
+    std::string failure_;
+};
+
+}  // namespace
+
+RunReport run_jobs(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
+                   const JobExecutor& execute) {
+    return Runner(config, jobs, options, execute).run();
+}
+
+std::string job_key(const Job& job, const std::string& results_dir) {
+    Digests digests(json::object());
+    return key_with(job, results_dir, digests);
+}
+
+}  // namespace actopo

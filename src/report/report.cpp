@@ -1,0 +1,334 @@
+// The experiment's HTML page (include/actopo/report.hpp).
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "actopo/core.hpp"
+#include "actopo/persistence.hpp"
+#include "actopo/plot.hpp"
+#include "actopo/report.hpp"
+#include "actopo/store.hpp"
+
+namespace actopo {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string fixed(double v, int digits = 3) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(digits);
+    s << v;
+    return s.str();
+}
+
+/// The file name the mapper command gives a layer.
+std::string safe_name(std::string layer) {
+    for (auto& c : layer)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+    return layer;
+}
+
+std::vector<std::vector<std::string>> read_csv_rows(const fs::path& path) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(read_text_file(path.string()));
+    for (std::string line; std::getline(in, line);)
+        if (!trim(line).empty()) rows.push_back(split(line, ','));
+    return rows;
+}
+
+/// A figure of the results folder as seen from report/index.html, with a caption; nothing when absent.
+class Page {
+public:
+    explicit Page(fs::path dir) : dir_(std::move(dir)) {}
+
+    bool has(const std::string& rel) const { return fs::exists(dir_ / rel); }
+    void raw(const std::string& html) { body_ << html; }
+    void heading(const std::string& id, const std::string& title) {
+        toc_.push_back({id, title});
+        body_ << "<h2 id=\"" << id << "\">" << html_escape(title) << "</h2>\n";
+    }
+    void text(const std::string& t) { body_ << "<p>" << html_escape(t) << "</p>\n"; }
+    /// <figure> of rel (an SVG/PNG inside the results folder), linking to `link` when given.
+    void figure(const std::string& rel, const std::string& caption, const std::string& link = "", const std::string& cls = "") {
+        if (!has(rel)) return;
+        body_ << "<figure" << (cls.empty() ? "" : " class=\"" + cls + "\"") << ">";
+        if (!link.empty()) body_ << "<a href=\"../" << link << "\">";
+        body_ << "<img loading=\"lazy\" src=\"../" << rel << "\" alt=\"" << html_escape(caption) << "\">";
+        if (!link.empty()) body_ << "</a>";
+        body_ << "<figcaption>" << html_escape(caption) << "</figcaption></figure>\n";
+    }
+    void table(const std::vector<std::vector<std::string>>& rows, bool header = true) {
+        if (rows.empty()) return;
+        body_ << "<table>";
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            body_ << "<tr>";
+            for (const auto& cell : rows[r])
+                body_ << (header && r == 0 ? "<th>" : "<td>") << html_escape(cell) << (header && r == 0 ? "</th>" : "</td>");
+            body_ << "</tr>";
+        }
+        body_ << "</table>\n";
+    }
+
+    std::string html(const std::string& title, const std::string& subtitle) const {
+        std::ostringstream out;
+        out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << html_escape(title)
+            << "</title>\n<style>\n"
+               "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 24px 48px;color:#222}\n"
+               "h1{margin-bottom:0}h2{border-bottom:2px solid #ddd;padding-top:12px}h3{margin-bottom:4px}\n"
+               ".sub{color:#666;margin-top:4px}nav a{margin-right:14px}\n"
+               "figure{display:inline-block;vertical-align:top;margin:6px 12px 12px 0}\n"
+               "figure img{max-width:640px;max-height:520px;border:1px solid #eee}\n"
+               "figure.small img{max-width:420px;max-height:340px}figure.wide img{max-width:1300px;max-height:none}\n"
+               "figcaption{font-size:13px;color:#555;max-width:640px}\n"
+               "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
+               "font-size:14px;text-align:left}th{background:#f4f4f4}\n"
+               "pre{background:#f7f7f7;padding:10px;overflow:auto;font-size:13px}\n"
+               ".layers td{vertical-align:top}\n"
+               "</style></head><body>\n<h1>"
+            << html_escape(title) << "</h1><p class=\"sub\">" << html_escape(subtitle) << "</p>\n<nav>";
+        for (const auto& [id, t] : toc_) out << "<a href=\"#" << id << "\">" << html_escape(t) << "</a>";
+        out << "</nav>\n" << body_.str() << "</body></html>\n";
+        return out.str();
+    }
+
+private:
+    fs::path dir_;
+    std::ostringstream body_;
+    std::vector<std::pair<std::string, std::string>> toc_;
+};
+
+struct ModelInfo {
+    std::string name;
+    std::vector<std::string> layers, class_names;
+    std::size_t inputs = 0;
+    double accuracy = 0;
+};
+
+ModelInfo read_model(const fs::path& store_path, const std::string& name) {
+    StoreReader store(store_path.string());
+    ModelInfo m{name, store.layer_names(), store.info().class_names, store.size(), 0};
+    const auto labels = store.labels(), predictions = store.predictions();
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < labels.size() && i < predictions.size(); ++i) right += labels[i] == predictions[i];
+    m.accuracy = labels.empty() ? 0 : double(right) / double(labels.size());
+    return m;
+}
+
+void models_section(Page& page, const json& plan, const std::vector<ModelInfo>& models) {
+    page.heading("models", "Models");
+    std::vector<std::vector<std::string>> rows{{"model", "made by", "inputs", "accuracy on these inputs", "layers"}};
+    for (const auto& m : models) {
+        std::string made = "given";
+        for (const auto& j : plan["jobs"])
+            if (j["id"] == "train/" + m.name) made = j["command"].get<std::string>().substr(7);
+        rows.push_back({m.name, made, std::to_string(m.inputs), fixed(100 * m.accuracy, 1) + " %", join(m.layers)});
+    }
+    page.table(rows);
+}
+
+void matrices_section(Page& page, const fs::path& dir) {
+    std::vector<std::string> figures;
+    for (const char* folder : {"distances", "similarity"})
+        if (fs::exists(dir / folder))
+            for (const auto& e : fs::directory_iterator(dir / folder))
+                if (e.path().extension() == ".svg") figures.push_back(std::string(folder) + "/" + e.path().filename().string());
+    if (figures.empty() && !page.has("compare/agreement.csv")) return;
+    std::sort(figures.begin(), figures.end());
+    page.heading("matrices", "Layer x layer matrices");
+    page.text("Rows and columns are model:layer (or layer with one model). Distances between persistence diagrams: 0 = "
+              "same topology; CKA, SVCCA, PWCCA, RSA: 1 = same representation; Procrustes: 0 = same.");
+    for (const auto& f : figures) {
+        std::string caption = f.substr(0, f.size() - 4);
+        page.figure(f, caption, f.substr(0, f.size() - 4) + ".csv", "small");
+    }
+    if (page.has("compare/agreement.csv")) {
+        page.heading("agreement", "Agreement between metrics");
+        page.text("Spearman correlation of two metrics' matrices over the pairs of layers, with a Mantel permutation "
+                  "p-value. A similarity and a distance that agree correlate negatively.");
+        page.table(read_csv_rows(dir / "compare/agreement.csv"));
+        page.figure("compare/agreement.svg", "agreement (Spearman) between every pair of metrics", "compare/agreement.csv",
+                    "small");
+        page.figure("compare/matrices.svg", "every metric over the same layers", "compare/table.csv", "wide");
+    }
+}
+
+void hierarchy_text(Page& page, const fs::path& path) {
+    const json h = json::parse(read_text_file(path.string()));
+    if (!h.contains("splits")) return;
+    std::vector<std::vector<std::string>> rows{{"classes", "split from", "at layer"}};
+    for (const auto& s : h["splits"]) {
+        if (!s.contains("group_names")) continue;
+        rows.push_back({join(s["group_names"][0].get<std::vector<std::string>>()),
+                        join(s["group_names"][1].get<std::vector<std::string>>()),
+                        s["split_layer"].is_null() ? "never (still together at the last layer)" : s["split_layer"].get<std::string>()});
+    }
+    page.table(rows);
+}
+
+void coactivation_text(Page& page, const fs::path& path) {
+    const json g = json::parse(read_text_file(path.string()));
+    page.text("modularity " + fixed(g.value("modularity", 0.0)) + ", " + std::to_string(g.value("communities", 0)) +
+              " communities, " + std::to_string(g["nodes"].size()) + " nodes, " + std::to_string(g["links"].size()) + " edges");
+    if (g.contains("classes") && g["classes"].contains("groups")) {
+        std::vector<std::vector<std::string>> rows{{"community", "classes in it"}};
+        std::size_t k = 0;
+        for (const auto& group : g["classes"]["groups"]) rows.push_back({std::to_string(++k), join(group.get<std::vector<std::string>>())});
+        page.table(rows);
+    }
+}
+
+void checkpoints_section(Page& page, const fs::path& dir, const std::string& model, bool force) {
+    const std::string rel = "coactivation/" + model + "-checkpoints.csv";
+    if (!page.has(rel)) return;
+    const auto rows = read_csv_rows(dir / rel);
+    page.raw("<h3>" + html_escape(model) + " across training checkpoints</h3>\n");
+    std::vector<std::vector<std::string>> kept{rows.front()};
+    Series accuracy{"accuracy", {}}, modularity{"modularity", {}}, entropy{"mean binned entropy / bins", {}};
+    std::vector<std::string> epochs;
+    const auto col = [&](const std::string& name) {
+        auto it = std::find(rows.front().begin(), rows.front().end(), name);
+        return std::size_t(it - rows.front().begin());
+    };
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        if (rows[r].size() < rows.front().size() || rows[r][col("layer")] != "(graph)") continue;
+        kept.push_back(rows[r]);
+        epochs.push_back(rows[r][col("store")]);
+        accuracy.y.push_back(std::stod(rows[r][col("accuracy")]));
+        modularity.y.push_back(std::stod(rows[r][col("modularity")]));
+        entropy.y.push_back(std::stod(rows[r][col("mean_entropy_binned")]) / std::log2(10.0));
+    }
+    page.table(kept);
+    if (epochs.size() < 2) return;
+    ChartOptions o;
+    o.title = model + ": co-activation graph across checkpoints";
+    o.x_label = "checkpoint";
+    o.categories = epochs;
+    const std::string fig = "report/figures/" + model + "-checkpoints";
+    write_chart({accuracy, modularity, entropy}, o, (dir / fig).string(), force);
+    page.figure(fig + ".svg", "accuracy, modularity and normalised entropy per checkpoint (" + rel + ")", rel, "small");
+}
+
+}  // namespace
+
+void write_report(const std::string& results_dir, bool force) {
+    const fs::path dir(results_dir);
+    const fs::path plan_path = dir / "experiment.json";
+    if (!fs::exists(plan_path))
+        throw UserError(results_dir + ": no experiment.json here (expected the folder an `actopo run` wrote)");
+    json plan;
+    try {
+        plan = json::parse(read_text_file(plan_path.string()));
+    } catch (const json::exception& e) {
+        throw UserError(plan_path.string() + ": not valid JSON (" + std::string(e.what()) + ")");
+    }
+    const std::string target = (dir / "report" / "index.html").string();
+    if (fs::exists(target) && !force) throw UserError(target + " exists (use --force to overwrite)");
+    fs::create_directories(dir / "report" / "figures");
+
+    // the models, in the experiment's order (extract jobs of the final models, not of checkpoints)
+    std::vector<ModelInfo> models;
+    std::set<std::string> checkpoint_models;
+    for (const auto& j : plan["jobs"]) {
+        const std::string id = j["id"];
+        if (id.rfind("train/", 0) == 0 && j["command"].get<std::string>().find("--checkpoints") != std::string::npos)
+            checkpoint_models.insert(id.substr(6));
+    }
+    for (const auto& j : plan["jobs"]) {
+        const std::string id = j["id"];
+        if (id.rfind("extract/", 0) != 0) continue;
+        const std::string name = id.substr(8);
+        const bool is_checkpoint = std::any_of(checkpoint_models.begin(), checkpoint_models.end(), [&](const std::string& m) {
+            return name.rfind(m + "-epoch-", 0) == 0;
+        });
+        if (!is_checkpoint) models.push_back(read_model(dir / "stores" / (name + ".h5"), name));
+    }
+
+    Page page(dir);
+    models_section(page, plan, models);
+    matrices_section(page, dir);
+
+    for (const auto& m : models) {
+        page.heading("model-" + m.name, "Model " + m.name);
+        const std::string mapper_dir = "mapper/" + m.name + "/";
+        if (page.has(mapper_dir + "hierarchy.json")) {
+            page.raw("<h3>Class hierarchy</h3>\n");
+            page.text("Classes the last layer's Mapper graph keeps together, merged by average linkage; the table says "
+                      "from which layer on each pair of groups stays apart.");
+            page.figure(mapper_dir + "hierarchy.svg", "class hierarchy of " + m.name, mapper_dir + "hierarchy.json", "small");
+            hierarchy_text(page, dir / (mapper_dir + "hierarchy.json"));
+        }
+        const std::string co = "coactivation/" + m.name;
+        if (page.has(co + ".json")) {
+            page.raw("<h3>Co-activation graph</h3>\n");
+            coactivation_text(page, dir / (co + ".json"));
+            page.figure(co + ".svg", "neurons and classes that fire together, coloured by community", co + ".json");
+        }
+        checkpoints_section(page, dir, m.name, force);
+
+        const fs::path diagrams = dir / "diagrams" / (m.name + ".h5");
+        const bool have_diagrams = fs::exists(diagrams), have_mapper = page.has(mapper_dir);
+        if (!have_diagrams && !have_mapper) continue;
+        page.raw("<h3>Layers</h3>\n<table class=\"layers\"><tr><th>layer</th>" +
+                 std::string(have_diagrams ? "<th>persistence diagram and barcode</th>" : "") +
+                 (have_mapper ? "<th>Mapper graph (click for the interactive page)</th>" : "") + "</tr>\n");
+        const auto groups = have_diagrams ? diagram_groups(diagrams.string()) : std::vector<std::string>{};
+        for (const auto& layer : m.layers) {
+            page.raw("<tr><td>" + html_escape(layer) + "</td>");
+            if (have_diagrams) {
+                page.raw("<td>");
+                if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {
+                    const std::string fig = "report/figures/" + m.name + "/" + safe_name(layer) + "-diagram";
+                    fs::create_directories((dir / fig).parent_path());
+                    const Diagrams d = read_diagrams(diagrams.string(), layer);
+                    write_diagram_plot(d, (dir / fig).string(), m.name + " " + layer, force);
+                    std::string counts;
+                    for (const auto& dg : d.dims) counts += " H" + std::to_string(dg.dim) + ": " + std::to_string(dg.pairs.size());
+                    page.figure(fig + ".svg", counts, fig + ".png", "small");
+                }
+                page.raw("</td>");
+            }
+            if (have_mapper) {
+                page.raw("<td>");
+                const std::string stem = mapper_dir + safe_name(layer);
+                page.figure(stem + ".svg", "nodes are clusters coloured by class", stem + ".html", "small");
+                page.raw("</td>");
+            }
+            page.raw("</tr>\n");
+        }
+        page.raw("</table>\n");
+    }
+
+    page.heading("config", "Experiment file");
+    page.raw("<pre>" + html_escape(plan.value("config", "")) + "</pre>\n");
+    page.text("Every job's command and the hashes of its inputs and outputs: manifest.json; wall times: timings.json; "
+              "each job's log: logs/.");
+    write_text_file(target, page.html("actopo experiment " + plan.value("name", ""),
+                                      std::to_string(models.size()) + " model(s), seed " +
+                                          std::to_string(plan.value("seed", 0)) + ", actopo " + version()),
+                    true);
+}
+
+}  // namespace actopo
