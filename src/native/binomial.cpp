@@ -24,18 +24,26 @@ Binomial::Binomial(std::size_t n, int max_k) : stride_(std::size_t(max_k) + 1), 
 
 void Binomial::vertices(index_t idx, int dim, std::uint32_t n, std::uint32_t* out) const {
     index_t hi = index_t(n) - 1;
-    double factorial = 1;
-    for (int k = 2; k <= dim + 1; ++k) factorial *= k;
     for (int k = dim + 1; k >= 2; --k) {
-        // Largest v <= hi with C(v, k) <= idx: start from C(v, k) ~ (v - (k-1)/2)^k / k!, then step.
-        index_t v = index_t(std::pow(double(idx) * factorial, 1.0 / k) + 0.5 * (k - 1));
-        v = std::max(index_t(k - 1), std::min(v, hi));
-        while (v < hi && (*this)(v + 1, k) <= idx) ++v;
-        while ((*this)(v, k) > idx) --v;
+        // Largest v <= hi with C(v, k) <= idx. For k = 2 a square root gives it up to rounding; otherwise a
+        // binary search in [k - 1, hi] (C(k - 1, k) = 0 <= idx always).
+        index_t v;
+        if (k == 2) {
+            v = index_t((1.0 + std::sqrt(1.0 + 8.0 * double(idx))) * 0.5);
+            v = std::max(index_t(1), std::min(v, hi));
+            while (v < hi && (*this)(v + 1, 2) <= idx) ++v;
+            while ((*this)(v, 2) > idx) --v;
+        } else {
+            index_t lo = k - 1, top = hi;  // invariant: C(lo, k) <= idx, answer in [lo, top]
+            while (lo < top) {
+                index_t mid = lo + (top - lo + 1) / 2;
+                if ((*this)(mid, k) <= idx) lo = mid; else top = mid - 1;
+            }
+            v = lo;
+        }
         *out++ = std::uint32_t(v);
         idx -= (*this)(v, k);
         hi = v - 1;
-        factorial /= k;
     }
     if (dim >= 0) *out = std::uint32_t(idx);  // C(v, 1) = v
 }

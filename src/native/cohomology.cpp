@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <unordered_map>
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
@@ -10,17 +11,38 @@
 namespace actopo::native {
 namespace {
 
-constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-
 /// The working column: a heap of entries whose top is the earliest in the filtration.
 class WorkingColumn {
 public:
-    void clear() { heap_.clear(); }
+    void clear() {
+        heap_.clear();
+        limit_ = limit_floor;
+    }
     /// Gives the memory back (a block of parked columns would otherwise keep its largest heaps).
-    void release() { std::vector<Entry>().swap(heap_); }
+    void release() {
+        std::vector<Entry>().swap(heap_);
+        limit_ = limit_floor;
+    }
     void push(const Entry& e) {
         heap_.push_back(e);
         std::push_heap(heap_.begin(), heap_.end(), Later{});
+    }
+    /// When the heap has doubled since the last compaction, sums the entries of each simplex and drops
+    /// the zero ones (over Z/2 most additions cancel): without it a column with thousands of additions
+    /// holds every cofacet of every added column at once.
+    void compact_if_large(std::uint32_t p) {
+        if (heap_.size() <= limit_) return;
+        std::sort(heap_.begin(), heap_.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
+        std::size_t w = 0;
+        for (std::size_t i = 0; i < heap_.size();) {
+            Entry sum = heap_[i++];
+            while (i < heap_.size() && heap_[i].idx == sum.idx) sum.coeff = (sum.coeff + heap_[i++].coeff) % p;
+            if (sum.coeff) heap_[w++] = sum;
+        }
+        heap_.resize(w);
+        std::make_heap(heap_.begin(), heap_.end(), Later{});
+        limit_ = std::max(limit_floor, 2 * w);
+        if (heap_.capacity() > 4 * limit_) heap_.shrink_to_fit();
     }
     /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
     bool pop_pivot(std::uint32_t p, Entry& out) {
@@ -42,7 +64,9 @@ private:
         heap_.pop_back();
         return e;
     }
+    static constexpr std::size_t limit_floor = 1 << 14;
     std::vector<Entry> heap_;
+    std::size_t limit_ = limit_floor;
 };
 
 std::vector<std::uint32_t> inverses(std::uint32_t p) {
@@ -103,7 +127,7 @@ namespace {
 class Reducer {
 public:
     Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, DimensionResult& out)
-        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), out_(out), v_slot_(columns.size(), none) {}
+        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), out_(out) {}
 
     struct State {
         WorkingColumn work;
@@ -151,10 +175,11 @@ public:
             // pivot + factor * other.coeff == 0 (mod p): add factor * (reduced column of `other`).
             std::uint32_t factor = std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[other->coeff] % p_);
             std::uint32_t j = other->column;
-            if (v_slot_[j] == none) {
+            auto slot = v_slot_.find(j);
+            if (slot == v_slot_.end()) {
                 add(st, Entry{columns_[j].idx, columns_[j].diam, factor});
             } else {
-                for (std::size_t k = v_offset_[v_slot_[j]]; k < v_offset_[v_slot_[j] + 1]; ++k)
+                for (std::size_t k = v_offset_[slot->second]; k < v_offset_[slot->second + 1]; ++k)
                     add(st, Entry{v_entries_[k].idx, v_entries_[k].diam, std::uint32_t(std::uint64_t(v_entries_[k].coeff) * factor % p_)});
             }
         }
@@ -168,11 +193,11 @@ public:
             out_.intervals.push_back({s.diam, std::numeric_limits<float>::infinity()});
             return;
         }
-        out_.intervals.push_back({s.diam, pivot.diam});
+        if (s.diam < pivot.diam) out_.intervals.push_back({s.diam, pivot.diam});
         out_.pivots.insert(pivot.idx, {std::uint32_t(c), pivot.coeff});
         if (st.v.size() <= 1) return;
         std::sort(st.v.begin(), st.v.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
-        v_slot_[c] = std::uint32_t(v_offset_.size() - 1);
+        v_slot_.emplace(std::uint32_t(c), std::uint32_t(v_offset_.size() - 1));
         for (std::size_t i = 0; i < st.v.size();) {  // entries summed per simplex
             Entry sum = st.v[i++];
             while (i < st.v.size() && st.v[i].idx == sum.idx) sum.coeff = (sum.coeff + st.v[i++].coeff) % p_;
@@ -230,6 +255,7 @@ private:
             st.work.push(e);
             return true;
         });
+        st.work.compact_if_large(p_);
         st.v.push_back(u);
     }
 
@@ -239,7 +265,7 @@ private:
     std::vector<std::uint32_t> inv_;
     const std::vector<Simplex>& columns_;
     DimensionResult& out_;
-    std::vector<std::uint32_t> v_slot_;
+    std::unordered_map<std::uint32_t, std::uint32_t> v_slot_;  // column -> its stored V (only if not trivial)
     std::vector<std::size_t> v_offset_{0};
     std::vector<Entry> v_entries_;
 };
@@ -262,6 +288,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         }
     });
     throw_if_cancelled();
+    out.pivots = PivotMap(std::size_t(std::count(apparent.begin(), apparent.end(), std::uint8_t(0))));
 
     // 2. The other columns, in order. With several threads, blocks of columns are first reduced in
     //    parallel against the pivots of the earlier blocks (the table is read-only then), then finished
@@ -296,25 +323,34 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     return out;
 }
 
-std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads) {
+std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads,
+                                   const DimensionResult* clear) {
     std::vector<std::vector<Simplex>> parts(std::size_t(std::max(1, threads)));
     run_threads(threads, [&](int t) {
         std::size_t begin = simplices.size() * std::size_t(t) / parts.size();
         std::size_t end = simplices.size() * std::size_t(t + 1) / parts.size();
         std::vector<std::uint32_t> vs(std::size_t(dim) + 1);
+        std::uint32_t vt[16];
         auto& part = parts[std::size_t(t)];
         for (std::size_t i = begin; i < end; ++i) {
             if ((i & 4095) == 0 && cancel_requested()) return;
             const Simplex& s = simplices[i];
             cx.binom.vertices(s.idx, dim, cx.n, vs.data());
-            cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e, std::uint32_t, int j) {
+            cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e, std::uint32_t v, int j) {
                 if (j > 0) return false;  // only cofacets adding a vertex above the top one
+                if (clear) {  // skip pivots (clearing) and apparent pairs: they are no columns
+                    if (clear->pivots.contains(e.idx)) return true;
+                    vt[0] = v;
+                    for (int u = 0; u <= dim; ++u) vt[u + 1] = vs[std::size_t(u)];
+                    if (apparent_facet(cx, e, dim, vt).idx >= 0) return true;
+                }
                 part.push_back(Simplex{e.idx, e.diam});
                 return true;
             });
         }
     });
     throw_if_cancelled();
+    if (parts.size() == 1) return std::move(parts[0]);
     std::size_t total = 0;
     for (auto& part : parts) total += part.size();
     std::vector<Simplex> out;

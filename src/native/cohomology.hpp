@@ -14,7 +14,7 @@ struct Interval {
 };
 
 struct DimensionResult {
-    std::vector<Interval> intervals;  // including zero-length ones
+    std::vector<Interval> intervals;  // zero-length ones left out
     PivotMap pivots;                  // (dim+1)-simplices that are pivots, apparent pairs excepted
 };
 
@@ -30,7 +30,9 @@ Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint
 std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
                                   const DimensionResult& result, int threads);
 
-/// All (dim+1)-simplices within the threshold, each made once from its facet without its top vertex.
-std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads);
+/// All (dim+1)-simplices within the threshold, each made once from its facet without its top vertex, in
+/// no particular order; with `clear`, only those that are neither pivots of `clear` nor apparent pairs.
+std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads,
+                                   const DimensionResult* clear = nullptr);
 
 }  // namespace actopo::native

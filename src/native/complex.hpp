@@ -11,10 +11,14 @@
 
 namespace actopo::native {
 
+// 12 bytes, not 16: the column lists are the largest arrays of the engine (x86 reads the unaligned index).
+#pragma pack(push, 4)
 struct Simplex {
     index_t idx;
     float diam;
 };
+#pragma pack(pop)
+static_assert(sizeof(Simplex) == 12, "Simplex must be 12 bytes");
 /// A coboundary entry: a simplex with its coefficient in Z/p.
 struct Entry {
     index_t idx;

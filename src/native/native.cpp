@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <numeric>
 #include <sstream>
 #include <thread>
@@ -81,38 +83,85 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         if (4 * within < dist.lower.size()) collapse_edges(dist, threshold);
     }
 
-    // Edges within the threshold; the index of edge (i > j) is C(i, 2) + j, its place in the lower triangle.
-    std::vector<Simplex> simplices;
-    for (std::size_t k = 0; k < dist.lower.size(); ++k)
-        if (dist.lower[k] <= threshold) simplices.push_back(Simplex{index_t(k), dist.lower[k]});
-    parallel_sort(simplices, threads, [](const Simplex& a, const Simplex& b) { return column_order(b, a); });
+    // Edges within the threshold as 64-bit keys: the float bits of the length (non-negative floats order
+    // like their bit patterns) above the complement of the edge index C(i, 2) + j, the edge's place in the
+    // lower triangle. Ascending keys are the filtration order (length ascending, index descending).
+    if (dist.lower.size() > 0xFFFFFFFFull)
+        throw UserError("native backend: " + std::to_string(dist.n) + " points are too many (at most 92681)");
+    std::vector<std::uint64_t> edges;
+    {
+        std::size_t within = 0;
+        for (float x : dist.lower) within += x <= threshold;
+        edges.reserve(within);
+    }
+    for (std::size_t k = 0; k < dist.lower.size(); ++k) {
+        const float x = dist.lower[k] + 0.0f;  // -0 -> +0
+        if (x <= threshold) {
+            std::uint32_t bits;
+            std::memcpy(&bits, &x, sizeof bits);
+            edges.push_back((std::uint64_t(bits) << 32) | (0xFFFFFFFFu - std::uint32_t(k)));
+        }
+    }
+    parallel_sort(edges, threads, std::less<std::uint64_t>());
+    auto edge_index = [](std::uint64_t key) { return index_t(0xFFFFFFFFu - std::uint32_t(key)); };
     // Neighbour lists pay off when under a quarter of the pairs are within the threshold.
-    Complex cx(dist, threshold, max_dim, std::uint32_t(options.coeff), 4 * simplices.size() < dist.lower.size());
+    Complex cx(dist, threshold, max_dim, std::uint32_t(options.coeff), 4 * edges.size() < dist.lower.size());
 
-    // H0: an edge joining two components kills the younger one (all vertices are born at 0).
+    // H0: an edge joining two components kills the younger one (all vertices are born at 0). The edges
+    // that close a cycle are the columns of dimension 1; with max_dim 1 they are compacted in place.
     UnionFind components(dist.n);
-    std::vector<Simplex> columns;  // edges that close a cycle: the columns of dimension 1
+    std::size_t cycles = 0;
     std::uint32_t vs[2];
-    for (const Simplex& e : simplices) {
-        cx.binom.vertices(e.idx, 1, cx.n, vs);
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        const index_t idx = edge_index(edges[k]);
+        cx.binom.vertices(idx, 1, cx.n, vs);
         if (components.unite(vs[0], vs[1])) {
-            if (e.diam > 0) out.dims[0].pairs.push_back({0.0, double(e.diam)});
+            if (dist.lower[std::size_t(idx)] > 0) out.dims[0].pairs.push_back({0.0, double(dist.lower[std::size_t(idx)])});
         } else if (max_dim >= 1) {
-            columns.push_back(e);
+            if (max_dim == 1) edges[cycles] = edges[k];
+            ++cycles;
         }
     }
     for (std::uint32_t v = 0; v < dist.n; ++v)
         if (components.find(v) == v) out.dims[0].pairs.push_back({0.0, std::numeric_limits<double>::infinity()});
-    std::reverse(columns.begin(), columns.end());
-    if (max_dim < 2) std::vector<Simplex>().swap(simplices);  // edges are needed only to build triangles
+    std::vector<Simplex> columns;  // processing order: reverse filtration
+    columns.reserve(cycles);
+    std::vector<Simplex> simplices;  // all edges, only to build the triangles (max_dim >= 2)
+    if (max_dim == 1) {
+        for (std::size_t k = cycles; k-- > 0;) {
+            const index_t idx = edge_index(edges[k]);
+            columns.push_back(Simplex{idx, dist.lower[std::size_t(idx)]});
+        }
+        std::vector<std::uint64_t>().swap(edges);
+    } else if (max_dim >= 2) {
+        components = UnionFind(dist.n);
+        simplices.reserve(edges.size());
+        for (std::size_t k = edges.size(); k-- > 0;) {  // the same pass backwards: cycles are the non-merging
+            const index_t idx = edge_index(edges[k]);
+            simplices.push_back(Simplex{idx, dist.lower[std::size_t(idx)]});
+        }
+        std::vector<std::uint64_t>().swap(edges);
+        for (std::size_t k = simplices.size(); k-- > 0;) {
+            cx.binom.vertices(simplices[k].idx, 1, cx.n, vs);
+            if (!components.unite(vs[0], vs[1])) columns.push_back(simplices[k]);
+        }
+        std::reverse(columns.begin(), columns.end());
+    }
 
     for (int dim = 1; dim <= max_dim; ++dim) {
         DimensionResult result = reduce_dimension(cx, dim, columns, threads);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
         if (dim == max_dim) break;
-        std::vector<Simplex> next = next_simplices(cx, dim, simplices, threads);
-        columns = next_columns(cx, dim, next, result, threads);
-        if (dim + 1 < max_dim) simplices.swap(next); else std::vector<Simplex>().swap(simplices);
+        std::vector<Simplex>().swap(columns);
+        if (dim + 1 < max_dim) {  // all (dim+1)-simplices are needed for the next dimension's
+            std::vector<Simplex> next = next_simplices(cx, dim, simplices, threads);
+            columns = next_columns(cx, dim, next, result, threads);
+            simplices.swap(next);
+        } else {  // last dimension: only the columns are built, and sorted in place
+            columns = next_simplices(cx, dim, simplices, threads, &result);
+            std::vector<Simplex>().swap(simplices);
+            parallel_sort(columns, threads, [](const Simplex& a, const Simplex& b) { return column_order(a, b); });
+        }
     }
 
     for (auto& d : out.dims)

@@ -36,7 +36,9 @@ void run_threads(int threads, Body body) {
         if (e) std::rethrow_exception(e);
 }
 
-/// Sorts v by `less` (a strict total order): chunks sorted in parallel, then merged.
+/// Sorts v by `less` (a strict total order) in place, without a merge buffer: the vector is cut into
+/// `threads` ranges by nth_element (each range holds the elements of its ranks), then the ranges are
+/// sorted in parallel. The result is the unique sorted order, whatever the thread count.
 template <class T, class Less>
 void parallel_sort(std::vector<T>& v, int threads, Less less) {
     std::size_t parts = std::size_t(std::max(1, threads));
@@ -46,8 +48,8 @@ void parallel_sort(std::vector<T>& v, int threads, Less less) {
     }
     std::vector<std::size_t> cut(parts + 1);
     for (std::size_t i = 0; i <= parts; ++i) cut[i] = v.size() * i / parts;
-    run_threads(int(parts), [&](int t) { std::sort(v.begin() + cut[t], v.begin() + cut[t + 1], less); });
-    for (std::size_t i = 1; i < parts; ++i) std::inplace_merge(v.begin(), v.begin() + cut[i], v.begin() + cut[i + 1], less);
+    for (std::size_t i = 1; i < parts; ++i) std::nth_element(v.begin() + long(cut[i - 1]), v.begin() + long(cut[i]), v.end(), less);
+    run_threads(int(parts), [&](int t) { std::sort(v.begin() + long(cut[t]), v.begin() + long(cut[t + 1]), less); });
 }
 
 }  // namespace actopo::native
