@@ -80,12 +80,14 @@ struct ExtractReport {
     std::size_t inputs = 0;
     std::vector<LayerSpec> layers;
     std::map<std::string, std::uint64_t> nonfinite;  // per layer; only layers with any
-    double seconds = 0;
+    double seconds = 0;         // the whole call
+    double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
+                                // model and the dataset already open): forward passes, capture, writing
 };
 
 /// Streams the dataset through the model into the store at options.output (written under a temporary name,
 /// renamed when complete; Ctrl-C leaves nothing under the final name). The store is written on a second thread
-/// while the next batches run (at most two batches wait for it), so memory is bounded by a few batches.
+/// while the next batches run (the batch being written and the one being computed), so memory is bounded by a few batches.
 ExtractReport extract_activations(const ExtractOptions& options);
 
 /// The model's leaf layers with their per-input output shapes on the dataset's first input.

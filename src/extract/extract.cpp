@@ -113,6 +113,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
     LayerCapture capture(o.model, o.layers, o.threads);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
+    const auto stream_start = std::chrono::steady_clock::now();
 
     StoreInfo info;
     info.model = o.model;
@@ -145,7 +146,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
                 report.layers.push_back({capture.layers()[i], capture.layer_shape(i)});
             store = std::make_unique<StoreWriter>(o.output, info, report.layers, capture.num_classes(), o.force,
                                                   o.compression);
-            writer = std::make_unique<BackgroundWriter>(*store, 2);
+            writer = std::make_unique<BackgroundWriter>(*store, 1);
         }
         b.index.resize(count);
         std::iota(b.index.begin(), b.index.end(), std::int64_t(first));
@@ -164,7 +165,9 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     for (const auto& [layer, count] : store->nonfinite_counts())
         if (count > 0) report.nonfinite[layer] = count;
     report.inputs = n;
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto end = std::chrono::steady_clock::now();
+    report.seconds = std::chrono::duration<double>(end - start).count();
+    report.stream_seconds = std::chrono::duration<double>(end - stream_start).count();
     return report;
 }
 

@@ -244,3 +244,40 @@ TEST_CASE("inspect describes a model and a store in words", "[extract][cli]") {
     CHECK(bad_status == 1);
     CHECK_THAT(bad, Catch::Contains("neither an activation store"));
 }
+
+TEST_CASE("the same model, dataset and options give a byte-identical store under SOURCE_DATE_EPOCH", "[extract]") {
+    ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    for (int level : {0, 1}) {
+        std::vector<std::string> hashes;
+        for (const char* name : {"same-a.h5", "same-b.h5"}) {
+            ExtractOptions o;
+            o.model = kData + "tiny_scripted.pt";
+            o.dataset = kData + "tiny_data.h5";
+            o.batch = 5;
+            o.compression = level;
+            o.output = temp_dir() + "/" + name;
+            o.force = true;
+            extract_activations(o);
+            hashes.push_back(sha256_file(o.output));
+            CHECK(StoreReader(o.output).info().created == "2023-11-14T22:13:20Z");
+        }
+        CHECK(hashes[0] == hashes[1]);
+    }
+    ::unsetenv("SOURCE_DATE_EPOCH");
+    // and the values are those of an extraction in other batches, uncompressed vs compressed
+    extract("tiny_scripted.pt", {"all"}, "batch3.h5", kData + "tiny_data.h5", 3);
+    StoreReader a(temp_dir() + "/same-a.h5"), b(temp_dir() + "/batch3.h5");
+    REQUIRE(a.layer_names() == b.layer_names());
+    for (const auto& layer : a.layer_names()) CHECK(max_abs_diff(a.read_layer(layer), b.read_layer(layer)) == 0.0f);
+}
+
+TEST_CASE("a compression level outside 0-9 is a one-line user error", "[extract]") {
+    ExtractOptions o;
+    o.model = kData + "tiny_scripted.pt";
+    o.dataset = kData + "tiny_data.h5";
+    o.compression = 12;
+    o.output = temp_dir() + "/level12.h5";
+    CHECK_THAT(user_error_of([&] { extract_activations(o); }), Catch::Contains("--compression 12") &&
+                                                                     Catch::Contains("0-9"));
+    CHECK_FALSE(fs::exists(o.output));
+}
