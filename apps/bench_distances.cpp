@@ -73,7 +73,16 @@ for name, f in [("matrix_bottleneck_gudhi", gudhi.bottleneck_distance),
 struct Row {
     std::string chart, task, ours_label, theirs_label;  // chart: the short label under the bars
     double ours = 0, theirs = 0, ours_value = 0, theirs_value = 0, target = 0;
+    std::vector<double> runs = {};  // every timed run of ours
 };
+
+/// The first three fields of /proc/loadavg ("1.23 0.98 0.75"), or "unknown".
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string a, b, c;
+    if (!(f >> a >> b >> c)) return "unknown";
+    return a + " " + b + " " + c;
+}
 
 std::string fixed(double v, int digits = 4) {
     char b[64];
@@ -101,6 +110,7 @@ void run(const Context& ctx) {
     write_text_file((dir / "bench.py").string(), kPython, true);
 
     // gudhi first, in its own process
+    const std::string load_start = load_average();
     std::fprintf(stderr, "bench distances: python3-gudhi...\n");
     ExternalRun ext = run_external("/usr/bin/python3 " + (dir / "bench.py").string() + " " + dir.string() + " " +
                                    std::to_string(reps) + " " + std::to_string(matrix_n));
@@ -122,15 +132,16 @@ void run(const Context& ctx) {
         double value = 0;
         Timing t = time_runs(reps, [&] { value = f(); });
         auto [ts, tv] = theirs(key);
-        rows.push_back({chart, task, label, their_label, t.median(), ts, value, tv, target});
+        rows.push_back({chart, task, label, their_label, t.median(), ts, value, tv, target, t.seconds});
     };
+    const std::string load_between = load_average();
     std::fprintf(stderr, "bench distances: actopo...\n");
     DistanceOptions o;
     measure("bottleneck vs gudhi", "bottleneck, two 5000-point diagrams", "actopo exact", 0.25, "bottleneck_gudhi_exact",
             "gudhi.bottleneck_distance (exact, CGAL)", [&] { return bottleneck_distance(a, b, o); });
     rows.push_back({"bottleneck vs hera", "bottleneck, two 5000-point diagrams", "actopo exact", "gudhi.hera.bottleneck_distance (delta=0)",
                     rows.back().ours, theirs("bottleneck_hera_exact").first, rows.back().ours_value,
-                    theirs("bottleneck_hera_exact").second, 0.25});
+                    theirs("bottleneck_hera_exact").second, 0.25, rows.back().runs});
     measure("W1 1%", "Wasserstein-1 (L-inf), 5000 points, 1% relative error", "actopo auction", 0.75, "wasserstein1_hera_1pct",
             "gudhi.hera.wasserstein_distance (delta=0.01)", [&] { return wasserstein_distance(a, b, o); });
     measure("sliced M=50", "sliced Wasserstein M=50, 5000 points", "actopo", 0.020, "sliced50_numpy",
@@ -147,18 +158,20 @@ void run(const Context& ctx) {
             for (double v : m.values) checksum += v;
         });
         rows.push_back({"matrix " + diagram_metric_name(metric), "100 x 100 matrix of 200-point diagrams, " + diagram_metric_name(metric),
-                        "actopo, all cores", "python loop, one core", t.median(), theirs(key).first, checksum, 0, 30});
+                        "actopo, all cores", "python loop, one core", t.median(), theirs(key).first, checksum, 0, 30, t.seconds});
     }
 
+    const std::string load_end = load_average();
     std::ostringstream md, csv;
     md << "# Diagram distances: actopo vs GUDHI\n\n"
-       << "Machine: " << machine_description() << ". Repetitions: " << reps
+       << "Machine: " << machine_description() << ". Load average (1, 5, 15 min, /proc/loadavg): " << load_start
+       << " before GUDHI, " << load_between << " before actopo, " << load_end << " at the end. Repetitions: " << reps
        << " (median; matrices once). Inputs: seeded random diagrams, births uniform in [0, 1), lifetimes l^2 with l "
           "uniform. GUDHI is python3-gudhi " "timed inside one python process (import and file reading not timed). "
           "The machine is shared: other jobs inflate every time alike.\n\n"
-       << "| task | ours | seconds | other tool | seconds | ratio (them / us) | our value | their value | target (s) | met |\n"
-       << "|---|---|---|---|---|---|---|---|---|---|\n";
-    csv << "task,ours,ours_s,other,other_s,our_value,their_value,target_s,met\n";
+       << "| task | ours | seconds (median) | our runs (s) | other tool | seconds | ratio (them / us) | our value | their value | target (s) | met |\n"
+       << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    csv << "task,ours,ours_s,other,other_s,ratio,our_value,their_value,target_s,met,load_before_gudhi,load_before_ours,load_end\n";
     std::vector<std::string> misses;
     std::vector<std::string> categories;
     Series ours_series{"actopo", {}}, theirs_series{"GUDHI / numpy", {}};
@@ -171,11 +184,16 @@ void run(const Context& ctx) {
         std::string ratio = r.theirs < 0 ? "-" : fixed(r.theirs / std::max(r.ours, 1e-9), 2);
         std::string their_v = r.task.rfind("100 x 100", 0) == 0 ? "-" : fixed(r.theirs_value, 8);
         std::string our_v = r.task.rfind("100 x 100", 0) == 0 ? "sum " + fixed(r.ours_value, 4) : fixed(r.ours_value, 8);
-        md << "| " << r.task << " | " << r.ours_label << " | " << fixed(r.ours) << " | " << r.theirs_label << " | "
+        std::vector<std::string> runs;
+        for (double x : r.runs) runs.push_back(fixed(x, 3));
+        md << "| " << r.task << " | " << r.ours_label << " | " << fixed(r.ours) << " | " << join(runs, " ") << " | "
+           << r.theirs_label << " | "
            << their_s << " | " << ratio << " | " << our_v << " | " << their_v << " | " << fixed(r.target, 3) << " | "
            << (met ? "yes" : "**no**") << " |\n";
         csv << '"' << r.task << "\",\"" << r.ours_label << "\"," << r.ours << ",\"" << r.theirs_label << "\","
-            << r.theirs << ',' << r.ours_value << ',' << r.theirs_value << ',' << r.target << ',' << (met ? 1 : 0) << '\n';
+            << r.theirs << ',' << (r.theirs < 0 ? 0.0 : r.theirs / std::max(r.ours, 1e-9)) << ',' << r.ours_value << ','
+            << r.theirs_value << ',' << r.target << ',' << (met ? 1 : 0) << ',' << load_start << ',' << load_between << ','
+            << load_end << '\n';
         categories.push_back(r.chart);
         ours_series.y.push_back(r.ours);
         theirs_series.y.push_back(r.theirs < 0 ? NAN : r.theirs);

@@ -15,9 +15,10 @@ namespace {
 
 struct Args {
     std::vector<std::string> inputs;
-    std::string metric = "sliced-wasserstein", internal_p = "inf", sampling = "avgpool", point_metric = "euclidean",
+    std::string metric = "sliced-wasserstein", internal_p = "inf", lp = "2", sampling = "avgpool", point_metric = "euclidean",
                 backend = default_backend(), output;
     DistanceOptions options;
+    SummaryOptions summary;
     std::size_t points = 500;
     std::uint64_t seed = 0;
     int dim = 1, max_dim = -1, threads = 0;
@@ -32,7 +33,14 @@ void run(const Args& a) {
         if (std::filesystem::exists(path) && !a.force) throw UserError(path + " exists; use --force to overwrite it");
     DistanceOptions options = a.options;
     options.internal_p = parse_internal_p(a.internal_p);
-    const DiagramMetric metric = parse_diagram_metric(a.metric);
+    const bool by_summary = is_summary_name(a.metric);
+    SummaryOptions so = a.summary;
+    try {
+        so.lp = parse_internal_p(a.lp);
+    } catch (const UserError&) {
+        throw UserError("--lp '" + a.lp + "': expected a number >= 1 or inf");
+    }
+    const DiagramMetric metric = by_summary ? DiagramMetric::bottleneck : parse_diagram_metric(a.metric);
     LayerDiagramOptions lo;
     lo.sampling.method = parse_sampling(a.sampling);
     lo.sampling.points = a.points;
@@ -52,24 +60,29 @@ void run(const Args& a) {
         names.push_back(d.name);
         ds.push_back(std::move(d.diagram));
     }
-    NamedMatrix m = diagram_distance_matrix(names, ds, metric, options, a.threads);
+    NamedMatrix m = by_summary ? summary_distance_matrix(names, ds, parse_summary_kind(a.metric), so)
+                               : diagram_distance_matrix(names, ds, metric, options, a.threads);
     write_text_file(a.output, to_csv(m), a.force);
-    std::string title = diagram_metric_name(metric) + " H" + std::to_string(a.dim);
-    if (metric == DiagramMetric::wasserstein) {
+    const std::string metric_name = by_summary ? a.metric : diagram_metric_name(metric);
+    std::string title = metric_name + " H" + std::to_string(a.dim);
+    if (by_summary && a.metric != "entropy" && a.metric != "total-persistence") title += ", L" + a.lp;
+    if (!by_summary && metric == DiagramMetric::wasserstein) {
         std::ostringstream p;
         p << ", p = " << options.p << (std::isinf(options.internal_p) ? "" : ", q = " + a.internal_p);
         title += p.str();
     }
     write_heatmap(m, figures[0], title, a.force);
     std::printf("%s: %zu x %zu %s distances of H%d; heatmap %s, %s\n", a.output.c_str(), names.size(), names.size(),
-                diagram_metric_name(metric).c_str(), a.dim, figures[0].c_str(), figures[1].c_str());
+                metric_name.c_str(), a.dim, figures[0].c_str(), figures[1].c_str());
 }
 
 void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("inputs", a->inputs, "Activation stores (.h5) or diagram files (.csv, .json, .h5)")->required();
     app.add_option("-o,--output", a->output, "Matrix CSV to write; the heatmap goes beside it (.svg, .png)")->required();
-    app.add_option("--metric", a->metric, "bottleneck|wasserstein|sliced-wasserstein")->capture_default_str();
+    app.add_option("--metric", a->metric,
+                   "bottleneck|wasserstein|sliced-wasserstein, or a summary: betti|landscape|image|entropy|total-persistence")
+        ->capture_default_str();
     app.add_option("--dim", a->dim, "Homology dimension compared")->capture_default_str();
     app.add_option("--p", a->options.p, "Wasserstein order p >= 1")->capture_default_str();
     app.add_option("--internal-p", a->internal_p, "Wasserstein: norm of the plane, q >= 1 or inf")->capture_default_str();
@@ -77,6 +90,14 @@ void setup(CLI::App& app) {
         ->capture_default_str();
     app.add_option("--directions", a->options.directions, "Sliced Wasserstein: number of directions M")->capture_default_str();
     app.add_flag("--ignore-essential", a->options.ignore_essential, "Drop essential classes");
+    app.add_option("--lp", a->lp, "Summaries: p of the L_p distance between sampled vectors (>= 1 or inf)")
+        ->capture_default_str();
+    app.add_option("--samples", a->summary.samples, "betti, landscape: grid points (one grid for all diagrams)")
+        ->capture_default_str();
+    app.add_option("--levels", a->summary.levels, "landscape: levels")->capture_default_str();
+    app.add_option("--resolution", a->summary.resolution, "image: pixels per side")->capture_default_str();
+    app.add_option("--sigma", a->summary.sigma, "image: Gaussian std (0: one pixel height)")->capture_default_str();
+    app.add_option("--total-p", a->summary.total_p, "total-persistence: sum of lifetimes^p")->capture_default_str();
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
     app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str();
     app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
@@ -91,6 +112,7 @@ void setup(CLI::App& app) {
         "  actopo distances cnn-test.h5 --metric sliced-wasserstein --dim 1 --points 500 -o layers.csv\n"
         "  actopo distances mlp.h5 cnn.h5 --metric bottleneck --dim 0 --seed 7 -o models.csv\n"
         "  actopo distances a.csv b.csv c.csv --metric wasserstein --p 2 -o diagrams.csv\n"
+        "  actopo distances cnn-test.h5 --metric landscape --levels 3 --lp 2 --dim 1 -o landscapes.csv\n"
         "Rows are layers (one store) or model:layer (several). Writes the CSV and a heatmap (.svg, .png).");
     app.callback([a] { run(*a); });
 }

@@ -127,5 +127,9 @@ SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, c
 /// Distance between two diagrams through a summary: the L_p distance (options.lp) of their vectors on a
 /// common grid, |difference| for entropy and total persistence.
 double summary_distance(const Diagram& a, const Diagram& b, SummaryKind kind, const SummaryOptions& options = {});
+/// Every pair of `diagrams` compared through a summary, all on one grid built from all of them (so an
+/// entry can differ slightly from summary_distance of the pair alone, whose grid covers only the two).
+NamedMatrix summary_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
+                                    SummaryKind kind, const SummaryOptions& options = {});
 
 }  // namespace actopo

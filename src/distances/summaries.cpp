@@ -200,4 +200,23 @@ double summary_distance(const Diagram& a, const Diagram& b, SummaryKind kind, co
     return lp_distance(t.values[0], t.values[1], o.lp, t.cell);
 }
 
+NamedMatrix summary_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
+                                    SummaryKind kind, const SummaryOptions& o) {
+    if (names.size() != diagrams.size()) throw UserError("summary_distance_matrix: names and diagrams differ in number");
+    for (const auto& d : diagrams)
+        if (d.dim != diagrams.front().dim)
+            throw UserError("cannot compare diagrams of dimensions " + std::to_string(diagrams.front().dim) + " and " +
+                            std::to_string(d.dim));
+    const SummaryTable t = summarize(diagrams, kind, o);
+    NamedMatrix m;
+    m.row_names = m.col_names = names;
+    m.values.assign(names.size() * names.size(), 0.0);
+    const bool scalar = kind == SummaryKind::entropy || kind == SummaryKind::total_persistence;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        for (std::size_t j = i + 1; j < names.size(); ++j)
+            m.at(i, j) = m.at(j, i) = scalar ? std::fabs(t.values[i][0] - t.values[j][0])
+                                             : lp_distance(t.values[i], t.values[j], o.lp, t.cell);
+    return m;
+}
+
 }  // namespace actopo

@@ -189,6 +189,28 @@ TEST_CASE("hand-computed summaries") {
     CHECK_THROWS_AS(persistence_landscape(a, 0, Grid{}), UserError);
 }
 
+TEST_CASE("a summary distance matrix is symmetric and uses one grid for all diagrams") {
+    std::mt19937_64 rng(5);
+    std::vector<Diagram> ds;
+    std::vector<std::string> names;
+    for (int i = 0; i < 5; ++i) ds.push_back(random_diagram(rng, 20 + 3 * i, 0)), names.push_back("d" + std::to_string(i));
+    for (auto kind : {SummaryKind::betti, SummaryKind::landscape, SummaryKind::image, SummaryKind::entropy,
+                      SummaryKind::total_persistence}) {
+        INFO(summary_kind_name(kind));
+        auto m = summary_distance_matrix(names, ds, kind);
+        auto t = summarize(ds, kind);
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            CHECK(m.at(i, i) == 0.0);
+            for (std::size_t j = 0; j < ds.size(); ++j) {
+                CHECK(m.at(i, j) == m.at(j, i));
+                double expect = t.values[i].size() == 1 ? std::fabs(t.values[i][0] - t.values[j][0])
+                                                        : lp_distance(t.values[i], t.values[j], 2, t.cell);
+                CHECK(m.at(i, j) == Approx(expect).margin(1e-15));
+            }
+        }
+    }
+}
+
 TEST_CASE("summarize puts several diagrams on one grid") {
     auto a = make({{0, 1}}), b = make({{2, 4}});
     SummaryOptions o;
@@ -280,5 +302,17 @@ TEST_CASE("actopo distance compares diagrams by a summary and writes summary vec
     }
     auto alone = run(bin + " distance " + a + " --metric landscape");
     CHECK(alone.status == 1);
+    // matrices: two diagram files, so the common grid is the pair's and the entry is summary_distance
+    const std::string m = (dir / "m.csv").string();
+    auto mat = run(bin + " distances " + a + " " + b + " --dim 1 --metric landscape --levels 2 --samples 40 -o " + m);
+    INFO(mat.output);
+    REQUIRE(mat.status == 0);
+    auto mm = read_named_matrix_csv(m);
+    SummaryOptions o;
+    o.samples = 40;
+    o.levels = 2;
+    CHECK(mm.at(0, 1) == Approx(summary_distance(da, db, SummaryKind::landscape, o)).epsilon(1e-9));
+    CHECK(mm.at(1, 0) == mm.at(0, 1));
+    CHECK(fs::exists(dir / "m.svg"));
     fs::remove_all(dir);
 }
