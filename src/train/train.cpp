@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
@@ -61,7 +62,15 @@ double evaluate(torch::jit::Module& module, const DatasetReader& ds) {
 
 void save(torch::jit::Module& module, const std::string& path, bool force) {
     AtomicOutput out(path, force);
-    module.save(out.temp_path());
+    {
+        // Saved through a stream, the archive's top folder is "archive" whatever the file is called (saved
+        // to a path, TorchScript names it after the file's stem), so equal models give equal bytes.
+        std::ofstream f(out.temp_path(), std::ios::binary);
+        if (!f) throw UserError(path + ": cannot open for writing");
+        module.save(f);
+        f.close();
+        if (!f) throw UserError(path + ": cannot write the model (disk full?)");
+    }
     out.commit();
 }
 
