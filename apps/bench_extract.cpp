@@ -6,6 +6,8 @@
 //   memory     - peak RSS of `actopo extract` (this very program, each run its own process) on 1 000 and
 //                10 000 inputs. Target: ratio at most 1.2 (streaming: memory does not grow with N).
 // The model is a CNN trained for the benchmark by `actopo train` (one quick epoch; weights do not affect speed).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +22,13 @@
 
 namespace actopo::bench {
 namespace {
+
+/// CPU seconds (user + system, all threads) this process has used so far.
+double cpu_seconds() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 std::string load_average() {
     std::ifstream f("/proc/loadavg");
@@ -69,7 +78,8 @@ void run_suite(const Context& ctx) {
         o.threads = threads;
         o.compression = compression;
         fs::remove(o.output);
-        return std::make_pair(extract_activations(o), double(fs::file_size(o.output)) / (1024.0 * 1024.0));
+        ExtractReport report = extract_activations(o);
+        return std::make_pair(report, double(fs::file_size(o.output)) / (1024.0 * 1024.0));
     };
     // The four measurements take turns within every repetition, so that a change of the machine's load
     // affects them alike; the ratios are of the medians.
@@ -79,17 +89,22 @@ void run_suite(const Context& ctx) {
     const int levels[2] = {kDefaultCompression, kDefaultCompression == 0 ? 1 : 0};
     pass(false), pass(true), extraction(levels[0]), extraction(levels[1]);  // warm-up
     Timing bare, captured, full[2], whole[2];
-    auto timed = [](Timing& t, const std::function<void()>& fn) {
+    Timing cpu_bare, cpu_captured, cpu_whole[2];  // CPU seconds of the process, all threads
+    auto timed = [](Timing& t, Timing& cpu, const std::function<void()>& fn) {
+        const double c0 = cpu_seconds();
         auto t0 = std::chrono::steady_clock::now();
         fn();
         t.seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        cpu.seconds.push_back(cpu_seconds() - c0);
     };
     for (int r = 0; r < reps; ++r) {
         throw_if_cancelled();
-        timed(bare, [&] { pass(false); });
-        timed(captured, [&] { pass(true); });
+        timed(bare, cpu_bare, [&] { pass(false); });
+        timed(captured, cpu_captured, [&] { pass(true); });
         for (int k = 0; k < 2; ++k) {
+            const double c0 = cpu_seconds();
             auto [report, mib] = extraction(levels[k]);
+            cpu_whole[k].seconds.push_back(cpu_seconds() - c0);
             full[k].seconds.push_back(report.stream_seconds);
             whole[k].seconds.push_back(report.seconds);
             store_mib[k] = mib;
@@ -129,19 +144,20 @@ void run_suite(const Context& ctx) {
        << "Model: the `actopo train --arch cnn` CNN (10 leaf layers, 52 138 parameters); inputs: the first "
        << n << " Fashion-MNIST test images, batch " << batch << "; every leaf layer captured (about 87 KB of "
           "activations per input).\n\n"
-       << "| pass | median s | min-max s | inputs/s | vs bare forward | store MiB | whole call s |\n"
-          "|---|---|---|---|---|---|---|\n";
+       << "| pass | median s | min-max s | inputs/s | vs bare forward | store MiB | whole call s | CPU s |\n"
+          "|---|---|---|---|---|---|---|---|\n";
     char line[512];
-    std::snprintf(line, sizeof line, "| bare forward (module.forward) | %.3f | %s | %.0f | 1.00 | - | - |\n", bare.median(),
-                  range(bare).c_str(), per_s(bare));
+    std::snprintf(line, sizeof line, "| bare forward (module.forward) | %.3f | %s | %.0f | 1.00 | - | - | %.3f |\n", bare.median(),
+                  range(bare).c_str(), per_s(bare), cpu_bare.median());
     md << line;
-    std::snprintf(line, sizeof line, "| capture pass, all 10 layers | %.3f | %s | %.0f | %.2f | - | - |\n", captured.median(),
-                  range(captured).c_str(), per_s(captured), capture_ratio);
+    std::snprintf(line, sizeof line, "| capture pass, all 10 layers | %.3f | %s | %.0f | %.2f | - | - | %.3f |\n", captured.median(),
+                  range(captured).c_str(), per_s(captured), capture_ratio, cpu_captured.median());
     md << line;
     for (int k = 0; k < 2; ++k) {
-        std::snprintf(line, sizeof line, "| extraction to HDF5, %s%s | %.3f | %s | %.0f | %.2f | %.1f | %.3f |\n",
+        std::snprintf(line, sizeof line, "| extraction to HDF5, %s%s | %.3f | %s | %.0f | %.2f | %.1f | %.3f | %.3f |\n",
                       level_name(levels[k]).c_str(), k == 0 ? ", the default" : "", full[k].median(),
-                      range(full[k]).c_str(), per_s(full[k]), full_ratio[k], store_mib[k], whole[k].median());
+                      range(full[k]).c_str(), per_s(full[k]), full_ratio[k], store_mib[k], whole[k].median(),
+                      cpu_whole[k].median());
         md << line;
     }
     md << "\nExtraction is `extract_activations` as `actopo extract` runs it, timed from its first batch until the "
@@ -149,7 +165,9 @@ void run_suite(const Context& ctx) {
           "TorchScript executor's first, profiling runs of the rewritten graph, whereas the bare forward pass above "
           "is warm), and writing the store on a second thread that overlaps the forward passes. \"whole call\" "
           "adds what comes before the first batch: loading the model and rewriting its graph, hashing the model "
-          "file, opening the dataset.\n\n"
+          "file, opening the dataset. CPU s: CPU seconds of the process over the pass (user + system, both "
+          "threads; for extraction over the whole call), which the machine's load does not inflate as it does "
+          "wall time.\n\n"
        << "Target (extraction at most 15% slower than the bare forward pass): capture pass "
        << (capture_ratio <= 1.15 ? "MET" : "NOT MET") << " (" << std::to_string(capture_ratio) << "x); whole extraction, "
        << level_name(levels[0]) << ": " << (full_ratio[0] <= 1.15 ? "MET" : "NOT MET") << " ("
@@ -166,10 +184,12 @@ void run_suite(const Context& ctx) {
     csv << "measure,value\n"
         << "load_average_before," << load_before << "\nload_average_after," << load_after << "\nrepetitions," << reps
         << "\ninputs," << n << "\nbatch," << batch << "\nbare_forward_s," << bare.median() << "\ncapture_pass_s,"
-        << captured.median() << "\ncapture_ratio," << capture_ratio;
+        << captured.median() << "\ncapture_ratio," << capture_ratio << "\nbare_forward_cpu_s," << cpu_bare.median()
+        << "\ncapture_pass_cpu_s," << cpu_captured.median();
     for (int k = 0; k < 2; ++k)
         csv << "\nextraction_compression" << levels[k] << "_s," << full[k].median() << "\nwhole_call_compression"
-            << levels[k] << "_s," << whole[k].median() << "\nextraction_compression"
+            << levels[k] << "_s," << whole[k].median() << "\nwhole_call_compression" << levels[k] << "_cpu_s,"
+            << cpu_whole[k].median() << "\nextraction_compression"
             << levels[k] << "_ratio," << full_ratio[k] << "\nstore_compression" << levels[k] << "_mib," << store_mib[k];
     csv << "\npeak_mib_1000," << small.peak_mib << "\npeak_mib_10000," << large.peak_mib << "\nmemory_ratio,"
         << memory_ratio << "\n";

@@ -206,7 +206,9 @@ struct LayerCapture::Impl {
         graph->eraseOutput(0);
         WithInsertPoint at_end(graph->return_node());
         graph->registerOutput(graph->insertNode(graph->createTuple(returned))->output());
-        capture = std::make_unique<GraphFunction>("actopo_capture", graph, nullptr);
+        // The simple executor: no profiling runs and re-optimisation on the first batches (which cost more
+        // than they gain for a chain of ATen calls on the CPU).
+        capture = std::make_unique<GraphFunction>("actopo_capture", graph, nullptr, ExecutorExecutionMode::SIMPLE);
     }
 
     // "its first layer 'conv1' expects [N, 3, H, W]" from the first parameterised leaf.
