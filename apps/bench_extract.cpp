@@ -46,6 +46,7 @@ void run_suite(const Context& ctx) {
     auto trained = run_external(self + " train --quiet --arch cnn --epochs 1 --limit 2000 --seed 1 --force -o " + model);
     if (trained.status != 0) throw std::runtime_error("bench extract: training the model failed: " + trained.output);
 
+    tune_allocator_for_extraction();  // as `actopo extract` does
     const std::size_t n = 2048, batch = 256;
     const int threads = 1;
     auto dataset = open_dataset("fashion-mnist:test", n);

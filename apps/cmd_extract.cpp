@@ -48,6 +48,7 @@ void setup(CLI::App& app) {
         for (const auto& l : actopo::split(*layers, ','))
             if (!actopo::trim(l).empty()) o->layers.push_back(actopo::trim(l));
         if (o->layers.empty()) throw actopo::UserError("--layers is empty (give module paths or all)");
+        actopo::tune_allocator_for_extraction();
         auto r = actopo::extract_activations(*o);
         std::printf("%s: %zu inputs, %zu layers in %.1f s\n", o->output.c_str(), r.inputs, r.layers.size(), r.seconds);
         for (const auto& l : r.layers) std::printf("  %-24s %s\n", l.name.c_str(), actopo::shape_string(l.shape).c_str());

@@ -90,6 +90,11 @@ struct ExtractReport {
 /// while the next batches run (the batch being written and the one being computed), so memory is bounded by a few batches.
 ExtractReport extract_activations(const ExtractOptions& options);
 
+/// Process-wide malloc settings for a process that mainly extracts (`actopo extract`, its benchmark): blocks up
+/// to 32 MiB come from the heap and up to 128 MiB of freed heap stay mapped, so that the activations of every
+/// batch reuse the memory of the batch before instead of faulting in fresh pages (glibc only; a no-op elsewhere).
+void tune_allocator_for_extraction();
+
 /// The model's leaf layers with their per-input output shapes on the dataset's first input.
 std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec);
 

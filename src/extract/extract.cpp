@@ -1,5 +1,8 @@
 // extract_activations / list_layers: the dataset streamed batch by batch through LayerCapture.
 #include <chrono>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -169,6 +172,13 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     report.seconds = std::chrono::duration<double>(end - start).count();
     report.stream_seconds = std::chrono::duration<double>(end - stream_start).count();
     return report;
+}
+
+void tune_allocator_for_extraction() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+#endif
 }
 
 std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec) {
