@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -74,6 +75,17 @@ TEST_CASE("non-finite activations are counted in the store's attributes", "[stor
     StoreReader r(path);
     CHECK(r.layer_nonfinite("fc") == 1);
     CHECK(r.layer_nonfinite("conv1") == 0);
+
+    // +-Inf and NaNs of either sign count; the largest, smallest and subnormal finite values do not
+    const float values[8] = {INFINITY, -INFINITY, NAN, -NAN, FLT_MAX, -FLT_MAX, FLT_MIN / 4, -0.0f};
+    auto odd = temp_path("odd.h5");
+    {
+        StoreWriter w(odd, StoreInfo{}, {{"v", {8}}}, 0, true);
+        std::int64_t zero = 0;
+        w.append(1, &zero, &zero, &zero, nullptr, {values});
+        w.finish();
+    }
+    CHECK(StoreReader(odd).layer_nonfinite("v") == 4);
 }
 
 TEST_CASE("an unknown layer names the closest ones", "[store]") {
