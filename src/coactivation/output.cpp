@@ -121,7 +121,8 @@ std::string graph_dot(const CoactivationGraph& g, std::size_t max_edges) {
                      [&](std::size_t a, std::size_t b) { return std::abs(g.edges[a].weight) > std::abs(g.edges[b].weight); });
     if (order.size() > max_edges) order.resize(max_edges);
     std::ostringstream out;
-    out << "graph coactivation {\n  graph [outputorder=edgesfirst, overlap=prism, bgcolor=white];\n"
+    // start=1 and no overlap removal: Graphviz's prism removal lays the same graph out differently from run to run
+    out << "graph coactivation {\n  graph [outputorder=edgesfirst, overlap=true, bgcolor=white, start=1];\n"
            "  node [shape=circle, style=filled, label=\"\", width=0.12, penwidth=0];\n";
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
         const auto& n = g.nodes[i];
