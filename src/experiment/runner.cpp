@@ -32,11 +32,12 @@ public:
     explicit Digests(json known) : known_(std::move(known)) {}
 
     /// A file's sha256, or of a folder: sha256 over its files' relative paths and hashes, sorted.
-    std::string of(const fs::path& path) {
+    /// `fresh`: hash again even when size and time are unchanged (a job may rewrite a file within one clock tick).
+    std::string of(const fs::path& path, bool fresh = false) {
         if (fs::is_directory(path)) {
             std::vector<std::string> lines;
             for (const auto& e : fs::recursive_directory_iterator(path))
-                if (e.is_regular_file()) lines.push_back(fs::relative(e.path(), path).string() + " " + of(e.path()));
+                if (e.is_regular_file()) lines.push_back(fs::relative(e.path(), path).string() + " " + of(e.path(), fresh));
             std::sort(lines.begin(), lines.end());
             return sha256_string(join(lines, "\n"));
         }
@@ -45,7 +46,7 @@ public:
                                   std::to_string(fs::last_write_time(path).time_since_epoch().count());
         const std::string key = fs::absolute(path).lexically_normal().string();
         auto it = known_.find(key);
-        if (it != known_.end() && (*it)["stamp"] == stamp) return (*it)["sha256"];
+        if (!fresh && it != known_.end() && (*it)["stamp"] == stamp) return (*it)["sha256"];
         const std::string sha = sha256_file(path.string());
         known_[key] = {{"stamp", stamp}, {"sha256", sha}};
         return sha;
@@ -217,7 +218,7 @@ private:
             const fs::path p = resolve(out);
             if (!fs::exists(p) || (fs::is_directory(p) && fs::is_empty(p)))
                 throw UserError("job " + job.id + " finished without writing " + out);
-            outs[out] = digests_.of(p);
+            outs[out] = digests_.of(p, true);
         }
         write_text_file(record_path(job).string(), json{{"key", key}, {"outputs", outs}}.dump(1) + "\n", true);
         outputs_[job.id] = outs;

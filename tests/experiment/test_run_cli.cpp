@@ -1,0 +1,94 @@
+// `actopo run` end to end with the real program: byte-identical reruns, resume after the process is killed,
+// config errors before any work.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "actopo/core.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBinary = ACTOPO_BINARY;
+const std::string kConfig = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-tiny.yaml";
+
+fs::path temp_dir(const std::string& name) {
+    fs::path d = fs::temp_directory_path() / ("actopo-test-run-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+int shell(const std::string& command) {
+    const int status = std::system(("bash -c '" + command + "'").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// sha256 of every artefact (the logs, the cache's bookkeeping and this run's wall times excluded).
+std::map<std::string, std::string> artefacts(const fs::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        const std::string rel = fs::relative(e.path(), dir).string();
+        if (!e.is_regular_file() || rel.rfind(".cache", 0) == 0 || rel.rfind("logs", 0) == 0 || rel == "timings.json") continue;
+        out[rel] = actopo::sha256_file(e.path().string());
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("actopo run: the same experiment twice gives byte-identical artefacts; a rerun runs nothing",
+          "[experiment][slow]") {
+    const auto dir = temp_dir("twice");
+    const std::string run = kBinary + " run " + kConfig + " --jobs 2 --results ";
+    REQUIRE(shell(run + (dir / "a").string() + " -q") == 0);
+    REQUIRE(shell(run + (dir / "b").string() + " -q") == 0);
+    const auto a = artefacts(dir / "a" / "tiny"), b = artefacts(dir / "b" / "tiny");
+    REQUIRE(a.size() > 60);
+    for (const char* must : {"manifest.json", "report/index.html", "stores/mlp.h5", "diagrams/cnn.h5",
+                             "distances/sliced-wasserstein-h1.csv", "similarity/cka.csv", "mapper/cnn/hierarchy.json",
+                             "coactivation/mlp-checkpoints.csv", "compare/agreement.csv", "models/mlp/epoch-2.pt"})
+        REQUIRE(a.count(must));
+    for (const auto& [path, hash] : a) {
+        INFO(path);
+        CHECK(b.at(path) == hash);
+    }
+    REQUIRE(shell(run + (dir / "a").string() + " 2> " + (dir / "rerun.txt").string()) == 0);
+    REQUIRE(actopo::read_text_file((dir / "rerun.txt").string()).find("0 jobs ran, 18 cached") != std::string::npos);
+    REQUIRE(artefacts(dir / "a" / "tiny") == a);
+}
+
+TEST_CASE("actopo run: killed mid-way, refused without --resume, finished with --resume, same artefacts",
+          "[experiment][slow]") {
+    const auto dir = temp_dir("kill");
+    const std::string results = (dir / "r").string();
+    // start a run in its own process group, kill the group (runner and workers) once the first model is extracted
+    REQUIRE(shell("setsid " + kBinary + " run " + kConfig + " --jobs 1 -q --results " + results + " & pid=$!; "
+                  "for i in $(seq 600); do [ -f " + results + "/tiny/.cache/extract.mlp.json ] && break; sleep 0.1; done; "
+                  "kill -9 -- -$pid; wait $pid 2>/dev/null; exit 0") == 0);
+    REQUIRE(fs::exists(results + "/tiny/.cache/extract.mlp.json"));
+    REQUIRE_FALSE(fs::exists(results + "/tiny/manifest.json"));
+    const std::string again = kBinary + " run " + kConfig + " --results " + results;
+    REQUIRE(shell(again + " -q 2> " + (dir / "refused.txt").string()) == 1);
+    const std::string refused = actopo::read_text_file((dir / "refused.txt").string());
+    REQUIRE(refused.find("the last run stopped before finishing") != std::string::npos);
+    REQUIRE(refused.find("--resume") != std::string::npos);
+    REQUIRE(shell(again + " --resume -q") == 0);
+    REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "clean").string()) == 0);
+    REQUIRE(artefacts(dir / "r" / "tiny") == artefacts(dir / "clean" / "tiny"));
+}
+
+TEST_CASE("actopo run: a wrong key stops before any work with one line and exit 1", "[experiment]") {
+    const auto dir = temp_dir("bad");
+    const std::string bad = (dir / "bad.yaml").string();
+    REQUIRE(shell("sed s/intervals:/intervls:/ " + kConfig + " > " + bad) == 0);
+    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    REQUIRE(err == "actopo: " + bad + ":11: mapper.intervls: unknown key (did you mean 'intervals'?); expected one of: lens, "
+                   "intervals, overlap, clusterer, cover, relu, points, layers\n");
+    REQUIRE_FALSE(fs::exists(dir / "r"));
+}
