@@ -1,6 +1,7 @@
 #include "native/cohomology.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -31,7 +32,9 @@ public:
     /// the zero ones (over Z/2 most additions cancel): without it a column with thousands of additions
     /// holds every cofacet of every added column at once.
     void compact_if_large(std::uint32_t p) {
-        if (heap_.size() <= limit_) return;
+        if (heap_.size() > limit_) compact(p);
+    }
+    void compact(std::uint32_t p) {
         std::sort(heap_.begin(), heap_.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
         std::size_t w = 0;
         for (std::size_t i = 0; i < heap_.size();) {
@@ -41,7 +44,7 @@ public:
         }
         heap_.resize(w);
         std::make_heap(heap_.begin(), heap_.end(), Later{});
-        limit_ = std::max(limit_floor, 2 * w);
+        limit_ = std::max(limit_floor, w + w / 2);
         if (heap_.capacity() > 4 * limit_) heap_.shrink_to_fit();
     }
     /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
@@ -64,9 +67,12 @@ private:
         heap_.pop_back();
         return e;
     }
-    static constexpr std::size_t limit_floor = 1 << 14;
+    static constexpr std::size_t limit_floor = 1 << 18;
     std::vector<Entry> heap_;
     std::size_t limit_ = limit_floor;
+
+public:
+    std::size_t size() const { return heap_.size(); }
 };
 
 std::vector<std::uint32_t> inverses(std::uint32_t p) {
@@ -115,7 +121,7 @@ Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint
             earliest = w == vt[a];
             return false;
         });
-        return earliest ? Entry{idx, t.diam, (a & 1) ? cx.p - 1 : 1u} : Entry{-1, 0, 0};
+        return earliest ? Entry{idx, t.diam, std::uint32_t((a & 1) ? cx.p - 1 : 1u)} : Entry{-1, 0, 0};
     }
     return Entry{-1, 0, 0};
 }
@@ -134,6 +140,7 @@ public:
         std::vector<Entry> v;
         std::vector<std::uint32_t> vs;
         Entry emergent{-1, 0, 0};  // earliest cofacet of equal diameter, not a pivot when last checked
+        bool redo = false;         // parallel work dropped (its heap was too large to park): start over
     };
 
     /// Starts column c: its coboundary, unless an emergent pair is found (then only state.emergent is set).
@@ -159,8 +166,16 @@ public:
 
     /// Adds known columns while the pivot is in the table; returns false when the column became zero,
     /// else true with the pivot left in the heap and returned in `pivot`.
-    bool reduce(State& st, Entry& pivot) const {
+    /// With a cap (parallel phase), gives up (st.redo) when the working column stays above cap entries.
+    bool reduce(State& st, Entry& pivot, std::size_t cap = std::numeric_limits<std::size_t>::max()) const {
         while (st.work.pop_pivot(p_, pivot)) {
+            if (st.work.size() > cap) {
+                st.work.compact(p_);
+                if (st.work.size() > cap) {
+                    st.redo = true;
+                    return false;
+                }
+            }
             st.work.push(pivot);
             const PivotValue* other = out_.pivots.find(pivot.idx);
             if (!other) {
@@ -177,7 +192,7 @@ public:
             std::uint32_t j = other->column;
             auto slot = v_slot_.find(j);
             if (slot == v_slot_.end()) {
-                add(st, Entry{columns_[j].idx, columns_[j].diam, factor});
+                add(st, Entry{columns_[j].idx, columns_[j].diam, std::uint32_t(factor)});
             } else {
                 for (std::size_t k = v_offset_[slot->second]; k < v_offset_[slot->second + 1]; ++k)
                     add(st, Entry{v_entries_[k].idx, v_entries_[k].diam, std::uint32_t(std::uint64_t(v_entries_[k].coeff) * factor % p_)});
@@ -221,7 +236,12 @@ public:
     /// Column c after a parallel start: the emergent candidate may have been taken meanwhile.
     /// The state's memory is released afterwards.
     void resume(std::size_t c, State& st) {
-        finish_resumed(c, st);
+        if (st.redo) {
+            st.redo = false;
+            run(c, st);
+        } else {
+            finish_resumed(c, st);
+        }
         st.work.release();
         std::vector<Entry>().swap(st.v);
     }
@@ -279,12 +299,15 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
     //    their pivots are recognised by apparent_facet instead of being stored.
     std::vector<std::uint8_t> apparent(columns.size(), 0);
-    run_threads(threads, [&](int t) {
+    std::atomic<std::size_t> chunks{0};  // chunks of 1024 columns taken dynamically
+    run_threads(threads, [&](int) {
         std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
-        for (std::size_t c = std::size_t(t); c < columns.size(); c += std::size_t(threads)) {
-            if ((c & 4095) == std::size_t(t) && cancel_requested()) return;
-            cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
-            apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data()).idx >= 0;
+        for (std::size_t begin; (begin = 1024 * chunks.fetch_add(1, std::memory_order_relaxed)) < columns.size();) {
+            if (cancel_requested()) return;
+            for (std::size_t c = begin; c < std::min(columns.size(), begin + 1024); ++c) {
+                cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
+                apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data()).idx >= 0;
+            }
         }
     });
     throw_if_cancelled();
@@ -303,22 +326,32 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         }
         return out;
     }
-    const std::size_t block = 512 * std::size_t(threads);
+    // Blocks hold only columns that need work (apparent ones are skipped), and are small enough that
+    // the heaps parked between the two phases stay a few MB.
+    const std::size_t block = 16 * std::size_t(threads);
+    const std::size_t park_limit = 16384;  // entries (256 KB); a larger heap is recomputed in order
     std::vector<Reducer::State> states(block);
-    for (std::size_t begin = 0; begin < columns.size(); begin += block) {
+    std::vector<std::uint32_t> todo;
+    todo.reserve(block);
+    WorkerTeam team(threads);
+    for (std::size_t next = 0;;) {
         throw_if_cancelled();
-        std::size_t end = std::min(columns.size(), begin + block);
-        run_threads(threads, [&](int t) {
+        todo.clear();
+        for (; next < columns.size() && todo.size() < block; ++next)
+            if (!apparent[next]) todo.push_back(std::uint32_t(next));
+        if (todo.empty()) break;
+        team.for_each(todo.size(), [&](std::size_t i) {
+            Reducer::State& st = states[i];
             Entry pivot;
-            for (std::size_t c = begin + std::size_t(t); c < end; c += std::size_t(threads)) {
-                if (apparent[c]) continue;
-                Reducer::State& st = states[c - begin];
-                reducer.start(c, st, true);
-                if (st.emergent.idx < 0) reducer.reduce(st, pivot);
+            reducer.start(todo[i], st, true);
+            if (st.emergent.idx < 0) {
+                reducer.reduce(st, pivot, park_limit);
+                if (st.redo) st.work.release();  // too large to park: redone in order
+            } else {
+                st.work.release();  // rebuilt in the rare case that the candidate is taken meanwhile
             }
         });
-        for (std::size_t c = begin; c < end; ++c)
-            if (!apparent[c]) reducer.resume(c, states[c - begin]);
+        for (std::size_t i = 0; i < todo.size(); ++i) reducer.resume(todo[i], states[i]);
     }
     return out;
 }

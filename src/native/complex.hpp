@@ -19,7 +19,7 @@ struct Simplex {
 };
 #pragma pack(pop)
 static_assert(sizeof(Simplex) == 12, "Simplex must be 12 bytes");
-/// A coboundary entry: a simplex with its coefficient in Z/p.
+/// A coboundary entry: a simplex with its coefficient in Z/p (p <= 65521).
 struct Entry {
     index_t idx;
     float diam;
@@ -64,7 +64,7 @@ public:
             float diam = s.diam;
             for (int u = 0; u <= dim && diam <= bound; ++u) diam = std::max(diam, dist(std::uint32_t(v), vs[u]));
             if (diam > bound) continue;
-            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, (j & 1) ? p - 1 : 1u}, std::uint32_t(v), j)) return;
+            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, std::uint32_t((j & 1) ? p - 1 : 1u)}, std::uint32_t(v), j)) return;
         }
     }
     template <class F>
@@ -113,7 +113,7 @@ private:
                 above += binom(vs[j], dim + 2 - j);
                 ++j;
             }
-            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, (j & 1) ? p - 1 : 1u}, v, j)) return;
+            if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, std::uint32_t((j & 1) ? p - 1 : 1u)}, v, j)) return;
         }
     }
 
