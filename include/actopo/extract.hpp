@@ -83,6 +83,7 @@ struct ExtractReport {
     double seconds = 0;         // the whole call
     double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
                                 // model and the dataset already open): forward passes, capture, writing
+    double stream_cpu_seconds = 0;  // CPU seconds of the process (all threads) over the same span
 };
 
 /// Streams the dataset through the model into the store at options.output (written under a temporary name,

@@ -11,6 +11,8 @@
 #include <numeric>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
 #include "actopo/extract.hpp"
@@ -18,6 +20,12 @@
 namespace actopo {
 
 namespace {
+
+double process_cpu_seconds() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 // One batch on its way to the store: the capture's tensors are kept alive by `hold`, so nothing is copied.
 struct PendingBatch {
@@ -117,6 +125,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     LayerCapture capture(o.model, o.layers, o.threads);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const auto stream_start = std::chrono::steady_clock::now();
+    const double stream_cpu_start = process_cpu_seconds();
 
     StoreInfo info;
     info.model = o.model;
@@ -171,6 +180,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     const auto end = std::chrono::steady_clock::now();
     report.seconds = std::chrono::duration<double>(end - start).count();
     report.stream_seconds = std::chrono::duration<double>(end - stream_start).count();
+    report.stream_cpu_seconds = process_cpu_seconds() - stream_cpu_start;
     return report;
 }
 
