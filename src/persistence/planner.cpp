@@ -219,7 +219,15 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
 
 }  // namespace
 
-std::string default_backend() { return "gudhi"; }
+// native once it matched ripser and GUDHI and ran at least as fast as ripser on most benchmark inputs
+// (docs/native.md, results/bench/persistence.md); gudhi where actopo is built without it.
+std::string default_backend() {
+#ifdef ACTOPO_HAVE_NATIVE
+    return "native";
+#else
+    return "gudhi";
+#endif
+}
 
 Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options, const std::string& backend_name) {
     auto backend = make_backend(backend_name);
