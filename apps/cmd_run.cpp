@@ -19,11 +19,11 @@ void run(Args& a) {
     const std::vector<Job> jobs = plan_jobs(config);
     a.options.results_dir = (std::filesystem::path(a.results) / config.name).string();
     // every job is this program's own command line, run in a forked worker
-    run_jobs(config, jobs, a.options, [](const std::vector<std::string>& command) {
+    const RunReport report = run_jobs(config, jobs, a.options, [](const std::vector<std::string>& command) {
         set_quiet(true);
         return run_command_line(command);
     });
-    if (config.report && !a.options.dry_run && !quiet())
+    if (report.coordinator && config.report && !a.options.dry_run && !quiet())
         std::cerr << "report: " << (std::filesystem::path(a.options.results_dir) / "report" / "index.html").string() << "\n";
 }
 
@@ -43,6 +43,7 @@ void setup(CLI::App& app) {
         "  actopo run datasets/experiments/fashion-demo.yaml\n"
         "  actopo run study.yaml --jobs 2 --results /data/results\n"
         "  actopo run study.yaml --resume          # after Ctrl-C or a crash\n"
+        "  mpirun -np 4 actopo run study.yaml      # jobs spread over MPI ranks (docs/cluster.md)\n"
         "See docs/experiments.md.");
     app.callback([a] { run(*a); });
 }

@@ -5,7 +5,8 @@
 //   plan_jobs()        - the stages (train, extract, persistence, distances, similarity, mapper, coactivation,
 //                        compare, report) as jobs over models x metrics. A job is an `actopo` command line run in
 //                        the results folder, with the files it reads and writes and the jobs it waits for.
-//   run_jobs()         - runs the graph: independent jobs in parallel (forked workers), each cached under a key
+//   run_jobs()         - runs the graph: independent jobs in parallel (forked workers; under mpirun, spread over
+//                        the ranks by rank 0 as they become free), each cached under a key
 //                        of its command line and the hashes of its input files, so a rerun redoes only what
 //                        changed; an interrupted run continues with `resume`. Writes manifest.json (config, input
 //                        hashes, versions, seeds, commands, output hashes; byte-identical for the same config)
@@ -114,6 +115,7 @@ struct RunReport {
     std::vector<JobRecord> jobs;
     std::size_t ran = 0, cached = 0;
     double seconds = 0;
+    bool coordinator = true;  // false on the MPI ranks other than 0 (they only ran jobs rank 0 gave them)
 };
 
 /// Runs the job graph of `config` into options.results_dir. UserError when a job fails (naming it and the last

@@ -1,9 +1,7 @@
 // Running an experiment's job graph: forked workers, a cache keyed by command line + input hashes,
 // resume after an interruption, the manifest.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +17,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/experiment.hpp"
+#include "pool.hpp"
 
 namespace actopo {
 namespace {
@@ -64,11 +63,6 @@ std::string key_with(const Job& job, const fs::path& dir, Digests& digests) {
     return sha256_string(text);
 }
 
-std::string file_name_of(const std::string& job_id) {
-    std::string s = job_id;
-    std::replace(s.begin(), s.end(), '/', '.');
-    return s;
-}
 
 json read_json_or(const fs::path& path, json fallback) {
     if (!fs::exists(path)) return fallback;
@@ -110,18 +104,29 @@ public:
     Runner(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
            const JobExecutor& execute)
         : config_(config), jobs_(jobs), o_(options), execute_(execute), dir_(options.results_dir),
-          digests_(read_json_or(fs::path(options.results_dir) / ".cache" / "digests.json", json::object())) {}
+          digests_(read_json_or(fs::path(options.results_dir) / ".cache" / "digests.json", json::object())) {
+        context_.jobs = &jobs_;
+        context_.dir = dir_;
+        context_.execute = execute_;
+    }
 
     RunReport run() {
         check_graph();
         if (o_.dry_run) return dry_run();
+        if (detail::mpi_distributed() && detail::mpi_rank() != 0) {  // a worker rank: run what rank 0 sends
+            detail::serve_jobs(context_);
+            report_.coordinator = false;
+            return report_;
+        }
+        // made first: with MPI its destructor releases the other ranks however this run ends
+        auto pool = detail::mpi_distributed() ? detail::make_mpi_pool(context_) : detail::make_local_pool(context_, workers());
         fs::create_directories(dir_ / ".cache");
         fs::create_directories(dir_ / "logs");
         claim();
         write_text_file((dir_ / "experiment.json").string(), plan_json().dump(1) + "\n", true);
         const auto start = std::chrono::steady_clock::now();
         const std::string started = iso_time_now();
-        schedule();
+        schedule(*pool);
         report_.seconds = seconds_since(start);
         save_digests();
         if (!failure_.empty() || cancel_requested()) {
@@ -131,7 +136,7 @@ public:
         }
         write_text_file((dir_ / "manifest.json").string(), manifest().dump(1) + "\n", true);
         json timings{{"started", started}, {"finished", iso_time_now()}, {"seconds", report_.seconds},
-                     {"workers", workers()}, {"jobs", json::array()}};
+                     {"workers", pool->describe()}, {"jobs", json::array()}};
         for (const auto& r : report_.jobs)
             timings["jobs"].push_back({{"id", r.id}, {"cached", r.cached}, {"seconds", r.seconds}});
         write_text_file((dir_ / "timings.json").string(), timings.dump(1) + "\n", true);
@@ -167,7 +172,7 @@ private:
 
     RunReport dry_run() {
         for (const auto& j : jobs_) {
-            bool cached = !o_.force_all && fs::exists(dir_ / ".cache" / (file_name_of(j.id) + ".json"));
+            bool cached = !o_.force_all && fs::exists(dir_ / ".cache" / (detail::job_file_name(j.id) + ".json"));
             std::cout << (cached ? "cached? " : "run     ") << j.id << ": " << join(j.command, " ") << "\n";
         }
         return report_;
@@ -198,7 +203,7 @@ private:
 
     std::string key_of(const Job& job) { return key_with(job, dir_, digests_); }
 
-    fs::path record_path(const Job& job) const { return dir_ / ".cache" / (file_name_of(job.id) + ".json"); }
+    fs::path record_path(const Job& job) const { return dir_ / ".cache" / (detail::job_file_name(job.id) + ".json"); }
 
     /// True when the job's record has this key and every output still has the digest it had.
     bool cached(const Job& job, const std::string& key) {
@@ -225,40 +230,11 @@ private:
         keys_[job.id] = key;
     }
 
-    pid_t launch(const Job& job) {
-        const fs::path log = dir_ / "logs" / (file_name_of(job.id) + ".log");
-        std::cout.flush();
-        std::cerr.flush();
-        const pid_t pid = fork();
-        if (pid < 0) throw UserError("cannot start a worker process for job " + job.id + ": out of processes?");
-        if (pid > 0) return pid;
-        // the child: its output goes to the job's log, it works inside the results folder
-        int rc = 2;
-        try {
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-                ::close(fd);
-            }
-            if (chdir(dir_.c_str()) != 0) _exit(2);
-            setenv("SOURCE_DATE_EPOCH", std::getenv("SOURCE_DATE_EPOCH") ? std::getenv("SOURCE_DATE_EPOCH") : "0", 1);
-            std::cerr << "$ " << join(job.command, " ") << std::endl;
-            rc = execute_(job.command);
-        } catch (const std::exception& e) {
-            std::cerr << "actopo: " << e.what() << std::endl;
-        }
-        std::cout.flush();
-        std::cerr.flush();
-        std::fflush(nullptr);
-        _exit(rc);
-    }
-
-    void schedule() {
+    void schedule(detail::WorkerPool& pool) {
         std::vector<Status> status(jobs_.size(), Status::waiting);
-        std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>> running;
-        say("run " + config_.name + ": " + std::to_string(jobs_.size()) + " jobs, " + std::to_string(workers()) +
-            " workers, results in " + dir_.string());
+        std::map<std::size_t, std::chrono::steady_clock::time_point> started;
+        say("run " + config_.name + ": " + std::to_string(jobs_.size()) + " jobs, " + pool.describe() +
+            ", results in " + dir_.string());
         auto ready = [&](std::size_t i) {
             if (status[i] != Status::waiting) return false;
             for (const auto& a : jobs_[i].after)
@@ -268,7 +244,7 @@ private:
         for (;;) {
             bool launched_or_cached = false;
             for (std::size_t i = 0; i < jobs_.size() && failure_.empty() && !cancel_requested(); ++i) {
-                if (running.size() >= workers()) break;
+                if (pool.busy() >= pool.slots()) break;
                 if (!ready(i)) continue;
                 const std::string key = key_of(jobs_[i]);
                 if (cached(jobs_[i], key)) {
@@ -284,28 +260,19 @@ private:
                 }
                 pending_keys_[i] = key;
                 std::remove(record_path(jobs_[i]).c_str());  // stale until this run records it
-                running[launch(jobs_[i])] = {i, std::chrono::steady_clock::now()};
+                pool.start(i);
+                started[i] = std::chrono::steady_clock::now();
                 status[i] = Status::running;
                 say(counter() + " started  " + jobs_[i].id);
                 launched_or_cached = true;
             }
             if (launched_or_cached) continue;
-            if (running.empty()) break;
-            int wstatus = 0;
-            const pid_t pid = waitpid(-1, &wstatus, 0);
-            if (pid < 0) {
-                if (errno == EINTR) continue;
-                break;
-            }
-            auto it = running.find(pid);
-            if (it == running.end()) continue;
-            const auto [i, t0] = it->second;
-            running.erase(it);
+            const auto finished = pool.wait();
+            if (!finished) break;
+            const std::size_t i = finished->job;
             const Job& job = jobs_[i];
-            const double secs = seconds_since(t0);
-            const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-            const fs::path log = dir_ / "logs" / (file_name_of(job.id) + ".log");
-            if (code == 0) {
+            const double secs = seconds_since(started.at(i));
+            if (finished->code == 0) {
                 try {
                     record(job, pending_keys_.at(i));
                 } catch (const UserError& e) {
@@ -322,8 +289,9 @@ private:
                 say(counter() + " done     " + job.id + " (" + buf + " s)");
             } else {
                 status[i] = Status::failed;
-                if (failure_.empty() && !(cancel_requested() && code == 130))
-                    failure_ = "job " + job.id + " failed (exit " + std::to_string(code) + "): " + last_line(log) +
+                const fs::path log = context_.log(i);
+                if (failure_.empty() && !(cancel_requested() && finished->code == 130))
+                    failure_ = "job " + job.id + " failed (exit " + std::to_string(finished->code) + "): " + last_line(log) +
                                " (log: " + log.string() + ")";
             }
         }
@@ -368,6 +336,7 @@ private:
     JobExecutor execute_;
     fs::path dir_;
     Digests digests_;
+    detail::PoolContext context_;
     std::map<std::string, std::size_t> index_;
     std::map<std::size_t, std::string> pending_keys_;
     std::map<std::string, std::string> keys_;

@@ -1,0 +1,96 @@
+// `mpirun -np N actopo run`: the same artefacts as one process; a killed rank loses no finished work.
+// Skipped (with a message) when this build has no MPI or mpirun is missing.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "actopo/core.hpp"
+#include "experiment/pool.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBinary = ACTOPO_BINARY;
+const std::string kConfig = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-tiny.yaml";
+// root may run mpirun here (CI runs as root); --oversubscribe: more ranks than cores
+const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe";
+
+bool mpi_usable() {
+    if (!actopo::detail::mpi_supported()) {
+        WARN("actopo was built without MPI: MPI tests skipped");
+        return false;
+    }
+    if (std::system("command -v mpirun > /dev/null") != 0) {
+        WARN("mpirun not found: MPI tests skipped");
+        return false;
+    }
+    return true;
+}
+
+fs::path temp_dir(const std::string& name) {
+    fs::path d = fs::temp_directory_path() / ("actopo-test-mpi-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+int shell(const std::string& command) {
+    const int status = std::system(("bash -c '" + command + "'").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::map<std::string, std::string> artefacts(const fs::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        const std::string rel = fs::relative(e.path(), dir).string();
+        if (!e.is_regular_file() || rel.rfind(".cache", 0) == 0 || rel.rfind("logs", 0) == 0 || rel == "timings.json") continue;
+        out[rel] = actopo::sha256_file(e.path().string());
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for byte", "[experiment][mpi][slow]") {
+    if (!mpi_usable()) return;
+    const auto dir = temp_dir("ranks");
+    REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "one").string()) == 0);
+    const auto one = artefacts(dir / "one" / "tiny");
+    REQUIRE(one.size() > 60);
+    for (int ranks : {2, 3}) {
+        const fs::path results = dir / ("np" + std::to_string(ranks));
+        REQUIRE(shell(kMpirun + " -np " + std::to_string(ranks) + " " + kBinary + " run " + kConfig + " -q --results " +
+                      results.string() + " > /dev/null") == 0);
+        INFO(ranks << " ranks");
+        REQUIRE(artefacts(results / "tiny") == one);
+        REQUIRE(actopo::read_text_file((results / "tiny" / "timings.json").string()).find(std::to_string(ranks) + " MPI ranks") !=
+                std::string::npos);
+    }
+}
+
+TEST_CASE("a rank killed mid-run loses no finished work: --resume completes with the same artefacts",
+          "[experiment][mpi][slow]") {
+    if (!mpi_usable()) return;
+    const auto dir = temp_dir("kill");
+    const std::string results = (dir / "r").string();
+    // kill rank 1 (the rank process itself, not a job it forked) once the first model is extracted
+    const std::string kill_rank1 =
+        "for p in $(pgrep -f \"results " + results + "\"); do "
+        "  parent=$(ps -o ppid= -p $p | tr -d \" \"); "
+        "  ps -o args= -p $parent | grep -q \"^" + kBinary + " run\" && continue; "  // a job the rank forked
+        "  tr \"\\0\" \"\\n\" < /proc/$p/environ | grep -qx OMPI_COMM_WORLD_RANK=1 && kill -9 $p; "
+        "done";
+    REQUIRE(shell(kMpirun + " -np 2 " + kBinary + " run " + kConfig + " -q --results " + results +
+                  " > /dev/null 2>&1 & pid=$!; "
+                  "for i in $(seq 900); do [ -f " + results + "/tiny/.cache/extract.mlp.json ] && break; sleep 0.1; done; " +
+                  kill_rank1 + "; wait $pid; exit 0") == 0);
+    REQUIRE(fs::exists(results + "/tiny/.cache/extract.mlp.json"));
+    REQUIRE_FALSE(fs::exists(results + "/tiny/manifest.json"));
+    REQUIRE(shell(kMpirun + " -np 2 " + kBinary + " run " + kConfig + " --resume -q --results " + results + " > /dev/null") == 0);
+    REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "clean").string()) == 0);
+    REQUIRE(artefacts(dir / "r" / "tiny") == artefacts(dir / "clean" / "tiny"));
+}
