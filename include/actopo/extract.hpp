@@ -84,6 +84,7 @@ struct ExtractReport {
     double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
                                 // model and the dataset already open): forward passes, capture, writing
     double stream_cpu_seconds = 0;  // CPU seconds of the process (all threads) over the same span
+    double stream_main_cpu_seconds = 0;  // of these, the calling thread's (forward passes); the rest is the writer's
 };
 
 /// Streams the dataset through the model into the store at options.output (written under a temporary name,
