@@ -97,6 +97,37 @@ std::string machine_description() {
 }
 
 namespace {
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string a, b, c;
+    f >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
+
+/// results/bench/README.md: the machine, and every suite's page found in the folder, one after the other.
+void write_index(const Context& ctx, const std::string& command, const std::string& load_before) {
+    namespace fs = std::filesystem;
+    std::ostringstream out;
+    out << "# actopo benchmarks\n\n"
+        << "Every benchmark of the project, each beside the tool a researcher would use instead, on the same input in "
+           "one run. Ratios are actopo / other tool (below 1: actopo is faster); times are medians.\n\n"
+        << "- Machine: " << machine_description() << "\n"
+        << "- Written: " << iso_time_now() << " by `" << command << "`\n"
+        << "- Load average (1, 5, 15 min) before / after: " << load_before << " / " << load_average() << "\n\n";
+    std::vector<std::string> pages;
+    for (const auto& s : registry())
+        if (fs::exists(fs::path(ctx.out_dir) / (s.name + ".md"))) pages.push_back(s.name);
+    out << "Suites: ";
+    for (std::size_t i = 0; i < pages.size(); ++i) out << (i ? ", " : "") << "[" << pages[i] << "](" << pages[i] << ".md)";
+    out << "\n";
+    for (const auto& name : pages) {
+        std::istringstream page(read_text_file((fs::path(ctx.out_dir) / (name + ".md")).string()));
+        out << "\n";
+        for (std::string line; std::getline(page, line);) out << (line.rfind("#", 0) == 0 ? "#" : "") << line << "\n";
+    }
+    write_text_file((fs::path(ctx.out_dir) / "README.md").string(), out.str(), true);
+}
+
 std::string find_shared_data() {
     namespace fs = std::filesystem;
     for (fs::path p = fs::current_path(); !p.empty(); p = p.parent_path()) {
@@ -122,6 +153,7 @@ cli::Registration reg{"bench", "Time actopo beside the tools a user would pick i
     app.callback([suite, ctx] {
         ctx->shared_dir = find_shared_data();
         std::filesystem::create_directories(ctx->out_dir);
+        const std::string load_before = load_average();
         bool ran = false;
         for (const auto& s : registry())
             if (*suite == "all" || *suite == s.name) {
@@ -134,6 +166,8 @@ cli::Registration reg{"bench", "Time actopo beside the tools a user would pick i
             for (const auto& s : registry()) names.push_back(s.name);
             throw UserError("unknown benchmark suite '" + *suite + "' (expected all, " + join(names) + ")");
         }
+        write_index(*ctx, "actopo bench --suite " + *suite + " --reps " + std::to_string(ctx->repetitions), load_before);
+        std::fprintf(stderr, "bench: wrote %s/README.md\n", ctx->out_dir.c_str());
     });
 }};
 }  // namespace
