@@ -168,7 +168,7 @@ void run_suite(const Context& ctx) {
           "graph on TorchScript's simple executor, its memory not yet warm, whereas the bare forward pass above has "
           "run before), and writing the store on a second thread that overlaps the forward passes. \"whole call\" "
           "adds what comes before the first batch: loading the model and rewriting its graph, hashing the model "
-          "file, opening the dataset. CPU s: CPU seconds of the process over the pass (user + system, both "
+          "file, opening the dataset. CPU s: CPU seconds of the process (user + system, both "
           "threads) over the timed span, which the machine's load does not inflate as it does wall time; \"of which "
           "forward thread\": the calling thread's share (dataset, forward passes, hand-over), the rest being the "
           "writer thread's (HDF5, the kernel's copy into the page cache, NaN/Inf counting). With a core free for "
