@@ -25,11 +25,14 @@ public:
         limit_ = limit_floor;
     }
     void push(const Entry& e) {
+        // Large heaps grow by a quarter, not double: a reallocation holds old and new buffers at once.
+        if (heap_.size() == heap_.capacity() && heap_.size() >= (std::size_t(1) << 16))
+            heap_.reserve(heap_.size() + heap_.size() / 4);
         heap_.push_back(e);
         std::push_heap(heap_.begin(), heap_.end(), Later{});
     }
-    /// When the heap has doubled since the last compaction, sums the entries of each simplex and drops
-    /// the zero ones (over Z/2 most additions cancel): without it a column with thousands of additions
+    /// Above 2^18 entries and half again the size after the last compaction: sums the entries of each simplex, drops
+    /// the zero ones (over Z/2 many additions cancel): without it a column with thousands of additions
     /// holds every cofacet of every added column at once.
     void compact_if_large(std::uint32_t p) {
         if (heap_.size() > limit_) compact(p);
