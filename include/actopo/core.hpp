@@ -86,6 +86,8 @@ std::vector<std::string> closest_names(const std::string& name, const std::vecto
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::vector<std::string> split(const std::string& text, char sep);
 std::string trim(const std::string& text);
+/// Text made safe inside XML/HTML/SVG elements and attribute values (& < > " ').
+std::string xml_escape(const std::string& text);
 
 /// "2026-11-23T14:44:00Z"
 std::string iso_time_now();

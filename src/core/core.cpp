@@ -277,6 +277,22 @@ std::string trim(const std::string& text) {
     return text.substr(b, e - b + 1);
 }
 
+std::string xml_escape(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
 std::string iso_time_now() {
     std::time_t t = std::time(nullptr);
     std::tm tm{};

@@ -11,11 +11,6 @@ namespace actopo::mapper {
 namespace {
 
 
-std::string html_escape(const std::string& s) {
-    std::string out;
-    for (char ch : s) out += ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : std::string(1, ch);
-    return out;
-}
 
 std::string dot_escape(const std::string& s) {
     std::string out;
@@ -144,11 +139,11 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
     std::string legend;
     for (const auto& sp : g.spread)
         legend += "<td bgcolor=\"" + class_colour(sp.label) + "\" width=\"14\"> </td><td>" +
-                  html_escape(class_name(sp.label, class_names)) + "</td>";
+                  xml_escape(class_name(sp.label, class_names)) + "</td>";
     const std::size_t span = std::max<std::size_t>(1, 2 * g.spread.size());
     o << "graph mapper {\n  graph [overlap=false, splines=false, outputorder=edgesfirst, fontname=Helvetica, "
          "fontsize=16, labelloc=t, label=<"
-      << "<table border=\"0\" cellspacing=\"2\"><tr><td colspan=\"" << span << "\">" << html_escape(title)
+      << "<table border=\"0\" cellspacing=\"2\"><tr><td colspan=\"" << span << "\">" << xml_escape(title)
       << "<br/>" << g.nodes.size() << " nodes, " << g.links.size() << " edges, " << g.components << " components, "
       << g.cycles << " cycles, mean purity " << fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
       << "</tr></table>>];\n"

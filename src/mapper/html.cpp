@@ -116,11 +116,6 @@ void replace_all(std::string& s, const std::string& what, const std::string& wit
         s.replace(at, what.size(), with);
 }
 
-std::string html_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
-    return out;
-}
 
 }  // namespace
 
@@ -163,7 +158,7 @@ std::string to_html(const Graph& g, const std::vector<std::string>& class_names,
     for (const auto& l : g.links) data["links"].push_back({{"source", l.source}, {"target", l.target}, {"weight", l.weight}});
     data["thumbs"] = thumbs;
     std::string page = kPage;
-    replace_all(page, "@TITLE@", html_escape(title));
+    replace_all(page, "@TITLE@", xml_escape(title));
     replace_all(page, "@DATA@", script_safe(data.dump()));
     return page;
 }

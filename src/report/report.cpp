@@ -22,19 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string html_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string fixed(double v, int digits = 3) {
     std::ostringstream s;
@@ -68,17 +55,17 @@ public:
     void raw(const std::string& html) { body_ << html; }
     void heading(const std::string& id, const std::string& title) {
         toc_.push_back({id, title});
-        body_ << "<h2 id=\"" << id << "\">" << html_escape(title) << "</h2>\n";
+        body_ << "<h2 id=\"" << id << "\">" << xml_escape(title) << "</h2>\n";
     }
-    void text(const std::string& t) { body_ << "<p>" << html_escape(t) << "</p>\n"; }
+    void text(const std::string& t) { body_ << "<p>" << xml_escape(t) << "</p>\n"; }
     /// <figure> of rel (an SVG/PNG inside the results folder), linking to `link` when given.
     void figure(const std::string& rel, const std::string& caption, const std::string& link = "", const std::string& cls = "") {
         if (!has(rel)) return;
         body_ << "<figure" << (cls.empty() ? "" : " class=\"" + cls + "\"") << ">";
         if (!link.empty()) body_ << "<a href=\"../" << link << "\">";
-        body_ << "<img loading=\"lazy\" src=\"../" << rel << "\" alt=\"" << html_escape(caption) << "\">";
+        body_ << "<img loading=\"lazy\" src=\"../" << rel << "\" alt=\"" << xml_escape(caption) << "\">";
         if (!link.empty()) body_ << "</a>";
-        body_ << "<figcaption>" << html_escape(caption) << "</figcaption></figure>\n";
+        body_ << "<figcaption>" << xml_escape(caption) << "</figcaption></figure>\n";
     }
     void table(const std::vector<std::vector<std::string>>& rows, bool header = true) {
         if (rows.empty()) return;
@@ -86,7 +73,7 @@ public:
         for (std::size_t r = 0; r < rows.size(); ++r) {
             body_ << "<tr>";
             for (const auto& cell : rows[r])
-                body_ << (header && r == 0 ? "<th>" : "<td>") << html_escape(cell) << (header && r == 0 ? "</th>" : "</td>");
+                body_ << (header && r == 0 ? "<th>" : "<td>") << xml_escape(cell) << (header && r == 0 ? "</th>" : "</td>");
             body_ << "</tr>";
         }
         body_ << "</table>\n";
@@ -94,7 +81,7 @@ public:
 
     std::string html(const std::string& title, const std::string& subtitle) const {
         std::ostringstream out;
-        out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << html_escape(title)
+        out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << xml_escape(title)
             << "</title>\n<style>\n"
                "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 24px 48px;color:#222}\n"
                "h1{margin-bottom:0}h2{border-bottom:2px solid #ddd;padding-top:12px}h3{margin-bottom:4px}\n"
@@ -108,8 +95,8 @@ public:
                "pre{background:#f7f7f7;padding:10px;overflow:auto;font-size:13px}\n"
                ".layers td{vertical-align:top}\n"
                "</style></head><body>\n<h1>"
-            << html_escape(title) << "</h1><p class=\"sub\">" << html_escape(subtitle) << "</p>\n<nav>";
-        for (const auto& [id, t] : toc_) out << "<a href=\"#" << id << "\">" << html_escape(t) << "</a>";
+            << xml_escape(title) << "</h1><p class=\"sub\">" << xml_escape(subtitle) << "</p>\n<nav>";
+        for (const auto& [id, t] : toc_) out << "<a href=\"#" << id << "\">" << xml_escape(t) << "</a>";
         out << "</nav>\n" << body_.str() << "</body></html>\n";
         return out.str();
     }
@@ -204,7 +191,7 @@ void checkpoints_section(Page& page, const fs::path& dir, const std::string& mod
     const std::string rel = "coactivation/" + model + "-checkpoints.csv";
     if (!page.has(rel)) return;
     const auto rows = read_csv_rows(dir / rel);
-    page.raw("<h3>" + html_escape(model) + " across training checkpoints</h3>\n");
+    page.raw("<h3>" + xml_escape(model) + " across training checkpoints</h3>\n");
     std::vector<std::vector<std::string>> kept{rows.front()};
     Series accuracy{"accuracy", {}}, modularity{"modularity", {}}, entropy{"mean binned entropy / bins", {}};
     std::vector<std::string> epochs;
@@ -296,7 +283,7 @@ void write_report(const std::string& results_dir, bool force) {
                  (have_mapper ? "<th>Mapper graph (click for the interactive page)</th>" : "") + "</tr>\n");
         const auto groups = have_diagrams ? diagram_groups(diagrams.string()) : std::vector<std::string>{};
         for (const auto& layer : m.layers) {
-            page.raw("<tr><td>" + html_escape(layer) + "</td>");
+            page.raw("<tr><td>" + xml_escape(layer) + "</td>");
             if (have_diagrams) {
                 page.raw("<td>");
                 if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {
@@ -322,7 +309,7 @@ void write_report(const std::string& results_dir, bool force) {
     }
 
     page.heading("config", "Experiment file");
-    page.raw("<pre>" + html_escape(plan.value("config", "")) + "</pre>\n");
+    page.raw("<pre>" + xml_escape(plan.value("config", "")) + "</pre>\n");
     page.text("Every job's command and the hashes of its inputs and outputs: manifest.json; wall times: timings.json; "
               "each job's log: logs/.");
     write_text_file(target, page.html("actopo experiment " + plan.value("name", ""),
