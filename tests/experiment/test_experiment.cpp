@@ -11,18 +11,13 @@
 
 #include "actopo/core.hpp"
 #include "actopo/experiment.hpp"
+#include "cli_helpers.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("actopo-test-experiment-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 const std::string kBase = R"(name: study
 seed: 3
@@ -82,20 +77,11 @@ std::set<std::string> ran_ids(const RunReport& r) {
     return out;
 }
 
-std::map<std::string, std::string> tree_hashes(const fs::path& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        const std::string rel = fs::relative(e.path(), dir).string();
-        if (!e.is_regular_file() || rel.rfind(".cache", 0) == 0 || rel.rfind("logs", 0) == 0 || rel == "timings.json") continue;
-        out[rel] = sha256_file(e.path().string());
-    }
-    return out;
-}
 
 }  // namespace
 
 TEST_CASE("experiment file: the design's example is read with every value", "[experiment]") {
-    const auto dir = temp_dir("read");
+    const auto dir = cli_test::temp_dir("experiment-read");
     const auto c = load_experiment(write_config(dir, kBase).string());
     REQUIRE(c.name == "study");
     REQUIRE(c.seed == 3);
@@ -112,7 +98,7 @@ TEST_CASE("experiment file: the design's example is read with every value", "[ex
 }
 
 TEST_CASE("experiment file: every mistake is one line naming the file, the line and the key", "[experiment]") {
-    const auto dir = temp_dir("errors");
+    const auto dir = cli_test::temp_dir("experiment-errors");
     auto replaced = [&](const std::string& from, const std::string& to) {
         std::string text = kBase;
         const auto at = text.find(from);
@@ -137,7 +123,7 @@ TEST_CASE("experiment file: every mistake is one line naming the file, the line 
 }
 
 TEST_CASE("job graph: stages over models x metrics, every job after the jobs it reads from", "[experiment]") {
-    const auto dir = temp_dir("plan");
+    const auto dir = cli_test::temp_dir("experiment-plan");
     const auto jobs = plan_jobs(load_experiment(write_config(dir, kBase).string()));
     std::map<std::string, std::size_t> position;
     for (std::size_t i = 0; i < jobs.size(); ++i) position[jobs[i].id] = i;
@@ -157,7 +143,7 @@ TEST_CASE("job graph: stages over models x metrics, every job after the jobs it 
 }
 
 TEST_CASE("cache: a rerun runs nothing; a changed parameter reruns exactly the jobs that depend on it", "[experiment]") {
-    const auto dir = temp_dir("cache");
+    const auto dir = cli_test::temp_dir("experiment-cache");
     const fs::path log = dir / "ran.log";
     auto run = [&](const std::string& text) {
         const auto c = load_experiment(write_config(dir, text).string());
@@ -171,12 +157,12 @@ TEST_CASE("cache: a rerun runs nothing; a changed parameter reruns exactly the j
     const RunReport first = run(kBase);
     REQUIRE(first.ran == 18);
     REQUIRE(fs::exists(dir / "results" / "manifest.json"));
-    const auto before = tree_hashes(dir / "results");
+    const auto before = cli_test::artefacts(dir / "results");
 
     const RunReport again = run(kBase);
     REQUIRE(again.ran == 0);
     REQUIRE(again.cached == 18);
-    REQUIRE(tree_hashes(dir / "results") == before);
+    REQUIRE(cli_test::artefacts(dir / "results") == before);
 
     std::string mapper_changed = kBase;
     mapper_changed.replace(mapper_changed.find("intervals: 5"), 12, "intervals: 6");
@@ -194,7 +180,7 @@ TEST_CASE("cache: a rerun runs nothing; a changed parameter reruns exactly the j
 }
 
 TEST_CASE("resume: a run killed mid-way is refused without --resume and finishes with --resume", "[experiment]") {
-    const auto dir = temp_dir("resume");
+    const auto dir = cli_test::temp_dir("experiment-resume");
     const auto c = load_experiment(write_config(dir, kBase).string());
     const auto jobs = plan_jobs(c);
     RunOptions o;
@@ -227,15 +213,16 @@ TEST_CASE("resume: a run killed mid-way is refused without --resume and finishes
     clean.resume = false;
     clean.results_dir = (dir / "clean").string();
     run_jobs(c, jobs, clean, fake_executor(jobs, dir / "clean.log"));
-    REQUIRE(tree_hashes(dir / "results") == tree_hashes(dir / "clean"));
+    REQUIRE(cli_test::artefacts(dir / "results") == cli_test::artefacts(dir / "clean"));
 }
 
 TEST_CASE("a failing job stops the run with one line naming it and its log", "[experiment]") {
-    const auto dir = temp_dir("fail");
+    const auto dir = cli_test::temp_dir("experiment-fail");
     const auto c = load_experiment(write_config(dir, kBase).string());
     const auto jobs = plan_jobs(c);
     RunOptions o;
     o.results_dir = (dir / "results").string();
+    o.jobs = 1;  // train/a fails first
     set_quiet(true);
     auto failing = [](const std::vector<std::string>& command) {
         std::fprintf(stderr, "actopo: stores/a.h5: something is wrong\n");

@@ -8,14 +8,15 @@
 #include <map>
 
 #include "actopo/core.hpp"
+#include "cli_helpers.hpp"
 #include "experiment/pool.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kBinary = ACTOPO_BINARY;
-const std::string kConfig = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-tiny.yaml";
+using namespace cli_test;
+
 // root may run mpirun here (CI runs as root); --oversubscribe: more ranks than cores
 const std::string kMpirun = "mpirun --allow-run-as-root --oversubscribe";
 
@@ -31,33 +32,11 @@ bool mpi_usable() {
     return true;
 }
 
-fs::path temp_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("actopo-test-mpi-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-int shell(const std::string& command) {
-    const int status = std::system(("bash -c '" + command + "'").c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::map<std::string, std::string> artefacts(const fs::path& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        const std::string rel = fs::relative(e.path(), dir).string();
-        if (!e.is_regular_file() || rel.rfind(".cache", 0) == 0 || rel.rfind("logs", 0) == 0 || rel == "timings.json") continue;
-        out[rel] = actopo::sha256_file(e.path().string());
-    }
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for byte", "[experiment][mpi][slow]") {
     if (!mpi_usable()) return;
-    const auto dir = temp_dir("ranks");
+    const auto dir = temp_dir("mpi-ranks");
     REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "one").string()) == 0);
     const auto one = artefacts(dir / "one" / "tiny");
     REQUIRE(one.size() > 60);
@@ -75,7 +54,7 @@ TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for by
 TEST_CASE("a rank killed mid-run loses no finished work: --resume completes with the same artefacts",
           "[experiment][mpi][slow]") {
     if (!mpi_usable()) return;
-    const auto dir = temp_dir("kill");
+    const auto dir = temp_dir("mpi-kill");
     const std::string results = (dir / "r").string();
     // kill rank 1 (the rank process itself, not a job it forked) once the first model is extracted
     const std::string kill_rank1 =

@@ -8,42 +8,15 @@
 #include <map>
 
 #include "actopo/core.hpp"
+#include "cli_helpers.hpp"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-const std::string kBinary = ACTOPO_BINARY;
-const std::string kConfig = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-tiny.yaml";
-
-fs::path temp_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("actopo-test-run-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-int shell(const std::string& command) {
-    const int status = std::system(("bash -c '" + command + "'").c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/// sha256 of every artefact (the logs, the cache's bookkeeping and this run's wall times excluded).
-std::map<std::string, std::string> artefacts(const fs::path& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        const std::string rel = fs::relative(e.path(), dir).string();
-        if (!e.is_regular_file() || rel.rfind(".cache", 0) == 0 || rel.rfind("logs", 0) == 0 || rel == "timings.json") continue;
-        out[rel] = actopo::sha256_file(e.path().string());
-    }
-    return out;
-}
-
-}  // namespace
+using namespace cli_test;
 
 TEST_CASE("actopo run: the same experiment twice gives byte-identical artefacts; a rerun runs nothing",
           "[experiment][slow]") {
-    const auto dir = temp_dir("twice");
+    const auto dir = temp_dir("run-twice");
     const std::string run = kBinary + " run " + kConfig + " --jobs 2 --results ";
     REQUIRE(shell(run + (dir / "a").string() + " -q") == 0);
     REQUIRE(shell(run + (dir / "b").string() + " -q") == 0);
@@ -64,7 +37,7 @@ TEST_CASE("actopo run: the same experiment twice gives byte-identical artefacts;
 
 TEST_CASE("actopo run: killed mid-way, refused without --resume, finished with --resume, same artefacts",
           "[experiment][slow]") {
-    const auto dir = temp_dir("kill");
+    const auto dir = temp_dir("run-kill");
     const std::string results = (dir / "r").string();
     // start a run in its own process group, kill the group (runner and workers) once the first model is extracted
     REQUIRE(shell("setsid " + kBinary + " run " + kConfig + " --jobs 1 -q --results " + results + " & pid=$!; "
@@ -83,7 +56,7 @@ TEST_CASE("actopo run: killed mid-way, refused without --resume, finished with -
 }
 
 TEST_CASE("actopo run: a wrong key stops before any work with one line and exit 1", "[experiment]") {
-    const auto dir = temp_dir("bad");
+    const auto dir = temp_dir("run-bad");
     const std::string bad = (dir / "bad.yaml").string();
     REQUIRE(shell("sed s/intervals:/intervls:/ " + kConfig + " > " + bad) == 0);
     REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
