@@ -213,13 +213,13 @@ void check_distance_name(const Reader& r, const YAML::Node& n, const std::string
 }
 
 void read_distances(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
-    YAML::Node metrics = n;
+    // (a YAML::Node assigned to another node rewrites the node it refers to, hence no reassignment here)
     if (n.IsMap()) {
         r.keys(n, "distances", {"metrics", "dims"});
         if (!n["metrics"]) r.fail(n, "distances.metrics", "missing: e.g. [bottleneck, sliced-wasserstein]");
-        metrics = n["metrics"];
         if (n["dims"]) c.distance_dims = r.integers(n["dims"], "distances.dims", 0, 8);
     }
+    const YAML::Node metrics = n.IsMap() ? n["metrics"] : n;
     c.distances = r.texts(metrics, "distances");
     for (std::size_t i = 0; i < c.distances.size(); ++i)
         check_distance_name(r, metrics.IsSequence() ? metrics[i] : metrics, "distances[" + std::to_string(i) + "]");
@@ -250,13 +250,12 @@ void read_coactivation(const Reader& r, const YAML::Node& n, ExperimentConfig& c
 }
 
 void read_similarity(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
-    YAML::Node metrics = n;
     if (n.IsMap()) {
         r.keys(n, "similarity", {"metrics", "points"});
         if (!n["metrics"]) r.fail(n, "similarity.metrics", "missing: e.g. [cka, svcca]");
-        metrics = n["metrics"];
         if (n["points"]) c.similarity_points = std::size_t(r.integer(n["points"], "similarity.points", 0, 100000000));
     }
+    const YAML::Node metrics = n.IsMap() ? n["metrics"] : n;
     c.similarity = r.texts(metrics, "similarity");
     for (std::size_t i = 0; i < c.similarity.size(); ++i)
         r.checked(metrics.IsSequence() ? metrics[i] : metrics, "similarity[" + std::to_string(i) + "]",

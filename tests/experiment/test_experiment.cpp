@@ -95,6 +95,15 @@ TEST_CASE("experiment file: the design's example is read with every value", "[ex
     REQUIRE(c.distance_dims == std::vector<int>{1});
     REQUIRE(c.intervals == 5);
     REQUIRE(c.similarity == std::vector<std::string>{"cka"});
+    // the mapping forms
+    std::string maps = kBase;
+    maps.replace(maps.find("[sliced-wasserstein, wasserstein-2]"), 35, "{metrics: [bottleneck], dims: [0, 1]}");
+    maps.replace(maps.find("similarity: [cka]"), 17, "similarity: {metrics: [cka, svcca], points: 300}");
+    const auto m = load_experiment(write_config(dir, maps, "maps.yaml").string());
+    REQUIRE(m.distances == std::vector<std::string>{"bottleneck"});
+    REQUIRE(m.distance_dims == std::vector<int>{0, 1});
+    REQUIRE(m.similarity == std::vector<std::string>{"cka", "svcca"});
+    REQUIRE(m.similarity_points == 300);
 }
 
 TEST_CASE("experiment file: every mistake is one line naming the file, the line and the key", "[experiment]") {
