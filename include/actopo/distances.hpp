@@ -42,9 +42,20 @@ double sliced_wasserstein_distance(const Diagram& a, const Diagram& b, const Dis
 double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric,
                         const DistanceOptions& options = {});
 
+/// Part `index` of `count` of a matrix's pairs i < j (in row order), so that a large matrix can be computed as
+/// several jobs (on several machines) and merged.
+struct MatrixBlock {
+    std::size_t index = 0, count = 1;
+};
+
 /// Every pair of `diagrams`, in parallel on `threads` threads (0: all cores); symmetric, zero diagonal.
+/// With a block: only its pairs, the others NaN.
 NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
-                                    DiagramMetric metric, const DistanceOptions& options, int threads = 0);
+                                    DiagramMetric metric, const DistanceOptions& options, int threads = 0,
+                                    MatrixBlock block = {});
+/// The matrix whose blocks these are: every pair must be in exactly one of them, over the same names;
+/// UserError naming the part and the pair otherwise.
+NamedMatrix merge_matrix_blocks(const std::vector<NamedMatrix>& blocks, const std::vector<std::string>& part_names);
 
 // ------------------------------------------------------- layer x layer, model x model
 /// Where the diagrams of a matrix come from. An activation store (.h5 with /layers) gives every layer:

@@ -83,14 +83,22 @@ double diagram_distance(const Diagram& a, const Diagram& b, DiagramMetric metric
 }
 
 NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const std::vector<Diagram>& diagrams,
-                                    DiagramMetric metric, const DistanceOptions& options, int threads) {
+                                    DiagramMetric metric, const DistanceOptions& options, int threads,
+                                    MatrixBlock block) {
     const std::size_t n = diagrams.size();
+    if (block.count == 0 || block.index >= block.count)
+        throw UserError("block " + std::to_string(block.index + 1) + " of " + std::to_string(block.count) +
+                        ": expected a block from 1 to the number of blocks");
     NamedMatrix m;
     m.row_names = m.col_names = names;
-    m.values.assign(n * n, 0.0);
+    m.values.assign(n * n, block.count > 1 ? std::nan("") : 0.0);
+    for (std::size_t i = 0; i < n; ++i) m.at(i, i) = 0;
     std::vector<std::pair<std::size_t, std::size_t>> work;
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) work.emplace_back(i, j);
+    const std::size_t pairs = n * (n - std::min<std::size_t>(n, 1)) / 2;
+    const std::size_t first = pairs * block.index / block.count, last = pairs * (block.index + 1) / block.count;
+    for (std::size_t i = 0, k = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j, ++k)
+            if (k >= first && k < last) work.emplace_back(i, j);
     std::size_t nthreads = threads > 0 ? std::size_t(threads) : std::max(1u, std::thread::hardware_concurrency());
     nthreads = std::max<std::size_t>(1, std::min(nthreads, work.size()));
     Progress progress("distances", work.size());
@@ -118,6 +126,31 @@ NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
     progress.finish();
+    return m;
+}
+
+NamedMatrix merge_matrix_blocks(const std::vector<NamedMatrix>& blocks, const std::vector<std::string>& part_names) {
+    if (blocks.empty()) throw UserError("no blocks to merge");
+    NamedMatrix m = blocks.front();
+    const std::size_t n = m.row_names.size();
+    for (std::size_t b = 1; b < blocks.size(); ++b) {
+        if (blocks[b].row_names != m.row_names || blocks[b].col_names != m.col_names)
+            throw UserError(part_names[b] + ": not a block of the same matrix as " + part_names[0] + " (other names)");
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+                const double v = blocks[b].at(i, j);
+                if (i == j || std::isnan(v)) continue;
+                if (!std::isnan(m.at(i, j)))
+                    throw UserError(part_names[b] + ": the pair " + m.row_names[i] + ", " + m.col_names[j] +
+                                    " is also in another block");
+                m.at(i, j) = v;
+            }
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (std::isnan(m.at(i, j)))
+                throw UserError("the pair " + m.row_names[i] + ", " + m.col_names[j] + " is in none of the blocks " +
+                                join(part_names));
     return m;
 }
 
