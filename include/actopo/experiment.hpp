@@ -56,6 +56,7 @@ struct ExperimentConfig {
     // distances between diagrams: metric names (bottleneck, wasserstein-P, sliced-wasserstein) x dims
     std::vector<std::string> distances;
     std::vector<int> distance_dims;
+    std::size_t distance_blocks = 1;  // > 1: each matrix as this many jobs (pairs split evenly), then merged
     // mapper (absent: none)
     bool mapper = false;
     std::string lens = "l2norm", clusterer = "dbscan", cover = "uniform";

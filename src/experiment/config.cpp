@@ -215,9 +215,10 @@ void check_distance_name(const Reader& r, const YAML::Node& n, const std::string
 void read_distances(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     // (a YAML::Node assigned to another node rewrites the node it refers to, hence no reassignment here)
     if (n.IsMap()) {
-        r.keys(n, "distances", {"metrics", "dims"});
+        r.keys(n, "distances", {"metrics", "dims", "blocks"});
         if (!n["metrics"]) r.fail(n, "distances.metrics", "missing: e.g. [bottleneck, sliced-wasserstein]");
         if (n["dims"]) c.distance_dims = r.integers(n["dims"], "distances.dims", 0, 8);
+        if (n["blocks"]) c.distance_blocks = std::size_t(r.integer(n["blocks"], "distances.blocks", 1, 100000));
     }
     const YAML::Node metrics = n.IsMap() ? n["metrics"] : n;
     c.distances = r.texts(metrics, "distances");

@@ -108,19 +108,41 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
         for (const auto& metric : c.distances)
             for (int dim : c.distance_dims) {
                 const std::string name = metric + "-h" + std::to_string(dim), csv = "distances/" + name + ".csv";
-                Job j{"distances/" + name, "distances", {"actopo", "distances"}, {}, {csv}, {}};
-                for (const auto& m : c.models) {
-                    j.command.push_back("diagrams/" + m.name + ".h5");
-                    j.inputs.push_back("diagrams/" + m.name + ".h5");
-                    j.after.push_back("persistence/" + m.name);
+                std::vector<std::string> options;  // what the matrix is, the same for its blocks and the merge
+                if (metric.rfind("wasserstein", 0) == 0)
+                    options = {"--metric", "wasserstein", "--p", metric.size() > 12 ? metric.substr(12) : "1"};
+                else
+                    options = {"--metric", metric};
+                options.insert(options.end(), {"--dim", std::to_string(dim)});
+                auto matrix_job = [&](const std::string& id, const std::string& out, const std::string& block) {
+                    Job j{id, "distances", {"actopo", "distances"}, {}, {out}, {}};
+                    for (const auto& m : c.models) {
+                        j.command.push_back("diagrams/" + m.name + ".h5");
+                        j.inputs.push_back("diagrams/" + m.name + ".h5");
+                        j.after.push_back("persistence/" + m.name);
+                    }
+                    j.command.insert(j.command.end(), options.begin(), options.end());
+                    if (!block.empty()) j.command.insert(j.command.end(), {"--block", block});
+                    j.command.insert(j.command.end(), {"--force", "-o", out});
+                    return j;
+                };
+                Job j;
+                if (c.distance_blocks <= 1) {
+                    j = matrix_job("distances/" + name, csv, "");
+                } else {  // blocks as separate jobs (for MPI ranks), then one job merges them
+                    j = Job{"distances/" + name, "distances", {"actopo", "distances"}, {}, {csv}, {}};
+                    for (std::size_t k = 1; k <= c.distance_blocks; ++k) {
+                        const std::string part = std::to_string(k) + "/" + std::to_string(c.distance_blocks);
+                        const std::string out = "distances/" + name + ".block-" + std::to_string(k) + ".csv";
+                        add(matrix_job("distances/" + name + "/block-" + std::to_string(k), out, part));
+                        j.command.push_back(out);
+                        j.inputs.push_back(out);
+                        j.after.push_back(jobs.back().id);
+                    }
+                    j.command.push_back("--merge");
+                    j.command.insert(j.command.end(), options.begin(), options.end());
+                    j.command.insert(j.command.end(), {"--force", "-o", csv});
                 }
-                if (metric.rfind("wasserstein", 0) == 0) {
-                    const std::string p = metric.size() > 12 ? metric.substr(12) : "1";
-                    j.command.insert(j.command.end(), {"--metric", "wasserstein", "--p", p});
-                } else {
-                    j.command.insert(j.command.end(), {"--metric", metric});
-                }
-                j.command.insert(j.command.end(), {"--dim", std::to_string(dim), "--force", "-o", csv});
                 j.outputs.insert(j.outputs.end(), {"distances/" + name + ".svg", "distances/" + name + ".png"});
                 matrices.push_back(name + "=" + csv);
                 add(std::move(j));
