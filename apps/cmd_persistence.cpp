@@ -97,7 +97,7 @@ void run(const Args& a, const CLI::App& app) {
     }
     progress.finish();
     if (several) {
-        write_diagram_groups(groups, a.output, a.force);
+        write_diagram_groups(groups, a.output, a.force, layers);  // layers in the model's order
         if (!quiet()) std::cerr << "wrote " << a.output << ": " << layers.size() << " layers\n";
     } else {
         write_diagrams(groups.begin()->second, a.output, a.force, layers.front());

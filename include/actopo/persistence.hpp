@@ -62,9 +62,10 @@ void write_diagrams(const Diagrams& diagrams, const std::string& path, bool forc
 /// Reads a .csv/.json/.h5 diagram file; for .h5 an empty group means the only group in the file.
 Diagrams read_diagrams(const std::string& path, const std::string& group = "");
 /// Diagrams of several layers in one HDF5 file (/diagrams/<layer>/dim<k>); atomic, refuses to overwrite
-/// unless force.
-void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force);
-/// The groups (layers) of an HDF5 diagram file, sorted.
+/// unless force. `order` (e.g. the model's layer order) is kept in /diagrams_order for diagram_groups.
+void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force,
+                          const std::vector<std::string>& order = {});
+/// The groups (layers) of an HDF5 diagram file: in the order the file records, else sorted.
 std::vector<std::string> diagram_groups(const std::string& path);
 
 }  // namespace actopo

@@ -1,6 +1,7 @@
 // Diagram files (docs/persistence.md): CSV "dim,birth,death" (inf for an essential class; metadata in
 // leading "# key: value" lines), JSON {"meta", "diagrams": [{"dim", "pairs"}]} (null for infinity),
 // HDF5 /diagrams/<group>/dim<k> float64 [m, 2] with the metadata as string attributes of the group.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -148,7 +149,8 @@ Diagrams from_json(const std::string& path) {
     }
 }
 
-void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force) {
+void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force,
+              const std::vector<std::string>& order = {}) {
     h5::silence_errors();
     AtomicOutput out(path, force);
     {
@@ -168,6 +170,7 @@ void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& 
                 h5::write_doubles(g, "dim" + std::to_string(dg.dim), values, {hsize_t(dg.pairs.size()), 2});
             }
         }
+        if (!order.empty()) h5::write_strings(file, "/diagrams_order", order);
     }
     out.commit();
 }
@@ -247,7 +250,13 @@ std::vector<std::string> diagram_groups(const std::string& path) {
         if (leaf) names.push_back(prefix);
     }
     std::sort(names.begin(), names.end());
-    return names;
+    if (!h5::exists(file, "/diagrams_order")) return names;
+    std::vector<std::string> ordered;  // the order the writer gave (the model's layer order), then any others
+    for (const auto& name : h5::read_strings(file, "/diagrams_order"))
+        if (std::binary_search(names.begin(), names.end(), name)) ordered.push_back(name);
+    for (const auto& name : names)
+        if (std::find(ordered.begin(), ordered.end(), name) == ordered.end()) ordered.push_back(name);
+    return ordered;
 }
 
 void write_diagrams(const Diagrams& diagrams, const std::string& path, bool force, const std::string& group) {
@@ -258,11 +267,14 @@ void write_diagrams(const Diagrams& diagrams, const std::string& path, bool forc
     throw UserError(path + ": unknown diagram file extension '." + ext + "' (expected .csv, .json or .h5)");
 }
 
-void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force) {
+void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force,
+                          const std::vector<std::string>& order) {
     const std::string ext = extension(path);
     if (ext != "h5" && ext != "hdf5")
         throw UserError(path + ": diagrams of several layers go to an HDF5 file (.h5), not '." + ext + "'");
-    write_h5(layers, path, force);
+    for (const auto& name : order)
+        if (!layers.count(name)) throw UserError(path + ": the order names '" + name + "', which has no diagrams");
+    write_h5(layers, path, force, order);
 }
 
 Diagrams read_diagrams(const std::string& path, const std::string& group) {

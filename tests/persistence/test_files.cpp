@@ -74,6 +74,11 @@ TEST_CASE("several layers in one HDF5 diagram file", "[persistence][files]") {
     std::remove(path.c_str());
     write_diagram_groups(layers, path, false);
     REQUIRE(diagram_groups(path) == std::vector<std::string>{"fc", "layer1.0.conv2"});
+    // with an order (the model's layer order), the groups list in that order
+    const std::string ordered = path + ".ordered.h5";
+    write_diagram_groups(layers, ordered, true, {"layer1.0.conv2", "fc"});
+    REQUIRE(diagram_groups(ordered) == std::vector<std::string>{"layer1.0.conv2", "fc"});
+    REQUIRE_THROWS_WITH(write_diagram_groups(layers, ordered, true, {"fc", "conv9"}), Catch::Contains("'conv9', which has no diagrams"));
     for (const auto& [name, d] : layers) ptest::require_same(d, read_diagrams(path, name), 0.0);
     REQUIRE_THROWS_WITH(read_diagrams(path), Catch::Contains("name one"));
     REQUIRE_THROWS_WITH(write_diagram_groups(layers, path, false), Catch::Contains("exists"));
