@@ -40,6 +40,10 @@ double peak_rss_mib();
 /// Runs a shell command, returns its wall seconds and its peak RSS in MiB (via /usr/bin/time -f or wait4).
 struct ExternalRun { double seconds = 0, peak_mib = 0; int status = 0; std::string output; };
 ExternalRun run_external(const std::string& command);
+/// The load average over 1, 5 and 15 minutes ("0.52 1.10 2.30"), "unknown" when unreadable.
+std::string load_average();
+/// CPU seconds (user + system) this process has used so far.
+double cpu_seconds();
 /// "Linux x86_64, 2 cores, Intel ..., 23 GiB" for the results header.
 std::string machine_description();
 

@@ -104,13 +104,6 @@ struct Row {
 };
 
 /// The first three fields of /proc/loadavg ("1.23 0.98 0.75"), or "unknown".
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    if (!(f >> a >> b >> c)) return "unknown";
-    return a + " " + b + " " + c;
-}
-
 std::string fixed(double v, int digits = 4) {
     char b[64];
     std::snprintf(b, sizeof b, "%.*f", digits, v);

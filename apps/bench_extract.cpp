@@ -24,19 +24,6 @@ namespace actopo::bench {
 namespace {
 
 /// CPU seconds (user + system, all threads) this process has used so far.
-double cpu_seconds() {
-    struct rusage ru {};
-    getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string one;
-    f >> one;
-    return one.empty() ? "unknown" : one;
-}
-
 void run_suite(const Context& ctx) {
     namespace fs = std::filesystem;
     const std::string work = (fs::path(ctx.out_dir) / ".extract-work").string();

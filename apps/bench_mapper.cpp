@@ -58,19 +58,6 @@ std::string find_oracle() {
 }
 
 /// CPU seconds (user + system, all threads) this process has used so far.
-double cpu_seconds() {
-    struct rusage ru {};
-    getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string one;
-    f >> one;
-    return one.empty() ? "unknown" : one;
-}
-
 struct Row {
     std::string tool, clusterer;
     std::size_t n = 0, nodes = 0, links = 0;

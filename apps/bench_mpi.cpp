@@ -86,13 +86,6 @@ std::string self_path() {
     return k > 0 ? std::string(buf, std::size_t(k)) : "actopo";
 }
 
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
-}
-
 void run(const Context& ctx) {
     if (const char* inner = std::getenv("ACTOPO_BENCH_MPI_DIR")) {
         run_ranks(inner);

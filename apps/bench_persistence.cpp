@@ -171,13 +171,6 @@ std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
     return path.string();
 }
 
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
-}
-
 void run_suite(const Context& ctx) {
     const std::string load_before = load_average();
     const std::string dir = ctx.shared_dir + "/ph-benchmarks/";

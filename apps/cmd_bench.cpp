@@ -79,6 +79,19 @@ ExternalRun run_external(const std::string& command) {
     return r;
 }
 
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string a, b, c;
+    if (!(f >> a >> b >> c)) return "unknown";
+    return a + " " + b + " " + c;
+}
+
+double cpu_seconds() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 std::string machine_description() {
     struct utsname u {};
     uname(&u);
@@ -98,13 +111,6 @@ std::string machine_description() {
 }
 
 namespace {
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
-}
-
 /// results/bench/README.md: the machine, and every suite's page found in the folder, one after the other.
 void write_index(const Context& ctx, const std::string& command, const std::string& load_before) {
     namespace fs = std::filesystem;
