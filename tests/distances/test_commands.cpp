@@ -85,7 +85,7 @@ TEST_CASE("actopo distances: layer x layer of a store matches gudhi Rips + bottl
     }
 }
 
-TEST_CASE("actopo distances: several stores give model:layer names; outputs are not overwritten") {
+TEST_CASE("actopo distances: several stores give model:layer names, and outputs are not overwritten") {
     TempDir dir;
     make_store(dir, "mlp.h5", 1, 1);
     make_store(dir, "cnn.h5", 1, 2);
@@ -105,7 +105,7 @@ TEST_CASE("actopo distances: several stores give model:layer names; outputs are 
     CHECK(fs::last_write_time(out) == before);
 }
 
-TEST_CASE("actopo distance prints the library's value; bad input is one line and exit 1") {
+TEST_CASE("actopo distance prints the library's value, and bad input is one line and exit 1") {
     TempDir dir;
     {
         std::ofstream a(dir / "a.csv"), b(dir / "b.csv");

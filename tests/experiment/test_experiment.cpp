@@ -151,7 +151,7 @@ TEST_CASE("job graph: stages over models x metrics, every job after the jobs it 
     REQUIRE(std::find(cka.begin(), cka.end(), "--joint") != cka.end());
 }
 
-TEST_CASE("cache: a rerun runs nothing; a changed parameter reruns exactly the jobs that depend on it", "[experiment]") {
+TEST_CASE("cache: a rerun runs nothing, a changed parameter reruns exactly the jobs that depend on it", "[experiment]") {
     const auto dir = cli_test::temp_dir("experiment-cache");
     const fs::path log = dir / "ran.log";
     auto run = [&](const std::string& text) {
