@@ -70,8 +70,8 @@ static void set_font(cairo_t* cr, double size, bool bold) {
     cairo_set_font_size(cr, size);
 }
 
-double text_width(cairo_t* cr, const std::string& s, double size) {
-    set_font(cr, size, false);
+double text_width(cairo_t* cr, const std::string& s, double size, bool bold) {
+    set_font(cr, size, bold);
     cairo_text_extents_t e;
     cairo_text_extents(cr, s.c_str(), &e);
     return e.x_advance;

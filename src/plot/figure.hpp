@@ -23,7 +23,7 @@ struct Measure {
 };
 
 /// Width of `s` at font `size`.
-double text_width(cairo_t* cr, const std::string& s, double size);
+double text_width(cairo_t* cr, const std::string& s, double size, bool bold = false);
 /// Draws `s` with its anchor at (x, y): ax/ay = 0 left/top, 0.5 centre, 1 right/bottom; angle in radians.
 void draw_text(cairo_t* cr, const std::string& s, double x, double y, double size, double ax = 0, double ay = 0,
                double angle = 0, bool bold = false);

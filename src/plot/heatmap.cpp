@@ -32,6 +32,7 @@ Panel measure(cairo_t* cr, const NamedMatrix& m, const std::string& title) {
     p.top = kPad + (title.empty() ? 0 : kTitle + 10) + col_w + 6;
     double bar_w = kBar + 8 + text_width(cr, "-0.00e+00", kFont) + kPad;
     p.width = p.left + p.cell * double(cols) + 16 + bar_w;
+    if (!title.empty()) p.width = std::max(p.width, 2 * kPad + text_width(cr, title, kTitle, true));  // the whole title
     p.height = std::max(p.top + p.cell * double(rows) + kPad, p.top + 120);
     p.lo = INFINITY;
     p.hi = -INFINITY;
