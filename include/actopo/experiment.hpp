@@ -124,8 +124,4 @@ struct RunReport {
 RunReport run_jobs(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
                    const JobExecutor& execute);
 
-/// The cache key of a job: sha256 of the tool version, its command line and its input files' contents.
-/// `results_dir` resolves relative inputs.
-std::string job_key(const Job& job, const std::string& results_dir);
-
 }  // namespace actopo

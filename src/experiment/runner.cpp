@@ -1,7 +1,6 @@
 // Running an experiment's job graph: forked workers, a cache keyed by command line + input hashes,
 // resume after an interruption, the manifest.
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,14 +55,6 @@ private:
     json known_;
 };
 
-/// sha256 of the tool version, the command line and the digests of the input files.
-std::string key_with(const Job& job, const fs::path& dir, Digests& digests) {
-    std::string text = "actopo " + version() + "\n" + join(job.command, "\x1f") + "\n";
-    for (const auto& in : job.inputs) text += in + " " + digests.of(fs::path(in).is_absolute() ? fs::path(in) : dir / in) + "\n";
-    return sha256_string(text);
-}
-
-
 json read_json_or(const fs::path& path, json fallback) {
     if (!fs::exists(path)) return fallback;
     try {
@@ -103,11 +94,11 @@ class Runner {
 public:
     Runner(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
            const JobExecutor& execute)
-        : config_(config), jobs_(jobs), o_(options), execute_(execute), dir_(options.results_dir),
+        : config_(config), jobs_(jobs), o_(options), dir_(options.results_dir),
           digests_(read_json_or(fs::path(options.results_dir) / ".cache" / "digests.json", json::object())) {
         context_.jobs = &jobs_;
         context_.dir = dir_;
-        context_.execute = execute_;
+        context_.execute = execute;
     }
 
     RunReport run() {
@@ -172,7 +163,7 @@ private:
 
     RunReport dry_run() {
         for (const auto& j : jobs_) {
-            bool cached = !o_.force_all && fs::exists(dir_ / ".cache" / (detail::job_file_name(j.id) + ".json"));
+            const bool cached = !o_.force_all && fs::exists(record_path(j));
             std::cout << (cached ? "cached? " : "run     ") << j.id << ": " << join(j.command, " ") << "\n";
         }
         return report_;
@@ -199,13 +190,20 @@ private:
     }
     void save_digests() { write_text_file((dir_ / ".cache" / "digests.json").string(), digests_.known().dump() + "\n", true); }
 
+    /// A job's file: absolute as given, else inside the results folder.
     fs::path resolve(const std::string& p) const { return fs::path(p).is_absolute() ? fs::path(p) : dir_ / p; }
 
-    std::string key_of(const Job& job) { return key_with(job, dir_, digests_); }
+    /// sha256 of the tool version, the command line and the digests of the input files.
+    std::string key_of(const Job& job) {
+        std::string text = "actopo " + version() + "\n" + join(job.command, "\x1f") + "\n";
+        for (const auto& in : job.inputs) text += in + " " + digests_.of(resolve(in)) + "\n";
+        return sha256_string(text);
+    }
 
     fs::path record_path(const Job& job) const { return dir_ / ".cache" / (detail::job_file_name(job.id) + ".json"); }
 
-    /// True when the job's record has this key and every output still has the digest it had.
+    /// True when the job's record has this key and every output still has the digest it had; then the key and
+    /// the outputs' digests are kept for the manifest.
     bool cached(const Job& job, const std::string& key) {
         if (o_.force_all) return false;
         json rec = read_json_or(record_path(job), json::object());
@@ -214,10 +212,14 @@ private:
             const fs::path p = resolve(out);
             if (!fs::exists(p) || !rec["outputs"].contains(out) || rec["outputs"][out] != digests_.of(p)) return false;
         }
+        keys_[job.id] = key;
+        outputs_[job.id] = rec["outputs"];
         return true;
     }
 
-    void record(const Job& job, const std::string& key) {
+    /// After the job succeeded: its outputs' digests, with the key it ran under, into its cache record.
+    void record(const Job& job) {
+        const std::string& key = keys_.at(job.id);
         json outs = json::object();
         for (const auto& out : job.outputs) {
             const fs::path p = resolve(out);
@@ -227,7 +229,6 @@ private:
         }
         write_text_file(record_path(job).string(), json{{"key", key}, {"outputs", outs}}.dump(1) + "\n", true);
         outputs_[job.id] = outs;
-        keys_[job.id] = key;
     }
 
     void schedule(detail::WorkerPool& pool) {
@@ -251,14 +252,12 @@ private:
                     status[i] = Status::done;
                     ++finished_;
                     ++report_.cached;
-                    keys_[jobs_[i].id] = key;
-                    outputs_[jobs_[i].id] = read_json_or(record_path(jobs_[i]), json::object())["outputs"];
                     report_.jobs.push_back({jobs_[i].id, true, 0});
                     say(counter() + " cached   " + jobs_[i].id);
                     launched_or_cached = true;
                     continue;
                 }
-                pending_keys_[i] = key;
+                keys_[jobs_[i].id] = key;
                 std::remove(record_path(jobs_[i]).c_str());  // stale until this run records it
                 pool.start(i);
                 started[i] = std::chrono::steady_clock::now();
@@ -274,7 +273,7 @@ private:
             const double secs = seconds_since(started.at(i));
             if (finished->code == 0) {
                 try {
-                    record(job, pending_keys_.at(i));
+                    record(job);
                 } catch (const UserError& e) {
                     status[i] = Status::failed;
                     if (failure_.empty()) failure_ = e.what();
@@ -333,12 +332,10 @@ private:
     const ExperimentConfig& config_;
     const std::vector<Job>& jobs_;
     RunOptions o_;
-    JobExecutor execute_;
     fs::path dir_;
     Digests digests_;
     detail::PoolContext context_;
     std::map<std::string, std::size_t> index_;
-    std::map<std::size_t, std::string> pending_keys_;
     std::map<std::string, std::string> keys_;
     std::map<std::string, json> outputs_;
     RunReport report_;
@@ -351,11 +348,6 @@ private:
 RunReport run_jobs(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
                    const JobExecutor& execute) {
     return Runner(config, jobs, options, execute).run();
-}
-
-std::string job_key(const Job& job, const std::string& results_dir) {
-    Digests digests(json::object());
-    return key_with(job, results_dir, digests);
 }
 
 }  // namespace actopo
