@@ -72,37 +72,30 @@ public:
     unsigned slots() const override { return workers_; }
     unsigned busy() const override { return unsigned(running_.size()); }
     void start(std::size_t i) override { running_[fork_job((*c_.jobs)[i], c_.dir, c_.log(i), c_.execute)] = i; }
-    std::optional<Finished> wait() override {
+    std::optional<Finished> wait() override { return reap(true); }
+    std::string describe() const override { return std::to_string(workers_) + " workers"; }
+
+    /// Non-blocking: a finished child, if any.
+    std::optional<Finished> poll() { return reap(false); }
+
+private:
+    /// A finished child of this pool (waiting for one when `block`); nothing when none is running or, without
+    /// `block`, none has finished yet.
+    std::optional<Finished> reap(bool block) {
         while (!running_.empty()) {
             int status = 0;
-            const pid_t pid = waitpid(-1, &status, 0);
-            if (pid < 0) {
-                if (errno == EINTR) continue;
-                return std::nullopt;
-            }
+            const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+            if (pid < 0 && errno == EINTR) continue;
+            if (pid <= 0) return std::nullopt;
             auto it = running_.find(pid);
-            if (it == running_.end()) continue;
+            if (it == running_.end()) continue;  // not a job of ours
             const std::size_t i = it->second;
             running_.erase(it);
             return Finished{i, exit_code(status)};
         }
         return std::nullopt;
     }
-    std::string describe() const override { return std::to_string(workers_) + " workers"; }
 
-    /// Non-blocking: a finished child, if any.
-    std::optional<Finished> poll() {
-        int status = 0;
-        const pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid <= 0) return std::nullopt;
-        auto it = running_.find(pid);
-        if (it == running_.end()) return std::nullopt;
-        const std::size_t i = it->second;
-        running_.erase(it);
-        return Finished{i, exit_code(status)};
-    }
-
-private:
     PoolContext c_;
     unsigned workers_;
     std::map<pid_t, std::size_t> running_;
