@@ -66,6 +66,14 @@ Job extract_job(const ExperimentConfig& c, const ModelConfig& m, const std::stri
 }
 
 std::string store_of(const ModelConfig& m) { return "stores/" + m.name + ".h5"; }
+std::string epoch_name(const ModelConfig& m, int k) { return m.name + "-epoch-" + std::to_string(k); }
+
+/// The job reads `path`, which the job `producer` writes: on its command line, in its key, after that job.
+void reads(Job& j, const std::string& path, const std::string& producer) {
+    j.command.push_back(path);
+    j.inputs.push_back(path);
+    j.after.push_back(producer);
+}
 
 }  // namespace
 
@@ -73,27 +81,21 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
     std::vector<Job> jobs;
     const std::string seed = std::to_string(c.seed);
     auto add = [&jobs](Job j) { jobs.push_back(std::move(j)); };
-    auto reads_stores = [&](Job& j, const std::vector<ModelConfig>& models) {
-        for (const auto& m : models) {
-            j.command.push_back(store_of(m));
-            j.inputs.push_back(store_of(m));
-            j.after.push_back("extract/" + m.name);
-        }
-    };
 
     for (const auto& m : c.models) {
         if (m.path.empty()) add(train_job(m));
         add(extract_job(c, m, model_file(m), store_of(m), "extract/" + m.name));
         if (m.checkpoints)
-            for (int k = 1; k <= m.epochs; ++k) {
-                const std::string epoch = "epoch-" + std::to_string(k);
-                add(extract_job(c, m, "models/" + m.name + "/" + epoch + ".pt", "stores/" + m.name + "-" + epoch + ".h5",
-                                "extract/" + m.name + "-" + epoch));
-            }
+            for (int k = 1; k <= m.epochs; ++k)
+                add(extract_job(c, m, "models/" + m.name + "/epoch-" + std::to_string(k) + ".pt",
+                                "stores/" + epoch_name(m, k) + ".h5", "extract/" + epoch_name(m, k)));
     }
 
     // persistence of every layer of every model, then the diagram distances over all (model, layer) pairs
-    std::vector<std::string> matrices;  // name=path of every layer x layer matrix, for compare
+    struct Matrix {
+        std::string name, path, job;
+    };
+    std::vector<Matrix> matrices;  // every layer x layer matrix and the job that writes it, for compare
     if (c.persistence) {
         for (const auto& m : c.models) {
             Job j{"persistence/" + m.name, "persistence", {"actopo", "persistence", store_of(m), "--layer", "all",
@@ -116,11 +118,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
                 options.insert(options.end(), {"--dim", std::to_string(dim)});
                 auto matrix_job = [&](const std::string& id, const std::string& out, const std::string& block) {
                     Job j{id, "distances", {"actopo", "distances"}, {}, {out}, {}};
-                    for (const auto& m : c.models) {
-                        j.command.push_back("diagrams/" + m.name + ".h5");
-                        j.inputs.push_back("diagrams/" + m.name + ".h5");
-                        j.after.push_back("persistence/" + m.name);
-                    }
+                    for (const auto& m : c.models) reads(j, "diagrams/" + m.name + ".h5", "persistence/" + m.name);
                     j.command.insert(j.command.end(), options.begin(), options.end());
                     if (!block.empty()) j.command.insert(j.command.end(), {"--block", block});
                     j.command.insert(j.command.end(), {"--force", "-o", out});
@@ -135,16 +133,14 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
                         const std::string part = std::to_string(k) + "/" + std::to_string(c.distance_blocks);
                         const std::string out = "distances/" + name + ".block-" + std::to_string(k) + ".csv";
                         add(matrix_job("distances/" + name + "/block-" + std::to_string(k), out, part));
-                        j.command.push_back(out);
-                        j.inputs.push_back(out);
-                        j.after.push_back(jobs.back().id);
+                        reads(j, out, jobs.back().id);
                     }
                     j.command.push_back("--merge");
                     j.command.insert(j.command.end(), options.begin(), options.end());
                     j.command.insert(j.command.end(), {"--force", "-o", csv});
                 }
                 j.outputs.insert(j.outputs.end(), {"distances/" + name + ".svg", "distances/" + name + ".png"});
-                matrices.push_back(name + "=" + csv);
+                matrices.push_back({name, csv, j.id});
                 add(std::move(j));
             }
     }
@@ -152,19 +148,19 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
     for (const auto& metric : c.similarity) {
         const std::string csv = "similarity/" + metric + ".csv";
         Job j{"similarity/" + metric, "similarity", {"actopo", "similarity"}, {}, {csv}, {}};
-        reads_stores(j, c.models);
+        for (const auto& m : c.models) reads(j, store_of(m), "extract/" + m.name);
         if (c.models.size() > 1) j.command.push_back("--joint");
         j.command.insert(j.command.end(), {"--metric", metric, "--points", std::to_string(c.similarity_points), "--seed",
                                            seed, "--heatmap", "similarity/" + metric + ".svg", "--force", "-o", csv});
         j.outputs.insert(j.outputs.end(), {"similarity/" + metric + ".svg", "similarity/" + metric + ".png"});
-        matrices.push_back(metric + "=" + csv);
+        matrices.push_back({metric, csv, j.id});
         add(std::move(j));
     }
 
     if (c.mapper)
         for (const auto& m : c.models) {
             Job j{"mapper/" + m.name, "mapper", {"actopo", "mapper"}, {}, {"mapper/" + m.name + "/"}, {}};
-            reads_stores(j, {m});
+            reads(j, store_of(m), "extract/" + m.name);
             j.command.insert(j.command.end(), {"--layer", c.mapper_layers.empty() ? "all" : joined(c.mapper_layers),
                                                "--lens", c.lens, "--intervals", std::to_string(c.intervals), "--overlap",
                                                num(c.overlap), "--cover", c.cover, "--clusterer", c.clusterer,
@@ -184,7 +180,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
         for (const auto& m : c.models) {
             const std::string stem = "coactivation/" + m.name;
             Job j{stem, "coactivation", {"actopo", "coactivation"}, {}, {}, {}};
-            reads_stores(j, {m});
+            reads(j, store_of(m), "extract/" + m.name);
             options(j);
             j.command.insert(j.command.end(), {"--picture", stem + ".svg", "--top-csv", stem + "-top.csv", "--force", "-o",
                                                stem + ".json"});
@@ -192,12 +188,8 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
             add(std::move(j));
             if (!m.checkpoints) continue;
             Job t{stem + "-checkpoints", "coactivation", {"actopo", "coactivation"}, {}, {stem + "-checkpoints.csv"}, {}};
-            for (int k = 1; k <= m.epochs; ++k) {
-                const std::string store = "stores/" + m.name + "-epoch-" + std::to_string(k) + ".h5";
-                t.command.push_back(store);
-                t.inputs.push_back(store);
-                t.after.push_back("extract/" + m.name + "-epoch-" + std::to_string(k));
-            }
+            for (int k = 1; k <= m.epochs; ++k)
+                reads(t, "stores/" + epoch_name(m, k) + ".h5", "extract/" + epoch_name(m, k));
             options(t);
             t.command.insert(t.command.end(), {"--force", "-o", stem + "-checkpoints.csv"});
             add(std::move(t));
@@ -206,11 +198,10 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
 
     if (c.compare && matrices.size() >= 2) {
         Job j{"compare", "compare", {"actopo", "compare"}, {}, {"compare/"}, {}};
-        for (const auto& spec : matrices) {
-            const std::string path = spec.substr(spec.find('=') + 1);
-            j.command.push_back(spec);
-            j.inputs.push_back(path);
-            j.after.push_back(path.substr(0, path.size() - 4));  // the job id is the path without .csv
+        for (const auto& m : matrices) {
+            j.command.push_back(m.name + "=" + m.path);
+            j.inputs.push_back(m.path);
+            j.after.push_back(m.job);
         }
         j.command.insert(j.command.end(), {"--permutations", std::to_string(c.permutations), "--seed", seed, "--force",
                                            "-o", "compare/"});
