@@ -67,12 +67,6 @@ std::map<std::int64_t, std::vector<std::uint8_t>> thumbnails(const StoreReader& 
     return out;
 }
 
-std::string safe_name(std::string layer) {
-    for (auto& c : layer)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
-    return layer;
-}
-
 std::vector<std::string> outputs_of(const std::string& json_path, bool pictures) {
     std::vector<std::string> out{json_path};
     const std::string stem = json_path.substr(0, json_path.size() - 5);
@@ -123,8 +117,8 @@ void run(const Args& a) {
     auto json_path = [&](const std::string& name) {
         if (!many) return a.output;
         if (a.output.size() > 5 && a.output.substr(a.output.size() - 5) == ".json")
-            return a.output.substr(0, a.output.size() - 5) + "-" + safe_name(name) + ".json";
-        return (fs::path(a.output) / (safe_name(name) + ".json")).string();
+            return a.output.substr(0, a.output.size() - 5) + "-" + safe_file_name(name) + ".json";
+        return (fs::path(a.output) / (safe_file_name(name) + ".json")).string();
     };
     if (many && (a.output.size() <= 5 || a.output.substr(a.output.size() - 5) != ".json")) fs::create_directories(a.output);
     if (!a.force) {  // refuse before the work, not after it

@@ -86,6 +86,9 @@ std::vector<std::string> closest_names(const std::string& name, const std::vecto
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::vector<std::string> split(const std::string& text, char sep);
 std::string trim(const std::string& text);
+/// A name (a layer key like "layer1.0.conv2") as a file name: every character but letters, digits, '.', '-'
+/// and '_' becomes '_'. The Mapper command names its files so, and the report finds them so.
+std::string safe_file_name(const std::string& name);
 /// Text made safe inside XML/HTML/SVG elements and attribute values (& < > " ').
 std::string xml_escape(const std::string& text);
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -275,6 +276,13 @@ std::string trim(const std::string& text) {
     if (b == std::string::npos) return "";
     auto e = text.find_last_not_of(" \t\r\n");
     return text.substr(b, e - b + 1);
+}
+
+std::string safe_file_name(const std::string& name) {
+    std::string out = name;
+    for (auto& c : out)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+    return out;
 }
 
 std::string xml_escape(const std::string& text) {

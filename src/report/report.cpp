@@ -31,13 +31,6 @@ std::string fixed(double v, int digits = 3) {
     return s.str();
 }
 
-/// The file name the mapper command gives a layer.
-std::string safe_name(std::string layer) {
-    for (auto& c : layer)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
-    return layer;
-}
-
 std::vector<std::vector<std::string>> read_csv_rows(const fs::path& path) {
     std::vector<std::vector<std::string>> rows;
     std::istringstream in(read_text_file(path.string()));
@@ -287,7 +280,7 @@ void write_report(const std::string& results_dir, bool force) {
             if (have_diagrams) {
                 page.raw("<td>");
                 if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {
-                    const std::string fig = "report/figures/" + m.name + "/" + safe_name(layer) + "-diagram";
+                    const std::string fig = "report/figures/" + m.name + "/" + safe_file_name(layer) + "-diagram";
                     fs::create_directories((dir / fig).parent_path());
                     const Diagrams d = read_diagrams(diagrams.string(), layer);
                     write_diagram_plot(d, (dir / fig).string(), m.name + " " + layer, force);
@@ -299,7 +292,7 @@ void write_report(const std::string& results_dir, bool force) {
             }
             if (have_mapper) {
                 page.raw("<td>");
-                const std::string stem = mapper_dir + safe_name(layer);
+                const std::string stem = mapper_dir + safe_file_name(layer);
                 page.figure(stem + ".svg", "nodes are clusters coloured by class", stem + ".html", "small");
                 page.raw("</td>");
             }
