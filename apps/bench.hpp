@@ -44,6 +44,8 @@ ExternalRun run_external(const std::string& command);
 std::string load_average();
 /// CPU seconds (user + system) this process has used so far.
 double cpu_seconds();
+/// The path of the running `actopo` program (suites that start it again in other processes).
+std::string self_executable();
 /// "Linux x86_64, 2 cores, Intel ..., 23 GiB" for the results header.
 std::string machine_description();
 

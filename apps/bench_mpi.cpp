@@ -80,12 +80,6 @@ void run_ranks(const fs::path& dir) {
     });
 }
 
-std::string self_path() {
-    char buf[4096];
-    const ssize_t k = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    return k > 0 ? std::string(buf, std::size_t(k)) : "actopo";
-}
-
 void run(const Context& ctx) {
     if (const char* inner = std::getenv("ACTOPO_BENCH_MPI_DIR")) {
         run_ranks(inner);
@@ -96,7 +90,7 @@ void run(const Context& ctx) {
     fs::create_directories(work);
     write_inputs(work);
     const std::string before = load_average();
-    std::map<int, std::vector<double>> seconds;
+    std::map<int, Timing> seconds;
     const int reps = std::max(1, std::min(ctx.repetitions, 3));
     for (int r = 0; r < reps; ++r)
         for (int ranks : {1, 2}) {  // alternating, so that load changes hit both alike
@@ -105,17 +99,13 @@ void run(const Context& ctx) {
             fs::copy_file(work / "diagrams.h5", dir / "diagrams.h5", fs::copy_options::overwrite_existing);
             const auto result = run_external("ACTOPO_BENCH_MPI_DIR=" + dir.string() +
                                              " mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
-                                             " " + self_path() + " bench --suite mpi -q -o " + (dir / "bench").string());
+                                             " " + self_executable() + " bench --suite mpi -q -o " + (dir / "bench").string());
             if (result.status != 0) throw UserError("bench mpi: mpirun -np " + std::to_string(ranks) + " failed: " + result.output);
-            seconds[ranks].push_back(result.seconds);
+            seconds[ranks].seconds.push_back(result.seconds);
             std::fprintf(stderr, "bench mpi: %d rank(s): %.2f s\n", ranks, result.seconds);
         }
     const bool same = read_text_file((work / "np1" / "matrix.csv").string()) == read_text_file((work / "np2" / "matrix.csv").string());
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-    };
-    const double one = median(seconds[1]), two = median(seconds[2]), ratio = two / one;
+    const double one = seconds[1].median(), ratio = seconds[2].median() / one;
     std::ostringstream md, csv;
     md << "# MPI scale-out: one distance matrix over 1 and 2 ranks\n\n"
        << "Machine: " << machine_description() << "  \n"
@@ -130,12 +120,13 @@ void run(const Context& ctx) {
     csv << "ranks,median_seconds,runs,ratio\n";
     for (int ranks : {1, 2}) {
         std::ostringstream runs;
-        for (std::size_t i = 0; i < seconds[ranks].size(); ++i) runs << (i ? " " : "") << std::fixed << std::setprecision(2) << seconds[ranks][i];
-        const double m = median(seconds[ranks]);
+        const auto& runs_of = seconds[ranks].seconds;
+        for (std::size_t i = 0; i < runs_of.size(); ++i) runs << (i ? " " : "") << std::fixed << std::setprecision(2) << runs_of[i];
+        const double m = seconds[ranks].median();
         md << "| " << ranks << " | " << std::fixed << std::setprecision(2) << m << " | " << runs.str() << " | "
            << std::setprecision(2) << m / one << " | "
            << (ranks == 2 ? (ratio <= 0.6 ? "met (<= 0.6)" : "NOT met (<= 0.6)") : "") << " |\n";
-        csv << ranks << "," << m << "," << seconds[ranks].size() << "," << m / one << "\n";
+        csv << ranks << "," << m << "," << runs_of.size() << "," << m / one << "\n";
     }
     md << "\nThe matrices of 1 and 2 ranks are " << (same ? "byte-identical" : "DIFFERENT") << ".\n";
     write_text_file((fs::path(ctx.out_dir) / "mpi.md").string(), md.str(), true);

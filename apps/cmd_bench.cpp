@@ -92,6 +92,12 @@ double cpu_seconds() {
     return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
+std::string self_executable() {
+    char buf[4096];
+    const ssize_t k = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return k > 0 ? std::string(buf, std::size_t(k)) : "actopo";
+}
+
 std::string machine_description() {
     struct utsname u {};
     uname(&u);
@@ -166,10 +172,7 @@ cli::Registration reg{"bench", "Time actopo beside the tools a user would pick i
             if (*suite == "all") {
                 // each suite in a fresh process: peak-memory figures measured from a process that earlier suites
                 // had grown would be wrong (a forked child's RSS counts the parent's pages)
-                char self[4096];
-                const ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-                const std::string command = (k > 0 ? std::string(self, std::size_t(k)) : std::string("actopo")) +
-                                            " bench --suite " + s.name + " -o '" + ctx->out_dir + "' --reps " +
+                const std::string command = self_executable() + " bench --suite " + s.name + " -o '" + ctx->out_dir + "' --reps " +
                                             std::to_string(ctx->repetitions) + (ctx->long_inputs ? " --long" : "");
                 if (std::system(command.c_str()) != 0) throw UserError("bench: the suite " + s.name + " failed (" + command + ")");
                 ran = true;
