@@ -79,7 +79,7 @@ TEST_CASE("named matrix CSV round trip", "[core]") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("safe_file_name keeps letters, digits, dots, dashes and underscores; xml_escape escapes markup", "[core]") {
+TEST_CASE("safe_file_name keeps letters, digits, dots, dashes and underscores, and xml_escape escapes markup", "[core]") {
     REQUIRE(actopo::safe_file_name("layer1.0.conv2") == "layer1.0.conv2");
     REQUIRE(actopo::safe_file_name("a/b c:d-e_f") == "a_b_c_d-e_f");
     REQUIRE(actopo::xml_escape("T-shirt/top <a & \"b\" 'c'>") == "T-shirt/top &lt;a &amp; &quot;b&quot; &#39;c&#39;&gt;");
