@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <map>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "actopo/core.hpp"
 
 namespace {
 
-const std::string dir = std::string(ACTOPO_BINARY) + "-coactivation-test";
+// One folder per process: ctest runs each TEST_CASE as its own process, two at a time, and a
+// shared folder let one case delete the stores another was reading (a CI failure).
+const std::string dir = std::string(ACTOPO_BINARY) + "-coactivation-test-" + std::to_string(::getpid());
 
 // Runs a shell command; returns its exit status and fills `output` with stdout+stderr.
 int run(const std::string& command, std::string* output = nullptr) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <unistd.h>
 
 #include "actopo/similarity.hpp"
 
@@ -38,7 +39,7 @@ void write_matrix(const std::string& path, const MatrixXd& m) {
 
 // Runs a numpy script on X and Y and returns the numbers it prints, one per line.
 std::vector<double> numpy_oracle(const MatrixXd& x, const MatrixXd& y, const std::string& body) {
-    const std::string dir = std::string(ACTOPO_BINARY) + "-similarity-oracle";
+    const std::string dir = std::string(ACTOPO_BINARY) + "-similarity-oracle-" + std::to_string(::getpid());
     std::system(("mkdir -p '" + dir + "'").c_str());
     write_matrix(dir + "/x.csv", x);
     write_matrix(dir + "/y.csv", y);
