@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
@@ -12,16 +13,13 @@
 namespace actopo::native {
 namespace {
 
+std::atomic<std::uint64_t> takeover_count{0};
+
 /// The working column: a heap of entries whose top is the earliest in the filtration.
 class WorkingColumn {
 public:
     void clear() {
         heap_.clear();
-        limit_ = limit_floor;
-    }
-    /// Gives the memory back (a block of parked columns would otherwise keep its largest heaps).
-    void release() {
-        std::vector<Entry>().swap(heap_);
         limit_ = limit_floor;
     }
     void push(const Entry& e) {
@@ -131,136 +129,149 @@ Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint
 
 namespace {
 
-/// The column reduction of one dimension. A column's state is its working coboundary (a heap) and its
-/// reduction column V (entries (simplex, coeff), {the column's simplex} when not stored).
+/// The column reduction of one dimension, shared by the threads (lock-free, after Morozov and Nigmetov,
+/// as in giotto-ph). Threads take the columns in processing order. A reduced column claims its pivot in
+/// the shared table; when the pivot belongs to an earlier column, that column is added; when it belongs
+/// to a later one (reduced meanwhile by another thread), this column takes the pivot over and the later
+/// one is reduced again (it now has to add this one). Every addition is of an earlier column into a
+/// later one, so the final pairing is the unique persistence pairing whatever the threads and timing.
+/// A column's reduction column V (entries (simplex, coeff)) is stored only when it needed additions,
+/// and is published before the pivot that makes it visible; replaced versions are kept to the end, as
+/// another thread may be reading one.
 class Reducer {
 public:
-    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, DimensionResult& out)
-        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), out_(out) {}
+    /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
+    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks)
+        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
+          pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
+          zero_(tasks_.size(), 0) {
+        for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
+    }
+    ~Reducer() {
+        for (std::size_t k = 0; k < tasks_.size(); ++k) delete stored_v_[k].load(std::memory_order_relaxed);
+        for (const auto* v : retired_) delete v;
+    }
 
+    /// One thread's working memory.
     struct State {
         WorkingColumn work;
         std::vector<Entry> v;
-        std::vector<std::uint32_t> vs;
-        Entry emergent{-1, 0, 0};  // earliest cofacet of equal diameter, not a pivot when last checked
-        bool redo = false;         // parallel work dropped (its heap was too large to park): start over
+        std::uint32_t vs[16];
+        std::vector<std::uint32_t> taken_over;  // later tasks whose pivot this thread took: to reduce again
     };
 
-    /// Starts column c: its coboundary, unless an emergent pair is found (then only state.emergent is set).
-    void start(std::size_t c, State& st, bool check_emergent) const {
-        const Simplex& s = columns_[c];
+    std::size_t tasks() const { return tasks_.size(); }
+
+    /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero.
+    void reduce(std::uint32_t k, State& st) {
+        const Simplex& s = columns_[tasks_[k]];
         st.work.clear();
-        st.v.assign(1, Entry{s.idx, s.diam, 1});
-        st.emergent = Entry{-1, 0, 0};
-        st.vs.resize(std::size_t(dim_) + 2);
-        cx_.binom.vertices(s.idx, dim_, cx_.n, st.vs.data());
-        cx_.for_each_cofacet(s, dim_, st.vs.data(), [&](const Entry& e, std::uint32_t v, int j) {
-            if (check_emergent && e.diam == s.diam) {
-                if (!out_.pivots.contains(e.idx) && !apparent_pivot(e, st.vs.data(), v, j)) {
-                    st.emergent = e;
-                    return false;
+        const std::vector<Entry>* stored = stored_v_[k].load(std::memory_order_acquire);
+        if (stored) {  // taken over after additions: its column is rebuilt from its V
+            st.v = *stored;
+            for (const Entry& u : st.v) push_coboundary(st, u);
+        } else {
+            st.v.assign(1, Entry{s.idx, s.diam, 1});
+            if (start(k, s, st)) return;
+        }
+        Entry pivot;
+        while (st.work.pop_pivot(p_, pivot)) {
+            st.work.push(pivot);
+            const PivotMap::Slot* slot = pivots_.find(pivot.idx);
+            if (!slot) {
+                std::uint32_t vt[16];
+                cx_.binom.vertices(pivot.idx, dim_ + 1, cx_.n, vt);
+                Entry a = apparent_facet(cx_, pivot, dim_, vt);
+                if (a.idx >= 0) {  // its column is the coboundary of a, in which the pivot has coefficient a.coeff
+                    add(st, Entry{a.idx, a.diam, std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[a.coeff] % p_)});
+                    continue;
                 }
+                if (claim(k, pivot, st)) return;
+                continue;  // another thread claimed it first: looked up again
+            }
+            const std::uint64_t owner = slot->load();
+            if (PivotMap::column_of(owner) > k) {
+                if (claim(k, pivot, st)) return;
+                continue;
+            }
+            // pivot + factor * (owner's pivot coefficient) == 0 (mod p): add factor * (owner's column).
+            add_task(st, PivotMap::column_of(owner),
+                     std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[PivotMap::coeff_of(owner)] % p_));
+        }
+        zero_[k] = 1;
+    }
+
+    /// After all threads are done: the intervals of the pairs and of the zero columns (essential classes).
+    std::vector<Interval> intervals() const {
+        std::vector<Interval> out;
+        pivots_.for_each([&](index_t key, std::uint64_t value) {
+            const float birth = columns_[tasks_[PivotMap::column_of(value)]].diam;
+            std::uint32_t vt[16];
+            cx_.binom.vertices(key, dim_ + 1, cx_.n, vt);
+            const float death = cx_.diameter_without(vt, dim_ + 1, -1);
+            if (birth < death) out.push_back({birth, death});
+        });
+        for (std::size_t k = 0; k < tasks_.size(); ++k)
+            if (zero_[k]) out.push_back({columns_[tasks_[k]].diam, std::numeric_limits<float>::infinity()});
+        return out;
+    }
+    PivotMap take_pivots() { return std::move(pivots_); }
+
+private:
+    /// Starts task k: its coboundary, unless its earliest cofacet is an emergent pivot that it claims at
+    /// once (then true, without building the rest).
+    bool start(std::uint32_t k, const Simplex& s, State& st) {
+        cx_.binom.vertices(s.idx, dim_, cx_.n, st.vs);
+        bool check_emergent = true;
+        bool claimed = false;
+        cx_.for_each_cofacet(s, dim_, st.vs, [&](const Entry& e, std::uint32_t v, int j) {
+            if (check_emergent && e.diam == s.diam) {
                 check_emergent = false;
+                if (!apparent_pivot(e, st.vs, v, j)) {
+                    const PivotMap::Slot* slot = pivots_.find(e.idx);
+                    if ((!slot || PivotMap::column_of(slot->load()) > k) && claim(k, e, st)) {
+                        claimed = true;
+                        return false;
+                    }
+                }
             }
             st.work.push(e);
             return true;
         });
+        return claimed;
     }
 
-    /// Adds known columns while the pivot is in the table; returns false when the column became zero,
-    /// else true with the pivot left in the heap and returned in `pivot`.
-    /// With a cap (parallel phase), gives up (st.redo) when the working column stays above cap entries.
-    bool reduce(State& st, Entry& pivot, std::size_t cap = std::numeric_limits<std::size_t>::max()) const {
-        while (st.work.pop_pivot(p_, pivot)) {
-            if (st.work.size() > cap) {
-                st.work.compact(p_);
-                if (st.work.size() > cap) {
-                    st.redo = true;
-                    return false;
-                }
-            }
-            st.work.push(pivot);
-            const PivotValue* other = out_.pivots.find(pivot.idx);
-            if (!other) {
-                std::uint32_t vt[16];
-                cx_.binom.vertices(pivot.idx, dim_ + 1, cx_.n, vt);
-                Entry s = apparent_facet(cx_, pivot, dim_, vt);
-                if (s.idx < 0) return true;
-                // its column is the coboundary of s, in which the pivot has coefficient s.coeff
-                add(st, Entry{s.idx, s.diam, std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[s.coeff] % p_)});
-                continue;
-            }
-            // pivot + factor * other.coeff == 0 (mod p): add factor * (reduced column of `other`).
-            std::uint32_t factor = std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[other->coeff] % p_);
-            std::uint32_t j = other->column;
-            auto slot = v_slot_.find(j);
-            if (slot == v_slot_.end()) {
-                add(st, Entry{columns_[j].idx, columns_[j].diam, std::uint32_t(factor)});
-            } else {
-                for (std::size_t k = v_offset_[slot->second]; k < v_offset_[slot->second + 1]; ++k)
-                    add(st, Entry{v_entries_[k].idx, v_entries_[k].diam, std::uint32_t(std::uint64_t(v_entries_[k].coeff) * factor % p_)});
+    /// Makes task k the owner of `pivot` unless an earlier task owns it (then false). V is published first.
+    bool claim(std::uint32_t k, const Entry& pivot, State& st) {
+        publish_v(k, st);
+        const std::uint64_t mine = PivotMap::pack(k, pivot.coeff);
+        bool inserted = false;
+        PivotMap::Slot& slot = pivots_.insert(pivot.idx, mine, inserted);
+        if (inserted) return true;
+        for (std::uint64_t owner = slot.load();;) {
+            if (PivotMap::column_of(owner) < k) return false;
+            if (slot.value.compare_exchange_weak(owner, mine, std::memory_order_acq_rel)) {
+                st.taken_over.push_back(PivotMap::column_of(owner));
+                takeover_count.fetch_add(1, std::memory_order_relaxed);
+                return true;
             }
         }
-        return false;
     }
 
-    /// Column c is done: record its interval and its pivot (with V when not trivial).
-    void finish(std::size_t c, State& st, bool has_pivot, const Entry& pivot) {
-        const Simplex& s = columns_[c];
-        if (!has_pivot) {
-            out_.intervals.push_back({s.diam, std::numeric_limits<float>::infinity()});
-            return;
-        }
-        if (s.diam < pivot.diam) out_.intervals.push_back({s.diam, pivot.diam});
-        out_.pivots.insert(pivot.idx, {std::uint32_t(c), pivot.coeff});
-        if (st.v.size() <= 1) return;
+    void publish_v(std::uint32_t k, State& st) {
+        if (st.v.size() <= 1) return;  // V = {the column}: nothing stored
         std::sort(st.v.begin(), st.v.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
-        v_slot_.emplace(std::uint32_t(c), std::uint32_t(v_offset_.size() - 1));
+        auto* v = new std::vector<Entry>;
         for (std::size_t i = 0; i < st.v.size();) {  // entries summed per simplex
             Entry sum = st.v[i++];
             while (i < st.v.size() && st.v[i].idx == sum.idx) sum.coeff = (sum.coeff + st.v[i++].coeff) % p_;
-            if (sum.coeff) v_entries_.push_back(sum);
+            if (sum.coeff) v->push_back(sum);
         }
-        v_offset_.push_back(v_entries_.size());
-    }
-
-    /// Column c from scratch to the end (the sequential algorithm).
-    void run(std::size_t c, State& st) {
-        start(c, st, true);
-        if (st.emergent.idx >= 0) {
-            out_.pivots.insert(st.emergent.idx, {std::uint32_t(c), st.emergent.coeff});
-            return;
+        st.v = *v;
+        if (const auto* old = stored_v_[k].exchange(v, std::memory_order_acq_rel)) {
+            std::lock_guard<std::mutex> lock(retired_mutex_);
+            retired_.push_back(old);
         }
-        Entry pivot;
-        bool has_pivot = reduce(st, pivot);
-        finish(c, st, has_pivot, pivot);
-    }
-
-    /// Column c after a parallel start: the emergent candidate may have been taken meanwhile.
-    /// The state's memory is released afterwards.
-    void resume(std::size_t c, State& st) {
-        if (st.redo) {
-            st.redo = false;
-            run(c, st);
-        } else {
-            finish_resumed(c, st);
-        }
-        st.work.release();
-        std::vector<Entry>().swap(st.v);
-    }
-
-private:
-    void finish_resumed(std::size_t c, State& st) {
-        if (st.emergent.idx >= 0) {
-            if (!out_.pivots.contains(st.emergent.idx)) {
-                out_.pivots.insert(st.emergent.idx, {std::uint32_t(c), st.emergent.coeff});
-                return;
-            }
-            start(c, st, false);
-        }
-        Entry pivot;
-        bool has_pivot = reduce(st, pivot);
-        finish(c, st, has_pivot, pivot);
     }
 
     /// Whether cofacet e = s + v (v below j vertices of s) is the pivot of an apparent pair.
@@ -270,7 +281,21 @@ private:
         return apparent_facet(cx_, e, dim_, vt).idx >= 0;
     }
 
+    void add_task(State& st, std::uint32_t owner, std::uint32_t factor) const {
+        const std::vector<Entry>* v = stored_v_[owner].load(std::memory_order_acquire);
+        if (!v) {
+            const Simplex& s = columns_[tasks_[owner]];
+            add(st, Entry{s.idx, s.diam, factor});
+            return;
+        }
+        for (const Entry& u : *v) add(st, Entry{u.idx, u.diam, std::uint32_t(std::uint64_t(u.coeff) * factor % p_)});
+    }
+
     void add(State& st, const Entry& u) const {  // st += u.coeff * coboundary(u)
+        push_coboundary(st, u);
+        st.v.push_back(u);
+    }
+    void push_coboundary(State& st, const Entry& u) const {
         std::uint32_t vs[16];
         cx_.binom.vertices(u.idx, dim_, cx_.n, vs);
         cx_.for_each_cofacet(Simplex{u.idx, u.diam}, dim_, vs, [&](Entry e, std::uint32_t, int) {
@@ -279,7 +304,6 @@ private:
             return true;
         });
         st.work.compact_if_large(p_);
-        st.v.push_back(u);
     }
 
     const Complex& cx_;
@@ -287,17 +311,20 @@ private:
     std::uint32_t p_;
     std::vector<std::uint32_t> inv_;
     const std::vector<Simplex>& columns_;
-    DimensionResult& out_;
-    std::unordered_map<std::uint32_t, std::uint32_t> v_slot_;  // column -> its stored V (only if not trivial)
-    std::vector<std::size_t> v_offset_{0};
-    std::vector<Entry> v_entries_;
+    std::vector<std::uint32_t> tasks_;
+    PivotMap pivots_;
+    std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
+    std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
+    std::mutex retired_mutex_;
+    std::vector<const std::vector<Entry>*> retired_;
 };
 
 }  // namespace
 
+std::uint64_t takeovers() { return takeover_count.load(std::memory_order_relaxed); }
+
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads) {
     if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
-    DimensionResult out;
 
     // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
     //    their pivots are recognised by apparent_facet instead of being stored.
@@ -314,48 +341,31 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
         }
     });
     throw_if_cancelled();
-    out.pivots = PivotMap(std::size_t(std::count(apparent.begin(), apparent.end(), std::uint8_t(0))));
 
-    // 2. The other columns, in order. With several threads, blocks of columns are first reduced in
-    //    parallel against the pivots of the earlier blocks (the table is read-only then), then finished
-    //    in order. Any order of valid column additions gives the same pairs, so the diagram does not
-    //    depend on the thread count.
-    Reducer reducer(cx, dim, columns, out);
-    if (threads <= 1) {
+    // 2. The other columns, taken in processing order by all threads (see Reducer).
+    std::vector<std::uint32_t> tasks;
+    tasks.reserve(std::size_t(std::count(apparent.begin(), apparent.end(), std::uint8_t(0))));
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (!apparent[c]) tasks.push_back(std::uint32_t(c));
+    std::vector<std::uint8_t>().swap(apparent);
+    Reducer reducer(cx, dim, columns, std::move(tasks));
+    std::atomic<std::uint32_t> next{0};
+    run_threads(threads, [&](int) {
         Reducer::State st;
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if ((c & 4095) == 0) throw_if_cancelled();
-            if (!apparent[c]) reducer.run(c, st);
-        }
-        return out;
-    }
-    // Blocks hold only columns that need work (apparent ones are skipped), and are small enough that
-    // the heaps parked between the two phases stay a few MB.
-    const std::size_t block = 16 * std::size_t(threads);
-    const std::size_t park_limit = 16384;  // entries (256 KB); a larger heap is recomputed in order
-    std::vector<Reducer::State> states(block);
-    std::vector<std::uint32_t> todo;
-    todo.reserve(block);
-    WorkerTeam team(threads);
-    for (std::size_t next = 0;;) {
-        throw_if_cancelled();
-        todo.clear();
-        for (; next < columns.size() && todo.size() < block; ++next)
-            if (!apparent[next]) todo.push_back(std::uint32_t(next));
-        if (todo.empty()) break;
-        team.for_each(todo.size(), [&](std::size_t i) {
-            Reducer::State& st = states[i];
-            Entry pivot;
-            reducer.start(todo[i], st, true);
-            if (st.emergent.idx < 0) {
-                reducer.reduce(st, pivot, park_limit);
-                if (st.redo) st.work.release();  // too large to park: redone in order
-            } else {
-                st.work.release();  // rebuilt in the rare case that the candidate is taken meanwhile
+        for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
+            if (cancel_requested()) return;
+            reducer.reduce(k, st);
+            while (!st.taken_over.empty()) {
+                const std::uint32_t later = st.taken_over.back();
+                st.taken_over.pop_back();
+                reducer.reduce(later, st);
             }
-        });
-        for (std::size_t i = 0; i < todo.size(); ++i) reducer.resume(todo[i], states[i]);
-    }
+        }
+    });
+    throw_if_cancelled();
+    DimensionResult out;
+    out.intervals = reducer.intervals();
+    out.pivots = reducer.take_pivots();
     return out;
 }
 

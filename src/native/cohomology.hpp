@@ -2,6 +2,7 @@
 // Persistent cohomology of one dimension: reduce the implicit coboundary columns of the dim-simplices
 // (with clearing, apparent pairs found in parallel, emergent pairs on the fly), and build the next
 // dimension's simplices.
+#include <cstdint>
 #include <vector>
 
 #include "native/complex.hpp"
@@ -20,6 +21,10 @@ struct DimensionResult {
 
 /// Reduces the columns (dim-simplices in processing order, cleared ones already removed).
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads);
+
+/// Take-overs so far in this process: a column claiming a pivot that a later column (reduced at the same
+/// time on another thread) had claimed first, which then has to be reduced again. For tests and diagnostics.
+std::uint64_t takeovers();
 
 /// The facet s of t (dimension dim + 1, vertices vt) forming an apparent pair with t, with the coefficient
 /// of t in the coboundary of s; idx = -1 when none.

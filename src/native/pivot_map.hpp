@@ -1,62 +1,85 @@
 #pragma once
-// Open-addressing hash map: pivot simplex index -> (column ordinal, coefficient of the pivot).
-// Linear probing over 16-byte slots (key and value together), power-of-two capacity, load <= 3/4;
-// sized once from the number of columns that can have a pivot, so it is rarely rehashed (a rehash
-// holds the old and the new table at once). Keys are >= 0 (-1 marks an empty slot).
+// The pivot table of one dimension, shared by the threads that reduce its columns: pivot simplex
+// index -> (column that owns it, coefficient of the pivot in that column). Open addressing with linear
+// probing over 16-byte slots, lock-free: a key is claimed by compare-and-swap and never removed; its
+// owner may change (a column earlier in the processing order takes the pivot over, see cohomology.cpp).
+// The capacity is fixed at construction from the number of columns (each owns at most one slot), load
+// <= 3/4, so there is never a rehash. Keys are >= 0 (-1 marks an empty slot).
+#include <atomic>
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "native/binomial.hpp"
 
 namespace actopo::native {
 
-struct PivotValue {
-    std::uint32_t column = 0;  // ordinal of the column (in processing order) that owns this pivot
-    std::uint32_t coeff = 0;   // coefficient of the pivot in that reduced column
-};
-
 class PivotMap {
 public:
-    explicit PivotMap(std::size_t expected = 0) { rehash(capacity_for(expected)); }
-    const PivotValue* find(index_t key) const {
-        for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-            if (slots_[i].key == key) return &slots_[i].value;
-            if (slots_[i].key == -1) return nullptr;
+    /// A slot's value: (column << 32) | coefficient; `pending` while the claiming thread writes it.
+    static constexpr std::uint64_t pending = ~std::uint64_t(0);
+    static std::uint64_t pack(std::uint32_t column, std::uint32_t coeff) { return (std::uint64_t(column) << 32) | coeff; }
+    static std::uint32_t column_of(std::uint64_t value) { return std::uint32_t(value >> 32); }
+    static std::uint32_t coeff_of(std::uint64_t value) { return std::uint32_t(value); }
+
+    struct Slot {
+        std::atomic<index_t> key{-1};
+        std::atomic<std::uint64_t> value{pending};
+        /// The value, once the thread that claimed the key has written it.
+        std::uint64_t load() const {
+            std::uint64_t v;
+            while ((v = value.load(std::memory_order_acquire)) == pending) {
+            }
+            return v;
+        }
+    };
+
+    /// Room for `columns` keys.
+    explicit PivotMap(std::size_t columns = 0) {
+        capacity_ = 16;
+        while (3 * capacity_ < 4 * (columns + 1)) capacity_ *= 2;
+        slots_.reset(new Slot[capacity_]);
+    }
+
+    /// The slot of key, or nullptr.
+    const Slot* find(index_t key) const {
+        for (std::size_t i = home(key);; i = (i + 1) & (capacity_ - 1)) {
+            const index_t k = slots_[i].key.load(std::memory_order_acquire);
+            if (k == key) return &slots_[i];
+            if (k == -1) return nullptr;
         }
     }
     bool contains(index_t key) const { return find(key) != nullptr; }
-    void insert(index_t key, PivotValue value) {  // key must not be present
-        if (4 * (size_ + 1) > 3 * slots_.size()) rehash(slots_.size() * 2);
-        std::size_t i = slot(key);
-        while (slots_[i].key != -1) i = (i + 1) & mask_;
-        slots_[i] = Slot{key, value};
-        ++size_;
+
+    /// The slot of key. When the key was absent it is inserted with `value` and `inserted` is true; else
+    /// the slot is left as it is (its value may then be changed with compare-and-swap).
+    Slot& insert(index_t key, std::uint64_t value, bool& inserted) {
+        for (std::size_t i = home(key);; i = (i + 1) & (capacity_ - 1)) {
+            index_t k = slots_[i].key.load(std::memory_order_acquire);
+            if (k == -1 && slots_[i].key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) {
+                slots_[i].value.store(value, std::memory_order_release);
+                inserted = true;
+                return slots_[i];
+            }
+            if (k == key) {
+                inserted = false;
+                return slots_[i];
+            }
+        }
     }
-    std::size_t size() const { return size_; }
+
+    /// Calls f(key, value) for every key (no thread may be inserting).
+    template <class F>
+    void for_each(F&& f) const {
+        for (std::size_t i = 0; i < capacity_; ++i) {
+            const index_t k = slots_[i].key.load(std::memory_order_relaxed);
+            if (k != -1) f(k, slots_[i].value.load(std::memory_order_relaxed));
+        }
+    }
 
 private:
-    struct Slot {
-        index_t key = -1;
-        PivotValue value;
-    };
-    static std::size_t capacity_for(std::size_t n) {
-        std::size_t c = 16;
-        while (3 * c < 4 * (n + 1)) c *= 2;
-        return c;
-    }
-    std::size_t slot(index_t key) const {
-        return std::size_t((std::uint64_t(key) * 0x9E3779B97F4A7C15ull) >> 17) & mask_;
-    }
-    void rehash(std::size_t capacity) {
-        std::vector<Slot> old(capacity);
-        old.swap(slots_);
-        mask_ = capacity - 1;
-        size_ = 0;
-        for (const Slot& s : old)
-            if (s.key != -1) insert(s.key, s.value);
-    }
-    std::vector<Slot> slots_;
-    std::size_t mask_ = 0, size_ = 0;
+    std::size_t home(index_t key) const { return std::size_t((std::uint64_t(key) * 0x9E3779B97F4A7C15ull) >> 17) & (capacity_ - 1); }
+    std::unique_ptr<Slot[]> slots_;
+    std::size_t capacity_ = 0;
 };
 
 }  // namespace actopo::native
