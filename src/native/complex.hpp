@@ -54,7 +54,14 @@ public:
         }
         index_t below = s.idx, above = 0;
         int j = 0;
+        const float* lower = dist.lower.data();
         for (std::int64_t v = std::int64_t(n) - 1; v >= 0; --v) {
+            // d(w, x) for w > x lies in row w of the triangle, a cache line per w: fetched ahead.
+            if (prefetch_ && v >= prefetch_ahead) {
+                const std::size_t w = std::size_t(v - prefetch_ahead), row = w * (w - 1) / 2;
+                for (int u = 0; u <= dim; ++u)
+                    if (vs[u] < w) __builtin_prefetch(lower + row + vs[u]);
+            }
             if (j <= dim && vs[j] == std::uint32_t(v)) {
                 below -= binom(v, dim + 1 - j);
                 above += binom(v, dim + 2 - j);
@@ -117,6 +124,8 @@ private:
         }
     }
 
+    static constexpr std::int64_t prefetch_ahead = 16;
+    bool prefetch_;  // the triangle is larger than the caches (prefetching a small one only costs)
     bool sparse_;
     std::vector<std::vector<Neighbor>> neighbors_;  // sparse only: by vertex, decreasing
 };
