@@ -19,7 +19,7 @@ struct DimensionResult {
     PivotMap pivots;                  // (dim+1)-simplices that are pivots, apparent pairs excepted
 };
 
-/// Reduces the columns (dim-simplices in processing order, cleared ones already removed).
+/// Reduces the columns (dim-simplices in any order, cleared ones already removed) in processing order.
 DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads);
 
 /// Take-overs so far in this process: a column claiming a pivot that a later column (reduced at the same
@@ -31,7 +31,7 @@ std::uint64_t takeovers();
 Entry apparent_facet(const Complex& cx, const Entry& t, int dim, const std::uint32_t* vt);
 
 /// The next dimension's columns: all (dim+1)-simplices within the threshold that are not pivots of
-/// dimension dim (clearing), in processing order.
+/// dimension dim (clearing), in no particular order.
 std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
                                   const DimensionResult& result, int threads);
 

@@ -124,7 +124,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     }
     for (std::uint32_t v = 0; v < dist.n; ++v)
         if (components.find(v) == v) out.dims[0].pairs.push_back({0.0, std::numeric_limits<double>::infinity()});
-    std::vector<Simplex> columns;  // processing order: reverse filtration
+    std::vector<Simplex> columns;  // of the next dimension to reduce, in any order
     columns.reserve(cycles);
     std::vector<Simplex> simplices;  // all edges, only to build the triangles (max_dim >= 2)
     if (max_dim == 1) {
@@ -157,10 +157,9 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
             std::vector<Simplex> next = next_simplices(cx, dim, simplices, threads);
             columns = next_columns(cx, dim, next, result, threads);
             simplices.swap(next);
-        } else {  // last dimension: only the columns are built, and sorted in place
+        } else {  // last dimension: only the columns are built
             columns = next_simplices(cx, dim, simplices, threads, &result);
             std::vector<Simplex>().swap(simplices);
-            parallel_sort(columns, threads, [](const Simplex& a, const Simplex& b) { return column_order(a, b); });
         }
     }
 
