@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -15,15 +16,45 @@ namespace {
 
 std::atomic<std::uint64_t> takeover_count{0};
 
-/// The working column: a 4-ary min-heap of entries whose top is the earliest in the filtration (half the
-/// depth of a binary heap: the heaviest columns hold millions of entries, and each level is a cache miss).
-class WorkingColumn {
+/// Heap elements: an Entry as it is (WideKey), or over Z/2 with cofacet indices below 2^32 one 64-bit key,
+/// the diameter's bits above the complemented index, so that smaller keys come first (PackedKey): half
+/// the memory, which matters as the heaviest columns are bound by cache misses.
+struct WideKey {
+    using T = Entry;
+    static T pack(const Entry& e) { return e; }
+    static Entry unpack(const T& t) { return t; }
+    static bool earlier(const T& a, const T& b) { return filtration_before(a.idx, a.diam, b.idx, b.diam); }
+};
+struct PackedKey {
+    using T = std::uint64_t;
+    static T pack(const Entry& e) {
+        const float d = e.diam + 0.0f;  // -0 -> +0: non-negative floats order like their bits
+        std::uint32_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        return (std::uint64_t(bits) << 32) | (0xFFFFFFFFu - std::uint32_t(e.idx));
+    }
+    static Entry unpack(T t) {
+        const std::uint32_t bits = std::uint32_t(t >> 32);
+        float d;
+        std::memcpy(&d, &bits, sizeof d);
+        return Entry{index_t(0xFFFFFFFFu - std::uint32_t(t)), d, 1};
+    }
+    static bool earlier(T a, T b) { return a < b; }
+};
+
+/// A 4-ary min-heap of K::T whose top is the earliest in the filtration (half the depth of a binary heap:
+/// the heaviest columns hold millions of entries, and each level is a cache miss).
+template <class K>
+class EntryHeap {
 public:
+    using T = typename K::T;
     void clear() {
         heap_.clear();
         limit_ = limit_floor;
     }
-    void push(const Entry& e) {
+    bool empty() const { return heap_.empty(); }
+    const T& top() const { return heap_.front(); }
+    void push(const T& e) {
         // Large heaps grow by a quarter, not double: a reallocation holds old and new buffers at once.
         if (heap_.size() == heap_.capacity() && heap_.size() >= (std::size_t(1) << 16))
             heap_.reserve(heap_.size() + heap_.size() / 4);
@@ -31,64 +62,76 @@ public:
         std::size_t i = heap_.size() - 1;
         while (i > 0) {
             const std::size_t parent = (i - 1) / 4;
-            if (!earlier(e, heap_[parent])) break;
+            if (!K::earlier(e, heap_[parent])) break;
             heap_[i] = heap_[parent];
             i = parent;
         }
         heap_[i] = e;
     }
-    /// Above 2^22 entries (64 MB) and half again the size after the last compaction: sums the entries of each
-    /// simplex, drops the zero ones (over Z/2 many additions cancel). A memory guard only: each compaction
-    /// sorts the whole heap, and at 2^18 entries that sorting took a third of the time on dragon_2000.
-    void compact_if_large(std::uint32_t p) {
-        if (heap_.size() > limit_) compact(p);
-    }
-    /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
-    bool pop_pivot(std::uint32_t p, Entry& out) {
-        while (!heap_.empty()) {
-            out = pop();
-            while (!heap_.empty() && heap_.front().idx == out.idx) out.coeff = (out.coeff + pop().coeff) % p;
-            if (out.coeff != 0) return true;
-        }
-        return false;
-    }
-    std::size_t size() const { return heap_.size(); }
-
-private:
-    static bool earlier(const Entry& a, const Entry& b) { return filtration_before(a.idx, a.diam, b.idx, b.diam); }
-    Entry pop() {
-        const Entry top = heap_.front(), last = heap_.back();
+    T pop() {
+        const T first = heap_.front(), last = heap_.back();
         heap_.pop_back();
         const std::size_t n = heap_.size();
-        if (n == 0) return top;
+        if (n == 0) return first;
         std::size_t i = 0;
         for (std::size_t child; (child = 4 * i + 1) < n;) {
             std::size_t best = child;
             for (std::size_t k = child + 1; k < std::min(child + 4, n); ++k)
-                if (earlier(heap_[k], heap_[best])) best = k;
-            if (!earlier(heap_[best], last)) break;
+                if (K::earlier(heap_[k], heap_[best])) best = k;
+            if (!K::earlier(heap_[best], last)) break;
             heap_[i] = heap_[best];
             i = best;
         }
         heap_[i] = last;
-        return top;
+        return first;
     }
-    /// Sorting in filtration order puts the entries of a simplex side by side, and a sorted array is a heap.
-    void compact(std::uint32_t p) {
-        std::sort(heap_.begin(), heap_.end(), earlier);
+    /// Above 2^22 entries and half again the size after the last compaction: sums the entries of each
+    /// simplex, drops the zero ones. A memory guard only: each compaction sorts the whole heap, and at
+    /// 2^18 entries that sorting took a third of the time on dragon_2000.
+    void compact_if_large(std::uint32_t p) {
+        if (heap_.size() <= limit_) return;
+        // Sorting in filtration order puts the entries of a simplex side by side, and a sorted array is a heap.
+        std::sort(heap_.begin(), heap_.end(), K::earlier);
         std::size_t w = 0;
         for (std::size_t i = 0; i < heap_.size();) {
-            Entry sum = heap_[i++];
-            while (i < heap_.size() && heap_[i].idx == sum.idx) sum.coeff = (sum.coeff + heap_[i++].coeff) % p;
-            if (sum.coeff) heap_[w++] = sum;
+            Entry sum = K::unpack(heap_[i++]);
+            while (i < heap_.size() && K::unpack(heap_[i]).idx == sum.idx) sum.coeff = (sum.coeff + K::unpack(heap_[i++]).coeff) % p;
+            if (sum.coeff) heap_[w++] = K::pack(sum);
         }
         heap_.resize(w);
         limit_ = std::max(limit_floor, w + w / 2);
         if (heap_.capacity() > 4 * limit_) heap_.shrink_to_fit();
     }
+
+private:
     static constexpr std::size_t limit_floor = 1 << 22;
-    std::vector<Entry> heap_;
+    std::vector<T> heap_;
     std::size_t limit_ = limit_floor;
+};
+
+/// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else the wide one.
+class WorkingColumn {
+public:
+    explicit WorkingColumn(bool packed) : packed_(packed) {}
+    void clear() { packed_ ? narrow_.clear() : wide_.clear(); }
+    void push(const Entry& e) { packed_ ? narrow_.push(PackedKey::pack(e)) : wide_.push(e); }
+    void compact_if_large(std::uint32_t p) { packed_ ? narrow_.compact_if_large(p) : wide_.compact_if_large(p); }
+    /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
+    bool pop_pivot(std::uint32_t p, Entry& out) { return packed_ ? pop_pivot(narrow_, p, out) : pop_pivot(wide_, p, out); }
+
+private:
+    template <class K>
+    static bool pop_pivot(EntryHeap<K>& heap, std::uint32_t p, Entry& out) {
+        while (!heap.empty()) {
+            out = K::unpack(heap.pop());
+            while (!heap.empty() && K::unpack(heap.top()).idx == out.idx) out.coeff = (out.coeff + K::unpack(heap.pop()).coeff) % p;
+            if (out.coeff != 0) return true;
+        }
+        return false;
+    }
+    bool packed_;
+    EntryHeap<PackedKey> narrow_;
+    EntryHeap<WideKey> wide_;
 };
 
 std::vector<std::uint32_t> inverses(std::uint32_t p) {
@@ -169,6 +212,7 @@ public:
 
     /// One thread's working memory.
     struct State {
+        explicit State(bool packed) : work(packed) {}
         WorkingColumn work;
         std::vector<Entry> v;
         std::uint32_t vs[16];
@@ -176,6 +220,8 @@ public:
     };
 
     std::size_t tasks() const { return tasks_.size(); }
+    /// Whether working columns can hold PackedKey: Z/2, and every (dim+1)-simplex index below 2^32.
+    bool packed_keys() const { return p_ == 2 && cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu); }
 
     /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero.
     void reduce(std::uint32_t k, State& st) {
@@ -368,7 +414,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     Reducer reducer(cx, dim, columns, std::move(tasks));
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
-        Reducer::State st;
+        Reducer::State st(reducer.packed_keys());
         for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
             if (cancel_requested()) return;
             reducer.reduce(k, st);
