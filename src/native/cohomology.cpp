@@ -223,7 +223,8 @@ public:
     /// Whether working columns can hold PackedKey: Z/2, and every (dim+1)-simplex index below 2^32.
     bool packed_keys() const { return p_ == 2 && cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu); }
 
-    /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero.
+    /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero. A cancellation is
+    /// polled every 256 pivots (one column can take minutes); the column is then left as it is.
     void reduce(std::uint32_t k, State& st) {
         const Simplex& s = columns_[tasks_[k]];
         st.work.clear();
@@ -236,7 +237,8 @@ public:
             if (start(k, s, st)) return;
         }
         Entry pivot;
-        while (st.work.pop_pivot(p_, pivot)) {
+        for (std::size_t steps = 1; st.work.pop_pivot(p_, pivot); ++steps) {
+            if ((steps & 255) == 0 && cancel_requested()) return;
             st.work.push(pivot);
             const PivotMap::Slot* slot = pivots_.find(pivot.idx);
             if (!slot) {
