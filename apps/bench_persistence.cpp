@@ -190,11 +190,7 @@ CnnCloud cnn_cloud(const Context& ctx) {
     namespace fs = std::filesystem;
     const std::string recipe = "actopo " + version() + "\ntrain " + kCnnTrain + "\nextract " + kCnnExtract + "\nsample " +
                                kCnnLayer + " flatten, every input, no PCA, no standardisation\nwrite 9 significant digits\n";
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char ch : recipe) h = (h ^ ch) * 1099511628211ull;
-    char key[17];
-    std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(h));
-    const fs::path dir = fs::path(ctx.out_dir) / ".cache" / "cnn-cloud" / key;
+    const fs::path dir = fs::path(ctx.out_dir) / ".cache" / "cnn-cloud" / sha256_string(recipe).substr(0, 16);
     CnnCloud c;
     c.path = (dir / "cloud.txt").string();
     const std::string model = (dir / "cnn.pt").string(), store_path = (dir / "activations.h5").string();
@@ -319,7 +315,7 @@ void run_suite(const Context& ctx) {
     md << "\nCNN activation cloud: " << cnn.description << "; "
        << (cnn.make_seconds < 0 ? std::string("taken from the cache")
                                 : "made in " + fixed(cnn.make_seconds, 1) + " s (training, extraction, sampling)")
-       << ", `" << cnn.path << "`.";
+       << ", `" << std::filesystem::relative(cnn.path, ctx.out_dir).string() << "` in the output folder.";
     if (!ctx.long_inputs) md << " o3_4096 dim 3 t 1.4 runs with --long.";
     md << "\nGUDHI (plain Rips + persistent cohomology) is skipped where it needs minutes and GBs "
           "(sphere_3_192 dim 2: about 61 s and 2.8 GB; dragon_2000, the Gaussian and the CNN clouds: billions of simplices).\n";
