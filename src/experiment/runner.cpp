@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -72,7 +73,14 @@ std::string last_line(const fs::path& log) {
     return last;
 }
 
-bool process_alive(long pid) { return pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM); }
+/// A process that exists and is not a zombie (one killed whose parent has not reaped it writes nothing).
+bool process_alive(long pid) {
+    if (pid <= 0 || (kill(pid_t(pid), 0) != 0 && errno != EPERM)) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');  // "pid (name) state ...": the name may hold spaces and parentheses
+    return paren == std::string::npos || paren + 2 >= text.size() || (text[paren + 2] != 'Z' && text[paren + 2] != 'X');
+}
 
 /// Versions of the Debian packages the results depend on (dpkg-query), for the manifest.
 json package_versions() {

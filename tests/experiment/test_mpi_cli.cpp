@@ -66,7 +66,12 @@ TEST_CASE("a rank killed mid-run loses no finished work: --resume completes with
     REQUIRE(shell(kMpirun + " -np 2 " + kBinary + " run " + kConfig + " -q --results " + results +
                   " > /dev/null 2>&1 & pid=$!; "
                   "for i in $(seq 900); do [ -f " + results + "/tiny/.cache/extract.mlp.json ] && break; sleep 0.1; done; " +
-                  kill_rank1 + "; wait $pid; exit 0") == 0);
+                  kill_rank1 + "; wait $pid; "
+                  // mpirun may return before rank 0 has died: wait until no live process writes the folder
+                  "for i in $(seq 300); do "
+                  "  live=0; for p in $(pgrep -f \"^" + kBinary + " run .*results " + results + "\"); do "
+                  "    grep -q \"^State:[[:space:]]*Z\" /proc/$p/status 2>/dev/null || live=1; done; "
+                  "  [ $live = 0 ] && break; sleep 0.1; done; exit 0") == 0);
     REQUIRE(fs::exists(results + "/tiny/.cache/extract.mlp.json"));
     REQUIRE_FALSE(fs::exists(results + "/tiny/manifest.json"));
     REQUIRE(shell(kMpirun + " -np 2 " + kBinary + " run " + kConfig + " --resume -q --results " + results + " > /dev/null") == 0);
