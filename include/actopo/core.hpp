@@ -4,10 +4,12 @@
 //   AtomicOutput    - write to a temporary name beside the target, rename when complete.
 //   Progress        - a progress bar on stderr (silent when stderr is not a terminal or when quiet).
 //   cancellation    - Ctrl-C sets a flag; long loops call throw_if_cancelled().
+//   parallel_for    - fn(0..count-1) on several threads, items claimed one at a time.
 //   sha256_file, closest_names, iso_time_now, version().
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +33,10 @@ void install_cancel_handler();
 bool cancel_requested();
 void request_cancel();  // for tests
 void throw_if_cancelled();
+
+/// Runs fn(i) for i = 0..count-1 on `threads` threads (0: all cores; never more than count), each taking
+/// the next item when it is free; after an exception no new item starts, and the first one is rethrown.
+void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn);
 
 /// Writes `target` atomically: work on `temp_path()`, then `commit()` renames it over the target.
 /// Refuses an existing target unless `force`. An uncommitted temporary is removed on destruction.

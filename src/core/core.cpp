@@ -10,9 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <mutex>
+#include <thread>
 #include <sstream>
 
 #include "actopo/version.hpp"
@@ -35,6 +38,33 @@ bool cancel_requested() { return g_signals.load(std::memory_order_relaxed) > 0; 
 void request_cancel() { g_signals.store(1); }
 void throw_if_cancelled() {
     if (cancel_requested()) throw Cancelled();
+}
+
+void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::min<std::size_t>(threads, count));
+    if (threads <= 1) {
+        for (std::size_t i = 0; i < count; ++i) fn(i);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+            for (std::size_t i; (i = next.fetch_add(1)) < count;) {
+                try {
+                    fn(i);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(error_mutex);
+                    if (!error) error = std::current_exception();
+                    next = count;
+                }
+            }
+        });
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
 }
 
 // ------------------------------------------------------------------ atomic output

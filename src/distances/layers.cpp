@@ -1,7 +1,6 @@
 // The diagrams behind a layer x layer or model x model matrix: every layer of each activation store
 // (sampled, then Rips persistence, layers in parallel), or the diagrams of diagram files.
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -76,29 +75,14 @@ std::vector<NamedDiagram> layer_diagrams(const std::vector<std::string>& inputs,
         rips.threads = 1;  // parallel over layers instead
         Progress progress("persistence of " + std::to_string(computed) + " layers", computed);
         std::mutex mutex;
-        std::atomic<std::size_t> next{0};
-        std::vector<std::exception_ptr> errors(nthreads);
-        auto worker = [&](std::size_t t) {
-            try {
-                for (std::size_t k; (k = next.fetch_add(1)) < jobs.size();) {
-                    if (jobs[k].from_file) continue;
-                    throw_if_cancelled();
-                    jobs[k].diagrams = compute_persistence(jobs[k].input, rips, o.backend);
-                    jobs[k].input = RipsInput{};
-                    std::lock_guard<std::mutex> lock(mutex);
-                    progress.advance();
-                }
-            } catch (...) {
-                errors[t] = std::current_exception();
-                next = jobs.size();
-            }
-        };
-        std::vector<std::thread> pool;
-        for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker, t);
-        worker(0);
-        for (auto& th : pool) th.join();
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        parallel_for(jobs.size(), unsigned(nthreads), [&](std::size_t k) {
+            if (jobs[k].from_file) return;
+            throw_if_cancelled();
+            jobs[k].diagrams = compute_persistence(jobs[k].input, rips, o.backend);
+            jobs[k].input = RipsInput{};
+            std::lock_guard<std::mutex> lock(mutex);
+            progress.advance();
+        });
         progress.finish();
     }
     std::vector<NamedDiagram> out;

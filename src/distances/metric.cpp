@@ -1,9 +1,7 @@
 // Diagram splitting, essential classes, metric names and the parallel distance matrix.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <mutex>
-#include <thread>
 
 #include "actopo/distances.hpp"
 #include "distances/finite.hpp"
@@ -99,32 +97,15 @@ NamedMatrix diagram_distance_matrix(const std::vector<std::string>& names, const
     for (std::size_t i = 0, k = 0; i < n; ++i)
         for (std::size_t j = i + 1; j < n; ++j, ++k)
             if (k >= first && k < last) work.emplace_back(i, j);
-    std::size_t nthreads = threads > 0 ? std::size_t(threads) : std::max(1u, std::thread::hardware_concurrency());
-    nthreads = std::max<std::size_t>(1, std::min(nthreads, work.size()));
     Progress progress("distances", work.size());
     std::mutex progress_mutex;
-    std::atomic<std::size_t> next{0};
-    std::vector<std::exception_ptr> errors(nthreads);
-    auto worker = [&](std::size_t t) {
-        try {
-            for (std::size_t k; (k = next.fetch_add(1)) < work.size();) {
-                throw_if_cancelled();
-                auto [i, j] = work[k];
-                m.at(i, j) = m.at(j, i) = diagram_distance(diagrams[i], diagrams[j], metric, options);
-                std::lock_guard<std::mutex> lock(progress_mutex);
-                progress.advance();
-            }
-        } catch (...) {
-            errors[t] = std::current_exception();
-            next = work.size();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker, t);
-    worker(0);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    parallel_for(work.size(), threads > 0 ? unsigned(threads) : 0u, [&](std::size_t k) {
+        throw_if_cancelled();
+        auto [i, j] = work[k];
+        m.at(i, j) = m.at(j, i) = diagram_distance(diagrams[i], diagrams[j], metric, options);
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress.advance();
+    });
     progress.finish();
     return m;
 }

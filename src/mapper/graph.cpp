@@ -112,7 +112,7 @@ Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return g.cover.sets[a].points.size() > g.cover.sets[b].points.size();
     });
-    detail::parallel_for(order.size(), o.threads, [&](std::size_t k) {
+    parallel_for(order.size(), o.threads, [&](std::size_t k) {
         const std::size_t s = order[k];
         ClusterOptions co = o.cluster;
         co.seed = o.cluster.seed + s;

@@ -3,14 +3,11 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
+#include <functional>
 #include <limits>
-#include <mutex>
 #include <numeric>
 #include <random>
-#include <thread>
 
 namespace actopo::mapper::detail {
 
@@ -190,33 +187,6 @@ std::vector<double> mean_distance(const Matrix& rows, const std::vector<std::siz
         out[i] = sum / double(m - 1);
     });
     return out;
-}
-
-void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::min<std::size_t>(threads, count));
-    if (threads <= 1) {
-        for (std::size_t i = 0; i < count; ++i) fn(i);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < count;) {
-                try {
-                    fn(i);
-                } catch (...) {
-                    std::lock_guard<std::mutex> lock(error_mutex);
-                    if (!error) error = std::current_exception();
-                    next = count;
-                }
-            }
-        });
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace actopo::mapper::detail

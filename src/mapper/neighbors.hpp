@@ -4,7 +4,6 @@
 // rounds) whose centres are farther apart than their radii plus the query radius. Distances are handled as squared euclidean
 // distances of prepared rows; from_squared/to_squared convert to the metric's own units.
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "actopo/core.hpp"
@@ -35,8 +34,5 @@ std::vector<double> mean_distance(const Matrix& rows, const std::vector<std::siz
 
 /// Exact squared distance of two rows, in double.
 double squared_distance(const Matrix& rows, std::size_t a, std::size_t b);
-
-/// Runs fn(0..count-1) on `threads` threads (0: hardware concurrency); rethrows the first exception.
-void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn);
 
 }  // namespace actopo::mapper::detail

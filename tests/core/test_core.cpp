@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -83,4 +84,21 @@ TEST_CASE("safe_file_name keeps letters, digits, dots, dashes and underscores, a
     REQUIRE(actopo::safe_file_name("layer1.0.conv2") == "layer1.0.conv2");
     REQUIRE(actopo::safe_file_name("a/b c:d-e_f") == "a_b_c_d-e_f");
     REQUIRE(actopo::xml_escape("T-shirt/top <a & \"b\" 'c'>") == "T-shirt/top &lt;a &amp; &quot;b&quot; &#39;c&#39;&gt;");
+}
+
+TEST_CASE("parallel_for runs every item once and rethrows the first error", "[core]") {
+    for (unsigned threads : {0u, 1u, 3u, 16u}) {
+        std::vector<std::atomic<int>> seen(1000);
+        actopo::parallel_for(seen.size(), threads, [&](std::size_t i) { seen[i].fetch_add(1); });
+        for (const auto& s : seen) REQUIRE(s.load() == 1);
+    }
+    actopo::parallel_for(0, 4, [](std::size_t) { FAIL("no item to run"); });
+    std::atomic<int> started{0};
+    CHECK_THROWS_WITH(actopo::parallel_for(100000, 2,
+                                           [&](std::size_t i) {
+                                               started.fetch_add(1);
+                                               if (i == 10) throw actopo::UserError("item 10");
+                                           }),
+                      "item 10");
+    CHECK(started.load() < 100000);  // no new item starts after the error
 }
