@@ -5,10 +5,11 @@
 //   Progress        - a progress bar on stderr (silent when stderr is not a terminal or when quiet).
 //   cancellation    - Ctrl-C sets a flag; long loops call throw_if_cancelled().
 //   parallel_for    - fn(0..count-1) on several threads, items claimed one at a time.
-//   sha256_file, closest_names, iso_time_now, version().
+//   sha256_file, closest_names, iso_time(_now), version().
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -98,7 +99,8 @@ std::string safe_file_name(const std::string& name);
 /// Text made safe inside XML/HTML/SVG elements and attribute values (& < > " ').
 std::string xml_escape(const std::string& text);
 
-/// "2026-11-23T14:44:00Z"
+/// A time as "2026-11-23T14:44:00Z" (UTC); iso_time_now() is the current one.
+std::string iso_time(std::time_t t);
 std::string iso_time_now();
 /// The toolkit version, e.g. "0.1.0".
 std::string version();

@@ -331,14 +331,15 @@ std::string xml_escape(const std::string& text) {
     return out;
 }
 
-std::string iso_time_now() {
-    std::time_t t = std::time(nullptr);
+std::string iso_time(std::time_t t) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+
+std::string iso_time_now() { return iso_time(std::time(nullptr)); }
 
 std::string version() { return ACTOPO_VERSION; }
 

@@ -28,12 +28,7 @@ std::string store_created_time() {
     long long seconds = std::strtoll(text.c_str(), &end, 10);
     if (errno != 0 || *end != '\0' || seconds < 0 || text.find_first_not_of("0123456789") != std::string::npos)
         throw UserError("SOURCE_DATE_EPOCH='" + text + "' is not a Unix time (expected whole seconds since 1970, e.g. 1700000000)");
-    std::time_t t = std::time_t(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return iso_time(std::time_t(seconds));
 }
 
 std::string shape_string(const std::vector<std::int64_t>& shape) {
