@@ -8,15 +8,14 @@
 #include "actopo/distances.hpp"
 #include "actopo/persistence.hpp"
 #include "command.hpp"
+#include "distance_args.hpp"
 
 namespace actopo::cli {
 namespace {
 
-struct Args {
-    std::string a, b, metric = "bottleneck", internal_p = "inf", lp = "2", layer_a, layer_b, summary_csv;
-    DistanceOptions options;
-    SummaryOptions summary;
-    int dim = 1;
+struct Args : DistanceArgs {
+    Args() : DistanceArgs("bottleneck") {}
+    std::string a, b, layer_a, layer_b, summary_csv;
     bool force = false;
 };
 
@@ -54,12 +53,7 @@ std::string table_csv(const SummaryTable& t, const std::vector<std::string>& nam
 }
 
 void run(Args& a) {
-    a.options.internal_p = parse_internal_p(a.internal_p);
-    try {
-        a.summary.lp = parse_internal_p(a.lp);
-    } catch (const UserError&) {
-        throw UserError("--lp '" + a.lp + "': expected a number >= 1 or inf");
-    }
+    a.parse_norms();
     const bool summary = is_summary_name(a.metric);
     if (!summary) parse_diagram_metric(a.metric);  // one-line error for an unknown name before reading files
     if (a.b.empty() && a.summary_csv.empty())
@@ -83,27 +77,9 @@ void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("A", a->a, "First diagram file (.csv, .json, .h5)")->required();
     app.add_option("B", a->b, "Second diagram file (optional with --summary-csv)");
-    app.add_option("--metric", a->metric,
-                   "bottleneck|wasserstein|sliced-wasserstein, or a summary: betti|landscape|image|entropy|total-persistence")
-        ->capture_default_str();
-    app.add_option("--dim", a->dim, "Homology dimension compared")->capture_default_str();
-    app.add_option("--p", a->options.p, "Wasserstein order p >= 1")->capture_default_str();
-    app.add_option("--internal-p", a->internal_p, "Wasserstein: norm of the plane, q >= 1 or inf")->capture_default_str();
-    app.add_option("--relative-error", a->options.relative_error,
-                   "Wasserstein: auction error bound for large diagrams (0: exact Hungarian)")->capture_default_str();
-    app.add_option("--directions", a->options.directions, "Sliced Wasserstein: number of directions M")->capture_default_str();
-    app.add_flag("--ignore-essential", a->options.ignore_essential,
-                 "Drop essential classes (default: match them by birth; different counts give inf)");
+    a->add_distance_options(app);
     app.add_option("--layer-a", a->layer_a, "Layer group of A when A is an .h5 diagram file");
     app.add_option("--layer-b", a->layer_b, "Layer group of B when B is an .h5 diagram file");
-    app.add_option("--lp", a->lp, "Summaries: p of the L_p distance between the sampled vectors (>= 1 or inf)")
-        ->capture_default_str();
-    app.add_option("--samples", a->summary.samples, "betti, landscape: grid points over the pairs of A and B")
-        ->capture_default_str();
-    app.add_option("--levels", a->summary.levels, "landscape: levels lambda_1..lambda_k")->capture_default_str();
-    app.add_option("--resolution", a->summary.resolution, "image: pixels per side")->capture_default_str();
-    app.add_option("--sigma", a->summary.sigma, "image: Gaussian std (0: one pixel height)")->capture_default_str();
-    app.add_option("--total-p", a->summary.total_p, "total-persistence: sum of lifetimes^p")->capture_default_str();
     app.add_option("--summary-csv", a->summary_csv,
                    "Write the summary vectors (A, and B if given) on their common grid to this CSV");
     app.add_flag("--force", a->force, "Replace an existing --summary-csv file");

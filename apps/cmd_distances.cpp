@@ -9,19 +9,18 @@
 #include "actopo/persistence.hpp"
 #include "actopo/plot.hpp"
 #include "command.hpp"
+#include "distance_args.hpp"
 
 namespace actopo::cli {
 namespace {
 
-struct Args {
+struct Args : DistanceArgs {
+    Args() : DistanceArgs("sliced-wasserstein") {}
     std::vector<std::string> inputs;
-    std::string metric = "sliced-wasserstein", internal_p = "inf", lp = "2", sampling = "avgpool", point_metric = "euclidean",
-                backend = default_backend(), output;
-    DistanceOptions options;
-    SummaryOptions summary;
+    std::string sampling = "avgpool", point_metric = "euclidean", backend = default_backend(), output;
     std::size_t points = 500;
     std::uint64_t seed = 0;
-    int dim = 1, max_dim = -1, threads = 0;
+    int max_dim = -1, threads = 0;
     double threshold = -1;
     bool force = false, merge = false;
     std::string block;  // "K/N"
@@ -54,20 +53,14 @@ std::string title_of(const Args& a, const DistanceOptions& options, bool by_summ
     return title;
 }
 
-void run(const Args& a) {
+void run(Args& a) {
     if (a.output.empty()) throw UserError("distances needs an output file (-o matrix.csv)");
     const auto figures = figure_paths(std::filesystem::path(a.output).replace_extension("").string());
     for (const auto& path : {a.output, figures[0], figures[1]})
         if (std::filesystem::exists(path) && !a.force) throw UserError(path + " exists; use --force to overwrite it");
-    DistanceOptions options = a.options;
-    options.internal_p = parse_internal_p(a.internal_p);
+    a.parse_norms();
+    const DistanceOptions& options = a.options;
     const bool by_summary = is_summary_name(a.metric);
-    SummaryOptions so = a.summary;
-    try {
-        so.lp = parse_internal_p(a.lp);
-    } catch (const UserError&) {
-        throw UserError("--lp '" + a.lp + "': expected a number >= 1 or inf");
-    }
     const DiagramMetric metric = by_summary ? DiagramMetric::bottleneck : parse_diagram_metric(a.metric);
     LayerDiagramOptions lo;
     lo.sampling.method = parse_sampling(a.sampling);
@@ -97,7 +90,7 @@ void run(const Args& a) {
             names.push_back(d.name);
             ds.push_back(std::move(d.diagram));
         }
-        m = by_summary ? summary_distance_matrix(names, ds, parse_summary_kind(a.metric), so)
+        m = by_summary ? summary_distance_matrix(names, ds, parse_summary_kind(a.metric), a.summary)
                        : diagram_distance_matrix(names, ds, metric, options, a.threads, block);
         if (block.count > 1) {  // a part of the matrix: no picture until the parts are merged
             write_text_file(a.output, to_csv(m), a.force);
@@ -117,24 +110,7 @@ void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("inputs", a->inputs, "Activation stores (.h5) or diagram files (.csv, .json, .h5)")->required();
     app.add_option("-o,--output", a->output, "Matrix CSV to write; the heatmap goes beside it (.svg, .png)")->required();
-    app.add_option("--metric", a->metric,
-                   "bottleneck|wasserstein|sliced-wasserstein, or a summary: betti|landscape|image|entropy|total-persistence")
-        ->capture_default_str();
-    app.add_option("--dim", a->dim, "Homology dimension compared")->capture_default_str();
-    app.add_option("--p", a->options.p, "Wasserstein order p >= 1")->capture_default_str();
-    app.add_option("--internal-p", a->internal_p, "Wasserstein: norm of the plane, q >= 1 or inf")->capture_default_str();
-    app.add_option("--relative-error", a->options.relative_error, "Wasserstein: auction error bound (0: exact)")
-        ->capture_default_str();
-    app.add_option("--directions", a->options.directions, "Sliced Wasserstein: number of directions M")->capture_default_str();
-    app.add_flag("--ignore-essential", a->options.ignore_essential, "Drop essential classes");
-    app.add_option("--lp", a->lp, "Summaries: p of the L_p distance between sampled vectors (>= 1 or inf)")
-        ->capture_default_str();
-    app.add_option("--samples", a->summary.samples, "betti, landscape: grid points (one grid for all diagrams)")
-        ->capture_default_str();
-    app.add_option("--levels", a->summary.levels, "landscape: levels")->capture_default_str();
-    app.add_option("--resolution", a->summary.resolution, "image: pixels per side")->capture_default_str();
-    app.add_option("--sigma", a->summary.sigma, "image: Gaussian std (0: one pixel height)")->capture_default_str();
-    app.add_option("--total-p", a->summary.total_p, "total-persistence: sum of lifetimes^p")->capture_default_str();
+    a->add_distance_options(app);
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
     app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str();
     app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
