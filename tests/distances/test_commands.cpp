@@ -11,26 +11,13 @@
 #include <fstream>
 
 #include "actopo/distances.hpp"
+#include "distances/helpers.hpp"
 
 using namespace actopo;
+using namespace distances_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Run {
-    int status;
-    std::string output;
-};
-Run run(const std::string& command) {
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    Run r{0, ""};
-    char buf[4096];
-    while (std::size_t k = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, k);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
 
 struct TempDir {
     fs::path path;

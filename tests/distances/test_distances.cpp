@@ -9,19 +9,12 @@
 #include <sstream>
 
 #include "actopo/distances.hpp"
+#include "distances/helpers.hpp"
 
 using namespace actopo;
+using namespace distances_test;
 
 namespace {
-
-const double inf = std::numeric_limits<double>::infinity();
-
-Diagram make(std::vector<std::pair<double, double>> pts, int dim = 1) {
-    Diagram d;
-    d.dim = dim;
-    for (auto [b, e] : pts) d.pairs.push_back({b, e});
-    return d;
-}
 
 /// Random diagram: births in [0, 1), lifetimes skewed small, some repeated points, `essential` classes.
 Diagram random_diagram(std::mt19937_64& rng, std::size_t n, std::size_t essential = 0) {

@@ -15,20 +15,13 @@
 #include <sstream>
 
 #include "actopo/distances.hpp"
+#include "distances/helpers.hpp"
 
 using namespace actopo;
+using namespace distances_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const double inf = std::numeric_limits<double>::infinity();
-
-Diagram make(std::vector<std::pair<double, double>> pts, int dim = 1) {
-    Diagram d;
-    d.dim = dim;
-    for (auto [b, e] : pts) d.pairs.push_back({b, e});
-    return d;
-}
 
 Diagram random_diagram(std::mt19937_64& rng, std::size_t n, std::size_t essential) {
     std::uniform_real_distribution<double> u(0, 1);
@@ -230,22 +223,6 @@ TEST_CASE("summarize puts several diagrams on one grid") {
     CHECK(img.at[0][3] == Approx(0.05));  // persistence [0, 2]
 }
 
-namespace {
-struct Run {
-    int status;
-    std::string output;
-};
-Run run(const std::string& command) {
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    Run r{0, ""};
-    char buf[4096];
-    while (std::size_t k = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, k);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-}  // namespace
 
 TEST_CASE("actopo distance compares diagrams by a summary and writes summary vectors") {
     const fs::path dir = fs::temp_directory_path() / ("actopo_summaries_cmd_" + std::to_string(::getpid()));
