@@ -19,7 +19,7 @@
 namespace native_test {
 
 inline std::string bench_file(const std::string& name) {
-    return std::string(ACTOPO_SOURCE_DIR) + "/../shared/data/ph-benchmarks/" + name;
+    return std::string(ACTOPO_SOURCE_DIR) + "/datasets/ph-benchmarks/" + name;
 }
 
 /// Rows of numbers separated by spaces, tabs or commas (empty lines skipped).

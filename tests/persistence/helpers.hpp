@@ -15,7 +15,7 @@
 namespace ptest {
 
 inline std::string bench_file(const std::string& name) {
-    return std::string(ACTOPO_SOURCE_DIR) + "/../shared/data/ph-benchmarks/" + name;
+    return std::string(ACTOPO_SOURCE_DIR) + "/datasets/ph-benchmarks/" + name;
 }
 
 inline std::string temp_path(const std::string& name) {
