@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -85,16 +86,19 @@ bool process_alive(long pid) {
 /// Versions of the Debian packages the results depend on (dpkg-query), for the manifest.
 json package_versions() {
     json out = json::object();
-    FILE* p = popen("dpkg-query -W -f='${Package} ${Version}\\n' libtorch-dev libgudhi-dev libhdf5-dev libeigen3-dev "
-                    "libboost-dev libigraph-dev graphviz ripser libyaml-cpp-dev libcairo2-dev 2>/dev/null",
-                    "r");
-    if (!p) return out;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) {
-        auto parts = split(trim(buf), ' ');
+    ProcessResult run;
+    try {
+        run = run_process({"dpkg-query", "-W", "-f=${Package} ${Version}\n", "libtorch-dev", "libgudhi-dev",
+                           "libhdf5-dev", "libeigen3-dev", "libboost-dev", "libigraph-dev", "graphviz", "ripser",
+                           "libyaml-cpp-dev", "libcairo2-dev"});
+    } catch (const EnvironmentError&) {
+        return out;  // not a Debian system: no versions to record
+    }
+    std::istringstream lines(run.output);
+    for (std::string line; std::getline(lines, line);) {
+        auto parts = split(trim(line), ' ');
         if (parts.size() == 2) out[parts[0]] = parts[1];
     }
-    pclose(p);
     return out;
 }
 

@@ -33,21 +33,8 @@ double knee_or_median(const std::vector<double>& v) {
 
 namespace {
 
-struct DisjointSets {
-    std::vector<std::uint32_t> parent;
-    explicit DisjointSets(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
-    std::uint32_t find(std::uint32_t x) {
-        while (parent[x] != x) x = parent[x] = parent[parent[x]];
-        return x;
-    }
-    void unite(std::uint32_t a, std::uint32_t b) {
-        a = find(a), b = find(b);
-        if (a != b) parent[std::max(a, b)] = std::min(a, b);
-    }
-};
-
 /// Labels 0..count-1 in order of the first point of each root; points with keep[i] false get -1.
-Clustering label_roots(DisjointSets& sets, const std::vector<bool>& keep, double eps) {
+Clustering label_roots(UnionFind& sets, const std::vector<bool>& keep, double eps) {
     Clustering c;
     c.eps = eps;
     c.labels.assign(keep.size(), -1);
@@ -86,7 +73,7 @@ Clustering dbscan(const Matrix& rows, const std::vector<std::size_t>& set, const
     for (const auto& p : pairs) ++degree[p.i], ++degree[p.j];
     std::vector<bool> core(m);
     for (std::size_t i = 0; i < m; ++i) core[i] = degree[i] >= o.min_samples;
-    DisjointSets sets(m);
+    UnionFind sets(m);
     for (const auto& p : pairs)
         if (core[p.i] && core[p.j]) sets.unite(p.i, p.j);
     // a border point joins the cluster of its nearest core neighbour
@@ -99,7 +86,7 @@ Clustering dbscan(const Matrix& rows, const std::vector<std::size_t>& set, const
     std::vector<bool> keep(m);
     for (std::size_t i = 0; i < m; ++i) {
         keep[i] = core[i] || std::isfinite(nearest[i]);
-        if (!core[i] && keep[i]) sets.parent[i] = sets.find(via[i]);
+        if (!core[i] && keep[i]) sets.attach(std::uint32_t(i), via[i]);
     }
     return label_roots(sets, keep, eps);
 }
@@ -133,7 +120,7 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> spanning_tree(cons
 
 Clustering single_linkage(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
     const std::size_t m = set.size();
-    DisjointSets sets(m);
+    UnionFind sets(m);
     std::vector<bool> keep(m, true);
     if (o.eps > 0) {  // cut at a given height: components of the graph d <= eps
         for (const auto& p : detail::pairs_within(rows, set, detail::to_squared(o.eps, o.metric))) sets.unite(p.i, p.j);

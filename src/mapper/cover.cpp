@@ -19,18 +19,9 @@ namespace {
 
 /// Ranks in [0, 1]; tied values share their mean rank so they land in the same intervals.
 std::vector<double> ranks(const std::vector<double>& v) {
-    const std::size_t n = v.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-    std::vector<double> r(n, 0.0);
-    for (std::size_t a = 0; a < n;) {
-        std::size_t b = a;
-        while (b + 1 < n && v[order[b + 1]] == v[order[a]]) ++b;
-        double mean_rank = 0.5 * double(a + b) / double(std::max<std::size_t>(1, n - 1));
-        for (std::size_t k = a; k <= b; ++k) r[order[k]] = mean_rank;
-        a = b + 1;
-    }
+    std::vector<double> r = average_ranks(v);
+    const double scale = 1.0 / double(std::max<std::size_t>(1, v.size() - 1));
+    for (double& x : r) x = (x - 1.0) * scale;
     return r;
 }
 

@@ -31,25 +31,6 @@ std::string text(double x) {
     return s.str();
 }
 
-class UnionFind {
-public:
-    explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
-    std::uint32_t find(std::uint32_t x) {
-        while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
-        return x;
-    }
-    bool unite(std::uint32_t a, std::uint32_t b) {
-        a = find(a);
-        b = find(b);
-        if (a == b) return false;
-        parent_[std::max(a, b)] = std::min(a, b);
-        return true;
-    }
-
-private:
-    std::vector<std::uint32_t> parent_;
-};
-
 void add_intervals(Diagram& diagram, const std::vector<Interval>& intervals) {
     for (const auto& iv : intervals)
         if (iv.birth < iv.death) diagram.pairs.push_back({double(iv.birth), double(iv.death)});

@@ -1,40 +1,13 @@
 #pragma once
-// Fork-join helpers on std::thread. Callers split work so that results never depend on timing; only the
+// Parallel sorting on core's run_threads. Callers split work so that results never depend on timing; only the
 // wall time depends on the thread count.
 #include <algorithm>
 #include <cstddef>
-#include <exception>
-#include <thread>
 #include <vector>
 
-namespace actopo::native {
+#include "actopo/core/parallel.hpp"
 
-/// Runs body(t) for t = 0..threads-1, on threads-1 extra threads plus the caller; rethrows the first error.
-template <class Body>
-void run_threads(int threads, Body body) {
-    if (threads <= 1) {
-        body(0);
-        return;
-    }
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back([&, t] {
-            try {
-                body(t);
-            } catch (...) {
-                errors[std::size_t(t)] = std::current_exception();
-            }
-        });
-    try {
-        body(0);
-    } catch (...) {
-        errors[0] = std::current_exception();
-    }
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-}
+namespace actopo::native {
 
 /// Sorts v by `less` (a strict total order) in place, without a merge buffer: the vector is cut into
 /// `threads` ranges by nth_element (each range holds the elements of its ranks), then the ranges are

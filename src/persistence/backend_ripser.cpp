@@ -68,25 +68,6 @@ std::string write_input(const RipsInput& input, const std::string& path, std::ve
     return "lower-distance";
 }
 
-/// Runs a command, returns its stdout; throws when it fails.
-std::string run_capture(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) throw std::runtime_error("cannot run " + command);
-    std::string text;
-    char buf[65536];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, pipe)) > 0) {
-        text.append(buf, got);
-        if (cancel_requested()) break;
-    }
-    int status = pclose(pipe);
-    throw_if_cancelled();
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw UserError("the ripser backend failed (" + command + " exited with status " +
-                        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
-    return text;
-}
-
 /// The input distance that prints as `printed` (6 significant digits), when exactly one distinct
 /// distance does; otherwise the printed value (then exact to 6 digits only).
 double snap(double printed, const std::vector<float>& sorted) {
@@ -135,17 +116,22 @@ public:
             throw UserError("the ripser backend has no sparse Rips approximation; use --backend gudhi with --sparse");
         const char* exe = options.coeff == 2 ? "/usr/bin/ripser" : "/usr/bin/ripser-coeff";
         if (access(exe, X_OK) != 0)
-            throw UserError(std::string("the ripser backend needs ") + exe + " (Debian package ripser)");
+            throw EnvironmentError(std::string("the ripser backend needs ") + exe + " (Debian package ripser)");
         const double threshold = effective_threshold(input, options);
         TempFile file;
         std::vector<float> values;
         std::size_t seen = 0;
         std::string format = write_input(input, file.path, values, seen);
-        std::string command = std::string(exe) + " --format " + format + " --dim " + std::to_string(options.max_dim);
-        if (!std::isinf(threshold)) command += " --threshold " + format_float(threshold);
-        if (options.coeff != 2) command += " --modulus " + std::to_string(options.coeff);
-        command += " '" + file.path + "' 2>&1";
-        std::string text = run_capture(command);
+        std::vector<std::string> command{exe, "--format", format, "--dim", std::to_string(options.max_dim)};
+        if (!std::isinf(threshold)) command.insert(command.end(), {"--threshold", format_float(threshold)});
+        if (options.coeff != 2) command.insert(command.end(), {"--modulus", std::to_string(options.coeff)});
+        command.push_back(file.path);
+        const ProcessResult run = run_process(command, "", true);
+        throw_if_cancelled();
+        if (run.status != 0)
+            throw UserError("the ripser backend failed (" + join(command, " ") + " exited with status " +
+                            std::to_string(run.status) + ")");
+        const std::string& text = run.output;
         std::sort(values.begin(), values.end());
         Diagrams out = parse_output(text, options.max_dim, values);
         for (std::size_t v = seen; v < input.n; ++v) out.dims[0].pairs.push_back({0.0});  // isolated vertices

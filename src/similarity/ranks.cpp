@@ -9,20 +9,8 @@
 namespace actopo {
 
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& v) {
-    const Eigen::Index n = v.size();
-    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return v[a] < v[b]; });
-    Eigen::VectorXd ranks(n);
-    Eigen::Index i = 0;
-    while (i < n) {
-        Eigen::Index j = i;
-        while (j + 1 < n && v[order[j + 1]] == v[order[i]]) ++j;
-        const double rank = 0.5 * static_cast<double>(i + j) + 1.0;  // mean of the 1-based ranks i+1..j+1
-        for (Eigen::Index k = i; k <= j; ++k) ranks[order[k]] = rank;
-        i = j + 1;
-    }
-    return ranks;
+    const std::vector<double> ranks = actopo::average_ranks(std::vector<double>(v.data(), v.data() + v.size()));
+    return Eigen::Map<const Eigen::VectorXd>(ranks.data(), Eigen::Index(ranks.size()));
 }
 
 double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {

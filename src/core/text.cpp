@@ -1,172 +1,20 @@
-#include "actopo/core.hpp"
-
-#include <unistd.h>
+// Text and hashing: SHA-256 (FIPS 180-4), closest names, joining and splitting, escaping, times, the version.
+#include "actopo/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <cstring>
-#include <ctime>
-#include <exception>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <mutex>
-#include <thread>
 #include <sstream>
+#include <vector>
 
+#include "actopo/core/errors.hpp"
 #include "actopo/version.hpp"
 
 namespace actopo {
-
-// ------------------------------------------------------------------ cancellation
-namespace {
-std::atomic<int> g_signals{0};
-void on_signal(int) {
-    if (g_signals.fetch_add(1) >= 1) std::_Exit(130);  // second Ctrl-C: leave at once
-}
-}  // namespace
-
-void install_cancel_handler() {
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-}
-bool cancel_requested() { return g_signals.load(std::memory_order_relaxed) > 0; }
-void request_cancel() { g_signals.store(1); }
-void throw_if_cancelled() {
-    if (cancel_requested()) throw Cancelled();
-}
-
-void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& fn) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::min<std::size_t>(threads, count));
-    if (threads <= 1) {
-        for (std::size_t i = 0; i < count; ++i) fn(i);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < count;) {
-                try {
-                    fn(i);
-                } catch (...) {
-                    std::lock_guard<std::mutex> lock(error_mutex);
-                    if (!error) error = std::current_exception();
-                    next = count;
-                }
-            }
-        });
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-}
-
-// ------------------------------------------------------------------ atomic output
-AtomicOutput::AtomicOutput(std::string target, bool force) : target_(std::move(target)) {
-    namespace fs = std::filesystem;
-    if (target_.empty()) throw UserError("no output file given (expected -o PATH)");
-    if (fs::exists(target_) && !force)
-        throw UserError(target_ + ": output exists (pass --force to overwrite it)");
-    fs::path p(target_);
-    fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    if (!fs::exists(dir)) {
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) throw UserError(target_ + ": cannot create folder " + dir.string() + " (" + ec.message() + ")");
-    }
-    temp_ = (dir / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
-    std::error_code ec;
-    fs::remove(temp_, ec);
-}
-
-AtomicOutput::~AtomicOutput() {
-    if (!committed_) {
-        std::error_code ec;
-        std::filesystem::remove(temp_, ec);
-    }
-}
-
-void AtomicOutput::commit() {
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) throw UserError(target_ + ": cannot write output (" + ec.message() + ")");
-    committed_ = true;
-}
-
-void write_text_file(const std::string& path, const std::string& content, bool force) {
-    AtomicOutput out(path, force);
-    {
-        std::ofstream f(out.temp_path(), std::ios::binary);
-        if (!f) throw UserError(path + ": cannot open for writing");
-        f << content;
-        if (!f) throw UserError(path + ": write failed");
-    }
-    out.commit();
-}
-
-std::string read_text_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw UserError(path + ": cannot open (" + std::strerror(errno) + ")");
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-// ------------------------------------------------------------------ progress
-namespace {
-bool g_quiet = [] {
-    const char* q = std::getenv("ACTOPO_QUIET");
-    return q && std::string(q) == "1";
-}();
-}
-void set_quiet(bool q) { g_quiet = q; }
-bool quiet() { return g_quiet; }
-
-Progress::Progress(std::string label, std::uint64_t total)
-    : label_(std::move(label)), total_(total), enabled_(!g_quiet && ::isatty(2)),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
-
-Progress::~Progress() {
-    if (!finished_ && enabled_ && done_ > 0) std::fputs("\n", stderr);
-}
-
-void Progress::advance(std::uint64_t n) {
-    done_ += n;
-    if (!enabled_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_draw_ > std::chrono::milliseconds(100) || done_ >= total_) {
-        last_draw_ = now;
-        draw(false);
-    }
-}
-
-void Progress::finish() {
-    if (finished_) return;
-    finished_ = true;
-    if (enabled_) {
-        draw(true);
-        std::fputs("\n", stderr);
-    }
-}
-
-void Progress::draw(bool) {
-    const int width = 30;
-    double frac = total_ ? std::min(1.0, double(done_) / double(total_)) : 1.0;
-    int filled = int(frac * width);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::string bar(std::size_t(filled), '=');
-    if (filled < width) bar += '>';
-    bar.resize(width, ' ');
-    std::fprintf(stderr, "\r%s [%s] %3d%% %llu/%llu %.1f/s ", label_.c_str(), bar.c_str(), int(frac * 100),
-                 (unsigned long long)done_, (unsigned long long)total_, secs > 0 ? done_ / secs : 0.0);
-    std::fflush(stderr);
-}
 
 // ------------------------------------------------------------------ sha-256 (FIPS 180-4)
 namespace {
@@ -342,48 +190,5 @@ std::string iso_time(std::time_t t) {
 std::string iso_time_now() { return iso_time(std::time(nullptr)); }
 
 std::string version() { return ACTOPO_VERSION; }
-
-// ------------------------------------------------------------------ named matrices
-std::string to_csv(const NamedMatrix& m) {
-    std::ostringstream ss;
-    ss << "name";
-    for (const auto& c : m.col_names) ss << ',' << c;
-    ss << '\n';
-    ss << std::setprecision(10);
-    for (std::size_t i = 0; i < m.row_names.size(); ++i) {
-        ss << m.row_names[i];
-        for (std::size_t j = 0; j < m.col_names.size(); ++j) ss << ',' << m.at(i, j);
-        ss << '\n';
-    }
-    return ss.str();
-}
-
-NamedMatrix read_named_matrix_csv(const std::string& path) {
-    std::istringstream in(read_text_file(path));
-    NamedMatrix m;
-    std::string line;
-    if (!std::getline(in, line)) throw UserError(path + ": empty matrix file (expected a header row)");
-    auto header = split(trim(line), ',');
-    m.col_names.assign(header.begin() + 1, header.end());
-    std::size_t row = 1;
-    while (std::getline(in, line)) {
-        ++row;
-        if (trim(line).empty()) continue;
-        auto cells = split(trim(line), ',');
-        if (cells.size() != m.col_names.size() + 1)
-            throw UserError(path + ": row " + std::to_string(row) + " has " + std::to_string(cells.size()) +
-                            " cells, expected " + std::to_string(m.col_names.size() + 1));
-        m.row_names.push_back(cells[0]);
-        for (std::size_t j = 1; j < cells.size(); ++j) {
-            try {
-                m.values.push_back(std::stod(cells[j]));
-            } catch (const std::exception&) {
-                throw UserError(path + ": row " + std::to_string(row) + ", column " + m.col_names[j - 1] +
-                                ": '" + cells[j] + "' is not a number");
-            }
-        }
-    }
-    return m;
-}
 
 }  // namespace actopo
