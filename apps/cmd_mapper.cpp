@@ -9,6 +9,7 @@
 
 #include "actopo/dataset.hpp"
 #include "actopo/mapper.hpp"
+#include "actopo/plot.hpp"
 #include "actopo/sample.hpp"
 #include "actopo/store.hpp"
 #include "command.hpp"
@@ -167,8 +168,8 @@ void run(const Args& a) {
         const std::string dot = mapper::to_dot(g, names, title);
         write_text_file(stem + ".dot", dot, a.force);
         if (!a.no_pictures) {
-            mapper::render(dot, a.engine, stem + ".svg", a.force);
-            mapper::render(dot, a.engine, stem + ".png", a.force);
+            render_graphviz(dot, a.engine, stem + ".svg", a.force);
+            render_graphviz(dot, a.engine, stem + ".png", a.force);
             write_text_file(stem + ".html", mapper::to_html(g, names, title, thumbs), a.force);
         }
         std::printf("%s: %zu nodes, %zu edges, %zu components, %zu cycles, mean purity %.3f -> %s\n",
@@ -183,8 +184,8 @@ void run(const Args& a) {
                                                        "class hierarchy of " + layers.back() + " (1 - class similarity)");
         write_text_file(stem + ".dot", dot, a.force);
         if (!a.no_pictures) {
-            mapper::render(dot, "dot", stem + ".svg", a.force);
-            mapper::render(dot, "dot", stem + ".png", a.force);
+            render_graphviz(dot, "dot", stem + ".svg", a.force);
+            render_graphviz(dot, "dot", stem + ".png", a.force);
         }
         for (const auto& s : h["splits"])
             if (!s["split_layer"].is_null())

@@ -185,8 +185,6 @@ std::string to_dot(const Graph& graph, const std::vector<std::string>& class_nam
 /// A dendrogram drawn as a Graphviz tree (leaves = classes).
 std::string dendrogram_dot(const Dendrogram& dendrogram, const std::vector<std::string>& class_names,
                            const std::string& title);
-/// Runs a Graphviz engine (dot, neato, sfdp) on `dot`, writing `path` (.svg or .png) atomically.
-void render(const std::string& dot, const std::string& engine, const std::string& path, bool force);
 /// Node positions from Graphviz (neato): id -> (x, y) in points.
 std::map<std::size_t, std::pair<double, double>> layout(const Graph& graph);
 /// One self-contained HTML page: inline SVG + JS; hover a node for its statistics and examples;

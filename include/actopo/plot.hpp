@@ -6,6 +6,9 @@
 //   write_heatmap_grid     - several heatmaps side by side (one colour scale each)
 //   write_chart            - line or bar chart of named series (benchmarks, Betti curves)
 //   write_diagram_plot     - persistence diagram (birth vs death, one colour per dimension) and barcode
+// and graphs drawn by Graphviz's programs (dot, neato, sfdp; the DOT text on their stdin):
+//   render_graphviz        - lays out and draws DOT to a .svg, .png or .pdf file, atomically
+//   graphviz_text          - the engine's text output (format "plain": node positions)
 #include <string>
 #include <vector>
 
@@ -42,5 +45,12 @@ void write_chart(const std::vector<Series>& series, const ChartOptions& options,
 /// Left: the persistence diagram (essential classes on a dashed "inf" line above the rest);
 /// right: the barcode, one bar per interval grouped by dimension.
 void write_diagram_plot(const Diagrams& diagrams, const std::string& path, const std::string& title, bool force);
+
+/// Graphviz `engine` (dot, neato or sfdp) draws `dot` into `path` (.svg, .png or .pdf by its extension).
+/// UserError for an unknown engine or extension or when Graphviz refuses the graph; EnvironmentError when
+/// the engine is not installed (Debian's graphviz).
+void render_graphviz(const std::string& dot, const std::string& engine, const std::string& path, bool force);
+/// What `engine` prints for `dot` in `format` (e.g. "plain").
+std::string graphviz_text(const std::string& dot, const std::string& engine, const std::string& format);
 
 }  // namespace actopo

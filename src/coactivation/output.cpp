@@ -1,6 +1,5 @@
 // Co-activation graph outputs: JSON (design.md), GraphML, DOT with communities coloured, a rendered picture,
 // and the top nodes per centrality.
-#include <graphviz/gvc.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "actopo/coactivation.hpp"
+#include "actopo/plot.hpp"
 
 namespace actopo {
 namespace {
@@ -129,25 +129,7 @@ std::string graph_dot(const CoactivationGraph& g, std::size_t max_edges) {
 }
 
 void render_graph(const CoactivationGraph& g, const std::string& path, std::size_t max_edges, bool force) {
-    const auto dot = path.rfind('.');
-    const std::string format = dot == std::string::npos ? "" : path.substr(dot + 1);
-    if (format != "svg" && format != "png" && format != "pdf")
-        throw UserError("picture '" + path + "': expected a .svg, .png or .pdf name");
-    AtomicOutput output(path, force);
-    const std::string text = graph_dot(g, max_edges);
-    GVC_t* gvc = gvContext();
-    Agraph_t* graph = agmemread(text.c_str());
-    if (!graph) {
-        gvFreeContext(gvc);
-        throw std::runtime_error("graphviz could not read the generated DOT");
-    }
-    const int laid = gvLayout(gvc, graph, "sfdp");
-    const int rendered = laid == 0 ? gvRenderFilename(gvc, graph, format.c_str(), output.temp_path().c_str()) : -1;
-    if (laid == 0) gvFreeLayout(gvc, graph);
-    agclose(graph);
-    gvFreeContext(gvc);
-    if (rendered != 0) throw std::runtime_error("graphviz sfdp could not render " + path);
-    output.commit();
+    render_graphviz(graph_dot(g, max_edges), "sfdp", path, force);
 }
 
 std::string top_nodes_csv(const CoactivationGraph& g, std::size_t top) {
