@@ -1,4 +1,4 @@
-// `actopo inspect`: what is inside an activation store or a TorchScript model, in words.
+// `actopo inspect`: what is inside an activation store, in words (a TorchScript model: actopo-nn, nn/cmd_inspect_model.cpp).
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "actopo/core.hpp"
-#include "actopo/extract.hpp"
 #include "actopo/store.hpp"
 #include "command.hpp"
 
@@ -62,15 +61,13 @@ void setup(CLI::App& app) {
         if (!in) throw actopo::UserError("'" + *path + "' does not exist or cannot be read");
         char magic[4] = {0, 0, 0, 0};
         in.read(magic, 4);
-        if (magic[0] == 'P' && magic[1] == 'K')
-            std::fputs(actopo::describe_model(*path).c_str(), stdout);
-        else if (magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F')
+        if (magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F')
             std::fputs(describe_store(*path).c_str(), stdout);
         else
             throw actopo::UserError("'" + *path + "' is neither an activation store (HDF5) nor a TorchScript model (zip)");
     });
 }
 
-actopo::cli::Registration reg{"inspect", "Describe an activation store or a TorchScript model in words", setup};
+actopo::cli::Registration reg{"inspect", actopo::cli::program_command_summary("inspect"), setup};
 
 }  // namespace

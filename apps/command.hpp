@@ -1,7 +1,10 @@
 #pragma once
-// Subcommand registry of the `actopo` program: each apps/cmd_<name>.cpp registers itself with
+// Subcommands of the actopo programs. Each apps/cmd_<name>.cpp (and apps/nn/cmd_<name>.cpp) registers itself with
 //   static actopo::cli::Registration reg{"name", "one-line summary", setup};
-// where setup(CLI::App&) declares the options and sets the callback. main() builds them all.
+// where setup(CLI::App&) declares the options and sets the callback; run_command_line() builds them all.
+// Three programs share this: `actopo` (no LibTorch), `actopo-nn` (the commands that need a model) and
+// `actopo-bench`; `actopo` runs the other two for their commands (program_commands()), so a user always
+// types `actopo <command>`.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
@@ -22,12 +25,26 @@ struct Registration {
     }
 };
 
+/// A command that another program beside `actopo` serves: `actopo train ...` runs `actopo-nn train ...`.
+struct ProgramCommand {
+    std::string name, program, summary;
+    /// When set, only the command lines it accepts go to `program` (inspect: a model file, not a store).
+    std::function<bool(const std::vector<std::string>& args)> when;
+};
+/// Every such command (train, extract, inspect of a model -> actopo-nn; bench -> actopo-bench).
+const std::vector<ProgramCommand>& program_commands();
+/// The summary of a command of program_commands() (for actopo-nn's own registrations).
+std::string program_command_summary(const std::string& name);
+/// Replaces this process by the program that serves `args` (args[1] is the command). Never returns.
+[[noreturn]] void run_in_program(const std::string& program, const std::vector<std::string>& args);
+
 /// Adds the options every command shares (--quiet, --force where it writes) and returns nothing.
 void add_quiet_flag(CLI::App& app);
 
 /// Parses and runs one command line ("actopo <command> ..."): prints errors as one line on stderr and
-/// returns the exit code (0 success, 1 user error, 2 internal error, 130 cancelled). main() is this;
-/// `actopo run` calls it for each job of an experiment, in a child process.
-int run_command_line(const std::vector<std::string>& args);
+/// returns the exit code (0 success, 1 user error, 2 internal error, 3 environment error, 130 cancelled).
+/// `forward`: the commands of program_commands() are run in their program (true in `actopo`, false in
+/// the programs that serve them). `actopo run` calls it for each job of an experiment, in a child process.
+int run_command_line(const std::vector<std::string>& args, bool forward = true);
 
 }  // namespace actopo::cli

@@ -17,7 +17,6 @@
 #include "actopo/experiment.hpp"
 #include "actopo/persistence.hpp"
 #include "bench.hpp"
-#include "command.hpp"
 
 namespace actopo::bench {
 namespace {
@@ -74,9 +73,11 @@ void run_ranks(const fs::path& dir) {
     o.results_dir = dir.string();
     o.jobs = 1;  // one worker per rank
     o.force_all = true;
-    run_jobs(config, plan("matrix.csv"), o, [](const std::vector<std::string>& command) {
-        set_quiet(true);
-        return cli::run_command_line(command);
+    run_jobs(config, plan("matrix.csv"), o, [](const std::vector<std::string>& command) -> int {
+        // each job is the `actopo` program's command line (command[0] == "actopo"), run in the forked worker
+        std::vector<std::string> argv = command;
+        argv.push_back("-q");
+        exec_program(actopo_executable(), argv);
     });
 }
 
@@ -99,7 +100,7 @@ void run(const Context& ctx) {
             fs::copy_file(work / "diagrams.h5", dir / "diagrams.h5", fs::copy_options::overwrite_existing);
             const auto result = run_external("ACTOPO_BENCH_MPI_DIR=" + dir.string() +
                                              " mpirun --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
-                                             " " + self_executable() + " bench --suite mpi -q -o " + (dir / "bench").string());
+                                             " " + self_executable() + " --suite mpi -q -o " + (dir / "bench").string());
             if (result.status != 0) throw UserError("bench mpi: mpirun -np " + std::to_string(ranks) + " failed: " + result.output);
             seconds[ranks].seconds.push_back(result.seconds);
             std::fprintf(stderr, "bench mpi: %d rank(s): %.2f s\n", ranks, result.seconds);

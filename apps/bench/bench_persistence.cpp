@@ -212,7 +212,7 @@ CnnCloud cnn_cloud(const Context& ctx) {
     }
     fs::create_directories(dir);
     const auto start = std::chrono::steady_clock::now();
-    const std::string self = self_executable(), q = quiet() ? " -q" : "";
+    const std::string self = actopo_executable(), q = quiet() ? " -q" : "";
     const std::vector<std::pair<std::string, std::string>> steps{
         {"training the reference CNN", self + " train " + kCnnTrain + q + " --force -o '" + model + "'"},
         {"extracting its activations", self + " extract --model '" + model + "' " + kCnnExtract + q + " --force -o '" + store_path + "'"}};
@@ -246,7 +246,7 @@ CnnCloud cnn_cloud(const Context& ctx) {
 
 void run_suite(const Context& ctx) {
     const std::string load_before = load_average();
-    const std::string dir = ctx.shared_dir + "/ph-benchmarks/";
+    const std::string dir = ctx.data_dir + "/ph-benchmarks/";
     const std::string gaussian = gaussian_file(2000, 64, 42);
     const CnnCloud cnn = cnn_cloud(ctx);
     std::vector<Case> cases{

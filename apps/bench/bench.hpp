@@ -1,5 +1,5 @@
 #pragma once
-// Benchmark suites of `actopo bench`: each apps/bench_<suite>.cpp registers itself with
+// Benchmark suites of `actopo bench` (the program actopo-bench): each apps/bench/bench_<suite>.cpp registers itself with
 //   static actopo::bench::Registration reg{"suite", "what it compares", run};
 // run(ctx) times our code and the tool a user would pick instead on the same inputs, in one run,
 // and writes <suite>.md (medians, ratios, targets met or not) and <suite>.csv into ctx.out_dir.
@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "actopo/core/process.hpp"
+
 namespace actopo::bench {
 
 struct Context {
     std::string out_dir = "results/bench";
     int repetitions = 5;
     bool long_inputs = false;   // --long: the inputs that take minutes
-    std::string shared_dir;     // ../shared/data (benchmark inputs), found from the working directory
+    std::string data_dir;       // datasets/ (datasets/ph-benchmarks holds the benchmark inputs)
 };
 
 struct Suite {
@@ -37,15 +39,16 @@ struct Timing {
 Timing time_runs(int reps, const std::function<void()>& fn);
 /// Peak resident memory (MiB) of this process so far (VmHWM).
 double peak_rss_mib();
-/// Runs a shell command, returns its wall seconds and its peak RSS in MiB (via /usr/bin/time -f or wait4).
-struct ExternalRun { double seconds = 0, peak_mib = 0; int status = 0; std::string output; };
-ExternalRun run_external(const std::string& command);
+/// Runs a shell command: its wall seconds, peak RSS in MiB, exit status and output (core's run_shell).
+using ExternalRun = ProcessResult;
+inline ExternalRun run_external(const std::string& command) { return run_shell(command); }
 /// The load average over 1, 5 and 15 minutes ("0.52 1.10 2.30"), "unknown" when unreadable.
 std::string load_average();
 /// CPU seconds (user + system) this process has used so far.
 double cpu_seconds();
-/// The path of the running `actopo` program (suites that start it again in other processes).
+/// The path of the running program (actopo-bench), and of the `actopo` program beside it.
 std::string self_executable();
+std::string actopo_executable();
 /// "Linux x86_64, 2 cores, Intel ..., 23 GiB" for the results header.
 std::string machine_description();
 

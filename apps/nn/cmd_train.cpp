@@ -51,6 +51,6 @@ void setup(CLI::App& app) {
     });
 }
 
-actopo::cli::Registration reg{"train", "Train a reference model (mlp, cnn, resnet) and save it as TorchScript", setup};
+actopo::cli::Registration reg{"train", actopo::cli::program_command_summary("train"), setup};
 
 }  // namespace

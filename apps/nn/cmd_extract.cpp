@@ -58,6 +58,6 @@ void setup(CLI::App& app) {
     });
 }
 
-actopo::cli::Registration reg{"extract", "Extract layer activations of a TorchScript model into an HDF5 store", setup};
+actopo::cli::Registration reg{"extract", actopo::cli::program_command_summary("extract"), setup};
 
 }  // namespace
