@@ -1,0 +1,314 @@
+// Every stage's options, declared once (include/actopo/options.hpp).
+#include "actopo/options.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "actopo/core.hpp"
+
+namespace actopo {
+namespace {
+
+/// A number as the messages show it: 0.5, 1e-12, 100000000.
+std::string shown(double v) {
+    std::ostringstream s;
+    s.precision(12);
+    s << v;
+    return s.str();
+}
+
+OptionSpec make(std::string name, OptionType type, std::string default_value, std::string help) {
+    OptionSpec s;
+    s.name = std::move(name);
+    s.type = type;
+    s.default_value = std::move(default_value);
+    s.help = std::move(help);
+    return s;
+}
+OptionSpec integer(std::string name, std::string def, double lo, double hi, std::string help) {
+    OptionSpec s = make(std::move(name), OptionType::integer, std::move(def), std::move(help));
+    s.min = lo;
+    s.max = hi;
+    return s;
+}
+OptionSpec real(std::string name, std::string def, double lo, double hi, std::string help) {
+    OptionSpec s = make(std::move(name), OptionType::real, std::move(def), std::move(help));
+    s.min = lo;
+    s.max = hi;
+    return s;
+}
+OptionSpec text(std::string name, std::string def, std::vector<std::string> choices, std::string help) {
+    OptionSpec s = make(std::move(name), OptionType::text, std::move(def), std::move(help));
+    s.choices = std::move(choices);
+    return s;
+}
+OptionSpec flag(std::string name, std::string help) { return make(std::move(name), OptionType::flag, "false", std::move(help)); }
+OptionSpec texts(std::string name, std::vector<std::string> choices, std::string help) {
+    OptionSpec s = make(std::move(name), OptionType::texts, "", std::move(help));
+    s.choices = std::move(choices);
+    return s;
+}
+OptionSpec integers(std::string name, double lo, double hi, std::string help) {
+    OptionSpec s = make(std::move(name), OptionType::integers, "", std::move(help));
+    s.min = lo;
+    s.max = hi;
+    return s;
+}
+OptionSpec yaml_only(OptionSpec s) {
+    s.cli = false;
+    return s;
+}
+
+std::string prime_check(const std::string& value) {
+    const long long p = std::stoll(value);
+    bool prime = p >= 2;
+    for (long long d = 2; prime && d * d <= p; ++d) prime = p % d != 0;
+    return prime ? "" : "expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '" + value + "'";
+}
+
+/// bottleneck, sliced-wasserstein, wasserstein, or wasserstein-P with P >= 1 (a job's --metric wasserstein --p P).
+std::string distance_check(const std::string& name) {
+    if (name == "bottleneck" || name == "sliced-wasserstein" || name == "wasserstein") return "";
+    if (name.rfind("wasserstein-", 0) == 0) {
+        try {
+            std::size_t used = 0;
+            const double p = std::stod(name.substr(12), &used);
+            if (used == name.size() - 12 && p >= 1 && std::isfinite(p)) return "";
+        } catch (const std::exception&) {
+        }
+        return "expected wasserstein-P with a number P >= 1 (e.g. wasserstein-1), got '" + name + "'";
+    }
+    return "expected one of bottleneck, sliced-wasserstein, wasserstein, wasserstein-P (P >= 1), got '" + name + "'";
+}
+
+std::vector<StageOptions> make_tables() {
+    std::vector<StageOptions> t;
+
+    // how a layer becomes a point cloud (persistence); the experiment's `sampling:` section
+    {
+        StageOptions s{"sampling", {}};
+        OptionSpec method = text("sampling", "avgpool", {"flatten", "avgpool", "top-l2", "spatial"},
+                                 "flatten|avgpool|top-l2|spatial (stores)");
+        method.yaml_key = "method";
+        s.specs = {method, integer("points", "1000", 0, 1e7, "Points sampled from a store layer (0: all)")};
+        t.push_back(s);
+    }
+    {
+        StageOptions s{"persistence", {}};
+        OptionSpec max_dim = integer("max-dim", "", 0, 8, "Compute H0..H_K");
+        max_dim.run_default = "1";  // the command requires it
+        OptionSpec coeff = integer("coeff", "2", 2, 65521, "Prime p of the coefficient field Z/p");
+        coeff.check = prime_check;
+        OptionSpec threshold = real("threshold", "", 0, std::numeric_limits<double>::infinity(),
+                                    "Largest edge length (default: the enclosing radius)");
+        s.specs = {max_dim,
+                   // the command also takes `precomputed` (distance matrices) and declares its own --metric
+                   yaml_only(text("metric", "euclidean", {"euclidean", "cosine", "correlation"},
+                                  "Distance between activation vectors")),
+                   text("backend", "", {"native", "gudhi", "ripser"}, "native|gudhi|ripser"), threshold, coeff};
+        t.push_back(s);
+    }
+    {  // the experiment's `distances:` section: which matrices (each a job of `actopo distances`)
+        StageOptions s{"distances", {}};
+        OptionSpec metrics = yaml_only(texts("metrics", {}, "bottleneck, sliced-wasserstein, wasserstein, wasserstein-P"));
+        metrics.check = distance_check;
+        s.specs = {metrics, yaml_only(integers("dims", 0, 8, "Homology dimensions compared (default: [max_dim])")),
+                   yaml_only(integer("blocks", "1", 1, 100000, "Each matrix as this many jobs (pairs split evenly), then merged"))};
+        t.push_back(s);
+    }
+    {
+        StageOptions s{"mapper", {}};
+        OptionSpec overlap = real("overlap", "0.5", 0, 1, "Overlap fraction of neighbouring intervals, in (0, 1)");
+        overlap.open_min = overlap.open_max = true;
+        OptionSpec relu = flag("relu", "max(x, 0) before everything (TopoAct's recipe)");
+        relu.run_default = "true";
+        OptionSpec layers = yaml_only(texts("layer", {}, "Layer key, a comma-separated list in model order, or all"));
+        layers.yaml_key = "layers";
+        layers.run_default = "all";
+        s.specs = {text("lens", "l2norm", {},
+                        "l2norm | l1norm | mean | max | knn[:K] | eccentricity | pca | pca2 | neuron:I | prediction | "
+                        "margin | file:PATH"),
+                   integer("intervals", "10", 1, 10000, "Intervals per lens dimension"),
+                   overlap,
+                   text("clusterer", "dbscan", {"dbscan", "single-linkage"}, "dbscan | single-linkage"),
+                   text("cover", "uniform", {"uniform", "balanced"}, "uniform | balanced (quantile intervals)"),
+                   relu,
+                   integer("points", "0", 0, 1e8, "Seeded subsample of this many points (0: all)"),
+                   layers};
+        t.push_back(s);
+    }
+    {
+        StageOptions s{"coactivation", {}};
+        OptionSpec threshold = real("threshold", "0.5", 0, 1, "Keep edges with |r| >= T (with --signed: r >= T), T in (0, 1]");
+        threshold.open_min = true;
+        s.specs = {text("correlation", "spearman", {"spearman", "pearson"}, "spearman|pearson"), threshold,
+                   flag("signed", "Threshold the signed correlation (drop strong negative ones)"),
+                   texts("layers", {}, "Layers (comma-separated; default: every layer)")};
+        t.push_back(s);
+    }
+    {
+        StageOptions s{"similarity", {}};
+        OptionSpec metric = texts("metric", {"cka", "linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes", "rsa"},
+                                  "cka (= linear-cka)|rbf-cka|debiased-cka|svcca|pwcca|procrustes|rsa");
+        metric.default_value = "cka";
+        metric.yaml_key = "metrics";
+        s.specs = {metric, integer("points", "2000", 0, 1e8, "Seeded subset of inputs, the same for every layer (0: all)")};
+        t.push_back(s);
+    }
+    {
+        StageOptions s{"compare", {}};
+        s.specs = {integer("permutations", "999", 1, 1e6, "Permutations of the Mantel test")};
+        t.push_back(s);
+    }
+    {  // an experiment's `models[].train:`
+        StageOptions s{"train", {}};
+        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet"}, "Architecture: mlp, cnn or resnet"),
+                   integers("widths", 1, 65536,
+                            "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet "
+                            "stages (8,16)"),
+                   integer("epochs", "2", 1, 10000, "Passes over the training inputs"),
+                   integer("batch", "64", 1, 1 << 20, "Mini-batch size"),
+                   real("lr", "0.001", 1e-12, 10, "Adam learning rate"),
+                   integer("seed", "1", 0, double(1ll << 62), "Seed of the initialisation and the shuffling"),
+                   integer("limit", "0", 0, 1e8, "Train on the first N training inputs only (0: all)"),
+                   // the command takes a folder (--checkpoints DIR); the experiment says whether to keep them
+                   yaml_only(flag("checkpoints", "Keep epoch-<k>.pt and study them"))};
+        t.push_back(s);
+    }
+    {  // an experiment's `dataset:` (its other keys say where the inputs come from)
+        StageOptions s{"extract", {}};
+        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
+        t.push_back(s);
+    }
+    return t;
+}
+
+const std::vector<StageOptions>& tables() {
+    static const std::vector<StageOptions> t = make_tables();
+    return t;
+}
+
+}  // namespace
+
+std::string OptionSpec::key() const {
+    if (!yaml_key.empty()) return yaml_key;
+    std::string k = name;
+    std::replace(k.begin(), k.end(), '-', '_');
+    return k;
+}
+
+const OptionSpec* StageOptions::find(const std::string& name) const {
+    for (const auto& s : specs)
+        if (s.name == name || (s.yaml && s.key() == name)) return &s;
+    return nullptr;
+}
+
+const OptionSpec& StageOptions::at(const std::string& name) const {
+    if (const OptionSpec* s = find(name)) return *s;
+    throw std::logic_error("stage " + stage + " has no option " + name);
+}
+
+std::vector<std::string> StageOptions::keys() const {
+    std::vector<std::string> out;
+    for (const auto& s : specs)
+        if (s.yaml) out.push_back(s.key());
+    return out;
+}
+
+const StageOptions& stage_options(const std::string& stage) {
+    for (const auto& t : tables())
+        if (t.stage == stage) return t;
+    throw std::logic_error("no option table for stage " + stage);
+}
+
+const std::vector<std::string>& option_stages() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& t : tables()) out.push_back(t.stage);
+        return out;
+    }();
+    return names;
+}
+
+std::string option_problem(const OptionSpec& spec, const std::string& value) {
+    const std::string got = ", got '" + value + "'";
+    switch (spec.type) {
+        case OptionType::integer:
+        case OptionType::integers: {
+            long long v = 0;
+            try {
+                std::size_t used = 0;
+                v = std::stoll(value, &used);
+                if (used != value.size()) throw std::invalid_argument(value);
+            } catch (const std::exception&) {
+                return "expected a whole number" + got;
+            }
+            if (double(v) < spec.min || double(v) > spec.max) {
+                if (std::isinf(spec.max)) return "expected a whole number >= " + shown(spec.min) + got;
+                return "expected a number from " + std::to_string(static_cast<long long>(spec.min)) + " to " +
+                       std::to_string(static_cast<long long>(spec.max)) + got;
+            }
+            break;
+        }
+        case OptionType::real: {
+            double v = 0;
+            try {
+                std::size_t used = 0;
+                v = std::stod(value, &used);
+                if (used != value.size() || !std::isfinite(v)) throw std::invalid_argument(value);
+            } catch (const std::exception&) {
+                return "expected a number" + got;
+            }
+            const bool low = spec.open_min ? v <= spec.min : v < spec.min;
+            const bool high = spec.open_max ? v >= spec.max : v > spec.max;
+            if (low || high) {
+                if (std::isinf(spec.max)) return "expected a number " + std::string(spec.open_min ? "> " : ">= ") + shown(spec.min) + got;
+                return "expected a number in " + std::string(spec.open_min ? "(" : "[") + shown(spec.min) + ", " +
+                       shown(spec.max) + (spec.open_max ? ")" : "]") + got;
+            }
+            break;
+        }
+        case OptionType::flag:
+            if (value != "true" && value != "false") return "expected true or false" + got;
+            break;
+        case OptionType::text:
+        case OptionType::texts:
+            if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), value) == spec.choices.end())
+                return "expected one of " + join(spec.choices) + got;
+            break;
+    }
+    return spec.check ? spec.check(value) : "";
+}
+
+std::vector<std::string> option_arguments(const StageOptions& table, const OptionValues& set,
+                                          const std::vector<std::string>& skip) {
+    std::vector<std::string> out;
+    for (const auto& spec : table.specs) {
+        if (std::find(skip.begin(), skip.end(), spec.name) != skip.end()) continue;
+        const auto it = set.find(spec.name);
+        std::string value;
+        if (it != set.end()) value = it->second;
+        else if (!spec.run_default.empty() && spec.run_default != spec.default_value) value = spec.run_default;
+        else continue;
+        if (spec.type == OptionType::flag) {
+            if (value == "true") out.push_back("--" + spec.name);
+        } else {
+            out.insert(out.end(), {"--" + spec.name, value});
+        }
+    }
+    return out;
+}
+
+OptionValues resolved_options(const StageOptions& table, const OptionValues& set) {
+    OptionValues out;
+    for (const auto& spec : table.specs) {
+        const auto it = set.find(spec.name);
+        const std::string value = it != set.end() ? it->second : spec.experiment_default();
+        if (!value.empty()) out[spec.name] = value;
+    }
+    return out;
+}
+
+}  // namespace actopo

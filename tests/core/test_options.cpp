@@ -1,0 +1,71 @@
+// Every stage's options declared once (include/actopo/options.hpp): the checks, the job arguments, the tables.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "actopo/options.hpp"
+
+using namespace actopo;
+
+TEST_CASE("options: one value checked against its spec, in the words the command line and the file share", "[core][options]") {
+    const auto& persistence = stage_options("persistence");
+    CHECK(option_problem(persistence.at("coeff"), "3") == "");
+    CHECK(option_problem(persistence.at("coeff"), "4") ==
+          "expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'");
+    CHECK(option_problem(persistence.at("coeff"), "two") == "expected a whole number, got 'two'");
+    CHECK(option_problem(persistence.at("max-dim"), "9") == "expected a number from 0 to 8, got '9'");
+    CHECK(option_problem(persistence.at("backend"), "fast") == "expected one of native, gudhi, ripser, got 'fast'");
+    CHECK(option_problem(persistence.at("threshold"), "-1") == "expected a number >= 0, got '-1'");
+    const auto& mapper = stage_options("mapper");
+    CHECK(option_problem(mapper.at("overlap"), "0.3") == "");
+    CHECK(option_problem(mapper.at("overlap"), "1") == "expected a number in (0, 1), got '1'");
+    CHECK(option_problem(mapper.at("overlap"), "0") == "expected a number in (0, 1), got '0'");
+    CHECK(option_problem(mapper.at("relu"), "maybe") == "expected true or false, got 'maybe'");
+    CHECK(option_problem(stage_options("coactivation").at("threshold"), "1") == "");  // (0, 1]
+    CHECK(option_problem(stage_options("coactivation").at("threshold"), "nan") == "expected a number, got 'nan'");
+    const auto& metrics = stage_options("distances").at("metrics");
+    for (const char* good : {"bottleneck", "sliced-wasserstein", "wasserstein", "wasserstein-1", "wasserstein-2.5"})
+        CHECK(option_problem(metrics, good) == "");
+    CHECK(option_problem(metrics, "wasserstein-0.5").find("expected wasserstein-P with a number P >= 1") == 0);
+    CHECK(option_problem(metrics, "landscape").find("expected one of bottleneck") == 0);
+}
+
+TEST_CASE("options: experiment keys derive from the command's names, in the table's order", "[core][options]") {
+    CHECK(stage_options("persistence").keys() == std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff"});
+    CHECK(stage_options("mapper").keys() ==
+          std::vector<std::string>{"lens", "intervals", "overlap", "clusterer", "cover", "relu", "points", "layers"});
+    CHECK(stage_options("sampling").keys() == std::vector<std::string>{"method", "points"});
+    CHECK(stage_options("sampling").find("method") == stage_options("sampling").find("sampling"));
+    CHECK(stage_options("train").keys() ==
+          std::vector<std::string>{"arch", "widths", "epochs", "batch", "lr", "seed", "limit", "checkpoints"});
+    CHECK_THROWS_AS(stage_options("nowhere"), std::logic_error);
+    CHECK_THROWS_AS(stage_options("mapper").at("nothing"), std::logic_error);
+}
+
+TEST_CASE("options: every table is consistent (unique names and keys, defaults that pass their own checks)", "[core][options]") {
+    REQUIRE(option_stages().size() == 9);
+    for (const auto& stage : option_stages()) {
+        std::set<std::string> names, keys;
+        for (const auto& spec : stage_options(stage).specs) {
+            INFO(stage << " " << spec.name);
+            CHECK(names.insert(spec.name).second);
+            CHECK(keys.insert(spec.key()).second);
+            CHECK_FALSE(spec.help.empty());
+            for (const auto& value : {spec.default_value, spec.run_default})
+                if (!value.empty() && spec.type != OptionType::texts && spec.type != OptionType::integers)
+                    CHECK(option_problem(spec, value) == "");
+        }
+    }
+}
+
+TEST_CASE("options: a job gets the options the file set and the defaults that differ from the command's", "[core][options]") {
+    const auto& mapper = stage_options("mapper");
+    // nothing set: the experiment's own defaults (every layer, ReLU first), nothing else
+    CHECK(option_arguments(mapper, {}) == std::vector<std::string>{"--relu", "--layer", "all"});
+    CHECK(option_arguments(mapper, {{"intervals", "6"}, {"relu", "false"}, {"layer", "fc1,fc2"}, {"lens", "pca"}}) ==
+          std::vector<std::string>{"--lens", "pca", "--intervals", "6", "--layer", "fc1,fc2"});
+    CHECK(option_arguments(mapper, {{"intervals", "6"}}, {"layer", "relu"}) == std::vector<std::string>{"--intervals", "6"});
+    CHECK(option_arguments(stage_options("persistence"), {}) == std::vector<std::string>{"--max-dim", "1"});
+    // the manifest's parameters: what was set, else the experiment's defaults
+    const auto resolved = resolved_options(stage_options("persistence"), {{"coeff", "3"}});
+    CHECK(resolved == OptionValues{{"max-dim", "1"}, {"metric", "euclidean"}, {"coeff", "3"}});
+}
