@@ -109,11 +109,10 @@ void run_many(const Args& a, const CoactivationOptions& o) {
 void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("stores", a->stores, "Activation store(s); several: one summary table")->required()->check(CLI::ExistingFile);
-    app.add_option("--layers", a->layers, "Layers (comma-separated; default: every layer)")->delimiter(',');
-    app.add_option("--correlation", a->correlation, "spearman|pearson")->capture_default_str();
-    app.add_option("--threshold", a->threshold, "Keep edges with |r| >= T (with --signed: r >= T), T in (0, 1]")
-        ->capture_default_str();
-    app.add_flag("--signed", a->signed_threshold, "Threshold the signed correlation (drop strong negative ones)");
+    add_stage_option(app, "coactivation", "layers", a->layers);
+    add_stage_option(app, "coactivation", "correlation", a->correlation);
+    add_stage_option(app, "coactivation", "threshold", a->threshold);
+    add_stage_option(app, "coactivation", "signed", a->signed_threshold);
     app.add_option("--edges", a->edges, "all|within|between (layers; class nodes form the layer 'classes')")
         ->capture_default_str();
     app.add_flag("--no-classes", a->no_classes, "No class nodes");

@@ -207,18 +207,16 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
         "it; with several layers one set per layer and hierarchy.json (+ its picture).");
     app.add_option("input", a->input, "Activation store (.h5)")->required();
     app.add_option("--layer", a->layer, "Layer key, a comma-separated list in model order, or all")->required();
-    app.add_option("--sampling", a->sampling, "flatten | avgpool | top-l2 | spatial")->capture_default_str();
-    app.add_option("--points", a->points, "Seeded subsample of this many points (0: all)")->capture_default_str();
+    cli::add_stage_option(app, "sampling", "sampling", a->sampling);
+    cli::add_stage_option(app, "mapper", "points", a->points);
     app.add_option("--seed", a->seed, "Seed of the subsample and the knee sample")->capture_default_str();
-    app.add_flag("--relu", a->relu, "max(x, 0) before everything (TopoAct's recipe)");
-    app.add_option("--lens", a->lens,
-                   "l2norm | l1norm | mean | max | knn[:K] | eccentricity | pca | pca2 | neuron:I | prediction | "
-                   "margin | file:PATH")->capture_default_str();
-    app.add_option("--intervals", a->intervals, "Intervals per lens dimension")->capture_default_str();
-    app.add_option("--overlap", a->overlap, "Overlap fraction of neighbouring intervals, in (0, 1)")->capture_default_str();
-    app.add_option("--cover", a->cover, "uniform | balanced (quantile intervals)")->capture_default_str();
+    cli::add_stage_option(app, "mapper", "relu", a->relu);
+    cli::add_stage_option(app, "mapper", "lens", a->lens);
+    cli::add_stage_option(app, "mapper", "intervals", a->intervals);
+    cli::add_stage_option(app, "mapper", "overlap", a->overlap);
+    cli::add_stage_option(app, "mapper", "cover", a->cover);
     app.add_option("--bounds", a->bounds, "lo,hi: fixed lens range shared across layers/models (uniform cover)");
-    app.add_option("--clusterer", a->clusterer, "dbscan | single-linkage")->capture_default_str();
+    cli::add_stage_option(app, "mapper", "clusterer", a->clusterer);
     app.add_option("--min-samples", a->min_samples, "DBSCAN min_samples (the point included)")->capture_default_str();
     app.add_option("--eps", a->eps, "Fixed DBSCAN eps / single-linkage cut (default: knee / first gap)");
     app.add_option("--metric", a->metric, "euclidean | cosine")->capture_default_str();

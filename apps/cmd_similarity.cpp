@@ -48,11 +48,10 @@ void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("stores", a->stores, "One activation store (layer x layer) or two (A's layers x B's layers)")
         ->required()->check(CLI::ExistingFile);
-    app.add_option("--metric", a->metric, "cka (= linear-cka)|rbf-cka|debiased-cka|svcca|pwcca|procrustes|rsa")
-        ->capture_default_str();
+    add_stage_option(app, "similarity", "metric", a->metric);
     app.add_option("--layers", a->layers, "Layers (comma-separated; default: every layer)")->delimiter(',');
     app.add_option("--other-layers", a->other_layers, "Layers of the second store (default: --layers)")->delimiter(',');
-    app.add_option("--points", a->points, "Seeded subset of inputs, the same for every layer (0: all)")->capture_default_str();
+    add_stage_option(app, "similarity", "points", a->points);
     app.add_option("--seed", a->seed, "Seed of the subset")->capture_default_str();
     app.add_option("--heatmap", a->heatmap, "Also draw the matrix (.svg and .png)");
     app.add_flag("--joint", a->joint, "Several stores: one square matrix over all their layers (names store:layer)");

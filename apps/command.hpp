@@ -8,7 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "actopo/options.hpp"
 
 namespace actopo::cli {
 
@@ -40,6 +43,34 @@ std::string program_command_summary(const std::string& name);
 
 /// Adds the options every command shares (--quiet, --force where it writes) and returns nothing.
 void add_quiet_flag(CLI::App& app);
+
+/// The checks of a stage option's table entry (type, range, choices, a prime coefficient...) as a CLI11 validator:
+/// the command line refuses a value with the same words as the experiment file.
+CLI::Validator stage_validator(const OptionSpec& spec);
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+/// Declares option `name` of `stage`'s table (options.hpp) on a command, bound to `value`: its spelling, help,
+/// default (set into `value`) and checks come from the table, so nothing is declared twice.
+template <class T>
+CLI::Option* add_stage_option(CLI::App& app, const std::string& stage, const std::string& name, T& value) {
+    const OptionSpec& spec = stage_options(stage).at(name);
+    if constexpr (std::is_same_v<T, bool>) {
+        return app.add_flag("--" + spec.name, value, spec.help);
+    } else {
+        CLI::Option* option = app.add_option("--" + spec.name, value, spec.help);
+        option->check(stage_validator(spec));
+        if constexpr (is_vector<T>::value) {
+            option->delimiter(',');
+        } else if (!spec.default_value.empty()) {
+            option->default_val(spec.default_value);
+        }
+        return option;
+    }
+}
 
 /// Parses and runs one command line ("actopo <command> ..."): prints errors as one line on stderr and
 /// returns the exit code (0 success, 1 user error, 2 internal error, 3 environment error, 130 cancelled).

@@ -24,7 +24,7 @@ void setup(CLI::App& app) {
     app.add_option("--model", o->model, "TorchScript model file (scripted or traced)")->required();
     app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
     app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc) or all (every leaf)")->capture_default_str();
-    app.add_option("--limit", o->limit, "The first N inputs only (0: all)");
+    actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
     app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
     app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
     app.add_option("--compression", o->compression,

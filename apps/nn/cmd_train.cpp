@@ -14,17 +14,17 @@ void print_epoch(const actopo::EpochReport& e) {
 }
 
 void setup(CLI::App& app) {
+    using actopo::cli::add_stage_option;
     auto o = std::make_shared<actopo::TrainOptions>();
-    auto widths = std::make_shared<std::string>();
-    app.add_option("--arch", o->arch, "Architecture: mlp, cnn or resnet")->check(CLI::IsMember({"mlp", "cnn", "resnet"}))->capture_default_str();
+    add_stage_option(app, "train", "arch", o->arch);
     app.add_option("--dataset", o->dataset, "Dataset: fashion-mnist (train split to learn, test split to score) or data.h5")->capture_default_str();
-    app.add_option("--epochs", o->epochs, "Passes over the training inputs")->capture_default_str();
-    app.add_option("--batch", o->batch, "Mini-batch size")->capture_default_str();
-    app.add_option("--lr", o->lr, "Adam learning rate")->capture_default_str();
-    app.add_option("--seed", o->seed, "Seed of the initialisation and the shuffling")->capture_default_str();
-    app.add_option("--widths", *widths, "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet stages (8,16)");
+    add_stage_option(app, "train", "epochs", o->epochs);
+    add_stage_option(app, "train", "batch", o->batch);
+    add_stage_option(app, "train", "lr", o->lr);
+    add_stage_option(app, "train", "seed", o->seed);
+    add_stage_option(app, "train", "widths", o->widths);
     app.add_option("--checkpoints", o->checkpoints_dir, "Save DIR/epoch-<k>.pt after every epoch");
-    app.add_option("--limit", o->limit, "Train on the first N training inputs only (0: all)");
+    add_stage_option(app, "train", "limit", o->limit);
     app.add_option("--threads", o->threads, "Intra-op threads")->capture_default_str();
     app.add_option("-o,--output", o->output, "TorchScript file to write")->required();
     app.add_flag("--force", o->force, "Replace an existing output");
@@ -35,15 +35,7 @@ void setup(CLI::App& app) {
         "  actopo train --arch resnet --widths 8,16 --epochs 2 -o resnet.pt\n"
         "The model takes pixels in [0, 1], shape [N, 1, 28, 28], and returns logits; load it in PyTorch with\n"
         "torch.jit.load('cnn.pt').");
-    app.callback([o, widths] {
-        for (const auto& w : actopo::split(*widths, ',')) {
-            if (actopo::trim(w).empty()) continue;
-            try {
-                o->widths.push_back(std::stoi(w));
-            } catch (const std::exception&) {
-                throw actopo::UserError("--widths: '" + w + "' is not an integer (expected e.g. 256,128)");
-            }
-        }
+    app.callback([o] {
         auto r = actopo::train_model(*o, print_epoch);
         std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
                     o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
