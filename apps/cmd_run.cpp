@@ -24,7 +24,7 @@ void run(Args& a) {
         return run_command_line(command);
     });
     if (report.coordinator && config.report && !a.options.dry_run && !quiet())
-        std::cerr << "report: " << (std::filesystem::path(a.options.results_dir) / "report" / "index.html").string() << "\n";
+        std::cerr << "report: " << ResultsLayout(a.options.results_dir).in(ResultsLayout().report_page()) << "\n";
 }
 
 void setup(CLI::App& app) {

@@ -20,7 +20,64 @@
 #include <string>
 #include <vector>
 
+#include "actopo/options.hpp"
+
 namespace actopo {
+
+/// Every path of a results folder, results/<name>/ (docs/experiments.md). The planner, the runner and the report
+/// take their paths from here and build none by hand. Paths are relative to the folder; in(rel) puts one inside it.
+class ResultsLayout {
+public:
+    explicit ResultsLayout(std::string root = "") : root_(std::move(root)) {}
+    const std::string& root() const { return root_; }
+    /// `rel` inside the results folder.
+    std::string in(const std::string& rel) const { return root_.empty() ? rel : root_ + "/" + rel; }
+
+    // the run's own files
+    std::string plan() const { return "experiment.json"; }
+    std::string manifest() const { return "manifest.json"; }
+    std::string timings() const { return "timings.json"; }
+    std::string logs() const { return "logs"; }
+    std::string cache() const { return ".cache"; }
+    std::string state() const { return cache() + "/state.json"; }
+    std::string digests() const { return cache() + "/digests.json"; }
+    /// A job's file name: its id with '/' as '.' ("extract.cnn-s1").
+    static std::string job_file(const std::string& job_id) {
+        std::string name = job_id;
+        for (auto& c : name)
+            if (c == '/') c = '.';
+        return name;
+    }
+    std::string log(const std::string& job_id) const { return logs() + "/" + job_file(job_id) + ".log"; }
+    std::string record(const std::string& job_id) const { return cache() + "/" + job_file(job_id) + ".json"; }
+
+    // the stages' outputs
+    std::string model(const std::string& m) const { return "models/" + m + ".pt"; }
+    std::string checkpoints(const std::string& m) const { return "models/" + m; }
+    std::string checkpoint(const std::string& m, int epoch) const { return checkpoints(m) + "/epoch-" + std::to_string(epoch) + ".pt"; }
+    /// The name of a model's checkpoint as a model of its own ("<m>-epoch-<k>": its store, its extract job).
+    std::string checkpoint_name(const std::string& m, int epoch) const { return m + "-epoch-" + std::to_string(epoch); }
+    std::string store(const std::string& m) const { return "stores/" + m + ".h5"; }
+    std::string diagrams(const std::string& m) const { return "diagrams/" + m + ".h5"; }
+    /// A diagram distance matrix, named "<metric>-h<dim>"; its blocks when split; its heatmap (.svg, .png).
+    std::string distances(const std::string& name, const std::string& ext = ".csv") const { return "distances/" + name + ext; }
+    std::string distances_block(const std::string& name, std::size_t k) const {
+        return distances(name, ".block-" + std::to_string(k) + ".csv");
+    }
+    std::string similarity(const std::string& metric, const std::string& ext = ".csv") const { return "similarity/" + metric + ext; }
+    /// The folders of the layer x layer matrices the report shows.
+    std::vector<std::string> matrix_folders() const { return {"distances", "similarity"}; }
+    std::string mapper(const std::string& m) const { return "mapper/" + m + "/"; }
+    std::string coactivation(const std::string& m, const std::string& ext = ".json") const { return "coactivation/" + m + ext; }
+    std::string coactivation_checkpoints(const std::string& m) const { return coactivation(m, "-checkpoints.csv"); }
+    std::string compare() const { return "compare/"; }
+    std::string report() const { return "report/"; }
+    std::string report_page() const { return "report/index.html"; }
+    std::string report_figures() const { return "report/figures"; }
+
+private:
+    std::string root_;
+};
 
 struct ModelConfig {
     std::string name;
@@ -34,11 +91,16 @@ struct ModelConfig {
     std::size_t train_limit = 0;
     bool checkpoints = false;         // keep epoch-<k>.pt and study them (coactivation across checkpoints)
     std::vector<std::string> layers;  // empty: every leaf layer
+    OptionValues train_options;       // what the file's train: set (stage "train" of options.hpp)
 };
 
 struct ExperimentConfig {
     std::string file;                 // the YAML file
     std::string text;                 // its content
+    std::map<std::string, int> lines; // line in the file of keys checked after reading ("models[1].layers" -> 6)
+    /// What the file set of each stage's options (options.hpp: the stage's table), by stage; a stage the
+    /// experiment has is present even when empty. The typed fields below are read from these.
+    std::map<std::string, OptionValues> options;
     std::string name;
     std::uint64_t seed = 0;
     std::string dataset = "fashion-mnist";  // "fashion-mnist" or an absolute .h5 path

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -15,6 +16,7 @@
 #include "actopo/experiment.hpp"
 #include "actopo/mapper.hpp"
 #include "actopo/metric.hpp"
+#include "actopo/options.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/sample.hpp"
 #include "actopo/similarity.hpp"
@@ -29,16 +31,24 @@ class Reader {
 public:
     explicit Reader(std::string file) : file_(std::move(file)) {}
 
+    /// The node's line in the file (1-based; 0 when it is not in the file).
+    static int line(const YAML::Node& node) { return node.IsDefined() ? node.Mark().line + 1 : 0; }
+
     [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const {
         const int line = node.IsDefined() ? node.Mark().line + 1 : 0;
         throw UserError(file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + message);
     }
 
-    /// A map whose keys are all in `allowed`.
+    /// A map whose keys are all in `allowed`, each once.
     void keys(const YAML::Node& map, const std::string& where, const std::vector<std::string>& allowed) const {
         if (!map.IsMap()) fail(map, where, "expected a mapping (key: value lines), got " + kind(map));
+        std::map<std::string, int> seen;  // key -> its line
         for (auto it = map.begin(); it != map.end(); ++it) {
-            const std::string key = it->first.as<std::string>();
+            const std::string key = it->first.IsScalar() ? it->first.as<std::string>() : std::string("?");
+            const auto [first, fresh] = seen.emplace(key, it->first.Mark().line + 1);
+            if (!fresh)  // yaml-cpp keeps both and answers the first: refuse rather than ignore one silently
+                fail(it->first, where.empty() ? key : where + "." + key,
+                     "duplicate key (first given on line " + std::to_string(first->second) + ")");
             if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
             auto close = closest_names(key, allowed, 1);
             const std::string at = where.empty() ? key : where + "." + key;
@@ -106,6 +116,43 @@ public:
         }
         return value;
     }
+    /// One value of a stage's option checked against its spec (the same checks as the command line's), as text;
+    /// lists comma-joined, each item checked and named "key[i]".
+    std::string option(const YAML::Node& n, const std::string& key, const OptionSpec& spec) const {
+        auto one = [&](const YAML::Node& item, const std::string& at) {
+            std::string value;
+            if (spec.type == OptionType::flag) value = boolean(item, at) ? "true" : "false";
+            else value = text(item, at);
+            if (value.find(',') != std::string::npos && (spec.type == OptionType::texts || spec.type == OptionType::integers))
+                fail(item, at, "a list item holds no comma, got '" + value + "'");
+            const std::string problem = option_problem(spec, value);
+            if (!problem.empty()) fail(item, at, problem);
+            return value;
+        };
+        if (spec.type == OptionType::integers && !n.IsSequence())
+            fail(n, key, "expected a list of numbers, e.g. [64, 32], got " + kind(n));
+        if ((spec.type == OptionType::texts || spec.type == OptionType::integers) && !n.IsScalar()) {
+            if (!n.IsSequence()) fail(n, key, "expected a list, e.g. [a, b], got " + kind(n));
+            std::vector<std::string> items;
+            for (std::size_t i = 0; i < n.size(); ++i) items.push_back(one(n[i], key + "[" + std::to_string(i) + "]"));
+            return join(items, ",");
+        }
+        return one(n, key);
+    }
+    /// A stage's section: every key one of the table's (or of `keys`, when the section has more), each value
+    /// checked; what it sets, by option name.
+    OptionValues options(const YAML::Node& n, const std::string& where, const StageOptions& table,
+                         const std::vector<std::string>& keys_allowed = {}) const {
+        keys(n, where, keys_allowed.empty() ? table.keys() : keys_allowed);
+        OptionValues out;
+        for (const auto& spec : table.specs) {
+            if (!spec.yaml || !n[spec.key()]) continue;
+            std::string value = option(n[spec.key()], where + "." + spec.key(), spec);
+            if (!value.empty()) out[spec.name] = std::move(value);
+        }
+        return out;
+    }
+
     /// A path relative to the experiment file's folder, which must exist.
     std::string existing_path(const YAML::Node& n, const std::string& key) const {
         fs::path p = text(n, key);
@@ -131,10 +178,47 @@ private:
     std::string file_;
 };
 
+/// Longest experiment or model name: each becomes a file name (results/<name>/, models/<m>.pt, ...), with room
+/// for the suffixes and temporary names added to it.
+constexpr std::size_t kMaxNameLength = 100;
+
+/// A stage's values as read: what the file set, else the table's experiment default, typed.
+struct Values {
+    std::string stage;
+    const OptionValues& set;
+
+    bool has(const std::string& name) const { return set.count(name) > 0; }
+    std::string text(const std::string& name) const {
+        const auto it = set.find(name);
+        return it != set.end() ? it->second : stage_options(stage).at(name).experiment_default();
+    }
+    long long integer(const std::string& name) const { return std::stoll(text(name)); }
+    double real(const std::string& name) const { return std::stod(text(name)); }
+    bool flag(const std::string& name) const { return text(name) == "true"; }
+    std::vector<std::string> texts(const std::string& name) const {
+        std::vector<std::string> out;
+        for (const auto& item : split(text(name), ','))
+            if (!item.empty()) out.push_back(item);
+        return out;
+    }
+    std::vector<int> integers(const std::string& name) const {
+        std::vector<int> out;
+        for (const auto& item : texts(name)) out.push_back(int(std::stoll(item)));
+        return out;
+    }
+};
+
 bool valid_name(const std::string& name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return !name.empty() && name.size() <= kMaxNameLength && std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
     }) && name[0] != '.';
+}
+
+std::string name_problem(const std::string& name) {
+    if (name.size() > kMaxNameLength)
+        return "expected a name of at most " + std::to_string(kMaxNameLength) + " characters (it names files), got one of " +
+               std::to_string(name.size());
+    return "expected letters, digits, '-', '_' or '.', got '" + name + "'";
 }
 
 void read_dataset(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
@@ -142,7 +226,9 @@ void read_dataset(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
         c.dataset = r.choice(n, "dataset", {"fashion-mnist"});
         return;
     }
-    r.keys(n, "dataset", {"name", "path", "split", "limit"});
+    std::vector<std::string> keys{"name", "path", "split"};  // where the inputs come from, then extract's options
+    for (const auto& k : stage_options("extract").keys()) keys.push_back(k);
+    r.keys(n, "dataset", keys);
     if (n["name"] && n["path"]) r.fail(n["path"], "dataset.path", "give either name (fashion-mnist) or path (.h5), not both");
     if (n["name"]) c.dataset = r.choice(n["name"], "dataset.name", {"fashion-mnist"});
     if (n["path"]) c.dataset = r.existing_path(n["path"], "dataset.path");
@@ -150,117 +236,107 @@ void read_dataset(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
         if (n["path"]) r.fail(n["split"], "dataset.split", "a .h5 dataset has no splits");
         c.split = r.choice(n["split"], "dataset.split", {"test", "train"});
     }
-    if (n["limit"]) c.limit = std::size_t(r.integer(n["limit"], "dataset.limit", 0, 100000000));
+    c.options["extract"] = r.options(n, "dataset", stage_options("extract"), keys);
 }
 
-ModelConfig read_model(const Reader& r, const YAML::Node& n, const std::string& where) {
+ModelConfig read_model(const Reader& r, const YAML::Node& n, const std::string& where, std::map<std::string, int>& lines) {
     ModelConfig m;
+    lines[where] = r.line(n);
     r.keys(n, where, {"name", "train", "path", "layers"});
     if (!n["name"]) r.fail(n, where + ".name", "missing: every model needs a name");
     m.name = r.text(n["name"], where + ".name");
-    if (!valid_name(m.name)) r.fail(n["name"], where + ".name", "expected letters, digits, '-', '_' or '.', got '" + m.name + "'");
+    if (!valid_name(m.name)) r.fail(n["name"], where + ".name", name_problem(m.name));
     if (bool(n["train"]) == bool(n["path"]))
         r.fail(n, where, "give either train: {arch: ...} or path: model.pt");
-    if (n["path"]) m.path = r.existing_path(n["path"], where + ".path");
-    if (n["layers"]) m.layers = r.texts(n["layers"], where + ".layers");
+    if (n["path"]) {
+        m.path = r.existing_path(n["path"], where + ".path");
+        lines[where + ".path"] = r.line(n["path"]);
+    }
+    if (n["layers"]) {
+        m.layers = r.texts(n["layers"], where + ".layers");
+        lines[where + ".layers"] = r.line(n["layers"]);
+    }
     if (n["train"]) {
         const YAML::Node t = n["train"];
         const std::string w = where + ".train";
-        r.keys(t, w, {"arch", "widths", "epochs", "batch", "lr", "seed", "limit", "checkpoints"});
+        m.train_options = r.options(t, w, stage_options("train"));
         if (!t["arch"]) r.fail(t, w + ".arch", "missing: mlp, cnn or resnet");
-        m.arch = r.choice(t["arch"], w + ".arch", {"mlp", "cnn", "resnet"});
-        if (t["widths"]) m.widths = r.integers(t["widths"], w + ".widths", 1, 65536);
-        if (t["epochs"]) m.epochs = int(r.integer(t["epochs"], w + ".epochs", 1, 10000));
-        if (t["batch"]) m.batch = int(r.integer(t["batch"], w + ".batch", 1, 1 << 20));
-        if (t["lr"]) m.lr = r.number(t["lr"], w + ".lr", 1e-12, 10);
-        if (t["seed"]) m.seed = std::uint64_t(r.integer(t["seed"], w + ".seed", 0, 1ll << 62));
-        if (t["limit"]) m.train_limit = std::size_t(r.integer(t["limit"], w + ".limit", 0, 100000000));
-        if (t["checkpoints"]) m.checkpoints = r.boolean(t["checkpoints"], w + ".checkpoints");
+        const Values v{"train", m.train_options};
+        m.arch = v.text("arch");
+        m.widths = v.integers("widths");
+        m.epochs = int(v.integer("epochs"));
+        m.batch = int(v.integer("batch"));
+        m.lr = v.real("lr");
+        m.seed = std::uint64_t(v.integer("seed"));
+        m.train_limit = std::size_t(v.integer("limit"));
+        m.checkpoints = v.flag("checkpoints");
     }
     return m;
 }
 
 void read_sampling(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
-    r.keys(n, "sampling", {"method", "points"});
-    if (n["method"]) c.sampling = r.checked(n["method"], "sampling.method", parse_sampling);
-    if (n["points"]) c.points = std::size_t(r.integer(n["points"], "sampling.points", 0, 10000000));
+    c.options["sampling"] = r.options(n, "sampling", stage_options("sampling"));
 }
 
 void read_persistence(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     c.persistence = true;
-    if (n.IsNull()) return;
-    r.keys(n, "persistence", {"max_dim", "metric", "backend", "threshold", "coeff"});
-    if (n["max_dim"]) c.max_dim = int(r.integer(n["max_dim"], "persistence.max_dim", 0, 8));
-    if (n["metric"]) c.point_metric = r.choice(n["metric"], "persistence.metric", {"euclidean", "cosine", "correlation"});
-    if (n["backend"]) c.backend = r.choice(n["backend"], "persistence.backend", backend_names());
-    if (n["threshold"]) c.threshold = r.number(n["threshold"], "persistence.threshold", 0, 1e300);
-    if (n["coeff"]) c.coeff = int(r.integer(n["coeff"], "persistence.coeff", 2, 65521));
+    c.options["persistence"] = n.IsNull() ? OptionValues{} : r.options(n, "persistence", stage_options("persistence"));
+    const Values v{"persistence", c.options["persistence"]};
+    c.max_dim = int(v.integer("max-dim"));
+    c.point_metric = v.text("metric");
+    c.backend = v.text("backend");
+    if (v.has("threshold")) c.threshold = v.real("threshold");
+    c.coeff = int(v.integer("coeff"));
 }
 
-/// "bottleneck", "sliced-wasserstein", "wasserstein" or "wasserstein-P" (P >= 1).
-void check_distance_name(const Reader& r, const YAML::Node& n, const std::string& key) {
-    const std::string name = r.text(n, key);
-    if (name.rfind("wasserstein-", 0) == 0) {
-        try {
-            std::size_t used = 0;
-            const double p = std::stod(name.substr(12), &used);
-            if (used == name.size() - 12 && p >= 1) return;
-        } catch (const std::exception&) {
-        }
-        r.fail(n, key, "expected wasserstein-P with a number P >= 1 (e.g. wasserstein-1), got '" + name + "'");
-    }
-    r.checked(n, key, parse_diagram_metric);
+/// `distances:` and `similarity:` are a list of metrics or a mapping with the list under `metrics` (the key of
+/// each item: "distances[1]" in the list form, "distances.metrics[1]" in the mapping).
+OptionValues read_metric_section(const Reader& r, const YAML::Node& n, const std::string& stage, const std::string& list_option) {
+    const StageOptions& table = stage_options(stage);
+    if (!n.IsMap()) return {{list_option, r.option(n, stage, table.at(list_option))}};
+    OptionValues values = r.options(n, stage, table);
+    if (!values.count(list_option)) r.fail(n, stage + "." + table.at(list_option).key(), "missing: e.g. " +
+                                                  std::string(stage == "distances" ? "[bottleneck, sliced-wasserstein]" : "[cka, svcca]"));
+    return values;
 }
 
 void read_distances(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
-    // (a YAML::Node assigned to another node rewrites the node it refers to, hence no reassignment here)
-    if (n.IsMap()) {
-        r.keys(n, "distances", {"metrics", "dims", "blocks"});
-        if (!n["metrics"]) r.fail(n, "distances.metrics", "missing: e.g. [bottleneck, sliced-wasserstein]");
-        if (n["dims"]) c.distance_dims = r.integers(n["dims"], "distances.dims", 0, 8);
-        if (n["blocks"]) c.distance_blocks = std::size_t(r.integer(n["blocks"], "distances.blocks", 1, 100000));
-    }
-    const YAML::Node metrics = n.IsMap() ? n["metrics"] : n;
-    c.distances = r.texts(metrics, "distances");
-    for (std::size_t i = 0; i < c.distances.size(); ++i)
-        check_distance_name(r, metrics.IsSequence() ? metrics[i] : metrics, "distances[" + std::to_string(i) + "]");
+    c.options["distances"] = read_metric_section(r, n, "distances", "metrics");
+    const Values v{"distances", c.options["distances"]};
+    c.distances = v.texts("metrics");
+    c.distance_dims = v.integers("dims");
+    c.distance_blocks = std::size_t(v.integer("blocks"));
 }
 
 void read_mapper(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     c.mapper = true;
-    if (n.IsNull()) return;
-    r.keys(n, "mapper", {"lens", "intervals", "overlap", "clusterer", "cover", "relu", "points", "layers"});
-    if (n["lens"]) c.lens = r.text(n["lens"], "mapper.lens");
-    if (n["intervals"]) c.intervals = std::size_t(r.integer(n["intervals"], "mapper.intervals", 1, 10000));
-    if (n["overlap"]) c.overlap = r.number(n["overlap"], "mapper.overlap", 1e-9, 1 - 1e-9);
-    if (n["clusterer"]) c.clusterer = r.checked(n["clusterer"], "mapper.clusterer", mapper::parse_clusterer);
-    if (n["cover"]) c.cover = r.checked(n["cover"], "mapper.cover", mapper::parse_cover);
-    if (n["relu"]) c.mapper_relu = r.boolean(n["relu"], "mapper.relu");
-    if (n["points"]) c.mapper_points = std::size_t(r.integer(n["points"], "mapper.points", 0, 100000000));
-    if (n["layers"]) c.mapper_layers = r.texts(n["layers"], "mapper.layers");
+    c.options["mapper"] = n.IsNull() ? OptionValues{} : r.options(n, "mapper", stage_options("mapper"));
+    const Values v{"mapper", c.options["mapper"]};
+    c.lens = v.text("lens");
+    c.intervals = std::size_t(v.integer("intervals"));
+    c.overlap = v.real("overlap");
+    c.clusterer = v.text("clusterer");
+    c.cover = v.text("cover");
+    c.mapper_relu = v.flag("relu");
+    c.mapper_points = std::size_t(v.integer("points"));
+    if (v.has("layer")) c.mapper_layers = v.texts("layer");
 }
 
 void read_coactivation(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     c.coactivation = true;
-    if (n.IsNull()) return;
-    r.keys(n, "coactivation", {"correlation", "threshold", "signed", "layers"});
-    if (n["correlation"]) c.correlation = r.checked(n["correlation"], "coactivation.correlation", parse_correlation);
-    if (n["threshold"]) c.coactivation_threshold = r.number(n["threshold"], "coactivation.threshold", 1e-9, 1);
-    if (n["signed"]) c.coactivation_signed = r.boolean(n["signed"], "coactivation.signed");
-    if (n["layers"]) c.coactivation_layers = r.texts(n["layers"], "coactivation.layers");
+    c.options["coactivation"] = n.IsNull() ? OptionValues{} : r.options(n, "coactivation", stage_options("coactivation"));
+    const Values v{"coactivation", c.options["coactivation"]};
+    c.correlation = v.text("correlation");
+    c.coactivation_threshold = v.real("threshold");
+    c.coactivation_signed = v.flag("signed");
+    c.coactivation_layers = v.texts("layers");
 }
 
 void read_similarity(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
-    if (n.IsMap()) {
-        r.keys(n, "similarity", {"metrics", "points"});
-        if (!n["metrics"]) r.fail(n, "similarity.metrics", "missing: e.g. [cka, svcca]");
-        if (n["points"]) c.similarity_points = std::size_t(r.integer(n["points"], "similarity.points", 0, 100000000));
-    }
-    const YAML::Node metrics = n.IsMap() ? n["metrics"] : n;
-    c.similarity = r.texts(metrics, "similarity");
-    for (std::size_t i = 0; i < c.similarity.size(); ++i)
-        r.checked(metrics.IsSequence() ? metrics[i] : metrics, "similarity[" + std::to_string(i) + "]",
-                  parse_similarity_metric);
+    c.options["similarity"] = read_metric_section(r, n, "similarity", "metric");
+    const Values v{"similarity", c.options["similarity"]};
+    c.similarity = v.texts("metric");
+    c.similarity_points = std::size_t(v.integer("points"));
 }
 
 }  // namespace
@@ -280,7 +356,7 @@ ExperimentConfig load_experiment(const std::string& path) {
                       "coactivation", "similarity", "compare", "report"});
     if (!root["name"]) r.fail(root, "name", "missing: the experiment's name (its results go to results/<name>/)");
     c.name = r.text(root["name"], "name");
-    if (!valid_name(c.name)) r.fail(root["name"], "name", "expected letters, digits, '-', '_' or '.', got '" + c.name + "'");
+    if (!valid_name(c.name)) r.fail(root["name"], "name", name_problem(c.name));
     if (root["seed"]) c.seed = std::uint64_t(r.integer(root["seed"], "seed", 0, 1ll << 62));
     if (root["dataset"]) read_dataset(r, root["dataset"], c);
     if (!root["models"] || !root["models"].IsSequence() || root["models"].size() == 0)
@@ -288,11 +364,15 @@ ExperimentConfig load_experiment(const std::string& path) {
     std::set<std::string> names;
     for (std::size_t i = 0; i < root["models"].size(); ++i) {
         const std::string where = "models[" + std::to_string(i) + "]";
-        c.models.push_back(read_model(r, root["models"][i], where));
+        c.models.push_back(read_model(r, root["models"][i], where, c.lines));
         if (!names.insert(c.models.back().name).second)
             r.fail(root["models"][i]["name"], where + ".name", "another model is also named '" + c.models.back().name + "'");
     }
     if (root["sampling"]) read_sampling(r, root["sampling"], c);
+    const Values sampling{"sampling", c.options["sampling"]}, extract{"extract", c.options["extract"]};
+    c.sampling = sampling.text("sampling");
+    c.points = std::size_t(sampling.integer("points"));
+    c.limit = std::size_t(extract.integer("limit"));
     if (root["persistence"]) read_persistence(r, root["persistence"], c);
     if (root["distances"]) {
         if (!c.persistence) r.fail(root["distances"], "distances", "needs a persistence: section (diagrams to compare)");
@@ -309,12 +389,13 @@ ExperimentConfig load_experiment(const std::string& path) {
     if (root["compare"]) {
         const YAML::Node n = root["compare"];
         if (n.IsMap()) {
-            r.keys(n, "compare", {"permutations"});
-            if (n["permutations"]) c.permutations = std::size_t(r.integer(n["permutations"], "compare.permutations", 1, 1000000));
+            c.options["compare"] = r.options(n, "compare", stage_options("compare"));
+            c.permutations = std::size_t(Values{"compare", c.options["compare"]}.integer("permutations"));
         } else {
             c.compare = r.boolean(n, "compare");
         }
     }
+    if (c.compare) c.options.emplace("compare", OptionValues{});
     if (root["report"]) c.report = r.boolean(root["report"], "report");
     if (c.dataset == "fashion-mnist" && !fs::exists(fashion_mnist_dir()))
         r.fail(root["dataset"] ? root["dataset"] : root, "dataset",

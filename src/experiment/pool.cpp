@@ -24,14 +24,9 @@ namespace actopo::detail {
 
 namespace fs = std::filesystem;
 
-std::string job_file_name(const std::string& job_id) {
-    std::string name = job_id;
-    for (auto& c : name)
-        if (c == '/') c = '.';
-    return name;
-}
+std::string job_file_name(const std::string& job_id) { return ResultsLayout::job_file(job_id); }
 
-std::filesystem::path PoolContext::log(std::size_t i) const { return dir / "logs" / (job_file_name((*jobs)[i].id) + ".log"); }
+std::filesystem::path PoolContext::log(std::size_t i) const { return ResultsLayout(dir.string()).in(ResultsLayout().log((*jobs)[i].id)); }
 
 pid_t fork_job(const Job& job, const fs::path& dir, const fs::path& log, const JobExecutor& execute) {
     std::cout.flush();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actopo/core.hpp"
+#include "actopo/experiment.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/plot.hpp"
 #include "actopo/report.hpp"
@@ -21,6 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+const ResultsLayout kLayout;  // paths relative to the results folder
 
 
 std::string fixed(double v, int digits = 3) {
@@ -131,11 +134,12 @@ void models_section(Page& page, const json& plan, const std::vector<ModelInfo>& 
 
 void matrices_section(Page& page, const fs::path& dir) {
     std::vector<std::string> figures;
-    for (const char* folder : {"distances", "similarity"})
+    for (const auto& folder : kLayout.matrix_folders())
         if (fs::exists(dir / folder))
             for (const auto& e : fs::directory_iterator(dir / folder))
-                if (e.path().extension() == ".svg") figures.push_back(std::string(folder) + "/" + e.path().filename().string());
-    if (figures.empty() && !page.has("compare/agreement.csv")) return;
+                if (e.path().extension() == ".svg") figures.push_back(folder + "/" + e.path().filename().string());
+    const std::string compare = kLayout.compare();
+    if (figures.empty() && !page.has(compare + "agreement.csv")) return;
     std::sort(figures.begin(), figures.end());
     page.heading("matrices", "Layer x layer matrices");
     page.text("Rows and columns are model:layer (or layer with one model). Distances between persistence diagrams: 0 = "
@@ -144,14 +148,14 @@ void matrices_section(Page& page, const fs::path& dir) {
         std::string caption = f.substr(0, f.size() - 4);
         page.figure(f, caption, f.substr(0, f.size() - 4) + ".csv", "small");
     }
-    if (page.has("compare/agreement.csv")) {
+    if (page.has(compare + "agreement.csv")) {
         page.heading("agreement", "Agreement between metrics");
         page.text("Spearman correlation of two metrics' matrices over the pairs of layers, with a Mantel permutation "
                   "p-value. A similarity and a distance that agree correlate negatively.");
-        page.table(read_csv_rows(dir / "compare/agreement.csv"));
-        page.figure("compare/agreement.svg", "agreement (Spearman) between every pair of metrics", "compare/agreement.csv",
+        page.table(read_csv_rows(dir / (compare + "agreement.csv")));
+        page.figure(compare + "agreement.svg", "agreement (Spearman) between every pair of metrics", compare + "agreement.csv",
                     "small");
-        page.figure("compare/matrices.svg", "every metric over the same layers", "compare/table.csv", "wide");
+        page.figure(compare + "matrices.svg", "every metric over the same layers", compare + "table.csv", "wide");
     }
 }
 
@@ -181,7 +185,7 @@ void coactivation_text(Page& page, const fs::path& path) {
 }
 
 void checkpoints_section(Page& page, const fs::path& dir, const std::string& model, bool force) {
-    const std::string rel = "coactivation/" + model + "-checkpoints.csv";
+    const std::string rel = kLayout.coactivation_checkpoints(model);
     if (!page.has(rel)) return;
     const auto rows = read_csv_rows(dir / rel);
     page.raw("<h3>" + xml_escape(model) + " across training checkpoints</h3>\n");
@@ -206,7 +210,7 @@ void checkpoints_section(Page& page, const fs::path& dir, const std::string& mod
     o.title = model + ": co-activation graph across checkpoints";
     o.x_label = "checkpoint";
     o.categories = epochs;
-    const std::string fig = "report/figures/" + model + "-checkpoints";
+    const std::string fig = kLayout.report_figures() + "/" + model + "-checkpoints";
     write_chart({accuracy, modularity, entropy}, o, (dir / fig).string(), force);
     page.figure(fig + ".svg", "accuracy, modularity and normalised entropy per checkpoint (" + rel + ")", rel, "small");
 }
@@ -215,7 +219,7 @@ void checkpoints_section(Page& page, const fs::path& dir, const std::string& mod
 
 void write_report(const std::string& results_dir, bool force) {
     const fs::path dir(results_dir);
-    const fs::path plan_path = dir / "experiment.json";
+    const fs::path plan_path = dir / kLayout.plan();
     if (!fs::exists(plan_path))
         throw UserError(results_dir + ": no experiment.json here (expected the folder an `actopo run` wrote)");
     json plan;
@@ -224,9 +228,9 @@ void write_report(const std::string& results_dir, bool force) {
     } catch (const json::exception& e) {
         throw UserError(plan_path.string() + ": not valid JSON (" + std::string(e.what()) + ")");
     }
-    const std::string target = (dir / "report" / "index.html").string();
+    const std::string target = (dir / kLayout.report_page()).string();
     if (fs::exists(target) && !force) throw UserError(target + " exists (use --force to overwrite)");
-    fs::create_directories(dir / "report" / "figures");
+    fs::create_directories(dir / kLayout.report_figures());
 
     // the models, in the experiment's order (extract jobs of the final models, not of checkpoints)
     std::vector<ModelInfo> models;
@@ -243,7 +247,7 @@ void write_report(const std::string& results_dir, bool force) {
         const bool is_checkpoint = std::any_of(checkpoint_models.begin(), checkpoint_models.end(), [&](const std::string& m) {
             return name.rfind(m + "-epoch-", 0) == 0;
         });
-        if (!is_checkpoint) models.push_back(read_model(dir / "stores" / (name + ".h5"), name));
+        if (!is_checkpoint) models.push_back(read_model(dir / kLayout.store(name), name));
     }
 
     Page page(dir);
@@ -252,7 +256,7 @@ void write_report(const std::string& results_dir, bool force) {
 
     for (const auto& m : models) {
         page.heading("model-" + m.name, "Model " + m.name);
-        const std::string mapper_dir = "mapper/" + m.name + "/";
+        const std::string mapper_dir = kLayout.mapper(m.name);
         if (page.has(mapper_dir + "hierarchy.json")) {
             page.raw("<h3>Class hierarchy</h3>\n");
             page.text("Classes the last layer's Mapper graph keeps together, merged by average linkage; the table says "
@@ -260,15 +264,15 @@ void write_report(const std::string& results_dir, bool force) {
             page.figure(mapper_dir + "hierarchy.svg", "class hierarchy of " + m.name, mapper_dir + "hierarchy.json", "small");
             hierarchy_text(page, dir / (mapper_dir + "hierarchy.json"));
         }
-        const std::string co = "coactivation/" + m.name;
-        if (page.has(co + ".json")) {
+        const std::string co = kLayout.coactivation(m.name);
+        if (page.has(co)) {
             page.raw("<h3>Co-activation graph</h3>\n");
-            coactivation_text(page, dir / (co + ".json"));
-            page.figure(co + ".svg", "neurons and classes that fire together, coloured by community", co + ".json");
+            coactivation_text(page, dir / co);
+            page.figure(kLayout.coactivation(m.name, ".svg"), "neurons and classes that fire together, coloured by community", co);
         }
         checkpoints_section(page, dir, m.name, force);
 
-        const fs::path diagrams = dir / "diagrams" / (m.name + ".h5");
+        const fs::path diagrams = dir / kLayout.diagrams(m.name);
         const bool have_diagrams = fs::exists(diagrams), have_mapper = page.has(mapper_dir);
         if (!have_diagrams && !have_mapper) continue;
         page.raw("<h3>Layers</h3>\n<table class=\"layers\"><tr><th>layer</th>" +
@@ -280,7 +284,7 @@ void write_report(const std::string& results_dir, bool force) {
             if (have_diagrams) {
                 page.raw("<td>");
                 if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {
-                    const std::string fig = "report/figures/" + m.name + "/" + safe_file_name(layer) + "-diagram";
+                    const std::string fig = kLayout.report_figures() + "/" + m.name + "/" + safe_file_name(layer) + "-diagram";
                     fs::create_directories((dir / fig).parent_path());
                     const Diagrams d = read_diagrams(diagrams.string(), layer);
                     write_diagram_plot(d, (dir / fig).string(), m.name + " " + layer, force);
