@@ -49,19 +49,41 @@ std::string describe_store(const std::string& path) {
     return out.str();
 }
 
+/// `--check-layers`: exit 0 when the store holds every named layer (or, for "all", any layer); else a UserError
+/// naming the missing layer and the closest names (a model: actopo-nn, nn/cmd_inspect_model.cpp, the same way).
+void check_store_layers(const std::string& path, const std::string& list) {
+    std::vector<std::string> layers;
+    for (const auto& l : actopo::split(list, ','))
+        if (!actopo::trim(l).empty()) layers.push_back(actopo::trim(l));
+    if (layers.empty()) throw actopo::UserError("--check-layers is empty (give layer names or all)");
+    actopo::StoreReader store(path);
+    if (layers == std::vector<std::string>{"all"}) layers = store.layer_names();
+    for (const auto& l : layers) store.layer_shape(l);  // UserError naming the closest layers
+    if (layers.empty()) throw actopo::UserError("'" + path + "' has no layers");
+    std::printf("%s: %zu layers present: %s\n", path.c_str(), layers.size(), actopo::join(layers).c_str());
+}
+
 void setup(CLI::App& app) {
     auto path = std::make_shared<std::string>();
+    auto layers = std::make_shared<std::string>();
     app.add_option("file", *path, "An activation store (.h5) or a TorchScript model (.pt)")->required();
+    app.add_option("--check-layers", *layers,
+                   "Only check that the file loads and holds these layers (comma-separated, or all): exit 1 with one "
+                   "line naming a missing layer and the closest names");
     app.footer(
         "Examples:\n"
         "  actopo inspect activations.h5\n"
-        "  actopo inspect model.pt");
-    app.callback([path] {
+        "  actopo inspect model.pt\n"
+        "  actopo inspect model.pt --check-layers conv1,fc1");
+    app.callback([path, layers] {
         std::ifstream in(*path, std::ios::binary);
         if (!in) throw actopo::UserError("'" + *path + "' does not exist or cannot be read");
         char magic[4] = {0, 0, 0, 0};
         in.read(magic, 4);
-        if (magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F')
+        const bool store = magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F';
+        if (store && !layers->empty())
+            check_store_layers(*path, *layers);
+        else if (store)
             std::fputs(describe_store(*path).c_str(), stdout);
         else
             throw actopo::UserError("'" + *path + "' is neither an activation store (HDF5) nor a TorchScript model (zip)");

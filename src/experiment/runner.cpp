@@ -1,6 +1,7 @@
 // Running an experiment's job graph: forked workers, a cache keyed by command line + input hashes,
 // resume after an interruption, the manifest.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +84,83 @@ bool process_alive(long pid) {
     return paren == std::string::npos || paren + 2 >= text.size() || (text[paren + 2] != 'Z' && text[paren + 2] != 'X');
 }
 
+/// Runs `command` with `execute` in a forked child (as a job runs, but before any job); its exit code, with what it
+/// printed (stdout and stderr) in `output`.
+int run_captured(const std::vector<std::string>& command, const JobExecutor& execute, std::string& output) {
+    int fds[2];
+    if (pipe(fds) != 0) throw UserError("cannot start a process to check the experiment: out of file descriptors?");
+    std::cout.flush();
+    std::cerr.flush();
+    const pid_t pid = fork();
+    if (pid < 0) throw UserError("cannot start a process to check the experiment: out of processes?");
+    if (pid == 0) {
+        ::close(fds[0]);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        ::close(fds[1]);
+        int rc = 2;
+        try {
+            rc = execute(command);
+        } catch (const std::exception& e) {
+            std::cerr << "actopo: " << e.what() << std::endl;
+        }
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        _exit(rc);
+    }
+    ::close(fds[1]);
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n > 0) output.append(buf, std::size_t(n));
+        else if (n == 0 || errno != EINTR) break;
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return detail::exit_code(status);
+}
+
+/// The last non-empty line of a command's output, without the program's "actopo: " prefix.
+std::string last_message(const std::string& output) {
+    std::string last;
+    for (const auto& line : split(output, '\n'))
+        if (!trim(line).empty()) last = trim(line);
+    return last.rfind("actopo: ", 0) == 0 ? last.substr(8) : last;
+}
+
+/// A folder that `actopo run` can write results into: the nearest existing folder on its way must be a folder
+/// this user may write in. UserError naming the path otherwise.
+void check_results_folder(const fs::path& dir) {
+    const fs::path target = fs::absolute(dir).lexically_normal();
+    for (fs::path p = target;; p = p.parent_path()) {
+        std::error_code ec;
+        const auto status = fs::status(p, ec);
+        if (fs::exists(status)) {
+            if (!fs::is_directory(status))
+                throw UserError(p.string() + ": is a file, not a folder (the results go to " + target.string() +
+                                "; choose another --results)");
+            if (::access(p.c_str(), W_OK | X_OK) != 0)
+                throw UserError(p.string() + ": this folder is not writable (the results go to " + target.string() +
+                                "; choose another --results)");
+            return;
+        }
+        if (p == p.parent_path() || p.empty()) return;
+    }
+}
+
+/// The name's pid when it is a temporary of AtomicOutput (".<target>.tmp-<pid>"), else 0.
+long temporary_owner(const std::string& name) {
+    const auto at = name.rfind(".tmp-");
+    if (name.empty() || name[0] != '.' || at == std::string::npos || at + 5 >= name.size()) return 0;
+    const std::string digits = name.substr(at + 5);
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return 0;
+    return std::stol(digits);
+}
+
 /// Versions of the Debian packages the results depend on (dpkg-query), for the manifest.
 json package_versions() {
     json out = json::object();
@@ -107,7 +185,7 @@ public:
     Runner(const ExperimentConfig& config, const std::vector<Job>& jobs, const RunOptions& options,
            const JobExecutor& execute)
         : config_(config), jobs_(jobs), o_(options), dir_(options.results_dir),
-          digests_(read_json_or(fs::path(options.results_dir) / ".cache" / "digests.json", json::object())) {
+          layout_(options.results_dir), digests_(read_json_or(layout_.in(layout_.digests()), json::object())) {
         context_.jobs = &jobs_;
         context_.dir = dir_;
         context_.execute = execute;
@@ -115,7 +193,10 @@ public:
 
     RunReport run() {
         check_graph();
-        if (o_.dry_run) return dry_run();
+        if (o_.dry_run) {
+            check_experiment();
+            return dry_run();
+        }
         if (detail::mpi_distributed() && detail::mpi_rank() != 0) {  // a worker rank: run what rank 0 sends
             detail::serve_jobs(context_);
             report_.coordinator = false;
@@ -123,29 +204,36 @@ public:
         }
         // made first: with MPI its destructor releases the other ranks however this run ends
         auto pool = detail::mpi_distributed() ? detail::make_mpi_pool(context_) : detail::make_local_pool(context_, workers());
-        fs::create_directories(dir_ / ".cache");
-        fs::create_directories(dir_ / "logs");
+        check_experiment();  // everything that can be known before a job runs
+        try {
+            fs::create_directories(layout_.in(layout_.cache()));
+            fs::create_directories(layout_.in(layout_.logs()));
+        } catch (const fs::filesystem_error& e) {
+            throw UserError(dir_.string() + ": cannot make the results folder (" + e.code().message() + ")");
+        }
         claim();
-        write_text_file((dir_ / "experiment.json").string(), plan_json().dump(1) + "\n", true);
+        remove_stale_temporaries();
+        write_text_file(layout_.in(layout_.plan()), plan_json().dump(1) + "\n", true);
         const auto start = std::chrono::steady_clock::now();
         const std::string started = iso_time_now();
         schedule(*pool);
         report_.seconds = seconds_since(start);
         save_digests();
         if (!failure_.empty() || cancel_requested()) {
-            set_state("stopped");
+            // interrupted: the next run refuses without --resume; a failed job: the next run may simply start
+            set_state(failure_.empty() ? "interrupted" : "failed");
             if (!failure_.empty()) throw UserError(failure_);
             throw Cancelled();
         }
-        write_text_file((dir_ / "manifest.json").string(), manifest().dump(1) + "\n", true);
+        write_text_file(layout_.in(layout_.manifest()), manifest().dump(1) + "\n", true);
         json timings{{"started", started}, {"finished", iso_time_now()}, {"seconds", report_.seconds},
                      {"workers", pool->describe()}, {"jobs", json::array()}};
         for (const auto& r : report_.jobs)
             timings["jobs"].push_back({{"id", r.id}, {"cached", r.cached}, {"seconds", r.seconds}});
-        write_text_file((dir_ / "timings.json").string(), timings.dump(1) + "\n", true);
+        write_text_file(layout_.in(layout_.timings()), timings.dump(1) + "\n", true);
         set_state("complete");
         say("run " + config_.name + ": " + std::to_string(report_.ran) + " jobs ran, " + std::to_string(report_.cached) +
-            " cached, " + std::to_string(int(report_.seconds + 0.5)) + " s; manifest " + (dir_ / "manifest.json").string());
+            " cached, " + std::to_string(int(report_.seconds + 0.5)) + " s; manifest " + layout_.in(layout_.manifest()));
         return report_;
     }
 
@@ -181,10 +269,49 @@ private:
         return report_;
     }
 
+    /// What can be checked before any job: the results folder is usable, and every given model loads and holds
+    /// the layers the file names (through the program's own `inspect MODEL --check-layers L`, so this library
+    /// needs no LibTorch). UserError "file:line: key: what is wrong".
+    void check_experiment() {
+        check_results_folder(dir_);
+        for (std::size_t i = 0; i < config_.models.size(); ++i) {
+            const ModelConfig& m = config_.models[i];
+            if (m.path.empty()) continue;
+            std::string output;
+            const std::vector<std::string> command{"actopo", "inspect", m.path, "--check-layers",
+                                                   m.layers.empty() ? "all" : join(m.layers, ",")};
+            const int code = run_captured(command, context_.execute, output);
+            if (code == 0) continue;
+            const std::string message = last_message(output);
+            const std::string where = "models[" + std::to_string(i) + "]";
+            // a named layer it lacks is the fault of `layers:`; a model that does not load, of `path:`
+            const std::string key = !m.layers.empty() && message.find("layer") != std::string::npos ? where + ".layers"
+                                                                                                     : where + ".path";
+            const auto line = config_.lines.find(key);
+            throw UserError(config_.file + (line != config_.lines.end() ? ":" + std::to_string(line->second) : "") + ": " +
+                            key + ": " + (message.empty() ? "cannot be loaded (exit " + std::to_string(code) + ")" : message));
+        }
+    }
+
+    /// Temporaries (".<name>.tmp-<pid>") that killed jobs left behind: removed once no process of theirs runs.
+    void remove_stale_temporaries() {
+        std::vector<fs::path> stale;
+        std::error_code ec;
+        for (auto it = fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+            const long pid = temporary_owner(it->path().filename().string());
+            if (pid > 0 && !process_alive(pid)) stale.push_back(it->path());
+        }
+        for (const auto& p : stale) fs::remove_all(p, ec);
+    }
+
     /// Marks the folder as being written by this process; refuses an unfinished run without --resume.
     void claim() {
-        const fs::path state = dir_ / ".cache" / "state.json";
+        const fs::path state = layout_.in(layout_.state());
         json s = read_json_or(state, json::object());
+        if (s.value("state", "") == "interrupted" && !o_.resume)
+            throw UserError(dir_.string() + ": the last run stopped before finishing (interrupted; started " +
+                            s.value("started", "?") + "); add --resume to continue it (finished jobs are kept)");
         if (s.value("state", "") == "running") {
             const long pid = s.value("pid", 0L);
             if (pid != long(getpid()) && process_alive(pid))
@@ -194,13 +321,14 @@ private:
                 throw UserError(dir_.string() + ": the last run stopped before finishing (started " +
                                 s.value("started", "?") + "); add --resume to continue it (finished jobs are kept)");
         }
+        started_ = iso_time_now();
         set_state("running");
     }
     void set_state(const std::string& state) {
-        json s{{"state", state}, {"pid", long(getpid())}, {"started", iso_time_now()}};
-        write_text_file((dir_ / ".cache" / "state.json").string(), s.dump() + "\n", true);
+        json s{{"state", state}, {"pid", long(getpid())}, {"started", started_}};
+        write_text_file(layout_.in(layout_.state()), s.dump() + "\n", true);
     }
-    void save_digests() { write_text_file((dir_ / ".cache" / "digests.json").string(), digests_.known().dump() + "\n", true); }
+    void save_digests() { write_text_file(layout_.in(layout_.digests()), digests_.known().dump() + "\n", true); }
 
     /// A job's file: absolute as given, else inside the results folder.
     fs::path resolve(const std::string& p) const { return fs::path(p).is_absolute() ? fs::path(p) : dir_ / p; }
@@ -212,7 +340,7 @@ private:
         return sha256_string(text);
     }
 
-    fs::path record_path(const Job& job) const { return dir_ / ".cache" / (detail::job_file_name(job.id) + ".json"); }
+    fs::path record_path(const Job& job) const { return layout_.in(layout_.record(job.id)); }
 
     /// True when the job's record has this key and every output still has the digest it had; then the key and
     /// the outputs' digests are kept for the manifest.
@@ -317,6 +445,18 @@ private:
         return j;
     }
 
+    /// Every stage's parameters as the experiment runs them (what the file set, else the table's defaults).
+    json parameters() const {
+        json p = json::object();
+        for (const auto& stage : option_stages()) {
+            const auto it = config_.options.find(stage);
+            if (it != config_.options.end()) p[stage] = resolved_options(stage_options(stage), it->second);
+        }
+        for (const auto& model : config_.models)
+            if (model.path.empty()) p["train/" + model.name] = resolved_options(stage_options("train"), model.train_options);
+        return p;
+    }
+
     json manifest() {
         json m{{"format", "actopo-manifest"},
                {"version", 1},
@@ -327,6 +467,7 @@ private:
                {"actopo_version", version()},
                {"packages", package_versions()},
                {"seeds", {{"experiment", config_.seed}}},
+               {"parameters", parameters()},
                {"inputs", json::object()},
                {"jobs", json::array()},
                {"timings", "timings.json"}};
@@ -345,6 +486,7 @@ private:
     const std::vector<Job>& jobs_;
     RunOptions o_;
     fs::path dir_;
+    ResultsLayout layout_;
     Digests digests_;
     detail::PoolContext context_;
     std::map<std::string, std::size_t> index_;
@@ -353,6 +495,7 @@ private:
     RunReport report_;
     std::size_t finished_ = 0;
     std::string failure_;
+    std::string started_;  // when this run claimed the folder
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "actopo/core.hpp"
 #include "actopo/experiment.hpp"
 #include "cli_helpers.hpp"
@@ -239,4 +241,188 @@ TEST_CASE("a failing job stops the run with one line naming it and its log", "[e
     };
     REQUIRE_THROWS_WITH(run_jobs(c, jobs, o, failing),
                         Catch::StartsWith("job train/a failed (exit 1): actopo: stores/a.h5: something is wrong (log: "));
+}
+
+TEST_CASE("experiment file: a duplicate key is an error naming both lines, not silently one of them", "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-duplicate");
+    std::string text = kBase;
+    text.replace(text.find("seed: 3"), 7, "seed: 3\nseed: 4");
+    const auto top = write_config(dir, text, "top.yaml");
+    CHECK(error_of(top) == top.string() + ":3: seed: duplicate key (first given on line 2)");
+    text = kBase;
+    text.replace(text.find("{max_dim: 1}"), 12, "{max_dim: 1, max_dim: 2}");
+    const auto nested = write_config(dir, text, "nested.yaml");
+    CHECK(error_of(nested) == nested.string() + ":8: persistence.max_dim: duplicate key (first given on line 8)");
+}
+
+TEST_CASE("experiment file: a name too long to be a file name is a user error naming the key", "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-long-name");
+    std::string text = kBase;
+    text.replace(text.find("name: study"), 11, "name: " + std::string(5000, 'x'));
+    const auto file = write_config(dir, text);
+    CHECK(error_of(file) ==
+          file.string() + ":1: name: expected a name of at most 100 characters (it names files), got one of 5000");
+    text = kBase;
+    text.replace(text.find("name: b"), 7, "name: " + std::string(300, 'b'));
+    CHECK(error_of(write_config(dir, text)).find(":6: models[1].name: expected a name of at most 100 characters") !=
+          std::string::npos);
+}
+
+TEST_CASE("whole experiment checked before any job: a layer the model lacks fails with file:line:key and runs nothing",
+          "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-layers");
+    std::ofstream(dir / "mine.pt") << "a model";
+    std::string text = kBase;
+    text.replace(text.find("{name: b, train: {arch: cnn, epochs: 1, seed: 2}}"), 49,
+                 "{name: b, path: mine.pt,\n     layers: [fc1, fc9]}");
+    const auto c = load_experiment(write_config(dir, text).string());
+    REQUIRE(c.lines.at("models[1].layers") == 7);
+    const auto jobs = plan_jobs(c);
+    std::vector<std::vector<std::string>> asked;
+    const fs::path log = dir / "ran.log";
+    const JobExecutor jobs_run = fake_executor(jobs, log);
+    auto executor = [&](const std::vector<std::string>& command) {
+        if (command.size() > 1 && command[1] == "inspect") {
+            std::fprintf(stderr, "actopo: model '%s' has no layer 'fc9' (closest: fc1, fc2)\n", command[2].c_str());
+            return command[4] == "fc1,fc9" ? 1 : 0;
+        }
+        return jobs_run(command);
+    };
+    RunOptions o;
+    o.results_dir = (dir / "results").string();
+    o.jobs = 1;
+    set_quiet(true);
+    REQUIRE_THROWS_WITH(run_jobs(c, jobs, o, executor),
+                        (dir / "study.yaml").string() + ":7: models[1].layers: model '" + (dir / "mine.pt").string() +
+                            "' has no layer 'fc9' (closest: fc1, fc2)");
+    REQUIRE_FALSE(fs::exists(log));  // no job ran
+    REQUIRE_FALSE(fs::exists(dir / "results"));
+    o.dry_run = true;  // a dry run checks the same
+    REQUIRE_THROWS_WITH(run_jobs(c, jobs, o, executor), Catch::Contains("models[1].layers: model"));
+}
+
+TEST_CASE("whole experiment checked before any job: a results folder that is a file is a user error naming it",
+          "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-results-file");
+    const auto c = load_experiment(write_config(dir, kBase).string());
+    const auto jobs = plan_jobs(c);
+    std::ofstream(dir / "taken") << "a file";
+    RunOptions o;
+    o.results_dir = (dir / "taken" / "study").string();
+    set_quiet(true);
+    REQUIRE_THROWS_WITH(run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log")),
+                        Catch::StartsWith((dir / "taken").string() + ": is a file, not a folder"));
+    REQUIRE_FALSE(fs::exists(dir / "ran.log"));
+}
+
+TEST_CASE("resume: a run stopped by Ctrl-C is recorded as unfinished and refused without --resume", "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-sigint");
+    const auto c = load_experiment(write_config(dir, kBase).string());
+    const auto jobs = plan_jobs(c);
+    RunOptions o;
+    o.results_dir = (dir / "results").string();
+    o.jobs = 1;
+    set_quiet(true);
+    const pid_t runner = fork();
+    if (runner == 0) {  // a runner process that gets SIGINT (Ctrl-C) while persistence/a works
+        install_cancel_handler();
+        const auto inner = fake_executor(jobs, dir / "ran.log");
+        int code = 0;
+        try {
+            run_jobs(c, jobs, o, [&](const std::vector<std::string>& command) {
+                if (command.size() > 1 && command[1] == "persistence") kill(getppid(), SIGINT);
+                return inner(command);
+            });
+        } catch (const Cancelled&) {
+            code = 130;
+        } catch (...) {
+            code = 1;
+        }
+        _exit(code);
+    }
+    int status = 0;
+    waitpid(runner, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 130);
+    REQUIRE_FALSE(fs::exists(dir / "results" / "manifest.json"));
+    REQUIRE_THROWS_WITH(run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log")),
+                        Catch::Contains("the last run stopped before finishing") && Catch::Contains("--resume"));
+    o.resume = true;
+    const RunReport resumed = run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log"));
+    REQUIRE(resumed.cached + resumed.ran == 18);
+    REQUIRE(resumed.cached >= 6);
+}
+
+TEST_CASE("resume and fresh runs remove the temporaries that killed jobs left, and only theirs", "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-stale");
+    const auto c = load_experiment(write_config(dir, kBase).string());
+    const auto jobs = plan_jobs(c);
+    RunOptions o;
+    o.results_dir = (dir / "results").string();
+    o.jobs = 2;
+    set_quiet(true);
+    run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log"));
+    // a killed job's temporaries (its process is gone), and one of a process still running (this one)
+    const fs::path dead = dir / "results" / "stores" / ".a.h5.tmp-999999999", sub = dir / "results" / "mapper" / "a";
+    const fs::path dead2 = sub / ".fc1.svg.tmp-999999998", alive = dir / "results" / "stores" / (".b.h5.tmp-" + std::to_string(getpid()));
+    for (const auto& p : {dead, dead2, alive}) std::ofstream(p) << "half";
+    run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log"));
+    CHECK_FALSE(fs::exists(dead));
+    CHECK_FALSE(fs::exists(dead2));
+    CHECK(fs::exists(alive));
+    std::ofstream(dead) << "half";
+    o.resume = true;
+    run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log"));
+    CHECK_FALSE(fs::exists(dead));
+}
+
+TEST_CASE("options declared once: the file's checks, the jobs' arguments and the manifest's parameters come from the stage tables",
+          "[experiment]") {
+    const auto dir = cli_test::temp_dir("experiment-options");
+    auto with = [&](const std::string& from, const std::string& to) {
+        std::string text = kBase;
+        text.replace(text.find(from), from.size(), to);
+        return write_config(dir, text, "changed.yaml");
+    };
+    const std::string file = (dir / "changed.yaml").string();
+    // semantic checks of the table: the words of option_problem, with file:line:key
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, coeff: 4}")) ==
+          file + ":8: persistence.coeff: " + option_problem(stage_options("persistence").at("coeff"), "4"));
+    CHECK(error_of(with("overlap: 0.4", "overlap: 1")) == file + ":10: mapper.overlap: expected a number in (0, 1), got '1'");
+    CHECK(error_of(with("lens: l2norm", "relu: maybe")) == file + ":10: mapper.relu: expected true or false, got 'maybe'");
+    CHECK(error_of(with("{threshold: 0.5}", "{layers: [fc1, [x]]}")) == file + ":11: coactivation.layers[1]: expected a text value, got a list");
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, backend: fast}")) ==
+          file + ":8: persistence.backend: expected one of native, gudhi, ripser, got 'fast'");
+
+    // the jobs: what the file set, and the experiment defaults that differ from the command's
+    const auto c = load_experiment(with("coactivation: {threshold: 0.5}", "coactivation: {threshold: 0.25, layers: [fc1, fc2]}").string());
+    REQUIRE(c.options.at("mapper") == OptionValues{{"lens", "l2norm"}, {"intervals", "5"}, {"overlap", "0.4"}});
+    std::map<std::string, std::string> command;
+    for (const auto& j : plan_jobs(c)) command[j.id] = join(j.command, " ");
+    CHECK(command["mapper/a"] == "actopo mapper stores/a.h5 --lens l2norm --intervals 5 --overlap 0.4 --relu --layer all "
+                                 "--seed 3 --force -o mapper/a/");
+    CHECK(command["coactivation/b"] == "actopo coactivation stores/b.h5 --threshold 0.25 --layers fc1,fc2 --seed 3 "
+                                       "--picture coactivation/b.svg --top-csv coactivation/b-top.csv --force -o coactivation/b.json");
+    CHECK(command["train/a"] == "actopo train --arch mlp --widths 8 --epochs 2 --seed 1 --checkpoints models/a --force -o models/a.pt");
+    CHECK(command["extract/b"].find(" --limit 100 --layers all ") != std::string::npos);
+    CHECK(command["persistence/a"].find(" --sampling avgpool --points 50 --max-dim 1 --metric euclidean --seed 3 ") != std::string::npos);
+    const auto no_relu = load_experiment(with("lens: l2norm", "relu: false").string());
+    for (const auto& j : plan_jobs(no_relu))
+        if (j.stage == "mapper") CHECK(std::find(j.command.begin(), j.command.end(), "--relu") == j.command.end());
+
+    // the manifest: every stage's parameters, set or default
+    RunOptions o;
+    o.results_dir = (dir / "results").string();
+    set_quiet(true);
+    const auto jobs = plan_jobs(c);
+    run_jobs(c, jobs, o, fake_executor(jobs, dir / "ran.log"));
+    const auto manifest = nlohmann::json::parse(read_text_file((dir / "results" / "manifest.json").string()));
+    const auto& p = manifest.at("parameters");
+    CHECK(p.at("mapper").at("intervals") == "5");
+    CHECK(p.at("mapper").at("clusterer") == "dbscan");
+    CHECK(p.at("persistence").at("coeff") == "2");
+    CHECK(p.at("coactivation").at("layers") == "fc1,fc2");
+    CHECK(p.at("sampling").at("points") == "50");
+    CHECK(p.at("train/a").at("epochs") == "2");
+    CHECK(p.at("similarity").at("metric") == "cka");
 }

@@ -2,6 +2,7 @@
 // config errors before any work.
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -65,4 +66,63 @@ TEST_CASE("actopo run: a wrong key stops before any work with one line and exit 
     REQUIRE(err == "actopo: " + bad + ":11: mapper.intervls: unknown key (did you mean 'intervals'?); expected one of: lens, "
                    "intervals, overlap, clusterer, cover, relu, points, layers\n");
     REQUIRE_FALSE(fs::exists(dir / "r"));
+}
+
+TEST_CASE("actopo run: a layer the given model lacks fails before any job, one line with file:line:key, exit 1",
+          "[experiment]") {
+    const auto dir = temp_dir("run-layers");
+    const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/";
+    const std::string config = (dir / "mine.yaml").string();
+    actopo::write_text_file(config,
+                            "name: mine\n"
+                            "dataset: {path: " + data + "tiny_data.h5}\n"
+                            "models:\n"
+                            "  - name: tiny\n"
+                            "    path: " + data + "tiny_scripted.pt\n"
+                            "    layers: [stem, head.2]\n"
+                            "similarity: [cka]\n",
+                            true);
+    REQUIRE(shell(kBinary + " run " + config + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    INFO(err);
+    REQUIRE(err.rfind("actopo: " + config + ":6: models[0].layers: model '" + data + "tiny_scripted.pt' has no layer 'head.2' (closest: ", 0) == 0);
+    REQUIRE(std::count(err.begin(), err.end(), '\n') == 1);
+    REQUIRE_FALSE(fs::exists(dir / "r"));  // no job ran, nothing was written
+    // the layers it has: the check passes (a dry run lists the jobs)
+    actopo::write_text_file(config, actopo::read_text_file(config).replace(actopo::read_text_file(config).find("head.2"), 6, "head.1"), true);
+    REQUIRE(shell(kBinary + " run " + config + " --dry-run -q --results " + (dir / "r").string() + " > /dev/null") == 0);
+}
+
+TEST_CASE("actopo run: --results naming a file and a 5000-character name are one-line user errors (exit 1)",
+          "[experiment]") {
+    const auto dir = temp_dir("run-results-file");
+    actopo::write_text_file((dir / "taken").string(), "a file\n", true);
+    REQUIRE(shell(kBinary + " run " + kConfig + " --results " + (dir / "taken").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    std::string err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err == "actopo: " + (dir / "taken").string() + ": is a file, not a folder (the results go to " +
+                     (dir / "taken" / "tiny").string() + "; choose another --results)\n");
+    const std::string long_name = (dir / "long.yaml").string();
+    REQUIRE(shell("sed s/^name:.*/name:\\ " + std::string(5000, 'x') + "/ " + kConfig + " > " + long_name) == 0);
+    REQUIRE(shell(kBinary + " run " + long_name + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err == "actopo: " + long_name + ":2: name: expected a name of at most 100 characters (it names files), got one of 5000\n");
+}
+
+TEST_CASE("actopo: a command and an experiment file refuse a value in the same words (one table per stage)", "[experiment]") {
+    const auto dir = temp_dir("run-same-words");
+    const std::string cloud = (dir / "cloud.csv").string();
+    actopo::write_text_file(cloud, "0,0\n1,0\n0,1\n", true);
+    REQUIRE(shell(kBinary + " persistence " + cloud + " --max-dim 1 --coeff 4 -o " + (dir / "d.csv").string() + " 2> " +
+                  (dir / "err.txt").string()) == 1);
+    std::string err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("--coeff: expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    const std::string bad = (dir / "bad.yaml").string();
+    REQUIRE(shell("sed \"s/persistence: {max_dim: 1}/persistence: {max_dim: 1, coeff: 4}/\" " + kConfig + " > " + bad) == 0);
+    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    CHECK(actopo::read_text_file((dir / "err.txt").string()) ==
+          "actopo: " + bad + ":9: persistence.coeff: expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'\n");
+    REQUIRE(shell(kBinary + " mapper " + cloud + " --layer x --overlap 1.5 -o " + (dir / "g.json").string() + " 2> " +
+                  (dir / "err.txt").string()) == 1);
+    CHECK(actopo::read_text_file((dir / "err.txt").string()).find("--overlap: expected a number in (0, 1), got '1.5'") != std::string::npos);
 }
