@@ -242,7 +242,8 @@ std::string option_problem(const OptionSpec& spec, const std::string& value) {
                 std::size_t used = 0;
                 v = std::stoll(value, &used);
                 if (used != value.size()) throw std::invalid_argument(value);
-            } catch (const std::exception&) {
+            } catch (const std::exception&) {  // a list's item is named as the item of the list it is
+                if (spec.type == OptionType::integers) return "'" + value + "' is not an integer (expected whole numbers, e.g. 64,32)";
                 return "expected a whole number" + got;
             }
             if (double(v) < spec.min || double(v) > spec.max) {

@@ -12,6 +12,8 @@ TEST_CASE("options: one value checked against its spec, in the words the command
     CHECK(option_problem(persistence.at("coeff"), "4") ==
           "expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'");
     CHECK(option_problem(persistence.at("coeff"), "two") == "expected a whole number, got 'two'");
+    CHECK(option_problem(stage_options("train").at("widths"), "x") == "'x' is not an integer (expected whole numbers, e.g. 64,32)");
+    CHECK(option_problem(stage_options("train").at("widths"), "0") == "expected a number from 1 to 65536, got '0'");
     CHECK(option_problem(persistence.at("max-dim"), "9") == "expected a number from 0 to 8, got '9'");
     CHECK(option_problem(persistence.at("backend"), "fast") == "expected one of native, gudhi, ripser, got 'fast'");
     CHECK(option_problem(persistence.at("threshold"), "-1") == "expected a number >= 0, got '-1'");
