@@ -74,6 +74,10 @@ const std::vector<std::string>& option_stages();
 /// native, gudhi, ripser, got 'x'".
 std::string option_problem(const OptionSpec& spec, const std::string& value);
 
+/// A good value (option_problem() == "") in one spelling, so that a job's command line (its cache key) does not
+/// change with how a number was written: "007" -> "7", "0.50" and "5e-1" -> "0.5"; other values as they are.
+std::string canonical_value(const OptionSpec& spec, const std::string& value);
+
 /// A stage's options as an experiment set them: name -> value as text (lists comma-joined), checked.
 using OptionValues = std::map<std::string, std::string>;
 

@@ -283,6 +283,19 @@ std::string option_problem(const OptionSpec& spec, const std::string& value) {
     return spec.check ? spec.check(value) : "";
 }
 
+std::string canonical_value(const OptionSpec& spec, const std::string& value) {
+    if (spec.type == OptionType::integer || spec.type == OptionType::integers) return std::to_string(std::stoll(value));
+    if (spec.type != OptionType::real) return value;
+    const double v = std::stod(value);
+    for (int digits = 1; digits <= 17; ++digits) {  // the shortest spelling that reads back as the same number
+        std::ostringstream s;
+        s.precision(digits);
+        s << v;
+        if (std::stod(s.str()) == v) return s.str();
+    }
+    return value;
+}
+
 std::vector<std::string> option_arguments(const StageOptions& table, const OptionValues& set,
                                           const std::vector<std::string>& skip) {
     std::vector<std::string> out;

@@ -127,7 +127,7 @@ public:
                 fail(item, at, "a list item holds no comma, got '" + value + "'");
             const std::string problem = option_problem(spec, value);
             if (!problem.empty()) fail(item, at, problem);
-            return value;
+            return canonical_value(spec, value);
         };
         if (spec.type == OptionType::integers && !n.IsSequence())
             fail(n, key, "expected a list of numbers, e.g. [64, 32], got " + kind(n));

@@ -71,3 +71,13 @@ TEST_CASE("options: a job gets the options the file set and the defaults that di
     const auto resolved = resolved_options(stage_options("persistence"), {{"coeff", "3"}});
     CHECK(resolved == OptionValues{{"max-dim", "1"}, {"metric", "euclidean"}, {"coeff", "3"}});
 }
+
+TEST_CASE("options: a number has one spelling on a job's command line, however the file wrote it", "[core][options]") {
+    const auto& mapper = stage_options("mapper");
+    CHECK(canonical_value(mapper.at("overlap"), "0.50") == "0.5");
+    CHECK(canonical_value(mapper.at("overlap"), "5e-1") == "0.5");
+    CHECK(canonical_value(mapper.at("overlap"), "0.1") == "0.1");
+    CHECK(canonical_value(mapper.at("intervals"), "007") == "7");
+    CHECK(canonical_value(stage_options("train").at("lr"), "1e-3") == "0.001");
+    CHECK(canonical_value(mapper.at("lens"), "knn:5") == "knn:5");
+}
