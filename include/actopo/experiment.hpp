@@ -74,6 +74,8 @@ public:
     std::string report() const { return "report/"; }
     std::string report_page() const { return "report/index.html"; }
     std::string report_figures() const { return "report/figures"; }
+    /// A figure the report draws itself, without its extension ("<model>/<layer>-diagram" -> report/figures/...).
+    std::string report_figure(const std::string& name) const { return report_figures() + "/" + name; }
 
 private:
     std::string root_;

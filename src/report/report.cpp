@@ -210,7 +210,7 @@ void checkpoints_section(Page& page, const fs::path& dir, const std::string& mod
     o.title = model + ": co-activation graph across checkpoints";
     o.x_label = "checkpoint";
     o.categories = epochs;
-    const std::string fig = kLayout.report_figures() + "/" + model + "-checkpoints";
+    const std::string fig = kLayout.report_figure(model + "-checkpoints");
     write_chart({accuracy, modularity, entropy}, o, (dir / fig).string(), force);
     page.figure(fig + ".svg", "accuracy, modularity and normalised entropy per checkpoint (" + rel + ")", rel, "small");
 }
@@ -284,7 +284,7 @@ void write_report(const std::string& results_dir, bool force) {
             if (have_diagrams) {
                 page.raw("<td>");
                 if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {
-                    const std::string fig = kLayout.report_figures() + "/" + m.name + "/" + safe_file_name(layer) + "-diagram";
+                    const std::string fig = kLayout.report_figure(m.name + "/" + safe_file_name(layer) + "-diagram");
                     fs::create_directories((dir / fig).parent_path());
                     const Diagrams d = read_diagrams(diagrams.string(), layer);
                     write_diagram_plot(d, (dir / fig).string(), m.name + " " + layer, force);

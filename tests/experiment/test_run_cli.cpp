@@ -126,3 +126,24 @@ TEST_CASE("actopo: a command and an experiment file refuse a value in the same w
                   (dir / "err.txt").string()) == 1);
     CHECK(actopo::read_text_file((dir / "err.txt").string()).find("--overlap: expected a number in (0, 1), got '1.5'") != std::string::npos);
 }
+
+TEST_CASE("actopo inspect --check-layers: exit 0 when every layer is there, else one line with the closest names", "[experiment]") {
+    const auto dir = temp_dir("inspect-check");
+    const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/";
+    const std::string err = (dir / "err.txt").string();
+    REQUIRE(shell(kBinary + " inspect " + data + "tiny_scripted.pt --check-layers stem,head.1 > /dev/null") == 0);
+    REQUIRE(shell(kBinary + " inspect " + data + "tiny_scripted.pt --check-layers all > /dev/null") == 0);
+    REQUIRE(shell(kBinary + " inspect " + data + "tiny_scripted.pt --check-layers stem,sten 2> " + err) == 1);
+    std::string text = actopo::read_text_file(err);
+    CHECK(text.find("has no layer 'sten' (closest: stem") != std::string::npos);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+    // an activation store the same way
+    const std::string store = (dir / "acts.h5").string();
+    REQUIRE(shell(kBinary + " extract --model " + data + "tiny_scripted.pt --dataset " + data + "tiny_data.h5 --layers stem,head.1 -q -o " + store + " > /dev/null") == 0);
+    REQUIRE(shell(kBinary + " inspect " + store + " --check-layers head.1 > /dev/null") == 0);
+    REQUIRE(shell(kBinary + " inspect " + store + " --check-layers head.2 2> " + err) == 1);
+    text = actopo::read_text_file(err);
+    CHECK(text.find("head.2") != std::string::npos);
+    CHECK(text.find("head.1") != std::string::npos);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+}
