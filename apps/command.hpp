@@ -45,8 +45,11 @@ std::string program_command_summary(const std::string& name);
 void add_quiet_flag(CLI::App& app);
 
 /// The checks of a stage option's table entry (type, range, choices, a prime coefficient...) as a CLI11 validator:
-/// the command line refuses a value with the same words as the experiment file.
-CLI::Validator stage_validator(const OptionSpec& spec);
+/// the command line refuses a value with the same words as the experiment file. (No description: the option's
+/// help, from the same table, already says what it takes.)
+inline CLI::Validator stage_validator(const OptionSpec& spec) {
+    return CLI::Validator([spec](std::string& value) { return option_problem(spec, value); }, "", spec.name);
+}
 
 template <class T>
 struct is_vector : std::false_type {};

@@ -1,25 +1,18 @@
 // Reading an experiment file: every key checked against the schema (docs/experiments.md) before any work,
-// each error one line "file:line: key: what was expected".
+// each error one line "file:line: key: what was expected". A stage's section is checked against the stage's
+// option table (options.hpp), the same checks the command line makes.
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
-#include "actopo/coactivation.hpp"
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
-#include "actopo/distances.hpp"
 #include "actopo/experiment.hpp"
-#include "actopo/mapper.hpp"
-#include "actopo/metric.hpp"
 #include "actopo/options.hpp"
-#include "actopo/persistence.hpp"
-#include "actopo/sample.hpp"
-#include "actopo/similarity.hpp"
 
 namespace actopo {
 namespace {
@@ -76,14 +69,6 @@ public:
             fail(n, key, "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " + shown(n));
         return value;
     }
-    double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
-        double value = 0;
-        if (!n.IsScalar() || !YAML::convert<double>::decode(n, value) || !std::isfinite(value))
-            fail(n, key, "expected a number, got " + shown(n));
-        if (value < lo || value > hi)
-            fail(n, key, "expected a number in [" + fmt(lo) + ", " + fmt(hi) + "], got " + shown(n));
-        return value;
-    }
     std::vector<std::string> texts(const YAML::Node& n, const std::string& key) const {
         if (n.IsScalar()) return {text(n, key)};
         if (!n.IsSequence()) fail(n, key, "expected a list, e.g. [a, b], got " + kind(n));
@@ -91,29 +76,11 @@ public:
         for (std::size_t i = 0; i < n.size(); ++i) out.push_back(text(n[i], key + "[" + std::to_string(i) + "]"));
         return out;
     }
-    std::vector<int> integers(const YAML::Node& n, const std::string& key, long long lo, long long hi) const {
-        if (!n.IsSequence()) fail(n, key, "expected a list of numbers, e.g. [64, 32], got " + kind(n));
-        std::vector<int> out;
-        for (std::size_t i = 0; i < n.size(); ++i)
-            out.push_back(int(integer(n[i], key + "[" + std::to_string(i) + "]", lo, hi)));
-        return out;
-    }
     /// One of `choices`.
     std::string choice(const YAML::Node& n, const std::string& key, const std::vector<std::string>& choices) const {
         const std::string value = text(n, key);
         if (std::find(choices.begin(), choices.end(), value) == choices.end())
             fail(n, key, "expected one of " + join(choices) + ", got '" + value + "'");
-        return value;
-    }
-    /// Runs a library parser on the value, turning its UserError into one naming the file, line and key.
-    template <class Parse>
-    std::string checked(const YAML::Node& n, const std::string& key, Parse parse) const {
-        const std::string value = text(n, key);
-        try {
-            parse(value);
-        } catch (const UserError& e) {
-            fail(n, key, e.what());
-        }
         return value;
     }
     /// One value of a stage's option checked against its spec (the same checks as the command line's), as text;
@@ -169,12 +136,6 @@ private:
         return "'" + n.as<std::string>() + "'";
     }
     static std::string shown(const YAML::Node& n) { return n.IsScalar() ? "'" + n.as<std::string>() + "'" : kind(n); }
-    static std::string fmt(double v) {
-        std::string s = std::to_string(v);
-        s.erase(s.find_last_not_of('0') + 1);
-        if (!s.empty() && s.back() == '.') s.pop_back();
-        return s;
-    }
     std::string file_;
 };
 
