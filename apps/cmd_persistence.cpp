@@ -111,7 +111,7 @@ void setup(CLI::App& app) {
         ->required()->check(CLI::ExistingFile);
     app.add_option("--layer", a->layer, "Layer of an activation store, a comma-separated list, or all (-o .h5)");
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
-    app.add_option("--points", a->points, "Points sampled from a store layer (0: all)")->capture_default_str();
+    app.add_option("--points", a->points, "Points sampled from a store layer (0: all)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--seed", a->seed, "Seed of the sampling and of the first landmark")->capture_default_str();
     app.add_option("--format", a->format,
                    "auto|point-cloud|csv|lower-distance|upper-distance|distance|dipha|sparse|binary")
@@ -122,7 +122,7 @@ void setup(CLI::App& app) {
     app.add_option("--threshold", a->threshold, "Largest edge length (default: the enclosing radius)");
     app.add_option("--coeff", a->coeff, "Prime p of the coefficient field Z/p")->capture_default_str();
     app.add_option("--backend", a->backend, "native|gudhi|ripser")->capture_default_str();
-    app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points");
+    app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points")->check(CLI::NonNegativeNumber);
     app.add_option("--sparse", a->sparse, "Sparse Rips approximation with this epsilon (gudhi backend)");
     app.add_option("--threads", a->threads, "Threads (0: all cores; native backend)")->capture_default_str();
     app.add_flag("--no-collapse", a->no_collapse, "No edge collapse before the reduction (gudhi backend)");
