@@ -44,7 +44,7 @@ void run(const Args& a) {
 void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("matrices", a->matrices, "Matrix CSVs over the same names, as PATH or NAME=PATH")->required();
-    app.add_option("--permutations", a->permutations, "Permutations of the Mantel test")->capture_default_str();
+    app.add_option("--permutations", a->permutations, "Permutations of the Mantel test")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--seed", a->seed, "Seed of the permutations")->capture_default_str();
     app.add_flag("--force", a->force, "Overwrite the outputs");
     app.add_option("-o,--output", a->output, "Output folder")->required();
