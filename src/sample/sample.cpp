@@ -191,8 +191,13 @@ PointCloud sample_layer(const StoreReader& store, const std::string& layer, cons
     if (store.size() == 0)
         throw UserError(store.path() + ": the store holds no inputs (/inputs/labels is empty), so layer '" + layer +
                         "' has no points");
-    return sample_rows([&](std::size_t first, std::size_t count) { return store.read_layer_rows(layer, first, count); },
-                       store.size(), shape, store.labels(), store.predictions(), store.index(), options, layer);
+    try {
+        return sample_rows([&](std::size_t first, std::size_t count) { return store.read_layer_rows(layer, first, count); },
+                           store.size(), shape, store.labels(), store.predictions(), store.index(), options, layer);
+    } catch (const std::bad_alloc&) {
+        throw UserError(store.path() + ": layer '" + layer + "' of per-input shape " + shape_string(shape) + " over " +
+                        std::to_string(store.size()) + " inputs does not fit in memory (sample fewer --points, or avgpool)");
+    }
 }
 
 PointCloud sample_tensor(const Matrix& rows, const std::vector<std::int64_t>& shape,
