@@ -108,7 +108,7 @@ double knee_eps(const Matrix& prepared, const std::vector<std::size_t>& points, 
 /// DBSCAN's default eps: kLayerEpsFactor x the median (min_samples - 1)-th neighbour distance over the whole
 /// cloud (a seeded sample of at most knee_sample points), used in every cover set. Chosen on held-out noisy
 /// circles, figure-eights, Y-shapes and separated blobs in R^16, where a knee per cover set broke loops
-/// (tests/mapper/test_default_eps.cpp, docs/mapper.md).
+/// (measured in the commit that made it the default; no automated test yet).
 constexpr double kLayerEpsFactor = 3.0;
 double layer_eps(const Matrix& prepared, const ClusterOptions& options);
 /// Knee of an ascending curve (max distance below the chord, normalised); the median when the curve
