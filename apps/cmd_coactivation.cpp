@@ -118,7 +118,7 @@ void setup(CLI::App& app) {
     app.add_flag("--no-classes", a->no_classes, "No class nodes");
     app.add_option("--community", a->community, "louvain|leiden")->capture_default_str();
     app.add_option("--seed", a->seed, "Seed of the community detection and of --points")->capture_default_str();
-    app.add_option("--points", a->points, "Seeded subset of inputs (0: all)")->capture_default_str();
+    app.add_option("--points", a->points, "Seeded subset of inputs (0: all)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--bins", a->bins, "Bins of the binned entropy")->capture_default_str();
     app.add_option("--graphml", a->graphml, "Also write GraphML");
     app.add_option("--picture", a->picture, "Also draw the graph with Graphviz sfdp (.svg, .png or .pdf)");

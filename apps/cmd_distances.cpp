@@ -112,7 +112,7 @@ void setup(CLI::App& app) {
     app.add_option("-o,--output", a->output, "Matrix CSV to write; the heatmap goes beside it (.svg, .png)")->required();
     a->add_distance_options(app);
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
-    app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str();
+    app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
     app.add_option("--point-metric", a->point_metric, "euclidean|cosine|correlation between activations")->capture_default_str();
     app.add_option("--max-dim", a->max_dim, "Compute H0..H_K (default: --dim)");

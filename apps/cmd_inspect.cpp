@@ -37,7 +37,9 @@ std::string describe_store(const std::string& path) {
         first = false;
     }
     out << "\n";
-    if (!predictions.empty() && !labels.empty())
+    if (!store.has_predictions())
+        out << "  accuracy unknown (the store has no /inputs/predictions)\n";
+    else if (!labels.empty())
         out << "  accuracy " << std::fixed << std::setprecision(2) << 100.0 * double(correct) / double(labels.size())
             << "% (predictions vs labels)\n";
     out << "  layers (per-input shape, values per input, NaN/Inf):\n";

@@ -25,6 +25,7 @@ struct Args {
     std::size_t points = 0, intervals = 10, min_samples = 5, min_intersection = 1;
     std::uint64_t seed = 0;
     double overlap = 0.5, eps = 0, split_threshold = 0.5;
+    bool eps_per_set = false;
     bool relu = false, force = false, no_pictures = false;
 };
 
@@ -99,6 +100,7 @@ void run(const Args& a) {
     o.cluster.metric = parse_metric(a.metric);
     o.cluster.min_samples = a.min_samples;
     o.cluster.eps = a.eps;
+    o.cluster.eps_per_set = a.eps_per_set;
     o.cluster.seed = a.seed;
     o.min_intersection = a.min_intersection;
     // validate the cheap options before reading any layer
@@ -218,7 +220,8 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("--bounds", a->bounds, "lo,hi: fixed lens range shared across layers/models (uniform cover)");
     cli::add_stage_option(app, "mapper", "clusterer", a->clusterer);
     app.add_option("--min-samples", a->min_samples, "DBSCAN min_samples (the point included)")->capture_default_str();
-    app.add_option("--eps", a->eps, "Fixed DBSCAN eps / single-linkage cut (default: knee / first gap)");
+    app.add_option("--eps", a->eps, "Fixed DBSCAN eps / single-linkage cut (default: the layer's knee / first gap)");
+    app.add_flag("--eps-per-set", a->eps_per_set, "DBSCAN: a knee eps per cover set instead of one for the layer");
     app.add_option("--metric", a->metric, "euclidean | cosine")->capture_default_str();
     app.add_option("--min-intersection", a->min_intersection, "Shared points that make an edge")->capture_default_str();
     app.add_option("--split-threshold", a->split_threshold, "Class-group similarity below which groups count as split")

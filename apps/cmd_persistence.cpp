@@ -122,7 +122,7 @@ void setup(CLI::App& app) {
     add_stage_option(app, "persistence", "threshold", a->threshold);
     add_stage_option(app, "persistence", "coeff", a->coeff);
     add_stage_option(app, "persistence", "backend", a->backend)->capture_default_str();
-    app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points");
+    app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points")->check(CLI::NonNegativeNumber);
     app.add_option("--sparse", a->sparse, "Sparse Rips approximation with this epsilon (gudhi backend)");
     app.add_option("--threads", a->threads, "Threads (0: all cores; native backend)")->capture_default_str();
     app.add_flag("--no-collapse", a->no_collapse, "No edge collapse before the reduction (gudhi backend)");

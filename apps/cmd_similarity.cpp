@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "actopo/plot.hpp"
 #include "actopo/similarity.hpp"
 #include "command.hpp"
@@ -34,8 +36,16 @@ void run(const Args& a) {
     const auto cols = two ? load_layers(a.stores[1], a.other_layers.empty() ? a.layers : a.other_layers, a.points,
                                         a.seed, stem(a.stores[1]) + ":")
                           : rows;
-    const NamedMatrix m = similarity_matrix(rows, cols, metric);
+    std::vector<std::string> warnings;
+    const NamedMatrix m = similarity_matrix(rows, cols, metric, &warnings);
+    for (const auto& w : warnings) std::cerr << "actopo: warning: " << w << "\n";
     write_text_file(a.output, to_csv(m), a.force);
+    // what the matrix holds and its caveats, next to it (the CSV itself stays a plain matrix)
+    nlohmann::json meta{{"metric", similarity_metric_name(metric)},
+                        {"inputs", rows.front().values.rows()},
+                        {"stores", a.stores},
+                        {"warnings", warnings}};
+    write_text_file(a.output + ".meta.json", meta.dump(2) + "\n", true);
     if (!a.heatmap.empty())
         write_heatmap(m, a.heatmap, similarity_metric_name(metric) + " (" + std::to_string(rows.front().values.rows()) + " inputs)",
                       a.force);
@@ -58,7 +68,9 @@ void setup(CLI::App& app) {
     app.add_flag("--force", a->force, "Overwrite the outputs");
     app.add_option("-o,--output", a->output, "Matrix CSV (header row, first column of names)")->required();
     app.footer(
-        "A conv layer's channels are averaged over space (avgpool). procrustes is a distance (0 = same);\n"
+        "A conv layer's channels are averaged over space (avgpool). procrustes-squared (2 - 2||Xn^T Yn||_*, not a\n"
+        "metric) and procrustes-angular (arccos ||Xn^T Yn||_*, a metric) are distances (0 = same); also writes\n"
+        "OUTPUT.meta.json (metric, inputs, warnings such as SVCCA keeping a large share of N dimensions);\n"
         "the others are similarities (1 = same). rbf-cka and rsa build inputs x inputs matrices: keep --points moderate.\n"
         "Examples:\n"
         "  actopo similarity cnn-test.h5 --metric cka -o cka.csv --heatmap cka.svg\n"

@@ -74,6 +74,13 @@ int run_command_line(const std::vector<std::string>& args, bool forward) {
             add_quiet_flag(*sub);
             c.setup(*sub);
         }
+        if (args.size() > 1 && !args[1].empty() && args[1][0] != '-') {  // name the word typed, and what is near it
+            std::vector<std::string> names;
+            for (const auto& c : commands) names.push_back(c.name);
+            if (std::find(names.begin(), names.end(), args[1]) == names.end())
+                throw UserError("unknown command '" + args[1] + "' (closest: " + join(closest_names(args[1], names)) +
+                                "; see actopo --help)");
+        }
         std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
         app.parse(reversed);
     } catch (const CLI::CallForHelp& e) {

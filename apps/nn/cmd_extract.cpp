@@ -52,9 +52,9 @@ void setup(CLI::App& app) {
         auto r = actopo::extract_activations(*o);
         std::printf("%s: %zu inputs, %zu layers in %.1f s\n", o->output.c_str(), r.inputs, r.layers.size(), r.seconds);
         for (const auto& l : r.layers) std::printf("  %-24s %s\n", l.name.c_str(), actopo::shape_string(l.shape).c_str());
-        for (const auto& [layer, count] : r.nonfinite)
-            std::printf("warning: layer %s has %llu NaN/Inf values (recorded in the store)\n", layer.c_str(),
-                        static_cast<unsigned long long>(count));
+        for (const auto& [layer, count] : r.nonfinite)  // warnings go to stderr, the summary to stdout
+            std::fprintf(stderr, "actopo: warning: %s has %llu NaN/Inf values (recorded in the store)\n",
+                         (layer[0] == '/' ? layer : "layer " + layer).c_str(), static_cast<unsigned long long>(count));
     });
 }
 

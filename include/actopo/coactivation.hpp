@@ -35,6 +35,7 @@ struct CoactivationOptions {
     std::uint64_t seed = 0;
     std::size_t points = 0;           // 0: every input; else a seeded subset
     std::size_t entropy_bins = 10;
+    std::size_t restarts = 10;        // per-layer modularity: the best of this many seeded runs (seed, seed+1, ...)
 };
 
 struct NodeInfo {
@@ -105,6 +106,8 @@ struct LayerSummary {
     std::size_t neurons = 0, dropped = 0, edges = 0;
     double mean_entropy_binary = 0, mean_entropy_binned = 0;
     double modularity = 0;            // best partition of the layer's own graph (0 without edges)
+    std::size_t restarts = 0;         // seeded community runs the best was taken from
+    std::uint64_t best_seed = 0;      // the seed of the best run
 };
 
 struct ClassSimilarity {
@@ -127,7 +130,8 @@ struct CoactivationResult {
 /// The whole analysis of one store.
 CoactivationResult analyse_store(const std::string& store_path, const CoactivationOptions& options);
 /// Per layer: neurons kept and dropped, within-layer edges, mean entropies (from graph.measures), and the
-/// modularity of the best partition of the layer's own graph.
+/// modularity of the best partition of the layer's own graph: the highest over options.restarts seeded runs
+/// (seeds options.seed, options.seed + 1, ...; the first of equal values wins).
 std::vector<LayerSummary> summarise_layers(const NodeTable& table, const CoactivationGraph& graph,
                                            const CoactivationOptions& options);
 ClassSimilarity class_similarity(const NodeTable& table, const Eigen::MatrixXd& corr, const CoactivationGraph& graph);

@@ -79,7 +79,7 @@ struct ExtractOptions {
 struct ExtractReport {
     std::size_t inputs = 0;
     std::vector<LayerSpec> layers;
-    std::map<std::string, std::uint64_t> nonfinite;  // per layer; only layers with any
+    std::map<std::string, std::uint64_t> nonfinite;  // per layer, and "/inputs/logits"; only those with any
     double seconds = 0;         // the whole call
     double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
                                 // model and the dataset already open): forward passes, capture, writing

@@ -85,6 +85,9 @@ struct ClusterOptions {
     Metric metric = Metric::euclidean;  // euclidean or cosine
     std::size_t min_samples = 5;        // DBSCAN: points (itself included) in an eps-ball of a core point
     double eps = 0;                     // > 0: fixed DBSCAN eps / single-linkage cut height (d <= eps joins)
+    bool eps_per_set = false;           // eps = 0, DBSCAN: false (default) one eps for the whole cloud (layer_eps),
+                                        // used in every cover set; true: the knee per cover set (TopoAct's recipe,
+                                        // fragile: a thin noisy loop breaks into pieces, see docs/mapper.md)
     std::size_t knee_sample = 512;      // k-NN distances of at most this many points locate the knee
     std::size_t gap_bins = 10;          // single linkage: histogram bins of the MST edge lengths
     std::uint64_t seed = 0;
@@ -99,6 +102,15 @@ struct Clustering {
 /// Clusters rows `points` of `prepared` (rows made by actopo::prepare_rows for the metric).
 Clustering cluster_points(const Matrix& prepared, const std::vector<std::size_t>& points,
                           const ClusterOptions& options);
+/// The knee eps of a set of rows: the knee_or_median of the sorted (min_samples - 1)-th neighbour distances
+/// of at most knee_sample seeded points of the set.
+double knee_eps(const Matrix& prepared, const std::vector<std::size_t>& points, const ClusterOptions& options);
+/// DBSCAN's default eps: kLayerEpsFactor x the median (min_samples - 1)-th neighbour distance over the whole
+/// cloud (a seeded sample of at most knee_sample points), used in every cover set. Chosen on held-out noisy
+/// circles, figure-eights, Y-shapes and separated blobs in R^16, where a knee per cover set broke loops
+/// (measured in the commit that made it the default; no automated test yet).
+constexpr double kLayerEpsFactor = 3.0;
+double layer_eps(const Matrix& prepared, const ClusterOptions& options);
 /// Knee of an ascending curve (max distance below the chord, normalised); the median when the curve
 /// has no knee (that distance < 0.05, or a constant curve).
 double knee_or_median(const std::vector<double>& ascending);

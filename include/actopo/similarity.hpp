@@ -5,11 +5,18 @@
 //   rbf-cka       CKA with Gaussian kernels, bandwidth sigma = median pairwise Euclidean distance (per layer).
 //   debiased-cka  linear CKA with the unbiased HSIC estimator (Song et al. 2012); near 0 for unrelated data.
 //   svcca         Raghu et al. 2017: keep the top singular directions explaining 99 % of the variance of
-//                 each layer, then the mean canonical correlation.
+//                 each layer, then the mean canonical correlation. Invariant to orthogonal maps and
+//                 isotropic scaling only: an invertible linear map changes which directions make the 99 %
+//                 cut. Biased upwards when the kept dimensions are a large share of the inputs N (CCA of
+//                 k independent dimensions over N ~ k inputs gives correlations near 1):
+//                 similarity_matrix warns when k > kSvccaShareWarning * N.
 //   pwcca         Morcos et al. 2018: canonical correlations weighted by how much of X each canonical
 //                 variate accounts for (sum_j |<h_i, x_j>|).
-//   procrustes    orthogonal Procrustes distance of the centred, Frobenius-normalised layers:
-//                 2 - 2 ||Xc^T Yc||_* (0 = identical up to rotation; a distance, not a similarity).
+//   procrustes-squared  (also "procrustes") the SQUARED orthogonal Procrustes distance of the centred,
+//                 Frobenius-normalised layers: 2 - 2 ||Xn^T Yn||_* in [0, 2]; 0 = identical up to rotation and
+//                 scale. Not a metric (no triangle inequality).
+//   procrustes-angular  arccos ||Xn^T Yn||_* in [0, pi/2] (Williams et al. 2021, "Generalized shape
+//                 metrics on neural representations"): a metric on layers up to rotation and scale.
 //   rsa           Spearman correlation of the two layers' input x input Euclidean distance matrices
 //                 (upper triangles).
 // Every function needs X and Y with the same number of rows (>= 3) and finite values; else UserError.
@@ -23,8 +30,9 @@
 
 namespace actopo {
 
-enum class SimilarityMetric { linear_cka, rbf_cka, debiased_cka, svcca, pwcca, procrustes, rsa };
-/// "cka" (= linear-cka) | "linear-cka" | "rbf-cka" | "debiased-cka" | "svcca" | "pwcca" | "procrustes" | "rsa".
+enum class SimilarityMetric { linear_cka, rbf_cka, debiased_cka, svcca, pwcca, procrustes, procrustes_angular, rsa };
+/// "cka" (= linear-cka) | "linear-cka" | "rbf-cka" | "debiased-cka" | "svcca" | "pwcca" |
+/// "procrustes-squared" (= "procrustes") | "procrustes-angular" | "rsa".
 SimilarityMetric parse_similarity_metric(const std::string& name);
 std::string similarity_metric_name(SimilarityMetric m);
 std::vector<std::string> similarity_metric_names();
@@ -35,7 +43,14 @@ double debiased_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
 /// `keep`: share of variance the SVD step keeps in each layer.
 double svcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, double keep = 0.99);
 double pwcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// Squared Procrustes distance 2 - 2 ||Xn^T Yn||_* (not a metric).
 double procrustes_distance(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// Angular Procrustes metric arccos ||Xn^T Yn||_* (Williams et al. 2021).
+double procrustes_angular(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// Dimensions the SVD step of SVCCA keeps (share `keep` of the variance).
+std::size_t svcca_kept_dimensions(const Eigen::MatrixXd& x, double keep = 0.99);
+/// SVCCA warns when a layer keeps more than this share of N dimensions.
+constexpr double kSvccaShareWarning = 0.1;
 double rsa(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
 double similarity(SimilarityMetric metric, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
 
@@ -59,9 +74,11 @@ struct LayerData {
 std::vector<LayerData> load_layers(const std::string& store_path, const std::vector<std::string>& layers,
                                    std::size_t points, std::uint64_t seed, const std::string& prefix = "");
 
-/// rows x cols matrix of metric(row layer, col layer); UserError when the layers were not seen on the
-/// same inputs.
+/// rows x cols matrix of metric(row layer, col layer). The columns' rows are matched to the rows' inputs by
+/// input id (two stores of the same inputs in another order agree); UserError when the two sides do not
+/// hold the same input ids. `warnings` (when given) receives a line per caveat of the result (SVCCA
+/// keeping a large share of N dimensions).
 NamedMatrix similarity_matrix(const std::vector<LayerData>& rows, const std::vector<LayerData>& cols,
-                              SimilarityMetric metric);
+                              SimilarityMetric metric, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace actopo

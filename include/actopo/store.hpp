@@ -70,7 +70,7 @@ private:
 
 class StoreReader {
 public:
-    /// Opens an existing store; UserError if it is missing or not an activation store.
+    /// Opens an existing store; UserError if it is missing, not an activation store, or has no layers.
     explicit StoreReader(const std::string& path);
     ~StoreReader();
     StoreReader(StoreReader&&) noexcept;
@@ -86,8 +86,10 @@ public:
     std::vector<float> read_layer_rows(const std::string& name, std::size_t first, std::size_t count) const;
     /// The whole layer flattened: N x per_input_size.
     Matrix read_layer(const std::string& name) const;
-    /// Non-finite values recorded when the layer was written (0 when not recorded).
+    /// Non-finite values of a layer: as recorded when actopo wrote it, else counted (stores of other tools).
     std::uint64_t layer_nonfinite(const std::string& name) const;
+    /// Whether the store holds /inputs/predictions (predictions() gives -1 for every input when not).
+    bool has_predictions() const;
 
     std::vector<std::int64_t> index() const;
     std::vector<std::int64_t> labels() const;
@@ -95,6 +97,7 @@ public:
     Matrix logits() const;  // N x C (C = 0 when absent)
 
 private:
+    std::vector<std::int64_t> checked_rows(const std::string& name) const;  // N integers, checked
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::string path_;

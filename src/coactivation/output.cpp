@@ -56,7 +56,8 @@ std::string graph_json(const CoactivationResult& result, const std::string& meta
     for (const auto& l : result.layers)
         layers.push_back({{"layer", l.layer}, {"neurons", l.neurons}, {"dropped", l.dropped}, {"edges", l.edges},
                           {"mean_entropy_binary", l.mean_entropy_binary},
-                          {"mean_entropy_binned", l.mean_entropy_binned}, {"modularity", l.modularity}});
+                          {"mean_entropy_binned", l.mean_entropy_binned}, {"modularity", l.modularity},
+                          {"modularity_restarts", l.restarts}, {"modularity_best_seed", l.best_seed}});
     const auto& c = result.classes;
     j["classes"] = {{"accuracy", c.accuracy}, {"groups", c.groups},
                     {"spearman_with_confusion", std::isnan(c.spearman_with_confusion) ? nlohmann::json(nullptr)

@@ -38,8 +38,15 @@ std::vector<LayerSummary> summarise_layers(const NodeTable& table, const Coactiv
         for (const auto& e : graph.edges)
             if (local.count(e.source) && local.count(e.target)) edges.push_back({local[e.source], local[e.target], e.weight});
         summary.edges = edges.size();
-        if (!edges.empty())
-            detect_communities(summary.neurons, edges, options.community, options.seed, &summary.modularity);
+        if (!edges.empty()) {
+            if (options.restarts < 1) throw UserError("the community detection needs at least 1 restart");
+            summary.restarts = options.restarts;
+            for (std::size_t r = 0; r < options.restarts; ++r) {
+                double q = 0;
+                detect_communities(summary.neurons, edges, options.community, options.seed + r, &q);
+                if (r == 0 || q > summary.modularity) summary.modularity = q, summary.best_seed = options.seed + r;
+            }
+        }
     }
     return out;
 }

@@ -44,6 +44,9 @@ Agreement mantel_test(const NamedMatrix& a, const NamedMatrix& b, std::size_t pe
     const std::size_t n = a.row_names.size();
     if (n < 3 || b.row_names.size() != n)
         throw UserError("agreement needs two matrices over the same >= 3 names");
+    if (permutations == 0 || permutations > (std::size_t(1) << 32))
+        throw UserError("--permutations must be between 1 and 2^32, got " + std::to_string(permutations) +
+                        " (the Mantel p-value is at least 1 / (1 + permutations))");
     const Eigen::MatrixXd ra = upper_rank_matrix(a), rb = upper_rank_matrix(b);
     std::vector<std::size_t> perm(n);
     std::iota(perm.begin(), perm.end(), 0);

@@ -58,6 +58,13 @@ std::vector<MetricMatrix> align_matrices(std::vector<MetricMatrix> matrices) {
                 aligned.at(i, j) = v;
             }
         }
+        bool constant = true;
+        for (std::size_t j = 1; j < names.size() && constant; ++j)
+            for (std::size_t i = 0; i < j && constant; ++i)
+                constant = aligned.at(i, j) + aligned.at(j, i) == aligned.at(0, 1) + aligned.at(1, 0);
+        if (constant)
+            throw UserError("matrix '" + mm.metric + "' is constant off the diagonal (every value " +
+                            std::to_string(aligned.at(0, 1)) + "): it ranks no pair of layers, so no agreement is defined");
         m = std::move(aligned);
     }
     return matrices;

@@ -150,8 +150,10 @@ std::vector<StageOptions> make_tables() {
     }
     {
         StageOptions s{"similarity", {}};
-        OptionSpec metric = texts("metric", {"cka", "linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes", "rsa"},
-                                  "cka (= linear-cka)|rbf-cka|debiased-cka|svcca|pwcca|procrustes|rsa");
+        OptionSpec metric = texts("metric", {"cka", "linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes",
+                                             "procrustes-squared", "procrustes-angular", "rsa"},
+                                  "cka (= linear-cka)|rbf-cka|debiased-cka|svcca|pwcca|procrustes-squared (= procrustes)|"
+                                  "procrustes-angular|rsa");
         metric.default_value = "cka";
         metric.yaml_key = "metrics";
         s.specs = {metric, integer("points", "2000", 0, 1e8, "Seeded subset of inputs, the same for every layer (0: all)")};

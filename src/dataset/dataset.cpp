@@ -118,7 +118,7 @@ public:
         x_ = h5::Handle(H5Dopen2(file_, "/x", H5P_DEFAULT));
         auto d = h5::dims(x_);
         if (d.size() < 2) throw UserError(path + ": /x must be [N, ...] with at least 2 dimensions");
-        labels_ = h5::read_int64(file_, "/labels");
+        labels_ = h5::read_int64(file_, "/labels", path);
         if (labels_.size() != d[0])
             throw UserError(path + ": /labels has " + std::to_string(labels_.size()) + " entries, /x has " +
                             std::to_string(d[0]) + " rows");

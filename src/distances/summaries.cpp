@@ -169,6 +169,8 @@ SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, c
             io.birth_lo = lo;
             io.birth_hi = hi;
             io.max_persistence = maxp;
+            if (!(o.sigma >= 0) || !std::isfinite(o.sigma))  // 0: one pixel height; negative, NaN, inf: a typo
+                throw UserError("--sigma must be a finite number >= 0 (0: one pixel height), got " + std::to_string(o.sigma));
             io.sigma = o.sigma > 0 ? o.sigma : maxp / double(o.resolution);
             const double bw = (hi - lo) / double(o.resolution), pw = maxp / double(o.resolution);
             t.cell = bw * pw;

@@ -64,6 +64,7 @@ struct LayerCapture::Impl {
     std::vector<torch::Tensor> outputs;
     torch::Tensor logits;
     std::string model_path;
+    std::size_t calls = 0;  // forward passes that succeeded: a later failure is not about the input shape
 
     std::size_t module_index(const std::string& name) const {
         for (std::size_t i = 0; i < modules.size(); ++i)
@@ -233,8 +234,15 @@ struct LayerCapture::Impl {
         torch::NoGradGuard no_grad;
         torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
         try {
-            return fn({module._ivalue(), input});
+            IValue out = fn({module._ivalue(), input});
+            ++calls;
+            return out;
         } catch (const std::exception& e) {  // c10::Error or the interpreter's JITException
+            if (calls > 0)  // the same shape ran before: the model itself raised on these inputs
+                throw UserError("model '" + model_path + "' raised an error in forward on batch " +
+                                std::to_string(calls + 1) + " (inputs of shape " + shape_string(shape) +
+                                ", which the " + std::to_string(calls) + " earlier batch(es) had): " +
+                                extract_detail::error_summary(e));
             std::string expected = expected_input();
             throw UserError("model '" + model_path + "' cannot take inputs of shape " + shape_string(shape) +
                             (expected.empty() ? "" : ": " + expected) + " (" + extract_detail::error_summary(e) + ")");

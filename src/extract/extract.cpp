@@ -1,5 +1,6 @@
 // extract_activations / list_layers: the dataset streamed batch by batch through LayerCapture.
 #include <chrono>
+#include <cmath>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -164,6 +165,12 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         std::iota(b.index.begin(), b.index.end(), std::int64_t(first));
         b.predictions = capture.predictions();
         b.logits = capture.logits();
+        {  // NaN/Inf logits make the predictions meaningless: counted and reported like a layer's
+            std::uint64_t bad = 0;
+            const std::size_t values = count * std::size_t(std::max<std::int64_t>(0, capture.num_classes()));
+            for (std::size_t k = 0; k < values; ++k) bad += !std::isfinite(b.logits[k]);
+            if (bad) report.nonfinite["/inputs/logits"] += bad;
+        }
         for (std::size_t i = 0; i < capture.layers().size(); ++i) b.layers.push_back(capture.layer_data(i));
         b.hold = capture.keep_alive();
         writer->push(std::move(b));

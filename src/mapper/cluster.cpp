@@ -48,7 +48,11 @@ Clustering label_roots(UnionFind& sets, const std::vector<bool>& keep, double ep
     return c;
 }
 
-double automatic_eps(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
+}  // namespace
+
+namespace {
+/// Sorted (min_samples - 1)-th neighbour distances of at most knee_sample seeded points of the set.
+std::vector<double> neighbour_distances(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
     std::vector<std::size_t> queries(set.size());
     std::iota(queries.begin(), queries.end(), 0);
     if (queries.size() > o.knee_sample) {  // a seeded sample of the points locates the knee
@@ -62,12 +66,31 @@ double automatic_eps(const Matrix& rows, const std::vector<std::size_t>& set, co
     for (double s : sq)
         if (std::isfinite(s)) d.push_back(detail::from_squared(s, o.metric));
     std::sort(d.begin(), d.end());
-    return knee_or_median(d);
+    return d;
 }
+}  // namespace
+
+double knee_eps(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
+    if (set.empty()) return 0;
+    return knee_or_median(neighbour_distances(rows, set, o));
+}
+
+double layer_eps(const Matrix& rows, const ClusterOptions& o) {
+    std::vector<std::size_t> all(rows.rows);
+    std::iota(all.begin(), all.end(), 0);
+    if (all.empty()) return 0;
+    const auto d = neighbour_distances(rows, all, o);
+    if (d.empty()) return 0;
+    const std::size_t m = d.size();
+    const double median = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+    return kLayerEpsFactor * median;
+}
+
+namespace {
 
 Clustering dbscan(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
     const std::size_t m = set.size();
-    const double eps = o.eps > 0 ? o.eps : automatic_eps(rows, set, o);
+    const double eps = o.eps > 0 ? o.eps : knee_eps(rows, set, o);
     auto pairs = detail::pairs_within(rows, set, detail::to_squared(eps, o.metric));
     std::vector<std::size_t> degree(m, 1);  // the point itself counts
     for (const auto& p : pairs) ++degree[p.i], ++degree[p.j];
@@ -154,6 +177,8 @@ Clustering cluster_points(const Matrix& prepared, const std::vector<std::size_t>
     if (o.metric != Metric::euclidean && o.metric != Metric::cosine)
         throw UserError("the Mapper clusterers take --metric euclidean or cosine (got " + metric_name(o.metric) + ")");
     if (o.min_samples < 1) throw UserError("--min-samples must be at least 1");
+    if (!(o.eps >= 0) || !std::isfinite(o.eps))
+        throw UserError("--eps must be a finite number >= 0 (0: chosen from the data), got " + std::to_string(o.eps));
     if (points.empty()) return {};
     if (o.kind == ClustererKind::dbscan) {
         if (points.size() < o.min_samples) {  // no core point: everything is noise

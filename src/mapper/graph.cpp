@@ -100,9 +100,19 @@ Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions
     if (!cloud.labels.empty() && cloud.labels.size() != n)
         throw UserError("Mapper: " + std::to_string(cloud.labels.size()) + " labels for " + std::to_string(n) + " points");
 
+    if (!(o.cluster.eps >= 0) || !std::isfinite(o.cluster.eps))
+        throw UserError("--eps must be a finite number >= 0 (0: chosen from the data), got " + std::to_string(o.cluster.eps));
+
     Graph g;
     g.cover = build_cover(lens, o.cover);
     const Matrix prepared = prepare_rows(cloud.points, o.cluster.metric);
+    // DBSCAN's default eps: one for the whole cloud, so every cover set clusters at the same scale
+    ClusterOptions base = o.cluster;
+    double chosen_eps = 0;
+    if (base.kind == ClustererKind::dbscan && base.eps == 0 && !base.eps_per_set) {
+        chosen_eps = mapper::layer_eps(prepared, base);
+        if (chosen_eps > 0) base.eps = chosen_eps;
+    }
     std::vector<Clustering> clusterings(g.cover.sets.size());
     Progress progress("mapper " + cloud.description, g.cover.sets.size());
     std::mutex progress_mutex;
@@ -114,7 +124,7 @@ Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions
     });
     parallel_for(order.size(), o.threads, [&](std::size_t k) {
         const std::size_t s = order[k];
-        ClusterOptions co = o.cluster;
+        ClusterOptions co = base;
         co.seed = o.cluster.seed + s;
         clusterings[s] = cluster_points(prepared, g.cover.sets[s].points, co);
         std::lock_guard<std::mutex> lock(progress_mutex);
@@ -164,6 +174,10 @@ Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions
               {"actopo_version", version()}};
     if (o.cover.fixed_bounds) g.meta["bounds"] = {o.cover.lo, o.cover.hi};
     if (o.cluster.eps > 0) g.meta["eps"] = o.cluster.eps;
+    if (o.cluster.kind == ClustererKind::dbscan && o.cluster.eps == 0) {
+        g.meta["eps_scope"] = o.cluster.eps_per_set ? "cover-set" : "layer";
+        if (chosen_eps > 0) g.meta["eps"] = chosen_eps;
+    }
     return g;
 }
 

@@ -39,10 +39,16 @@ int max_dim_of(const Diagrams& d) {
     return m;
 }
 
+constexpr double kMaxDiagramValue = 1e150;
+
 void check_pair(const std::string& where, double b, double d) {
     if (std::isnan(b) || std::isnan(d) || std::isinf(b) || d < b)
         throw UserError(where + ": expected a finite birth and a death >= birth (or inf), got " + number(b) +
                         ", " + number(d));
+    // the distances square and sum differences: beyond 1e150 they overflow double (nan/inf distances)
+    if (std::abs(b) > kMaxDiagramValue || (std::isfinite(d) && std::abs(d) > kMaxDiagramValue))
+        throw UserError(where + ": " + number(std::abs(b) > kMaxDiagramValue ? b : d) +
+                        " is beyond the largest diagram value 1e150 (distances would overflow); rescale the input");
 }
 
 /// Diagrams with dims 0..max_dim, filled from (dim, pair) rows.

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -74,6 +75,9 @@ std::vector<Row> parse_rows(const std::string& path, const std::string& text, bo
             }
             if (!std::isfinite(v))
                 throw UserError(at(path, line_no, c + 1) + ": expected a finite number, got '" + fields[c] + "'");
+            if (std::abs(v) > double(std::numeric_limits<float>::max()))  // values are kept as float32
+                throw UserError(at(path, line_no, c + 1) + ": " + fields[c] +
+                                " overflows float32 (largest magnitude 3.4e38), expected a smaller number");
             row.values.push_back(v);
         }
         if (first && header && !any_number) {
@@ -232,6 +236,7 @@ std::string read_binary(const std::string& path) {
 
 RipsInput binary_lower(const std::string& path) {
     const std::string bytes = read_binary(path);
+    if (bytes.empty()) throw UserError(path + ": empty file (expected a lower-triangular distance matrix of float32 values)");
     if (bytes.size() % 4) throw UserError(path + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of float32 values");
     std::vector<float> lower(bytes.size() / 4);
     std::memcpy(lower.data(), bytes.data(), bytes.size());
@@ -266,7 +271,8 @@ RipsInput dipha(const std::string& path) {
         for (std::int64_t j = 0; j < n; ++j) {
             double v;
             std::memcpy(&v, bytes.data() + 24 + (std::size_t(i) * n + j) * 8, 8);
-            if (!std::isfinite(v)) throw UserError(at(path, i + 1, j + 1) + ": expected a finite distance");
+            if (!std::isfinite(v) || std::abs(v) > double(std::numeric_limits<float>::max()))
+                throw UserError(at(path, i + 1, j + 1) + ": expected a finite distance that fits float32");
             rows[i].values.push_back(v);
         }
     }

@@ -18,6 +18,7 @@ namespace actopo {
 namespace {
 
 constexpr std::size_t kTrials = 64;
+constexpr int kMaxThreads = 1024;  // --threads above this is a typo, not a machine
 
 /// Sampled vertices with their sorted distances to every other vertex.
 struct Sample {
@@ -168,6 +169,17 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
 
 namespace {
 
+/// Every backend keeps a few words per vertex (union-find, pivots, the vertex list), whatever the edges:
+/// a sparse input whose largest vertex index is 2e9 needs tens of GB before any simplex is counted.
+void check_vertex_count(const RipsInput& input) {
+    const double bytes = 64.0 * double(input.n), limit = available_memory_bytes();
+    if (bytes > limit)
+        throw UserError("the input has " + std::to_string(input.n) + " vertices (largest vertex index " +
+                        std::to_string(input.n - 1) + "), which need about " + human_bytes(bytes) +
+                        " before any edge, more than the " + human_bytes(limit) +
+                        " of memory available; number the vertices 0..n-1 (or raise ACTOPO_MAX_MEMORY)");
+}
+
 void check_plan(const RipsInput& input, const RipsOptions& options, const std::string& backend) {
     if (options.sparse_epsilon > 0) return;  // sparse Rips has O(n) simplices per dimension by design
     const double limit = available_memory_bytes();
@@ -239,6 +251,10 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
     if (!(options.sparse_epsilon >= 0 && options.sparse_epsilon < 1))
         throw UserError("--sparse epsilon must be in (0, 1), got " + std::to_string(options.sparse_epsilon));
     persistence_detail::check_coefficient(options.coeff);
+    if (options.threads < 0 || options.threads > kMaxThreads)
+        throw UserError("--threads must be between 0 (all cores) and " + std::to_string(kMaxThreads) + ", got " +
+                        std::to_string(options.threads));
+    check_vertex_count(input);
     check_plan(input, options, backend_name);
     Diagrams out = backend->compute(input, options);
     out.meta["metric"] = metric_name(input.metric);

@@ -85,6 +85,8 @@ PointCloud sample_rows(const RowReader& read, std::size_t n, const std::vector<s
     std::size_t per_input = opt.method == Sampling::spatial ? positions : 1;
     std::size_t dim = opt.method == Sampling::flatten ? row_size : channels;
 
+    if (opt.points > (std::size_t(1) << 40))  // a negative number wrapped around, or a typo
+        throw UserError("--points " + std::to_string(opt.points) + " is not a number of points (expected 0 for all, or a count)");
     // inputs of the chosen classes
     std::vector<std::size_t> inputs;
     for (std::size_t i = 0; i < n; ++i)
@@ -186,8 +188,16 @@ Matrix pca_project(const Matrix& rows, std::size_t dims) {
 
 PointCloud sample_layer(const StoreReader& store, const std::string& layer, const SampleOptions& options) {
     auto shape = store.layer_shape(layer);
-    return sample_rows([&](std::size_t first, std::size_t count) { return store.read_layer_rows(layer, first, count); },
-                       store.size(), shape, store.labels(), store.predictions(), store.index(), options, layer);
+    if (store.size() == 0)
+        throw UserError(store.path() + ": the store holds no inputs (/inputs/labels is empty), so layer '" + layer +
+                        "' has no points");
+    try {
+        return sample_rows([&](std::size_t first, std::size_t count) { return store.read_layer_rows(layer, first, count); },
+                           store.size(), shape, store.labels(), store.predictions(), store.index(), options, layer);
+    } catch (const std::bad_alloc&) {
+        throw UserError(store.path() + ": layer '" + layer + "' of per-input shape " + shape_string(shape) + " over " +
+                        std::to_string(store.size()) + " inputs does not fit in memory (sample fewer --points, or avgpool)");
+    }
 }
 
 PointCloud sample_tensor(const Matrix& rows, const std::vector<std::int64_t>& shape,

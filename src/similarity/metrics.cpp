@@ -108,7 +108,8 @@ SimilarityMetric parse_similarity_metric(const std::string& name) {
     if (name == "debiased-cka") return SimilarityMetric::debiased_cka;
     if (name == "svcca") return SimilarityMetric::svcca;
     if (name == "pwcca") return SimilarityMetric::pwcca;
-    if (name == "procrustes") return SimilarityMetric::procrustes;
+    if (name == "procrustes" || name == "procrustes-squared") return SimilarityMetric::procrustes;
+    if (name == "procrustes-angular") return SimilarityMetric::procrustes_angular;
     if (name == "rsa") return SimilarityMetric::rsa;
     throw UserError("unknown similarity metric '" + name + "'; expected one of: cka, " +
                     join(similarity_metric_names()));
@@ -121,14 +122,15 @@ std::string similarity_metric_name(SimilarityMetric m) {
         case SimilarityMetric::debiased_cka: return "debiased-cka";
         case SimilarityMetric::svcca: return "svcca";
         case SimilarityMetric::pwcca: return "pwcca";
-        case SimilarityMetric::procrustes: return "procrustes";
+        case SimilarityMetric::procrustes: return "procrustes-squared";
+        case SimilarityMetric::procrustes_angular: return "procrustes-angular";
         case SimilarityMetric::rsa: return "rsa";
     }
     return "";
 }
 
 std::vector<std::string> similarity_metric_names() {
-    return {"linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes", "rsa"};
+    return {"linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes-squared", "procrustes-angular", "rsa"};
 }
 
 double linear_cka(const MatrixXd& x, const MatrixXd& y) {
@@ -164,19 +166,27 @@ Eigen::VectorXd canonical_correlations(const MatrixXd& x, const MatrixXd& y) {
     return svd.singularValues().cwiseMin(1.0);
 }
 
+namespace {
+// The SVD step of SVCCA: the top singular directions (scaled) holding `keep` of the variance.
+MatrixXd svcca_reduce(const MatrixXd& m, double keep) {
+    const MatrixXd mc = centred(m);
+    Eigen::BDCSVD<MatrixXd> svd(mc, Eigen::ComputeThinU);
+    const VectorXd s2 = svd.singularValues().array().square();
+    const double total = s2.sum();
+    Eigen::Index k = 0;
+    double acc = 0.0;
+    while (k < s2.size() && (acc < keep * total || k == 0)) acc += s2[k++];
+    return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal();
+}
+}  // namespace
+
+std::size_t svcca_kept_dimensions(const MatrixXd& x, double keep) {
+    return static_cast<std::size_t>(svcca_reduce(x, keep).cols());
+}
+
 double svcca(const MatrixXd& x, const MatrixXd& y, double keep) {
     check_pair(x, y, 3);
-    auto reduce = [keep](const MatrixXd& m) -> MatrixXd {
-        const MatrixXd mc = centred(m);
-        Eigen::BDCSVD<MatrixXd> svd(mc, Eigen::ComputeThinU);
-        const VectorXd s2 = svd.singularValues().array().square();
-        const double total = s2.sum();
-        Eigen::Index k = 0;
-        double acc = 0.0;
-        while (k < s2.size() && (acc < keep * total || k == 0)) acc += s2[k++];
-        return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal();
-    };
-    const VectorXd rho = canonical_correlations(reduce(x), reduce(y));
+    const VectorXd rho = canonical_correlations(svcca_reduce(x, keep), svcca_reduce(y, keep));
     return rho.size() ? rho.mean() : std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -185,7 +195,9 @@ double pwcca(const MatrixXd& x, const MatrixXd& y) {
     return 0.5 * (pwcca_one_side(x, y) + pwcca_one_side(y, x));
 }
 
-double procrustes_distance(const MatrixXd& x, const MatrixXd& y) {
+namespace {
+// ||Xn^T Yn||_* of the centred, Frobenius-normalised layers (in [0, 1]); NaN for a constant layer.
+double procrustes_nuclear(const MatrixXd& x, const MatrixXd& y) {
     check_pair(x, y, 2);
     MatrixXd xc = centred(x), yc = centred(y);
     const double nx = xc.norm(), ny = yc.norm();
@@ -193,8 +205,15 @@ double procrustes_distance(const MatrixXd& x, const MatrixXd& y) {
     xc /= nx;
     yc /= ny;
     Eigen::BDCSVD<MatrixXd> svd(xc.transpose() * yc);
-    return std::max(0.0, 2.0 - 2.0 * svd.singularValues().sum());
+    return std::min(1.0, svd.singularValues().sum());
 }
+}  // namespace
+
+double procrustes_distance(const MatrixXd& x, const MatrixXd& y) {
+    return std::max(0.0, 2.0 - 2.0 * procrustes_nuclear(x, y));
+}
+
+double procrustes_angular(const MatrixXd& x, const MatrixXd& y) { return std::acos(procrustes_nuclear(x, y)); }
 
 double rsa(const MatrixXd& x, const MatrixXd& y) {
     check_pair(x, y, 3);
@@ -218,6 +237,7 @@ double similarity(SimilarityMetric metric, const MatrixXd& x, const MatrixXd& y)
         case SimilarityMetric::svcca: return svcca(x, y);
         case SimilarityMetric::pwcca: return pwcca(x, y);
         case SimilarityMetric::procrustes: return procrustes_distance(x, y);
+        case SimilarityMetric::procrustes_angular: return procrustes_angular(x, y);
         case SimilarityMetric::rsa: return rsa(x, y);
     }
     return std::numeric_limits<double>::quiet_NaN();

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace actopo::h5 {
 
@@ -178,14 +179,66 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
     return out;
 }
 
-std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name) {
-    Handle ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "missing dataset " + name);
+void check_virtual_sources(hid_t dataset, const std::string& file, const std::string& what) {
+    Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.valid() || H5Pget_layout(dcpl) != H5D_VIRTUAL) return;
+    size_t count = 0;
+    H5Pget_virtual_count(dcpl, &count);
+    const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+    for (size_t i = 0; i < count; ++i) {
+        auto text = [&](auto getter) {
+            ssize_t len = getter(dcpl, i, nullptr, 0);
+            std::string s(std::size_t(std::max<ssize_t>(len, 0)) + 1, '\0');
+            if (len > 0) getter(dcpl, i, s.data(), s.size());
+            s.resize(std::strlen(s.c_str()));
+            return s;
+        };
+        const std::string src_file = text(H5Pget_virtual_filename), src_set = text(H5Pget_virtual_dsetname);
+        std::string found;
+        if (src_file == ".") found = file;
+        else if (std::filesystem::exists(src_file)) found = src_file;
+        else if (std::filesystem::exists(dir / src_file)) found = (dir / src_file).string();
+        bool ok = !found.empty();
+        if (ok) {
+            Handle f(H5Fopen(found.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+            ok = f.valid() && exists(f, src_set);
+        }
+        if (!ok)
+            throw UserError(file + ": " + what + " is a virtual dataset whose source " + src_file + ":" + src_set +
+                            " is missing (HDF5 would read zeros in its place)");
+    }
+}
+
+std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name, const std::string& file) {
+    const std::string where = file.empty() ? name : file + ": " + name;
+    Handle ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), where + " is missing");
+    check_virtual_sources(ds, file, name);
+    Handle type(H5Dget_type(ds));
+    const H5T_class_t cls = H5Tget_class(type);
+    if (cls != H5T_INTEGER)
+        throw UserError(where + " holds " +
+                        (cls == H5T_FLOAT ? std::string("floating-point") : cls == H5T_STRING ? "string" : "non-integer") +
+                        " values; expected integers (int64)");
     auto d = dims(ds);
+    if (d.size() > 1) throw UserError(where + " has " + std::to_string(d.size()) + " dimensions; expected a 1-D array");
     std::size_t n = 1;
     for (auto v : d) n *= v;
     std::vector<std::int64_t> out(n);
-    if (n) check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-                        "cannot read " + name);
+    if (!n) return out;
+    if (H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8) {
+        std::vector<std::uint64_t> u(n);
+        check_status(H5Dread(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, u.data()),
+                     where + ": cannot read (file damaged?)");
+        for (std::size_t i = 0; i < n; ++i) {
+            if (u[i] > std::uint64_t(INT64_MAX))
+                throw UserError(where + "[" + std::to_string(i) + "] is " + std::to_string(u[i]) +
+                                ", above the largest int64 (" + std::to_string(INT64_MAX) + ")");
+            out[i] = std::int64_t(u[i]);
+        }
+        return out;
+    }
+    check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                 where + ": cannot read (file damaged?)");
     return out;
 }
 

@@ -58,8 +58,13 @@ std::vector<hsize_t> dims(hid_t dataset);
 /// A 1-D dataset of variable-length UTF-8 strings.
 void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(hid_t loc, const std::string& name);
-/// Whole 1-D int64 dataset.
-std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name);
+/// Whole 1-D int64 dataset. `file` (the path, for messages) prefixes every error. UserError when the
+/// dataset holds floating-point or string values (a label is never truncated), or unsigned values above
+/// INT64_MAX, or when it is a virtual dataset whose source is missing.
+std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name, const std::string& file = "");
+/// UserError "<file>: <what> is a virtual dataset whose source <f>:<d> is missing" for a virtual dataset
+/// whose source file or dataset does not exist (HDF5 would read its fill value, zeros, without a word).
+void check_virtual_sources(hid_t dataset, const std::string& file, const std::string& what);
 /// Whole float64 2-D dataset [m, 2] (or any shape, flattened).
 void write_doubles(hid_t loc, const std::string& name, const std::vector<double>& values,
                    const std::vector<hsize_t>& shape);

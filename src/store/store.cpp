@@ -77,6 +77,7 @@ struct Appender {
             const std::int64_t zero = 0;
             H5Pset_fill_value(plist, H5T_NATIVE_INT64, &zero);
         }
+        H5Pset_fletcher32(plist);  // a checksum per chunk: a flipped bit is reported on reading, not read
         if (compression > 0) {
             H5Pset_shuffle(plist);
             H5Pset_deflate(plist, unsigned(std::min(compression, 9)));
@@ -263,9 +264,12 @@ StoreReader::StoreReader(const std::string& path) : impl_(std::make_unique<Impl>
     info_.actopo_version = h5::read_string_attr(root, "actopo_version");
     info_.class_names = h5::read_strings(f, "/inputs/class_names");
     {
-        Handle ds(H5Dopen2(f, "/inputs/labels", H5P_DEFAULT));
+        Handle ds = h5::check(H5Dopen2(f, "/inputs/labels", H5P_DEFAULT), path + ": cannot open /inputs/labels");
         auto d = h5::dims(ds);
-        n_ = d.empty() ? 0 : d[0];
+        if (d.size() != 1)
+            throw UserError(path + ": /inputs/labels has " + std::to_string(d.size()) +
+                            " dimensions; expected a 1-D array of N class labels");
+        n_ = d[0];
     }
     Handle layers(H5Gopen2(f, "/layers", H5P_DEFAULT));
     H5G_info_t ginfo;
@@ -281,6 +285,8 @@ StoreReader::StoreReader(const std::string& path) : impl_(std::make_unique<Impl>
                                H5P_DEFAULT);
         if (h5::exists(layers, name + "/activations")) layer_names_.push_back(name);
     }
+    if (layer_names_.empty())
+        throw UserError(path + ": the activation store has no layers (expected /layers/<name>/activations)");
 }
 
 StoreReader::~StoreReader() = default;
@@ -297,8 +303,13 @@ Handle open_layer(hid_t file, const StoreReader& r, const std::string& name) {
     if (!r.has_layer(name))
         throw UserError(r.path() + ": no layer '" + name + "' (closest: " +
                         join(closest_names(name, r.layer_names())) + ")");
-    return h5::check(H5Dopen2(file, ("/layers/" + name + "/activations").c_str(), H5P_DEFAULT),
-                     r.path() + ": cannot open layer " + name);
+    Handle ds = h5::check(H5Dopen2(file, ("/layers/" + name + "/activations").c_str(), H5P_DEFAULT),
+                          r.path() + ": cannot open layer " + name);
+    h5::check_virtual_sources(ds, r.path(), "layer '" + name + "'");
+    Handle type(H5Dget_type(ds));
+    if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER)
+        throw UserError(r.path() + ": layer '" + name + "' holds non-numeric values; expected float32 activations");
+    return ds;
 }
 }  // namespace
 
@@ -317,9 +328,25 @@ std::vector<float> StoreReader::read_layer_rows(const std::string& name, std::si
     if (first + count > d[0])
         throw UserError(path_ + ": layer '" + name + "' rows " + std::to_string(first) + ".." +
                         std::to_string(first + count) + " beyond its " + std::to_string(d[0]) + " rows");
+    // the size in floats, refused (naming the file and layer) when it overflows or cannot be allocated
     std::size_t row = 1;
-    for (std::size_t i = 1; i < d.size(); ++i) row *= d[i];
-    std::vector<float> out(count * row);
+    bool overflow = false;
+    for (std::size_t i = 1; i < d.size(); ++i) overflow |= __builtin_mul_overflow(row, std::size_t(d[i]), &row);
+    std::size_t total = 0;
+    overflow |= __builtin_mul_overflow(count, row, &total) || total > std::size_t(1) << 60;
+    std::vector<std::int64_t> shape(d.begin() + 1, d.end());
+    auto too_big = [&] {
+        return UserError(path_ + ": layer '" + name + "' declares " + std::to_string(count) + " x " + shape_string(shape) +
+                         " values (" + (overflow ? std::string("more than 2^60") : std::to_string(total)) +
+                         " floats), more than this machine's memory; check its shape or read fewer --points");
+    };
+    if (overflow) throw too_big();
+    std::vector<float> out;
+    try {
+        out.resize(total);
+    } catch (const std::bad_alloc&) {
+        throw too_big();
+    }
     if (count == 0) return out;
     std::vector<hsize_t> start(d.size(), 0), extent = d;
     start[0] = first;
@@ -342,8 +369,20 @@ Matrix StoreReader::read_layer(const std::string& name) const {
 }
 
 std::uint64_t StoreReader::layer_nonfinite(const std::string& name) const {
-    Handle ds = open_layer(impl_->file, *this, name);
-    return std::uint64_t(h5::read_int_attr(ds, "nonfinite", 0));
+    {
+        Handle ds = open_layer(impl_->file, *this, name);
+        const std::int64_t recorded = h5::read_int_attr(ds, "nonfinite", -1);
+        if (recorded >= 0) return std::uint64_t(recorded);
+    }
+    // a store written by another tool: count, a block of rows at a time (about 64 MiB)
+    const std::size_t row = std::max<std::size_t>(1, per_input_size(layer_shape(name)));
+    const std::size_t block = std::max<std::size_t>(1, (std::size_t(16) << 20) / row);
+    std::uint64_t bad = 0;
+    for (std::size_t first = 0; first < n_; first += block) {
+        const auto values = read_layer_rows(name, first, std::min(block, n_ - first));
+        for (float v : values) bad += !std::isfinite(v);
+    }
+    return bad;
 }
 
 std::vector<std::int64_t> StoreReader::index() const {
@@ -352,18 +391,28 @@ std::vector<std::int64_t> StoreReader::index() const {
         for (std::size_t i = 0; i < n_; ++i) ids[i] = std::int64_t(i);
         return ids;
     }
-    return h5::read_int64(impl_->file, "/inputs/index");
+    return checked_rows("/inputs/index");
 }
-std::vector<std::int64_t> StoreReader::labels() const { return h5::read_int64(impl_->file, "/inputs/labels"); }
+std::vector<std::int64_t> StoreReader::labels() const { return checked_rows("/inputs/labels"); }
+bool StoreReader::has_predictions() const { return h5::exists(impl_->file, "/inputs/predictions"); }
 std::vector<std::int64_t> StoreReader::predictions() const {
-    if (!h5::exists(impl_->file, "/inputs/predictions")) return std::vector<std::int64_t>(n_, -1);
-    return h5::read_int64(impl_->file, "/inputs/predictions");
+    if (!has_predictions()) return std::vector<std::int64_t>(n_, -1);
+    return checked_rows("/inputs/predictions");
+}
+
+std::vector<std::int64_t> StoreReader::checked_rows(const std::string& name) const {
+    auto v = h5::read_int64(impl_->file, name, path_);
+    if (v.size() != n_)
+        throw UserError(path_ + ": " + name + " has " + std::to_string(v.size()) + " rows, expected " +
+                        std::to_string(n_) + " (one per input, like /inputs/labels)");
+    return v;
 }
 
 Matrix StoreReader::logits() const {
     Matrix m;
     if (!h5::exists(impl_->file, "/inputs/logits")) return m;
-    Handle ds(H5Dopen2(impl_->file, "/inputs/logits", H5P_DEFAULT));
+    Handle ds = h5::check(H5Dopen2(impl_->file, "/inputs/logits", H5P_DEFAULT), path_ + ": cannot open /inputs/logits");
+    h5::check_virtual_sources(ds, path_, "/inputs/logits");
     auto d = h5::dims(ds);
     m.rows = d.size() > 0 ? d[0] : 0;
     m.cols = d.size() > 1 ? d[1] : 0;

@@ -102,13 +102,15 @@ private:
     int counter_ = 0;
 };
 
+constexpr int kMaxWidth = 1 << 16;  // a layer of more units than this is a typo (and would not fit in memory)
+
 void require_widths(const std::string& arch, const std::vector<int>& widths, std::size_t count) {
     bool ok = count == 0 ? !widths.empty() : widths.size() == count;
-    for (int w : widths) ok = ok && w > 0;
+    for (int w : widths) ok = ok && w > 0 && w <= kMaxWidth;
     if (!ok)
         throw UserError("--widths for " + arch + " must be " +
                         (count == 0 ? std::string("one or more") : std::to_string(count)) +
-                        " positive integers (default " + [&] {
+                        " integers between 1 and " + std::to_string(kMaxWidth) + " (default " + [&] {
                             std::string s;
                             for (int w : default_widths(arch)) s += (s.empty() ? "" : ",") + std::to_string(w);
                             return s;

@@ -4,6 +4,7 @@
 #include <torch/script.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -89,7 +90,13 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
     auto train_ds = open_dataset(train_spec, o.limit);
     auto test_ds = open_dataset(test_spec);
     if (train_ds->size() == 0) throw UserError("dataset '" + train_spec + "' has no inputs to train on");
-    if (!o.checkpoints_dir.empty()) fs::create_directories(o.checkpoints_dir);
+    if (!o.checkpoints_dir.empty()) {
+        std::error_code ec;
+        if (fs::exists(o.checkpoints_dir) && !fs::is_directory(o.checkpoints_dir))
+            throw UserError("--checkpoints " + o.checkpoints_dir + " is a file; expected a folder (made when missing)");
+        fs::create_directories(o.checkpoints_dir, ec);
+        if (ec) throw UserError("--checkpoints " + o.checkpoints_dir + ": cannot create the folder (" + ec.message() + ")");
+    }
 
     at::set_num_threads(std::max(1, o.threads));
     torch::manual_seed(o.seed);
@@ -97,8 +104,16 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
     std::int64_t classes = std::int64_t(train_ds->class_names().size());
     if (classes == 0) classes = train.labels.max().item<std::int64_t>() + 1;
 
-    torch::jit::Module module =
-        train_detail::build_architecture(o.arch, o.widths, train_ds->sample_shape(), classes);
+    torch::jit::Module module = [&] {
+        try {
+            return train_detail::build_architecture(o.arch, o.widths, train_ds->sample_shape(), classes);
+        } catch (const c10::Error& e) {  // LibTorch's own message, first line only (no stack of frames)
+            std::string what = e.what_without_backtrace();
+            throw UserError("cannot build the " + o.arch + " model with these --widths: " + what.substr(0, what.find('\n')));
+        } catch (const std::bad_alloc&) {
+            throw UserError("the " + o.arch + " model with these --widths does not fit in memory; use smaller --widths");
+        }
+    }();
     std::vector<torch::Tensor> params;
     for (const auto& p : module.parameters()) params.push_back(p);
     torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.lr));
@@ -127,7 +142,13 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
-            loss_sum += loss.item<double>() * double(idx.size(0));
+            const double batch_loss = loss.item<double>();
+            if (!std::isfinite(batch_loss))  // nothing is saved: a model trained into NaN is no model
+                throw UserError("training diverged: the loss is " + std::to_string(batch_loss) + " at epoch " +
+                                std::to_string(epoch) + ", batch " + std::to_string(first / o.batch + 1) +
+                                " (inputs with NaN, or --lr " + std::to_string(o.lr) + " too large); " + o.output +
+                                " was not written");
+            loss_sum += batch_loss * double(idx.size(0));
             correct += out.argmax(1).eq(yb).sum().item<std::int64_t>();
             progress.advance(std::uint64_t(idx.size(0)));
         }
