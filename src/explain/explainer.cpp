@@ -552,23 +552,22 @@ Tensor g = gradient_at_layer(sel, a);
         auto s = X.sizes().vec();
         std::vector<std::int64_t> per(s.begin() + 1, s.end());
         const std::int64_t n = o.samples;
-        // each input's noise: n draws from a generator seeded by (seed, its dataset row)
+        // each input's noise: n draws from a generator seeded by (seed, its dataset row); rows input-major
+        // (input i's n noisy copies side by side), so each input's draws fill one contiguous block
         Tensor sigma = (X.reshape({R, -1}).amax(1) - X.reshape({R, -1}).amin(1)) * float(o.noise);  // [R]
-        Tensor noise = torch::empty(with_batch(n, s));  // [n, R, ...]
+        Tensor noise = torch::empty(with_batch(R * n, per));  // [R * n, ...]
         for (std::int64_t i = 0; i < R; ++i) {
             auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(o.seed, std::uint64_t(index[std::size_t(i)]), 2));
-            Tensor z = torch::empty(with_batch(n, per));
-            z.normal_(0, 1, gen);
-            noise.select(1, i).copy_(z);
+            noise.narrow(0, i * n, n).normal_(0, 1, gen);
         }
-        std::vector<std::int64_t> view(s.size() + 1, 1);
-        view[1] = R;
-        Tensor noisy = (X.unsqueeze(0) + noise * sigma.view(view)).reshape(with_batch(n * R, per));
+        std::vector<std::int64_t> view(s.size(), 1);
+        view[0] = R * n;
+        Tensor noisy = X.repeat_interleave(n, 0) + noise * sigma.repeat_interleave(n).view(view);
         std::vector<std::int64_t> idx;
-        for (std::int64_t j = 0; j < n; ++j) idx.insert(idx.end(), index.begin(), index.end());
-        Rows b = attribute_rows(im, base, noisy, T.repeat({n}), idx, o, mean);
+        for (std::int64_t i = 0; i < R; ++i) idx.insert(idx.end(), std::size_t(n), index[std::size_t(i)]);
+        Rows b = attribute_rows(im, base, noisy, T.repeat_interleave(n), idx, o, mean);
         auto ms = b.map.sizes().vec();
-        Tensor maps = b.map.view(with_batch(n, with_batch(R, {ms.begin() + 1, ms.end()})));
+        Tensor maps = b.map.view(with_batch(R, with_batch(n, {ms.begin() + 1, ms.end()}))).transpose(0, 1);
         if (o.variant == "mean") out.map = maps.mean(0);
         else if (o.variant == "squared") out.map = maps.square().mean(0);
         else out.map = maps.var(0, false);
