@@ -456,6 +456,9 @@ static Rows attribute_rows(Impl& im, const std::string& method, const Tensor& X,
         for (std::int64_t p = 0; p < P; ++p)
             masks[p].narrow(0, pos[std::size_t(p)].first, wh).narrow(1, pos[std::size_t(p)].second, ww).fill_(1);
         Tensor count = masks.sum(0);
+        // an occluded copy is x * keep (+ value * mask): both factors made once for every input
+        Tensor keep = (1 - masks).unsqueeze(1), fill = (masks * float(o.occlusion_value)).unsqueeze(1);
+        const bool filled = o.occlusion_value != 0;
         Tensor fx = im.target_logits(X, T, chunk);
         Tensor drops = torch::empty({R, P});
         Tensor Xv = X.reshape({R, -1, H, W});
@@ -465,8 +468,8 @@ static Rows attribute_rows(Impl& im, const std::string& method, const Tensor& X,
         for (std::int64_t i = 0; i < R; ++i) {
             for (std::int64_t p0 = 0; p0 < P; p0 += per_pass) {
                 const std::int64_t n = std::min(per_pass, P - p0);
-                Tensor m = masks.narrow(0, p0, n).unsqueeze(1);  // [n, 1, H, W]
-                Tensor occluded = Xv[i].unsqueeze(0) * (1 - m) + float(o.occlusion_value) * m;
+                Tensor occluded = Xv[i].unsqueeze(0) * keep.narrow(0, p0, n);  // [n, C, H, W]
+                if (filled) occluded.add_(fill.narrow(0, p0, n));
                 Tensor f = im.target_logits(occluded.reshape(with_batch(n, per)), T[i].expand({n}), chunk);
                 drops[i].narrow(0, p0, n).copy_(fx[i] - f);
             }
