@@ -563,17 +563,17 @@ Tensor g = gradient_at_layer(sel, a);
             auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(o.seed, std::uint64_t(index[std::size_t(i)]), 2));
             noise.narrow(0, i * n, n).normal_(0, 1, gen);
         }
-        std::vector<std::int64_t> view(s.size(), 1);
-        view[0] = R * n;
-        Tensor noisy = X.repeat_interleave(n, 0) + noise * sigma.repeat_interleave(n).view(view);
+        std::vector<std::int64_t> blocks = with_batch(R, with_batch(n, per)), sview(s.size() + 1, 1);
+        sview[0] = R;
+        Tensor noisy = (X.unsqueeze(1) + noise.view(blocks) * sigma.view(sview)).view(with_batch(R * n, per));
         std::vector<std::int64_t> idx;
         for (std::int64_t i = 0; i < R; ++i) idx.insert(idx.end(), std::size_t(n), index[std::size_t(i)]);
         Rows b = attribute_rows(im, base, noisy, T.repeat_interleave(n), idx, o, mean);
         auto ms = b.map.sizes().vec();
-        Tensor maps = b.map.view(with_batch(R, with_batch(n, {ms.begin() + 1, ms.end()}))).transpose(0, 1);
-        if (o.variant == "mean") out.map = maps.mean(0);
-        else if (o.variant == "squared") out.map = maps.square().mean(0);
-        else out.map = maps.var(0, false);
+        Tensor maps = b.map.view(with_batch(R, with_batch(n, {ms.begin() + 1, ms.end()})));  // [R, n, ...]
+        if (o.variant == "mean") out.map = maps.mean(1);
+        else if (o.variant == "squared") out.map = maps.square().mean(1);
+        else out.map = maps.var(1, false);
     } else {
         check_method(method);
         throw UserError("method '" + method + "' is not available");
