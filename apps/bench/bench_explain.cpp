@@ -112,7 +112,7 @@ void run_suite(const Context& ctx) {
     namespace fs = std::filesystem;
     const fs::path work = fs::path(ctx.out_dir) / ".explain-work";
     fs::create_directories(work);
-    const std::string self = self_executable(), model = (work / "cnn.pt").string();
+    const std::string self = actopo_executable(), model = (work / "cnn.pt").string();
     auto trained = run_external(self + " train --quiet --arch cnn --epochs 1 --limit 2000 --seed 1 --force -o " + model);
     if (trained.status != 0) throw std::runtime_error("bench explain: training the model failed: " + trained.output);
     write_text_file((work / "eager.py").string(), kPython, true);
