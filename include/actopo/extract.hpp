@@ -17,6 +17,8 @@
 
 namespace actopo {
 
+struct CaptureInternals;  // src/extract/capture_internals.hpp: the graph and module, for src/explain
+
 /// A submodule of a model as extraction sees it.
 struct LayerInfo {
     std::string name;                  // module path, e.g. "layer1.0.conv1"
@@ -60,6 +62,7 @@ public:
     std::shared_ptr<const void> keep_alive() const;
 
 private:
+    friend struct CaptureInternals;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -317,3 +317,10 @@ std::vector<std::int64_t> LayerCapture::predictions() const {
 }
 
 }  // namespace actopo
+
+#include "extract/capture_internals.hpp"
+
+namespace actopo {
+torch::jit::Module& CaptureInternals::module(LayerCapture& capture) { return capture.impl_->module; }
+torch::jit::Function& CaptureInternals::capture_function(LayerCapture& capture) { return *capture.impl_->capture; }
+}  // namespace actopo

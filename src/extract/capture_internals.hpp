@@ -1,0 +1,16 @@
+#pragma once
+// What src/explain needs of a LayerCapture beyond the public API: its loaded module and the rewritten forward
+// graph that returns (logits, captured layers...), to run with gradients on. Brings LibTorch.
+#include <torch/script.h>
+
+#include "actopo/extract.hpp"
+
+namespace actopo {
+
+struct CaptureInternals {
+    static torch::jit::Module& module(LayerCapture& capture);
+    /// Called as fn({module._ivalue(), x}); returns a tuple (logits, layer 0, layer 1, ...).
+    static torch::jit::Function& capture_function(LayerCapture& capture);
+};
+
+}  // namespace actopo
