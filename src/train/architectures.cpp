@@ -110,7 +110,7 @@ void require_widths(const std::string& arch, const std::vector<int>& widths, std
     if (!ok)
         throw UserError("--widths for " + arch + " must be " +
                         (count == 0 ? std::string("one or more") : std::to_string(count)) +
-                        " integers between 1 and " + std::to_string(kMaxWidth) + " (default " + [&] {
+                        " positive integers of at most " + std::to_string(kMaxWidth) + " (default " + [&] {
                             std::string s;
                             for (int w : default_widths(arch)) s += (s.empty() ? "" : ",") + std::to_string(w);
                             return s;
