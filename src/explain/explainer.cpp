@@ -86,32 +86,29 @@ namespace explain_detail {
 
 void gauss_legendre(int m, std::vector<double>& nodes, std::vector<double>& weights) {
     // Roots of the Legendre polynomial P_m by Newton's method from Chebyshev-like guesses, mapped to [0, 1].
-    nodes.assign(std::size_t(m), 0);
-    weights.assign(std::size_t(m), 0);
-    for (int i = 0; i < m; ++i) {
-        double z = std::cos(M_PI * (i + 0.75) / (m + 0.5)), dp = 0;
-        for (int it = 0; it < 100; ++it) {
-            double p0 = 1, p1 = z;
-            for (int k = 2; k <= m; ++k) {
-                double p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-                p0 = p1;
-                p1 = p2;
-            }
-            double pm = m == 1 ? z : p1, pm1 = m == 1 ? 1 : p0;
-            dp = m * (z * pm - pm1) / (z * z - 1);
-            double dz = pm / dp;
-            z -= dz;
-            if (std::fabs(dz) < 1e-15) break;
-        }
-        // recompute the derivative at the converged root
+    // P_m'(z) = m (z P_m(z) - P_{m-1}(z)) / (z^2 - 1), with P_m by the three-term recurrence.
+    const auto derivative = [m](double z, double& pm) {
         double p0 = 1, p1 = z;
         for (int k = 2; k <= m; ++k) {
-            double p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+            const double p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
             p0 = p1;
             p1 = p2;
         }
-        double pm = m == 1 ? z : p1, pm1 = m == 1 ? 1 : p0;
-        dp = m * (z * pm - pm1) / (z * z - 1);
+        pm = m == 1 ? z : p1;
+        const double pm1 = m == 1 ? 1 : p0;
+        return m * (z * pm - pm1) / (z * z - 1);
+    };
+    nodes.assign(std::size_t(m), 0);
+    weights.assign(std::size_t(m), 0);
+    for (int i = 0; i < m; ++i) {
+        double z = std::cos(M_PI * (i + 0.75) / (m + 0.5)), pm = 0;
+        for (int it = 0; it < 100; ++it) {
+            const double dp = derivative(z, pm);
+            const double dz = pm / dp;
+            z -= dz;
+            if (std::fabs(dz) < 1e-15) break;
+        }
+        const double dp = derivative(z, pm);  // at the converged root
         nodes[std::size_t(i)] = 0.5 * (1 - z);  // ascending on [0, 1]
         weights[std::size_t(i)] = 1.0 / ((1 - z * z) * dp * dp);  // 2 / ((1 - z^2) P'^2), halved for [0, 1]
     }
