@@ -1,5 +1,7 @@
 #include "actopo/sample.hpp"
 
+#include <unistd.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -191,12 +193,21 @@ PointCloud sample_layer(const StoreReader& store, const std::string& layer, cons
     if (store.size() == 0)
         throw UserError(store.path() + ": the store holds no inputs (/inputs/labels is empty), so layer '" + layer +
                         "' has no points");
+    const auto too_big = [&] {
+        return UserError(store.path() + ": layer '" + layer + "' of per-input shape " + shape_string(shape) + " over " +
+                         std::to_string(store.size()) + " inputs does not fit in memory (sample fewer --points, or avgpool)");
+    };
+    // the point cloud's size, checked before allocating it (an allocation beyond memory may not fail cleanly)
+    const auto [channels, positions] = channels_and_positions(shape);
+    double points = double(store.size()) * (options.method == Sampling::spatial ? double(positions) : 1.0);
+    if (options.points > 0) points = std::min(points, double(options.points));
+    const double dim = options.method == Sampling::flatten ? double(channels) * double(positions) : double(channels);
+    if (points * dim * sizeof(float) > double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE))) throw too_big();
     try {
         return sample_rows([&](std::size_t first, std::size_t count) { return store.read_layer_rows(layer, first, count); },
                            store.size(), shape, store.labels(), store.predictions(), store.index(), options, layer);
     } catch (const std::bad_alloc&) {
-        throw UserError(store.path() + ": layer '" + layer + "' of per-input shape " + shape_string(shape) + " over " +
-                        std::to_string(store.size()) + " inputs does not fit in memory (sample fewer --points, or avgpool)");
+        throw too_big();
     }
 }
 

@@ -57,6 +57,8 @@ TEST_CASE("every bad input of the corpus is one clear error and damages no outpu
     const fs::path dir = fs::temp_directory_path() / ("actopo-bad-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     for (const auto& c : cases) {
+        const bool model_command = c.args.rfind("train ", 0) == 0 || c.args.rfind("extract ", 0) == 0;
+        if (model_command && !ACTOPO_WITH_TORCH) continue;  // a build without actopo-nn (the sanitizer tree)
         DYNAMIC_SECTION(c.name) {
             fs::create_directories(dir / "outdir");
             const std::string precious = "precious output of an earlier run\n";
