@@ -34,19 +34,24 @@ pid_t fork_job(const Job& job, const fs::path& dir, const fs::path& log, const J
     const pid_t pid = fork();
     if (pid < 0) throw UserError("cannot start a worker process for job " + job.id + ": out of processes?");
     if (pid > 0) return pid;
-    int rc = 2;  // the child: output to the job's log, working inside the results folder
+    // the child: output to the job's log, working inside the results folder
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        ::close(fd);
+    }
+    if (chdir(dir.c_str()) != 0) _exit(2);
+    // stores record their creation time: fixed, so that the same experiment gives the same bytes
+    setenv("SOURCE_DATE_EPOCH", std::getenv("SOURCE_DATE_EPOCH") ? std::getenv("SOURCE_DATE_EPOCH") : "0", 1);
+    std::cerr << "$ " << join(job.command, " ") << std::endl;
+    execute_and_exit(execute, job.command);
+}
+
+void execute_and_exit(const JobExecutor& execute, const std::vector<std::string>& command) {
+    int rc = 2;
     try {
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            ::close(fd);
-        }
-        if (chdir(dir.c_str()) != 0) _exit(2);
-        // stores record their creation time: fixed, so that the same experiment gives the same bytes
-        setenv("SOURCE_DATE_EPOCH", std::getenv("SOURCE_DATE_EPOCH") ? std::getenv("SOURCE_DATE_EPOCH") : "0", 1);
-        std::cerr << "$ " << join(job.command, " ") << std::endl;
-        rc = execute(job.command);
+        rc = execute(command);
     } catch (const std::exception& e) {
         std::cerr << "actopo: " << e.what() << std::endl;
     }

@@ -22,6 +22,9 @@ std::string job_file_name(const std::string& job_id);
 /// Forks a child that runs `job` with `execute` inside `dir`, its stdout and stderr in `log`.
 pid_t fork_job(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
                const JobExecutor& execute);
+/// In a forked child: runs `command` with `execute`, prints an exception as one line, flushes the output and
+/// exits with the command's code (2 after an exception).
+[[noreturn]] void execute_and_exit(const JobExecutor& execute, const std::vector<std::string>& command);
 /// Exit code of a finished child as a shell would report it (128 + signal when killed).
 int exit_code(int wait_status);
 

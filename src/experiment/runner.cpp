@@ -98,16 +98,7 @@ int run_captured(const std::vector<std::string>& command, const JobExecutor& exe
         dup2(fds[1], 1);
         dup2(fds[1], 2);
         ::close(fds[1]);
-        int rc = 2;
-        try {
-            rc = execute(command);
-        } catch (const std::exception& e) {
-            std::cerr << "actopo: " << e.what() << std::endl;
-        }
-        std::cout.flush();
-        std::cerr.flush();
-        std::fflush(nullptr);
-        _exit(rc);
+        detail::execute_and_exit(execute, command);
     }
     ::close(fds[1]);
     char buf[4096];
