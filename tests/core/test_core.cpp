@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <thread>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -94,10 +96,20 @@ TEST_CASE("parallel_for runs every item once and rethrows the first error", "[co
     }
     actopo::parallel_for(0, 4, [](std::size_t) { FAIL("no item to run"); });
     std::atomic<int> started{0};
+    std::atomic<bool> thrown{false};
     CHECK_THROWS_WITH(actopo::parallel_for(100000, 2,
                                            [&](std::size_t i) {
                                                started.fetch_add(1);
-                                               if (i == 10) throw actopo::UserError("item 10");
+                                               // later items wait (at most 1 s) for item 10's error, so that a thread
+                                               // descheduled between claiming item 10 and running it cannot let the
+                                               // other run every item first
+                                               const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+                                               while (i > 10 && !thrown && std::chrono::steady_clock::now() < until)
+                                                   std::this_thread::yield();
+                                               if (i == 10) {
+                                                   thrown = true;
+                                                   throw actopo::UserError("item 10");
+                                               }
                                            }),
                       "item 10");
     CHECK(started.load() < 100000);  // no new item starts after the error
