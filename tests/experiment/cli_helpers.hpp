@@ -30,6 +30,19 @@ inline int shell(const std::string& command) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+#ifdef ACTOPO_TINY_REFERENCE
+/// The tiny experiment's results from one process (`actopo run` with its defaults), made once per ctest run by the
+/// fixture "experiment: the single-process reference run ..."; made here when a test runs outside ctest.
+inline fs::path reference_run() {
+    const fs::path results = ACTOPO_TINY_REFERENCE;
+    if (!fs::exists(results / "tiny" / "manifest.json")) {
+        fs::remove_all(results);
+        if (shell(kBinary + " run " + kConfig + " -q --results " + results.string()) != 0) return {};
+    }
+    return results / "tiny";
+}
+#endif
+
 /// sha256 of every artefact (the logs, the cache's bookkeeping and this run's wall times excluded).
 inline std::map<std::string, std::string> artefacts(const fs::path& dir) {
     std::map<std::string, std::string> out;

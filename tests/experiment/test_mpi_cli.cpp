@@ -34,11 +34,12 @@ bool mpi_usable() {
 
 }  // namespace
 
-TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for byte", "[experiment][mpi][slow]") {
+TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for byte", "[experiment][mpi][slow][reference]") {
     if (!mpi_usable()) return;
     const auto dir = temp_dir("mpi-ranks");
-    REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "one").string()) == 0);
-    const auto one = artefacts(dir / "one" / "tiny");
+    const auto reference = reference_run();
+    REQUIRE(!reference.empty());
+    const auto one = artefacts(reference);
     REQUIRE(one.size() > 60);
     for (int ranks : {2, 3}) {
         const fs::path results = dir / ("np" + std::to_string(ranks));
@@ -52,7 +53,7 @@ TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for by
 }
 
 TEST_CASE("a rank killed mid-run loses no finished work: --resume completes with the same artefacts",
-          "[experiment][mpi][slow]") {
+          "[experiment][mpi][slow][reference]") {
     if (!mpi_usable()) return;
     const auto dir = temp_dir("mpi-kill");
     const std::string results = (dir / "r").string();
@@ -75,6 +76,7 @@ TEST_CASE("a rank killed mid-run loses no finished work: --resume completes with
     REQUIRE(fs::exists(results + "/tiny/.cache/extract.mlp.json"));
     REQUIRE_FALSE(fs::exists(results + "/tiny/manifest.json"));
     REQUIRE(shell(kMpirun + " -np 2 " + kBinary + " run " + kConfig + " --resume -q --results " + results + " > /dev/null") == 0);
-    REQUIRE(shell(kBinary + " run " + kConfig + " -q --results " + (dir / "clean").string()) == 0);
-    REQUIRE(artefacts(dir / "r" / "tiny") == artefacts(dir / "clean" / "tiny"));
+    const auto reference = reference_run();
+    REQUIRE(!reference.empty());
+    REQUIRE(artefacts(dir / "r" / "tiny") == artefacts(reference));
 }
