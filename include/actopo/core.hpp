@@ -6,7 +6,7 @@
 //   text.hpp      sha256, closest_names, join/split/trim, safe_file_name, xml_escape, iso_time, version
 //   matrix.hpp    Matrix (float point clouds) and NamedMatrix (layer x layer CSV)
 //   process.hpp   running other programs (Graphviz, ripser, actopo-nn)
-//   algorithms.hpp UnionFind, average_ranks
+//   algorithms.hpp UnionFind, average_ranks, average_linkage
 #include "actopo/core/errors.hpp"
 #include "actopo/core/files.hpp"
 #include "actopo/core/matrix.hpp"

@@ -1,7 +1,8 @@
-// Ranks with ties averaged.
+// Ranks with ties averaged; average-linkage clustering.
 #include "actopo/core/algorithms.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace actopo {
 
@@ -19,6 +20,36 @@ std::vector<double> average_ranks(const std::vector<double>& v) {
         i = j + 1;
     }
     return ranks;
+}
+
+std::vector<LinkageMerge> average_linkage(const std::vector<double>& dissimilarity, std::size_t n) {
+    struct Group {
+        std::size_t id;
+        std::vector<std::size_t> items;
+    };
+    std::vector<Group> groups;
+    for (std::size_t k = 0; k < n; ++k) groups.push_back({k, {k}});
+    std::vector<LinkageMerge> merges;
+    while (groups.size() > 1) {
+        double best = std::numeric_limits<double>::infinity();
+        std::size_t ba = 0, bb = 1;
+        for (std::size_t a = 0; a < groups.size(); ++a)
+            for (std::size_t b = a + 1; b < groups.size(); ++b) {
+                double sum = 0;
+                for (auto x : groups[a].items)
+                    for (auto y : groups[b].items) sum += dissimilarity[x * n + y];
+                const double d = sum / double(groups[a].items.size() * groups[b].items.size());
+                if (d < best - 1e-12) best = d, ba = a, bb = b;
+            }
+        LinkageMerge m{groups[ba].id, groups[bb].id, best, groups[ba].items};
+        m.members.insert(m.members.end(), groups[bb].items.begin(), groups[bb].items.end());
+        Group merged{n + merges.size(), m.members};
+        std::sort(m.members.begin(), m.members.end());
+        merges.push_back(std::move(m));
+        groups.erase(groups.begin() + std::ptrdiff_t(bb));
+        groups[ba] = std::move(merged);
+    }
+    return merges;
 }
 
 }  // namespace actopo

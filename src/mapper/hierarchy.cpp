@@ -1,9 +1,9 @@
 // The class hierarchy a Mapper graph implies: class similarity from shared nodes and edges, an
 // average-linkage dendrogram per layer, and the layer where each group of classes splits apart.
 #include <algorithm>
-#include <limits>
 #include <set>
 
+#include "actopo/core/algorithms.hpp"
 #include "actopo/mapper.hpp"
 
 namespace actopo::mapper {
@@ -63,31 +63,16 @@ Dendrogram class_hierarchy(const Graph& g) {
         }
 
     // average linkage (UPGMA) on 1 - similarity
-    struct Group { int id; std::vector<std::size_t> items; };
-    std::vector<Group> groups;
-    for (std::size_t k = 0; k < c; ++k) groups.push_back({int(k), {k}});
-    while (groups.size() > 1) {
-        double best = std::numeric_limits<double>::infinity();
-        std::size_t ba = 0, bb = 1;
-        for (std::size_t a = 0; a < groups.size(); ++a)
-            for (std::size_t b = a + 1; b < groups.size(); ++b) {
-                double sum = 0;
-                for (auto x : groups[a].items)
-                    for (auto y : groups[b].items) sum += 1.0 - d.similarity.at(x, y);
-                double dist = sum / double(groups[a].items.size() * groups[b].items.size());
-                if (dist < best - 1e-12) best = dist, ba = a, bb = b;
-            }
-        Dendrogram::Merge m;
-        m.left = groups[ba].id;
-        m.right = groups[bb].id;
-        m.height = best;
-        Group merged{int(c + d.merges.size()), groups[ba].items};
-        merged.items.insert(merged.items.end(), groups[bb].items.begin(), groups[bb].items.end());
-        for (auto k : merged.items) m.members.push_back(d.classes[k]);
-        std::sort(m.members.begin(), m.members.end());
-        d.merges.push_back(m);
-        groups.erase(groups.begin() + std::ptrdiff_t(bb));
-        groups[ba] = merged;
+    std::vector<double> dissimilarity(c * c);
+    for (std::size_t k = 0; k < c * c; ++k) dissimilarity[k] = 1.0 - d.similarity.values[k];
+    for (const auto& m : average_linkage(dissimilarity, c)) {
+        Dendrogram::Merge merge;
+        merge.left = int(m.left);
+        merge.right = int(m.right);
+        merge.height = m.height;
+        for (auto k : m.members) merge.members.push_back(d.classes[k]);
+        std::sort(merge.members.begin(), merge.members.end());
+        d.merges.push_back(merge);
     }
     return d;
 }

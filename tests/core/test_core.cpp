@@ -114,3 +114,21 @@ TEST_CASE("parallel_for runs every item once and rethrows the first error", "[co
                       "item 10");
     CHECK(started.load() < 100000);  // no new item starts after the error
 }
+
+TEST_CASE("average linkage: merges and heights of points 0, 1, 5, 7 on a line by hand", "[core]") {
+    const std::vector<double> x{5, 0, 7, 1};  // items 0..3; |x_i - x_j| as the dissimilarity
+    std::vector<double> d(16);
+    for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t j = 0; j < 4; ++j) d[i * 4 + j] = std::abs(x[i] - x[j]);
+    const auto merges = actopo::average_linkage(d, 4);
+    REQUIRE(merges.size() == 3);
+    // first the closest pair, items 1 and 3 (x = 0, 1) at 1; then items 0 and 2 (x = 5, 7) at 2;
+    // then the two pairs at the mean of |5-0|, |5-1|, |7-0|, |7-1| = 5.5
+    CHECK(merges[0].members == std::vector<std::size_t>{1, 3});
+    CHECK(merges[0].height == 1.0);
+    CHECK(merges[1].members == std::vector<std::size_t>{0, 2});
+    CHECK(merges[1].height == 2.0);
+    CHECK(merges[2].members == std::vector<std::size_t>{0, 1, 2, 3});
+    CHECK(merges[2].height == 5.5);
+    CHECK(((merges[2].left == 4 && merges[2].right == 5) || (merges[2].left == 5 && merges[2].right == 4)));
+}

@@ -2,6 +2,8 @@
 // Small algorithms several modules share:
 //   UnionFind      disjoint sets with path halving; the root of a set is its smallest element
 //   average_ranks  1-based ranks with ties sharing their mean rank (Spearman, rank agreement, balanced covers)
+//   average_linkage  agglomerative clustering by average linkage (UPGMA): Mapper's class hierarchy, the
+//                  report's groups of layers
 #include <cstdint>
 #include <numeric>
 #include <vector>
@@ -32,5 +34,14 @@ private:
 
 /// Ranks 1..n of v's values; tied values share the mean of their ranks.
 std::vector<double> average_ranks(const std::vector<double>& v);
+
+struct LinkageMerge {
+    std::size_t left = 0, right = 0;   // < n: an item; else n + the index of an earlier merge
+    double height = 0;                 // average dissimilarity between the two groups
+    std::vector<std::size_t> members;  // items of the merged group, ascending
+};
+/// The n - 1 merges of average-linkage clustering of n items, in order, for a symmetric n x n row-major
+/// `dissimilarity`. Of equal heights (within 1e-12) the first pair in the order of the current groups merges.
+std::vector<LinkageMerge> average_linkage(const std::vector<double>& dissimilarity, std::size_t n);
 
 }  // namespace actopo
