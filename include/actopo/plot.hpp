@@ -31,14 +31,16 @@ void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::stri
 
 struct Series {
     std::string name;
-    std::vector<double> y;  // one value per category / x
+    std::vector<double> y;  // one value per category / x; non-finite values are left out
+    std::vector<double> x = {};  // line chart: this series' own x (empty: the chart's)
 };
 struct ChartOptions {
     std::string title, x_label, y_label;
-    std::vector<std::string> categories;  // bar chart: one label per value
+    std::vector<std::string> categories;  // one label per value: under each bar, or under each x of a line chart
     std::vector<double> x;                // line chart: x of each value (empty: 0, 1, 2, ...)
     bool bars = false;
     bool log_y = false;
+    bool markers = false;  // line chart: a dot at every value
 };
 void write_chart(const std::vector<Series>& series, const ChartOptions& options, const std::string& path, bool force);
 
