@@ -16,6 +16,9 @@
 #include "actopo/plot.hpp"
 #include "actopo/report.hpp"
 #include "actopo/store.hpp"
+#include "depth.hpp"
+#include "findings.hpp"
+#include "tables.hpp"
 
 namespace actopo {
 namespace {
@@ -24,23 +27,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 const ResultsLayout kLayout;  // paths relative to the results folder
-
-
-std::string fixed(double v, int digits = 3) {
-    std::ostringstream s;
-    s.setf(std::ios::fixed);
-    s.precision(digits);
-    s << v;
-    return s.str();
-}
-
-std::vector<std::vector<std::string>> read_csv_rows(const fs::path& path) {
-    std::vector<std::vector<std::string>> rows;
-    std::istringstream in(read_text_file(path.string()));
-    for (std::string line; std::getline(in, line);)
-        if (!trim(line).empty()) rows.push_back(split(line, ','));
-    return rows;
-}
+using report::fixed;
+using report::read_csv_rows;
 
 /// A figure of the results folder as seen from report/index.html, with a caption; nothing when absent.
 class Page {
@@ -89,7 +77,7 @@ public:
                "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
                "font-size:14px;text-align:left}th{background:#f4f4f4}\n"
                "pre{background:#f7f7f7;padding:10px;overflow:auto;font-size:13px}\n"
-               ".layers td{vertical-align:top}\n"
+               "summary{cursor:pointer;font-weight:600;margin:10px 0}.layers td{vertical-align:top}.findings li{margin:6px 0;max-width:1100px;line-height:1.4}\n"
                "</style></head><body>\n<h1>"
             << xml_escape(title) << "</h1><p class=\"sub\">" << xml_escape(subtitle) << "</p>\n<nav>";
         for (const auto& [id, t] : toc_) out << "<a href=\"#" << id << "\">" << xml_escape(t) << "</a>";
@@ -118,6 +106,36 @@ ModelInfo read_model(const fs::path& store_path, const std::string& name) {
     for (std::size_t i = 0; i < labels.size() && i < predictions.size(); ++i) right += labels[i] == predictions[i];
     m.accuracy = labels.empty() ? 0 : double(right) / double(labels.size());
     return m;
+}
+
+void findings_section(Page& page, const fs::path& dir, const std::vector<ModelInfo>& models) {
+    std::vector<std::string> names;
+    for (const auto& m : models) names.push_back(m.name);
+    const auto found = report::findings(dir, names);
+    page.heading("findings", "Findings");
+    if (found.empty()) {
+        page.text("This experiment has no stage whose results can be summarised in words (layer x layer matrices, their "
+                  "agreement, Mapper class hierarchies, co-activation graphs).");
+        return;
+    }
+    page.raw("<ul class=\"findings\">\n");
+    for (const auto& f : found) {
+        page.raw("<li>" + xml_escape(f.text));
+        if (!f.figure.empty() && page.has(f.figure)) page.raw(" <a href=\"../" + f.figure + "\">[figure]</a>");
+        page.raw("</li>\n");
+    }
+    page.raw("</ul>\n");
+}
+
+void depth_section(Page& page, const fs::path& dir, const std::vector<ModelInfo>& models, bool force) {
+    std::vector<report::ModelLayers> layers;
+    for (const auto& m : models) layers.push_back({m.name, m.layers});
+    const auto figures = report::write_depth_profiles(dir, layers, force);
+    if (figures.empty()) return;
+    page.heading("depth", "Depth profiles");
+    page.text("Each measure per layer, one line per model; click a figure for its full size. The per-layer diagrams and "
+              "Mapper graphs are under each model.");
+    for (const auto& f : figures) page.figure(f.figure, f.caption, f.figure, "small");
 }
 
 void models_section(Page& page, const json& plan, const std::vector<ModelInfo>& models) {
@@ -251,7 +269,9 @@ void write_report(const std::string& results_dir, bool force) {
     }
 
     Page page(dir);
+    findings_section(page, dir, models);
     models_section(page, plan, models);
+    depth_section(page, dir, models, force);
     matrices_section(page, dir);
 
     for (const auto& m : models) {
@@ -275,7 +295,8 @@ void write_report(const std::string& results_dir, bool force) {
         const fs::path diagrams = dir / kLayout.diagrams(m.name);
         const bool have_diagrams = fs::exists(diagrams), have_mapper = page.has(mapper_dir);
         if (!have_diagrams && !have_mapper) continue;
-        page.raw("<h3>Layers</h3>\n<table class=\"layers\"><tr><th>layer</th>" +
+        page.raw("<details><summary>Layers: the persistence diagram and Mapper graph of each of the " +
+                 std::to_string(m.layers.size()) + " layers</summary>\n<table class=\"layers\"><tr><th>layer</th>" +
                  std::string(have_diagrams ? "<th>persistence diagram and barcode</th>" : "") +
                  (have_mapper ? "<th>Mapper graph (click for the interactive page)</th>" : "") + "</tr>\n");
         const auto groups = have_diagrams ? diagram_groups(diagrams.string()) : std::vector<std::string>{};
@@ -302,7 +323,7 @@ void write_report(const std::string& results_dir, bool force) {
             }
             page.raw("</tr>\n");
         }
-        page.raw("</table>\n");
+        page.raw("</table></details>\n");
     }
 
     page.heading("config", "Experiment file");
