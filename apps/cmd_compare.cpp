@@ -28,10 +28,10 @@ void run(const Args& a) {
     write_text_file(dir + "table.csv", comparison_table_csv(matrices), a.force);
     write_text_file(dir + "agreement.csv", agreement_csv(agreements), a.force);
     std::vector<TitledMatrix> panels;
-    for (const auto& m : matrices) panels.push_back({m.metric, m.matrix});
+    for (const auto& m : matrices) panels.push_back({m.metric, m.matrix, {guess_meaning(m.matrix), m.metric}});
     write_heatmap_grid(panels, dir + "matrices.svg", "every metric over the same layers", a.force);
     write_heatmap(agreement_matrix(matrices, agreements), dir + "agreement.svg",
-                  "Spearman agreement of metrics (upper triangles)", a.force);
+                  "Spearman agreement of metrics (upper triangles)", a.force, {MatrixMeaning::other, "Spearman correlation"});
     if (!quiet()) {
         std::cerr << "wrote " << dir << "{table.csv,agreement.csv,matrices.svg/png,agreement.svg/png}\n";
         for (const auto& g : agreements)

@@ -101,7 +101,8 @@ void run(Args& a) {
     }
     write_text_file(a.output, to_csv(m), a.force);
     m = read_named_matrix_csv(a.output);  // the picture shows the file's numbers: the same whether merged or not
-    write_heatmap(m, figures[0], title_of(a, options, by_summary, metric), a.force);
+    write_heatmap(m, figures[0], title_of(a, options, by_summary, metric), a.force,
+                  {MatrixMeaning::distance, metric_name + " distance of H" + std::to_string(a.dim) + " (0 = same diagram)"});
     std::printf("%s: %zu x %zu %s distances of H%d; heatmap %s, %s\n", a.output.c_str(), m.row_names.size(),
                 m.row_names.size(), metric_name.c_str(), a.dim, figures[0].c_str(), figures[1].c_str());
 }

@@ -47,8 +47,13 @@ void run(const Args& a) {
                         {"warnings", warnings}};
     write_text_file(a.output + ".meta.json", meta.dump(2) + "\n", true);
     if (!a.heatmap.empty())
+    {
+        const bool distance = metric == SimilarityMetric::procrustes || metric == SimilarityMetric::procrustes_angular;
         write_heatmap(m, a.heatmap, similarity_metric_name(metric) + " (" + std::to_string(rows.front().values.rows()) + " inputs)",
-                      a.force);
+                      a.force,
+                      {distance ? MatrixMeaning::distance : MatrixMeaning::similarity,
+                       similarity_metric_name(metric) + (distance ? " (0 = same shape)" : " (1 = same representation)")});
+    }
     if (!quiet())
         std::cerr << "wrote " << a.output << ": " << m.row_names.size() << " x " << m.col_names.size() << " "
                   << similarity_metric_name(metric) << " over " << rows.front().values.rows() << " inputs\n";

@@ -2,7 +2,7 @@
 // Figures drawn with Cairo, each written as SVG and PNG side by side, atomically (temporary name, then
 // rename), refusing to overwrite unless `force`. `path` may end in .svg or .png or have no extension:
 // "out/matrix" or "out/matrix.svg" both write out/matrix.svg and out/matrix.png.
-//   write_heatmap          - a NamedMatrix with row/column names and a colour bar
+//   write_heatmap          - a NamedMatrix with row/column names and a labelled colour bar
 //   write_heatmap_grid     - several heatmaps side by side (one colour scale each)
 //   write_chart            - line or bar chart of named series (benchmarks, Betti curves)
 //   write_diagram_plot     - persistence diagram (birth vs death, one colour per dimension) and barcode
@@ -20,11 +20,24 @@ namespace actopo {
 /// The two files a figure at `path` is written to: {stem.svg, stem.png}.
 std::vector<std::string> figure_paths(const std::string& path);
 
-void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force);
+/// What a heatmap's values mean. Every matrix shows "alike" the same way: bright (yellow) for a high similarity
+/// and for a small distance, dark for the opposite.
+enum class MatrixMeaning { other, similarity, distance };
+/// By the diagonal: about 1 with no value above 1 is a similarity (CKA, SVCCA, RSA), about 0 a distance.
+MatrixMeaning guess_meaning(const NamedMatrix& m);
+struct HeatmapStyle {
+    MatrixMeaning meaning = MatrixMeaning::other;
+    std::string value_label;  // beside the colour bar, e.g. "linear CKA (1 = same representation)"
+};
+
+/// Rows and columns named "model:layer" get a white line between models.
+void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force,
+                   const HeatmapStyle& style = {});
 
 struct TitledMatrix {
     std::string title;
     NamedMatrix matrix;
+    HeatmapStyle style = {};
 };
 void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::string& path, const std::string& title,
                         bool force);

@@ -1,5 +1,6 @@
-// Heatmaps of named matrices: row names on the left, column names rotated above, a colour bar at the
-// right; non-finite cells grey and labelled. Several heatmaps in a grid share the drawing code.
+// Heatmaps of named matrices: row names on the left, column names rotated above, a labelled colour bar at
+// the right, white lines between models; non-finite cells grey and labelled; "alike" bright in every matrix
+// (distances use the colour map reversed). Several heatmaps in a grid share the drawing code.
 #include <algorithm>
 #include <cmath>
 
@@ -17,12 +18,20 @@ constexpr double kFont = 10, kTitle = 13, kPad = 12, kBar = 14;
 struct Panel {
     const NamedMatrix* m;
     std::string title;
+    HeatmapStyle style;
     double cell, left, top, width, height;
     double lo, hi;
+    /// The colour of position t in [0, 1] of the value range.
+    Rgb colour(double t) const { return sequential(style.meaning == MatrixMeaning::distance && std::isfinite(t) ? 1 - t : t); }
 };
 
-Panel measure(cairo_t* cr, const NamedMatrix& m, const std::string& title) {
-    Panel p{&m, title, 0, 0, 0, 0, 0, 0, 0};
+std::string model_of(const std::string& name) {
+    const auto colon = name.find(':');
+    return colon == std::string::npos ? std::string() : name.substr(0, colon);
+}
+
+Panel measure(cairo_t* cr, const NamedMatrix& m, const std::string& title, const HeatmapStyle& style) {
+    Panel p{&m, title, style, 0, 0, 0, 0, 0, 0, 0};
     const std::size_t rows = m.row_names.size(), cols = m.col_names.size();
     p.cell = std::clamp(520.0 / double(std::max<std::size_t>({rows, cols, 1})), 6.0, 44.0);
     double name_w = 0, col_w = 0;
@@ -30,7 +39,7 @@ Panel measure(cairo_t* cr, const NamedMatrix& m, const std::string& title) {
     for (const auto& s : m.col_names) col_w = std::max(col_w, text_width(cr, s, kFont));
     p.left = kPad + name_w + 6;
     p.top = kPad + (title.empty() ? 0 : kTitle + 10) + col_w + 6;
-    double bar_w = kBar + 8 + text_width(cr, "-0.00e+00", kFont) + kPad;
+    double bar_w = kBar + 8 + text_width(cr, "-0.00e+00", kFont) + kPad + (style.value_label.empty() ? 0 : kFont + 8);
     p.width = p.left + p.cell * double(cols) + 16 + bar_w;
     if (!title.empty()) p.width = std::max(p.width, 2 * kPad + text_width(cr, title, kTitle, true));  // the whole title
     p.height = std::max(p.top + p.cell * double(rows) + kPad, p.top + 120);
@@ -53,17 +62,32 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j) {
             double v = m.at(i, j), t = (v - p.lo) / range;
-            Rgb c = sequential(std::isfinite(v) ? t : NAN);
+            Rgb c = p.colour(std::isfinite(v) ? t : NAN);
             set_colour(cr, c);
             cairo_rectangle(cr, gx + p.cell * double(j), gy + p.cell * double(i), p.cell, p.cell);
             cairo_fill(cr);
             if (labels || !std::isfinite(v)) {
-                bool dark = std::isfinite(v) && t < 0.6;
+                bool dark = std::isfinite(v) && (p.style.meaning == MatrixMeaning::distance ? 1 - t : t) < 0.6;
                 cairo_set_source_rgb(cr, dark ? 1 : 0, dark ? 1 : 0, dark ? 1 : 0);
                 if (p.cell >= 14)
                     draw_text(cr, format_number(v), gx + p.cell * (double(j) + 0.5), gy + p.cell * (double(i) + 0.5),
                               std::min(kFont, p.cell / 3.2), 0.5, 0.5);
             }
+        }
+    // white lines between the blocks of models
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, std::max(1.5, p.cell / 10));
+    for (std::size_t i = 1; i < rows; ++i)
+        if (model_of(m.row_names[i]) != model_of(m.row_names[i - 1])) {
+            cairo_move_to(cr, gx, gy + p.cell * double(i));
+            cairo_line_to(cr, gx + p.cell * double(cols), gy + p.cell * double(i));
+            cairo_stroke(cr);
+        }
+    for (std::size_t j = 1; j < cols; ++j)
+        if (model_of(m.col_names[j]) != model_of(m.col_names[j - 1])) {
+            cairo_move_to(cr, gx + p.cell * double(j), gy);
+            cairo_line_to(cr, gx + p.cell * double(j), gy + p.cell * double(rows));
+            cairo_stroke(cr);
         }
     cairo_set_source_rgb(cr, 0, 0, 0);
     for (std::size_t i = 0; i < rows; ++i)
@@ -73,7 +97,7 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
     // colour bar
     const double bx = gx + p.cell * double(cols) + 16, bh = std::max(p.cell * double(rows), 100.0);
     for (int k = 0; k < 100; ++k) {
-        set_colour(cr, sequential(1 - k / 99.0));
+        set_colour(cr, p.colour(1 - k / 99.0));
         cairo_rectangle(cr, bx, gy + bh * k / 100.0, kBar, bh / 100.0 + 0.5);
         cairo_fill(cr);
     }
@@ -88,6 +112,9 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
         cairo_stroke(cr);
         draw_text(cr, format_number(t), bx + kBar + 7, y, kFont, 0, 0.5);
     }
+    if (!p.style.value_label.empty())  // reading upwards, right of the tick labels
+        draw_text(cr, p.style.value_label, bx + kBar + 12 + text_width(cr, "-0.00e+00", kFont), gy + bh / 2, kFont, 0.5, 0,
+                  -M_PI / 2);
 }
 
 void check_shape(const NamedMatrix& m) {
@@ -98,10 +125,21 @@ void check_shape(const NamedMatrix& m) {
 
 }  // namespace
 
-void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force) {
+MatrixMeaning guess_meaning(const NamedMatrix& m) {
+    const std::size_t n = std::min(m.row_names.size(), m.col_names.size());
+    if (n == 0 || m.values.size() != m.row_names.size() * m.col_names.size()) return MatrixMeaning::other;
+    double diagonal = 0, top = -INFINITY, largest = 0;
+    for (std::size_t i = 0; i < n; ++i) diagonal += m.at(i, i) / double(n);
+    for (double v : m.values)
+        if (std::isfinite(v)) top = std::max(top, v), largest = std::max(largest, std::abs(v));
+    if (std::abs(diagonal - 1) < 0.05 && top <= 1 + 1e-9) return MatrixMeaning::similarity;
+    return std::abs(diagonal) <= 1e-6 * largest ? MatrixMeaning::distance : MatrixMeaning::other;
+}
+
+void write_heatmap(const NamedMatrix& m, const std::string& path, const std::string& title, bool force, const HeatmapStyle& style) {
     check_shape(m);
     Measure ms;
-    Panel p = measure(ms.cr, m, title);
+    Panel p = measure(ms.cr, m, title, style);
     plot::render_figure(path, p.width, p.height, [&](cairo_t* cr) { draw_panel(cr, p, 0, 0); }, force);
 }
 
@@ -113,7 +151,7 @@ void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::stri
     double pw = 0, ph = 0;
     for (const auto& t : panels) {
         check_shape(t.matrix);
-        ps.push_back(measure(ms.cr, t.matrix, t.title));
+        ps.push_back(measure(ms.cr, t.matrix, t.title, t.style));
         pw = std::max(pw, ps.back().width);
         ph = std::max(ph, ps.back().height);
     }

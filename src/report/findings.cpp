@@ -11,6 +11,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/experiment.hpp"
+#include "actopo/plot.hpp"
 #include "tables.hpp"
 
 namespace actopo::report {
@@ -23,15 +24,9 @@ const ResultsLayout kLayout;
 constexpr double kSignificance = 0.05;  // p-value below which an agreement is called one
 constexpr double kClearGap = 0.10;      // a grouping is called clear when its gap is this share of the range
 
-/// A layer x layer matrix is a similarity when its diagonal is about 1 and no value exceeds 1 (CKA, SVCCA,
-/// PWCCA, RSA); otherwise a distance (diagram distances, Procrustes).
-bool is_similarity(const NamedMatrix& m) {
-    const std::size_t n = m.row_names.size();
-    double diagonal = 0, top = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i) diagonal += m.at(i, i) / double(n);
-    for (double v : m.values) top = std::max(top, v);
-    return diagonal > 0.5 && top <= 1 + 1e-9;
-}
+/// A layer x layer matrix is a similarity (CKA, SVCCA, PWCCA, RSA) or a distance (diagram distances, Procrustes)
+/// by its diagonal, as its heatmap reads it.
+bool is_similarity(const NamedMatrix& m) { return guess_meaning(m) == MatrixMeaning::similarity; }
 
 /// A whole matrix's CSV (not one of the blocks of a split one).
 bool is_matrix_file(const fs::path& p) {

@@ -164,7 +164,7 @@ void matrices_section(Page& page, const fs::path& dir) {
               "same topology; CKA, SVCCA, PWCCA, RSA: 1 = same representation; Procrustes: 0 = same.");
     for (const auto& f : figures) {
         std::string caption = f.substr(0, f.size() - 4);
-        page.figure(f, caption, f.substr(0, f.size() - 4) + ".csv", "small");
+        page.figure(f, caption + " (click for the full figure; numbers: " + f.substr(0, f.size() - 4) + ".csv)", f, "small");
     }
     if (page.has(compare + "agreement.csv")) {
         page.heading("agreement", "Agreement between metrics");
