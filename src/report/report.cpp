@@ -16,6 +16,7 @@
 #include "actopo/plot.hpp"
 #include "actopo/report.hpp"
 #include "actopo/store.hpp"
+#include "aliases.hpp"
 #include "depth.hpp"
 #include "findings.hpp"
 #include "tables.hpp"
@@ -96,11 +97,12 @@ struct ModelInfo {
     std::vector<std::string> layers, class_names;
     std::size_t inputs = 0;
     double accuracy = 0;
+    std::vector<report::LayerAlias> repeated;  // layers that repeat an earlier one: shown once
 };
 
 ModelInfo read_model(const fs::path& store_path, const std::string& name) {
     StoreReader store(store_path.string());
-    ModelInfo m{name, store.layer_names(), store.info().class_names, store.size(), 0};
+    ModelInfo m{name, store.layer_names(), store.info().class_names, store.size(), 0, report::repeated_layers(store)};
     const auto labels = store.labels(), predictions = store.predictions();
     std::size_t right = 0;
     for (std::size_t i = 0; i < labels.size() && i < predictions.size(); ++i) right += labels[i] == predictions[i];
@@ -111,7 +113,17 @@ ModelInfo read_model(const fs::path& store_path, const std::string& name) {
 void findings_section(Page& page, const fs::path& dir, const std::vector<ModelInfo>& models) {
     std::vector<std::string> names;
     for (const auto& m : models) names.push_back(m.name);
-    const auto found = report::findings(dir, names);
+    auto found = report::findings(dir, names);
+    for (const auto& m : models) {
+        if (m.repeated.empty()) continue;
+        std::vector<std::string> said;
+        for (const auto& r : m.repeated) said.push_back(r.text());
+        const bool copies = std::any_of(m.repeated.begin(), m.repeated.end(), [](const report::LayerAlias& r) { return !r.relu; });
+        found.push_back({"In " + m.name + ", " + std::to_string(m.repeated.size()) + " of the " + std::to_string(m.layers.size()) +
+                             " layers follow exactly from an earlier one: " + join(said, "; ") + "." +
+                             (copies ? " A copy has the same row as its original in every matrix and is shown once below." : ""),
+                         ""});
+    }
     page.heading("findings", "Findings");
     if (found.empty()) {
         page.text("This experiment has no stage whose results can be summarised in words (layer x layer matrices, their "
@@ -301,7 +313,15 @@ void write_report(const std::string& results_dir, bool force) {
                  (have_mapper ? "<th>Mapper graph (click for the interactive page)</th>" : "") + "</tr>\n");
         const auto groups = have_diagrams ? diagram_groups(diagrams.string()) : std::vector<std::string>{};
         for (const auto& layer : m.layers) {
-            page.raw("<tr><td>" + xml_escape(layer) + "</td>");
+            page.raw("<tr><td>" + xml_escape(layer));
+            const auto alias = std::find_if(m.repeated.begin(), m.repeated.end(), [&](const report::LayerAlias& r) { return r.layer == layer; });
+            if (alias != m.repeated.end() && !alias->relu) {  // a copy: its figures are the original's
+                page.raw("</td><td colspan=\"2\">" + xml_escape(alias->text()) + ": shown once, in the row of " + xml_escape(alias->of) +
+                         "</td></tr>\n");
+                continue;
+            }
+            if (alias != m.repeated.end()) page.raw("<br><small>" + xml_escape(alias->text()) + "</small>");
+            page.raw("</td>");
             if (have_diagrams) {
                 page.raw("<td>");
                 if (std::find(groups.begin(), groups.end(), layer) != groups.end()) {

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "actopo/core.hpp"
+#include "actopo/store.hpp"
+#include "report/aliases.hpp"
 #include "report/depth.hpp"
 #include "report/findings.hpp"
 
@@ -127,4 +129,39 @@ TEST_CASE("depth profiles: one chart per measure the results hold, named layers 
     CHECK(fs::exists(dir / "report/figures/depth-modularity.png"));
     // the same call again refuses to overwrite without force
     CHECK_THROWS_AS(actopo::report::write_depth_profiles(dir, {{"m", {"l1", "l2", "l3"}}}, false), actopo::UserError);
+}
+
+TEST_CASE("repeated layers: a copy in another shape and ReLU of an earlier layer are found; near misses are not", "[report]") {
+    const auto dir = fresh("aliases");
+    const std::string path = (dir / "acts.h5").string();
+    // fc [6]: values of both signs; relu: ReLU(fc); flat [2, 3]: fc reshaped; off: fc with one value changed;
+    // relu_off: ReLU(fc) with one positive value changed; pos [6]: positive values, so ReLU(pos) = pos
+    const std::vector<actopo::LayerSpec> layers{{"fc", {6}}, {"relu", {6}}, {"flat", {2, 3}},
+                                                {"off", {6}}, {"relu_off", {6}}, {"pos", {6}}, {"pos_relu", {6}}};
+    const std::size_t n = 7;
+    std::vector<std::vector<float>> data(layers.size());
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < 6; ++k) {
+            const float v = float(int(i * 6 + k) % 5 - 2) * 0.75f;
+            data[0].push_back(v);
+            data[1].push_back(v > 0 ? v : 0.0f);
+            data[2].push_back(v);
+            data[3].push_back(i == 6 && k == 5 ? v + 1e-3f : v);
+            data[4].push_back(i == 3 && k == 2 ? 9.0f : (v > 0 ? v : 0.0f));
+            data[5].push_back(1.0f + float(i + k));
+            data[6].push_back(1.0f + float(i + k));
+        }
+    {
+        actopo::StoreWriter w(path, actopo::StoreInfo{}, layers, 0, true);
+        std::vector<std::int64_t> index(n), labels(n, 0), predictions(n, 0);
+        for (std::size_t i = 0; i < n; ++i) index[i] = std::int64_t(i);
+        std::vector<const float*> pointers;
+        for (const auto& d : data) pointers.push_back(d.data());
+        w.append(n, index.data(), labels.data(), predictions.data(), nullptr, pointers);
+        w.finish();
+    }
+    const auto found = actopo::report::repeated_layers(actopo::StoreReader(path));
+    std::vector<std::string> said;
+    for (const auto& a : found) said.push_back(a.text());
+    CHECK(said == std::vector<std::string>{"relu = ReLU(fc)", "flat = fc (the same values)", "pos_relu = pos (the same values)"});
 }
