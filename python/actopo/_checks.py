@@ -37,7 +37,7 @@ def points(value, name, min_rows=1):
 
 def diagram(value, name):
     """An (n, 2) array of (birth, death) pairs: finite births, deaths >= births, +inf allowed for deaths."""
-    arr = array(value, name, finite=False)
+    arr = array(value, name, min_rows=0, finite=False)
     if arr.size == 0:
         return np.zeros((0, 2))
     if arr.ndim != 2 or arr.shape[1] != 2:
