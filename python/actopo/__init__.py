@@ -18,7 +18,7 @@ __all__ = ["__version__", "rips", "bottleneck", "wasserstein", "sliced_wasserste
 
 def __getattr__(name):  # the modules that import torch or matplotlib load on first use
     if name == "extract":
-        from .extract import extract
+        from .extraction import extract
         return extract
     if name in ("plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"):
         from . import plot
