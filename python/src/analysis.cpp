@@ -251,7 +251,8 @@ void bind_analysis(py::module_& m) {
         .def("to_html", [](const MapperResult& r, const std::string& title) {
             return mapper::to_html(r.graph, r.class_names, title, {});
         })
-        .def("to_graphml", [](const MapperResult& r) { return mapper::to_graphml(r.graph); });
+        .def("to_graphml", [](const MapperResult& r) { return mapper::to_graphml(r.graph); })
+        .def("layout", [](const MapperResult& r) { return mapper::layout(r.graph); });
     m.def("mapper_fit", &mapper_fit, py::arg("x"), py::arg("labels"), py::arg("predictions"), py::arg("ids"),
           py::arg("lens_values"), py::arg("logits"), py::arg("args"), py::arg("class_names"));
     m.def("hierarchy_across_layers", [](const std::vector<std::string>& layers, const std::vector<const MapperResult*>& graphs,
