@@ -3,6 +3,7 @@ similarity) from numpy arrays and live PyTorch modules, computed by actopo's C++
 
 Importing the package loads no LibTorch and no torch: only actopo.extract imports torch, when called."""
 from ._core import __version__
+from .coactivation import Coactivation, coactivation
 from .distances import bottleneck, pairwise_distances, sliced_wasserstein, wasserstein
 from .mapper import Mapper, MapperGraph, class_hierarchy
 from .persistence import rips
@@ -13,7 +14,7 @@ from .store import Layer, PointCloud, Store
 __all__ = ["__version__", "rips", "bottleneck", "wasserstein", "sliced_wasserstein", "pairwise_distances",
            "BettiCurve", "Landscape", "PersistenceImage", "PersistenceEntropy", "cka", "svcca", "pwcca",
            "procrustes", "rsa", "similarity_matrix", "Store", "Layer", "PointCloud", "Mapper", "MapperGraph",
-           "class_hierarchy", "extract", "plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"]
+           "class_hierarchy", "coactivation", "Coactivation", "extract", "plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"]
 
 
 def __getattr__(name):  # the modules that import torch or matplotlib load on first use

@@ -4,6 +4,7 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include "actopo/coactivation.hpp"
 #include "actopo/mapper.hpp"
 #include "actopo/sample.hpp"
 #include "actopo/similarity.hpp"
@@ -195,6 +196,32 @@ MapperResult mapper_fit(const FloatArray& x, const IntArray& labels, const IntAr
     return r;
 }
 
+struct CoactivationArgs {
+    std::vector<std::string> layers;
+    std::string correlation = "spearman", community = "louvain";
+    double threshold = 0.5;
+    bool absolute = true, within = true, between = true, class_nodes = true;
+    std::uint64_t seed = 0;
+    std::size_t points = 0;
+};
+
+// The whole co-activation analysis of a store, as the command's JSON (docs/coactivation.md). HDF5 is read
+// with the GIL held (see read_rows).
+std::string coactivation(const std::string& path, const CoactivationArgs& a) {
+    CoactivationOptions o;
+    o.layers = a.layers;
+    o.correlation = parse_correlation(a.correlation);
+    o.community = parse_community_method(a.community);
+    o.threshold = a.threshold;
+    o.absolute = a.absolute;
+    o.within = a.within;
+    o.between = a.between;
+    o.class_nodes = a.class_nodes;
+    o.seed = a.seed;
+    o.points = a.points;
+    return graph_json(analyse_store(path, o), "");
+}
+
 }  // namespace
 
 void bind_analysis(py::module_& m) {
@@ -255,6 +282,19 @@ void bind_analysis(py::module_& m) {
         .def("layout", [](const MapperResult& r) { return mapper::layout(r.graph); });
     m.def("mapper_fit", &mapper_fit, py::arg("x"), py::arg("labels"), py::arg("predictions"), py::arg("ids"),
           py::arg("lens_values"), py::arg("logits"), py::arg("args"), py::arg("class_names"));
+    py::class_<CoactivationArgs>(m, "CoactivationArgs")
+        .def(py::init<>())
+        .def_readwrite("layers", &CoactivationArgs::layers)
+        .def_readwrite("correlation", &CoactivationArgs::correlation)
+        .def_readwrite("community", &CoactivationArgs::community)
+        .def_readwrite("threshold", &CoactivationArgs::threshold)
+        .def_readwrite("absolute", &CoactivationArgs::absolute)
+        .def_readwrite("within", &CoactivationArgs::within)
+        .def_readwrite("between", &CoactivationArgs::between)
+        .def_readwrite("class_nodes", &CoactivationArgs::class_nodes)
+        .def_readwrite("seed", &CoactivationArgs::seed)
+        .def_readwrite("points", &CoactivationArgs::points);
+    m.def("coactivation", &coactivation, py::arg("path"), py::arg("args"));
     m.def("hierarchy_across_layers", [](const std::vector<std::string>& layers, const std::vector<const MapperResult*>& graphs,
                                         double threshold, const std::vector<std::string>& class_names) {
         std::vector<mapper::Dendrogram> ds;

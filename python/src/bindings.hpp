@@ -24,6 +24,6 @@ std::vector<Diagram> to_diagrams(const py::list& diagrams);
 py::array_t<double> to_array(const std::vector<double>& values, std::size_t rows, std::size_t cols);
 
 void bind_topology(py::module_& m);  // topology.cpp: Rips persistence, diagram distances, summaries
-void bind_analysis(py::module_& m);  // analysis.cpp: similarity, stores, sampling, Mapper
+void bind_analysis(py::module_& m);  // analysis.cpp: similarity, stores, sampling, Mapper, co-activation
 
 }  // namespace actopo::python
