@@ -81,8 +81,8 @@ def _rips_distances(X, args):
     dm = _checks.array(X, "X", ndim=2, dtype=np.float32, finite=False)
     if dm.shape[0] != dm.shape[1]:
         raise ValueError(f"X: a distance matrix must be square, got shape {dm.shape}")
-    if np.isnan(dm).any() or (dm < 0).any():
-        raise ValueError("X: distances must be >= 0 (inf for a missing edge), no NaN")
+    if not np.isfinite(dm).all() or (dm < 0).any():
+        raise ValueError("X: distances must be finite and >= 0 (give missing edges as a scipy.sparse matrix)")
     if (np.diag(dm) != 0).any():
         raise ValueError("X: the diagonal of a distance matrix must be 0 (vertex birth times are not supported)")
     if not np.array_equal(dm, dm.T):

@@ -115,6 +115,10 @@ def test_bad_arguments(setup, tmp_path):
         with pytest.raises(exc, match=word):
             actopo.extract(**args)
         assert not (tmp_path / "c.h5").exists()
+    bad_loader = [(torch.from_numpy(x[:8]), torch.from_numpy(y[:8])), (torch.from_numpy(x[8:16]), torch.from_numpy(y[:3]))]
+    with pytest.raises(ValueError, match="data: a batch of 8 inputs came with 3 labels"):  # after the first batch
+        actopo.extract(model, bad_loader, path=tmp_path / "c.h5")
+    assert list(tmp_path.iterdir()) == []  # nothing left, not even the temporary file
     actopo.extract(model, x, path=tmp_path / "c.h5")
     with pytest.raises(ValueError, match="exists"):
         actopo.extract(model, x, path=tmp_path / "c.h5")

@@ -98,6 +98,8 @@ def test_bad_arguments_name_themselves(kwargs, exc, word):
 
 def test_bad_distance_matrices():
     D = np.array([[0, 1, 2], [1, 0, 3], [2, 3, 0]], float)
-    for bad, word in [(D + np.eye(3), "diagonal"), (D - 5 * (D > 2), ">= 0"), (np.triu(D), "symmetric")]:
+    inf = np.where(D == 3, np.inf, D)
+    for bad, word in [(D + np.eye(3), "diagonal"), (D - 5 * (D > 2), ">= 0"), (np.triu(D), "symmetric"),
+                      (inf, "sparse")]:
         with pytest.raises(ValueError, match=word):
             actopo.rips(bad, distance_matrix=True)
