@@ -85,7 +85,8 @@ void run(const Context& ctx) {
 
     std::ostringstream md, csv;
     md << "# Python package: actopo.rips vs GUDHI, and the cost of the Python call\n\n"
-       << "Machine: " << machine_description() << "; load average at the start: " << load_average() << ".  \n"
+       << "Made by `actopo bench --suite python`. Machine: " << machine_description()
+       << "; load average at the start: " << load_average() << ".  \n"
        << "`actopo.rips` (native backend, every core) and `gudhi.RipsComplex(points, max_edge_length).create_simplex_tree"
           "(max_dimension=k+1).compute_persistence()` in one python3 process (apps/bench/bench_python.py), the cloud "
           "already a numpy array; the C++ call is `compute_persistence` on the same cloud in memory, in actopo-bench. "
