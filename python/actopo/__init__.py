@@ -14,13 +14,16 @@ from .store import Layer, PointCloud, Store
 __all__ = ["__version__", "rips", "bottleneck", "wasserstein", "sliced_wasserstein", "pairwise_distances",
            "BettiCurve", "Landscape", "PersistenceImage", "PersistenceEntropy", "cka", "svcca", "pwcca",
            "procrustes", "rsa", "similarity_matrix", "Store", "Layer", "PointCloud", "Mapper", "MapperGraph",
-           "class_hierarchy", "coactivation", "Coactivation", "extract", "plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"]
+           "class_hierarchy", "coactivation", "Coactivation", "extract", "explain", "plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"]
 
 
 def __getattr__(name):  # the modules that import torch or matplotlib load on first use
     if name == "extract":
         from .extraction import extract
         return extract
+    if name == "explain":
+        from .explanations import explain
+        return explain
     if name in ("plot_diagrams", "plot_barcode", "plot_matrix", "plot_mapper"):
         from . import plot
         return getattr(plot, name)

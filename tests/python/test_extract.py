@@ -130,3 +130,22 @@ def test_import_loads_neither_torch_nor_libtorch(tmp_path):
             "print('torch' in sys.modules, 'libtorch' in maps, 'libactopo_nn' in maps)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+@pytest.mark.skipif(not WITH_TORCH, reason="actopo is built without LibTorch (no `actopo explain`)")
+def test_explain_saliency_equals_autograd(setup):
+    model, x, y = setup
+    xs = x[:6]
+    res = actopo.explain(model, xs, labels=y[:6], method=["saliency", "gradient"], target="label")
+    inp = torch.from_numpy(xs).requires_grad_(True)
+    model(inp).gather(1, torch.from_numpy(y[:6])[:, None]).sum().backward()
+    grad = inp.grad.numpy()
+    np.testing.assert_array_equal(res["target"], y[:6])
+    np.testing.assert_allclose(res["gradient"], grad, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(res["saliency"], grad ** 2, rtol=1e-4, atol=1e-10)
+    with pytest.raises(ValueError, match="labels"):
+        actopo.explain(model, xs, target="label")
+    with pytest.raises(ValueError, match="method"):  # the program's own message, naming the option
+        actopo.explain(model, xs, method="shap")
+    with pytest.raises(TypeError, match="model"):
+        actopo.explain(42, xs)
