@@ -100,6 +100,9 @@ struct ImageOptions {
     double birth_lo = 0, birth_hi = 1, max_persistence = 1;
 };
 std::vector<double> persistence_image(const Diagram& d, const ImageOptions& options);
+/// The image range shared by several diagrams: births from the smallest to the largest finite-pair birth (when they
+/// coincide, as in H0: [b, b + max persistence]), persistence up to the largest; sigma 0 = one pixel height.
+ImageOptions image_options_for(const std::vector<Diagram>& diagrams, std::size_t resolution, double sigma = 0);
 /// -sum (l_i / L) log(l_i / L), l_i the finite lifetimes, L their sum (0 for an empty diagram).
 double persistence_entropy(const Diagram& d);
 /// sum over finite pairs of (death - birth)^p.

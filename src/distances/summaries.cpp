@@ -127,6 +127,29 @@ bool is_summary_name(const std::string& name) {
     return false;
 }
 
+ImageOptions image_options_for(const std::vector<Diagram>& diagrams, std::size_t resolution, double sigma) {
+    if (resolution < 1) throw UserError("summary --resolution must be at least 1");
+    ImageOptions io;
+    io.resolution = resolution;
+    double lo = INFINITY, hi = -INFINITY, maxp = 0;
+    for (const auto& d : diagrams)
+        for (const auto& p : detail::split_diagram(d).finite) {
+            lo = std::min(lo, p.b);
+            hi = std::max(hi, p.b);
+            maxp = std::max(maxp, p.d - p.b);
+        }
+    if (!(maxp > 0)) maxp = 1;
+    if (!(lo <= hi)) lo = 0, hi = 0;
+    if (hi - lo < 1e-12 * std::max(1.0, std::fabs(lo))) hi = lo + maxp;  // e.g. H0: every birth 0
+    io.birth_lo = lo;
+    io.birth_hi = hi;
+    io.max_persistence = maxp;
+    if (!(sigma >= 0) || !std::isfinite(sigma))  // 0: one pixel height; negative, NaN, inf: a typo
+        throw UserError("--sigma must be a finite number >= 0 (0: one pixel height), got " + std::to_string(sigma));
+    io.sigma = sigma > 0 ? sigma : maxp / double(resolution);
+    return io;
+}
+
 SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, const SummaryOptions& o) {
     if (!(o.lp >= 1)) throw UserError("summary distance: --lp must be >= 1 or inf, got " + std::to_string(o.lp));
     SummaryTable t;
@@ -154,24 +177,8 @@ SummaryTable summarize(const std::vector<Diagram>& diagrams, SummaryKind kind, c
         }
         case SummaryKind::image: {
             if (o.resolution < 1) throw UserError("summary --resolution must be at least 1");
-            ImageOptions io;
-            io.resolution = o.resolution;
-            double lo = INFINITY, hi = -INFINITY, maxp = 0;
-            for (const auto& d : diagrams)
-                for (const auto& p : detail::split_diagram(d).finite) {
-                    lo = std::min(lo, p.b);
-                    hi = std::max(hi, p.b);
-                    maxp = std::max(maxp, p.d - p.b);
-                }
-            if (!(maxp > 0)) maxp = 1;
-            if (!(lo <= hi)) lo = 0, hi = 0;
-            if (hi - lo < 1e-12 * std::max(1.0, std::fabs(lo))) hi = lo + maxp;  // e.g. H0: every birth 0
-            io.birth_lo = lo;
-            io.birth_hi = hi;
-            io.max_persistence = maxp;
-            if (!(o.sigma >= 0) || !std::isfinite(o.sigma))  // 0: one pixel height; negative, NaN, inf: a typo
-                throw UserError("--sigma must be a finite number >= 0 (0: one pixel height), got " + std::to_string(o.sigma));
-            io.sigma = o.sigma > 0 ? o.sigma : maxp / double(o.resolution);
+            const ImageOptions io = image_options_for(diagrams, o.resolution, o.sigma);
+            const double lo = io.birth_lo, hi = io.birth_hi, maxp = io.max_persistence;
             const double bw = (hi - lo) / double(o.resolution), pw = maxp / double(o.resolution);
             t.cell = bw * pw;
             t.coords = {"row", "col", "birth", "persistence"};
