@@ -131,7 +131,7 @@ TEST_CASE("depth profiles: one chart per measure the results hold, named layers 
     CHECK_THROWS_AS(actopo::report::write_depth_profiles(dir, {{"m", {"l1", "l2", "l3"}}}, false), actopo::UserError);
 }
 
-TEST_CASE("repeated layers: a copy in another shape and ReLU of an earlier layer are found; near misses are not", "[report]") {
+TEST_CASE("repeated layers: a copy in another shape and ReLU of an earlier layer are found, near misses are not", "[report]") {
     const auto dir = fresh("aliases");
     const std::string path = (dir / "acts.h5").string();
     // fc [6]: values of both signs; relu: ReLU(fc); flat [2, 3]: fc reshaped; off: fc with one value changed;
