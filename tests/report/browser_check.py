@@ -2,7 +2,7 @@
 """Renders an experiment's report in headless Chromium and checks what a reader would notice:
 the page loads with no console message, every image and link
 of the rendered page resolves to a file, and the Findings section is there with at least one finding.
-Usage: browser_check.py RESULTS_DIR [SCREENSHOT.png]. Exit 0 when all hold, 1 with the failures listed,
+Usage: browser_check.py RESULTS_DIR (scripts/screenshot-report takes a picture of it). Exit 0 when all hold, 1 with the failures listed,
 77 (ctest: skipped) when Debian's chromium is not installed."""
 import html.parser
 import os
@@ -51,9 +51,6 @@ def main():
         common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={profile}",
                   "--enable-logging=stderr", "--v=0", "--virtual-time-budget=20000", "--window-size=1400,1000"]
         run = subprocess.run(common + ["--dump-dom", "file://" + page], capture_output=True, text=True, timeout=180)
-        if len(sys.argv) > 2:
-            subprocess.run(common + [f"--screenshot={os.path.abspath(sys.argv[2])}", "file://" + page],
-                           capture_output=True, text=True, timeout=180, check=True)
     failures = []
     if run.returncode != 0 or "<html" not in run.stdout:
         failures.append(f"chromium exited with {run.returncode} and no page: {run.stderr[-400:]}")
