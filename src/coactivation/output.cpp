@@ -6,6 +6,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <set>
+#include <map>
 
 #include "actopo/coactivation.hpp"
 #include "actopo/plot.hpp"
@@ -109,28 +111,52 @@ std::string graph_dot(const CoactivationGraph& g, std::size_t max_edges) {
                      [&](std::size_t a, std::size_t b) { return std::abs(g.edges[a].weight) > std::abs(g.edges[b].weight); });
     if (order.size() > max_edges) order.resize(max_edges);
     std::ostringstream out;
-    // start=1 and no overlap removal: Graphviz's prism removal lays the same graph out differently from run to run
-    out << "graph coactivation {\n  graph [outputorder=edgesfirst, overlap=true, bgcolor=white, start=1];\n"
-           "  node [shape=circle, style=filled, label=\"\", width=0.12, penwidth=0];\n";
+    // neato (stress majorisation) from a fixed start; overlap=scale spreads the layout uniformly until no two
+    // nodes overlap, which is deterministic (Graphviz's prism removal is not)
+    out << "graph coactivation {\n  graph [layout=neato, outputorder=edgesfirst, overlap=scale, sep=\"+6\", bgcolor=white, "
+           "start=1, fontname=\"DejaVu Sans\", fontsize=11, labelloc=b];\n"
+           "  node [shape=circle, style=filled, label=\"\", width=0.14, penwidth=0, fontname=\"DejaVu Sans\"];\n"
+           "  edge [penwidth=0.8];\n";
+    std::map<std::int64_t, std::vector<std::string>> members;  // community -> its classes (and count of neurons)
+    std::map<std::int64_t, std::size_t> neurons;
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
         const auto& n = g.nodes[i];
-        out << "  n" << i << " [fillcolor=\"" << community_colour(g.measures[i].community) << "\"";
-        if (n.is_class())
-            out << ", shape=box, width=0, height=0, margin=0.05, fontsize=18, fontcolor=white, label=\""
-                << xml_escape(n.name) << " (" << n.cls << ")\"";
+        const std::int64_t c = g.measures[i].community;
+        out << "  n" << i << " [fillcolor=\"" << community_colour(c) << "\"";
+        if (n.is_class()) {
+            out << ", shape=box, style=\"filled,rounded\", width=0, height=0, margin=\"0.06,0.03\", fontsize=11, fontcolor=white, "
+                   "label=\"" << xml_escape(n.name) << "\"";
+            members[c].push_back(n.name);
+        } else {
+            out << ", tooltip=\"" << xml_escape(n.name) << "\"";
+            ++neurons[c];
+        }
         out << "];\n";
     }
     for (std::size_t e : order) {
         const auto& edge = g.edges[e];
-        out << "  n" << edge.source << " -- n" << edge.target << " [color=\"" << (edge.weight > 0 ? "#55555530" : "#cc000030")
-            << "\"];\n";
+        // a stronger co-activation pulls its ends closer
+        out << "  n" << edge.source << " -- n" << edge.target << " [len=" << 1.6 - std::min(1.0, std::abs(edge.weight))
+            << ", color=\"" << (edge.weight > 0 ? "#55555540" : "#cc000040") << "\"];\n";
     }
-    out << "}\n";
+    // the legend: one row per community, its colour, its classes and its number of neurons
+    std::set<std::int64_t> communities;
+    for (const auto& m : g.measures) communities.insert(m.community);
+    out << "  label=<<TABLE BORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"2\">"
+           "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><B>communities</B> (grey edges: positive, red: negative co-activation)</TD></TR>";
+    for (const auto c : communities) {
+        std::string text = c < 0 ? "no community" : "community " + std::to_string(c);
+        text += ": " + std::to_string(neurons[c]) + (neurons[c] == 1 ? " neuron" : " neurons");
+        if (!members[c].empty()) text += "; " + join(members[c]);
+        out << "<TR><TD BGCOLOR=\"" << community_colour(c) << "\" WIDTH=\"14\"> </TD><TD ALIGN=\"LEFT\">" << xml_escape(text)
+            << "</TD></TR>";
+    }
+    out << "</TABLE>>;\n}\n";
     return out.str();
 }
 
 void render_graph(const CoactivationGraph& g, const std::string& path, std::size_t max_edges, bool force) {
-    render_graphviz(graph_dot(g, max_edges), "sfdp", path, force);
+    render_graphviz(graph_dot(g, max_edges), "neato", path, force);
 }
 
 std::string top_nodes_csv(const CoactivationGraph& g, std::size_t top) {
