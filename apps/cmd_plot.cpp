@@ -1,0 +1,85 @@
+// `actopo plot`: a picture of what a single command wrote: a diagram file (persistence diagram and barcode)
+// or a layer x layer matrix (heatmap).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "actopo/core.hpp"
+#include "actopo/persistence.hpp"
+#include "actopo/plot.hpp"
+#include "command.hpp"
+
+namespace actopo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Args {
+    std::string input, output, layer;
+    bool force = false;
+};
+
+/// A CSV whose header starts with "name," is a layer x layer matrix (actopo distances, similarity).
+bool is_matrix_csv(const std::string& path) {
+    std::ifstream in(path);
+    std::string first;
+    std::getline(in, first);
+    return first.rfind("name,", 0) == 0;
+}
+
+/// out.svg -> out-<layer>.svg (one figure per layer of a file of several)
+std::string with_layer(const std::string& output, const std::string& layer) {
+    const fs::path p(output);
+    return (p.parent_path() / (p.stem().string() + "-" + safe_file_name(layer) + p.extension().string())).string();
+}
+
+void run(const Args& a) {
+    const std::string ext = fs::path(a.input).extension().string();
+    const std::string output = a.output.empty() ? (fs::path(a.input).replace_extension(".svg")).string() : a.output;
+    std::vector<std::string> written;
+    if (ext == ".csv" && is_matrix_csv(a.input)) {
+        const NamedMatrix m = read_named_matrix_csv(a.input);
+        const MatrixMeaning meaning = guess_meaning(m);
+        write_heatmap(m, output, fs::path(a.input).stem().string(), a.force,
+                      {meaning, meaning == MatrixMeaning::similarity ? "similarity (1 = same)"
+                                : meaning == MatrixMeaning::distance ? "distance (0 = same)" : ""});
+        written = figure_paths(output);
+    } else if (ext == ".csv" || ext == ".json" || ext == ".h5") {
+        std::vector<std::string> layers{a.layer};
+        if (ext == ".h5" && a.layer.empty()) {
+            layers = diagram_groups(a.input);
+            if (layers.empty()) throw UserError(a.input + ": no diagrams in it (expected /diagrams/<layer>/dim<k>, a file of actopo persistence)");
+        }
+        for (const auto& layer : layers) {
+            const std::string out = layers.size() > 1 ? with_layer(output, layer) : output;
+            write_diagram_plot(read_diagrams(a.input, layer), out, fs::path(a.input).stem().string() + (layer.empty() ? "" : " " + layer),
+                               a.force);
+            for (const auto& f : figure_paths(out)) written.push_back(f);
+        }
+    } else {
+        throw UserError(a.input + ": expected a diagram file (.csv, .json, .h5) or a matrix (.csv with a 'name' column), got '" +
+                        ext + "'");
+    }
+    if (!quiet()) std::cerr << "wrote " << join(written) << "\n";
+}
+
+void setup(CLI::App& app) {
+    auto a = std::make_shared<Args>();
+    app.add_option("file", a->input, "A diagram file (.csv, .json, .h5 of actopo persistence) or a layer x layer matrix (.csv)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("-o,--output", a->output, "The figure: .svg and .png side by side (default: the file's name with .svg)");
+    app.add_option("--layer", a->layer, "The layer of a diagram file of several layers (default: every layer, one figure each)");
+    app.add_flag("--force", a->force, "Overwrite existing figures");
+    app.footer(
+        "A diagram file gives the persistence diagram beside the barcode (the longest bars per dimension); a\n"
+        "matrix gives a heatmap, bright where layers are alike. Examples:\n"
+        "  actopo plot diagrams/mlp.h5 --layer fc1 -o fc1.svg\n"
+        "  actopo plot distances/sliced-wasserstein-h1.csv");
+    app.callback([a] { run(*a); });
+}
+
+Registration reg{"plot", "Draw a diagram file or a layer x layer matrix as SVG and PNG", setup};
+
+}  // namespace
+}  // namespace actopo::cli

@@ -1,0 +1,52 @@
+// `actopo plot`: a diagram file and a matrix drawn from the command line; wrong files refused in one line.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "actopo/core.hpp"
+#include "actopo/persistence.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+int shell(const std::string& command) {
+    const int status = std::system(("bash -c '" + command + "'").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+}  // namespace
+
+TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwrite and unknown files", "[plot]") {
+    const fs::path dir = fs::temp_directory_path() / ("actopo-plot-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string bin = ACTOPO_BINARY;
+    actopo::Diagrams d;
+    d.dims.resize(2);
+    d.dims[0].dim = 0;
+    d.dims[0].pairs = {{0, 1}, {0, 2.5}, {0, std::numeric_limits<double>::infinity()}};
+    d.dims[1].dim = 1;
+    d.dims[1].pairs = {{1, 3}};
+    actopo::write_diagram_groups({{"fc1", d}, {"fc2", d}}, (dir / "d.h5").string(), true, {"fc1", "fc2"});
+    REQUIRE(shell(bin + " plot " + (dir / "d.h5").string() + " -o " + (dir / "out.svg").string() + " -q") == 0);
+    for (const char* f : {"out-fc1.svg", "out-fc1.png", "out-fc2.svg", "out-fc2.png"}) CHECK(fs::file_size(dir / f) > 1000);
+    REQUIRE(shell(bin + " plot " + (dir / "d.h5").string() + " --layer fc2 -o " + (dir / "out-fc2.svg").string() + " 2> " +
+                  (dir / "err.txt").string()) == 1);
+    std::string err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("out-fc2.svg") != std::string::npos);
+    CHECK(err.find("--force") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+    actopo::write_text_file((dir / "m.csv").string(), "name,a,b\na,0,2\nb,2,0\n", true);
+    REQUIRE(shell(bin + " plot " + (dir / "m.csv").string() + " -q") == 0);
+    CHECK(fs::exists(dir / "m.svg"));
+    CHECK(fs::exists(dir / "m.png"));
+
+    actopo::write_text_file((dir / "notes.txt").string(), "hello\n", true);
+    REQUIRE(shell(bin + " plot " + (dir / "notes.txt").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("notes.txt: expected a diagram file") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "notes.svg"));
+}
