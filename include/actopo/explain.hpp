@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "actopo/options.hpp"
+
 namespace actopo {
 
 /// The options of every method (each method reads the ones it needs; all are recorded in the output).
@@ -36,9 +38,8 @@ struct MethodOptions {
     std::size_t internal_batch = 256;  // model inputs per forward/backward pass (bounds the memory)
 };
 
-/// The methods `explain` knows, in their canonical spelling. `smoothgrad` alone is the noise tunnel over
-/// `gradient`; `smoothgrad:<method>` over any other gradient or occlusion method.
-const std::vector<std::string>& explain_methods();
+/// The methods `explain` knows are explain_methods() (options.hpp, the explain table's `method` values).
+/// `smoothgrad` alone is the noise tunnel over `gradient`; `smoothgrad:<method>` over any other method.
 /// Checks a method name (UserError naming the closest names when unknown).
 void check_method(const std::string& method);
 

@@ -64,8 +64,11 @@ struct StageOptions {
 };
 
 /// The table of a stage: sampling, persistence, distances, mapper, coactivation, similarity, compare, train,
-/// extract. std::logic_error for another name.
+/// extract, explain, explain-quality. std::logic_error for another name.
 const StageOptions& stage_options(const std::string& stage);
+/// The values of the explain table's `method` option, in their canonical spelling: the base methods, `smoothgrad`
+/// (the noise tunnel over `gradient`) and `smoothgrad:<method>` over each base method.
+const std::vector<std::string>& explain_methods();
 /// Every stage that has a table, in pipeline order.
 const std::vector<std::string>& option_stages();
 
@@ -88,7 +91,7 @@ std::vector<std::string> option_arguments(const StageOptions& table, const Optio
                                           const std::vector<std::string>& skip = {});
 
 /// Every parameter of a stage as an experiment runs it: what `set` gives, else the experiment default (for the
-/// manifest). Specs without a value are left out.
+/// manifest). Specs without a value, and those that are no key of the file (yaml false), are left out.
 OptionValues resolved_options(const StageOptions& table, const OptionValues& set);
 
 }  // namespace actopo

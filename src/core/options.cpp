@@ -83,6 +83,21 @@ std::string distance_check(const std::string& name) {
     return "expected one of bottleneck, sliced-wasserstein, wasserstein, wasserstein-P (P >= 1), got '" + name + "'";
 }
 
+/// The attribution methods: the base ones, the noise tunnel over the gradient, and over each base method.
+const std::vector<std::string>& base_explain_methods() {
+    static const std::vector<std::string> base{"gradient", "saliency", "saliency-max", "gradient-x-input",
+                                               "integrated-gradients", "cam", "grad-cam", "grad-cam++", "occlusion"};
+    return base;
+}
+
+std::string explain_method_check(const std::string& method) {
+    const auto& all = explain_methods();
+    if (std::find(all.begin(), all.end(), method) != all.end()) return "";
+    const auto near = closest_names(method, all);
+    return "unknown method '" + method + "'" + (near.empty() ? "" : " (closest: " + join(near) + ")") +
+           "; the methods: " + join(base_explain_methods()) + ", smoothgrad[:<method>]";
+}
+
 std::vector<StageOptions> make_tables() {
     std::vector<StageOptions> t;
 
@@ -179,6 +194,59 @@ std::vector<StageOptions> make_tables() {
                    yaml_only(flag("checkpoints", "Keep epoch-<k>.pt and study them"))};
         t.push_back(s);
     }
+    {  // `actopo explain` and an experiment's `explain:` (explain-quality declares the method options from here too)
+        StageOptions s{"explain", {}};
+        OptionSpec method = texts("method", {},
+                                  "Comma-separated methods: gradient, saliency, saliency-max, gradient-x-input, "
+                                  "integrated-gradients, cam, grad-cam, grad-cam++, occlusion, smoothgrad (over gradient) "
+                                  "or smoothgrad:<method>");
+        method.default_value = "saliency";
+        method.yaml_key = "methods";
+        method.check = explain_method_check;
+        OptionSpec target = text("target", "predicted", {}, "Class to explain: label, predicted or a class index");
+        target.check = [](const std::string& v) -> std::string {
+            if (v == "label" || v == "predicted" || (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos))
+                return "";
+            return "expected label, predicted or a class index (0, 1, ...), got '" + v + "'";
+        };
+        OptionSpec limit = integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)");
+        limit.run_default = "100";  // an experiment explains a sample, not the whole split
+        OptionSpec blur = real("blur-sigma", "3", 0, 1e4, "integrated-gradients --baseline blur: Gaussian sigma in pixels");
+        blur.open_min = true;
+        OptionSpec seed = integer("seed", "0", 0, double(1ll << 62), "Seed of smoothgrad's noise and the uniform baseline");
+        seed.yaml = false;  // an experiment's own seed
+        s.specs = {method,
+                   target,
+                   limit,
+                   text("layer", "", {}, "cam, grad-cam, grad-cam++: a convolutional layer (default: the last one)"),
+                   text("baseline", "zero", {"zero", "mean", "blur", "uniform"}, "integrated-gradients: zero | mean | blur | uniform"),
+                   integer("steps", "50", 1, 1e6, "integrated-gradients: integration steps"),
+                   text("rule", "midpoint", {"midpoint", "gauss-legendre"}, "integrated-gradients: midpoint (Riemann) | gauss-legendre"),
+                   blur,
+                   real("noise", "0.15", 0, 100, "smoothgrad: noise sigma as a fraction of (max x - min x)"),
+                   integer("samples", "50", 1, 1e6, "smoothgrad: noisy copies per input"),
+                   text("variant", "mean", {"mean", "squared", "variance"}, "smoothgrad: mean | squared | variance (VarGrad)"),
+                   integer("window", "4", 1, 1e6, "occlusion: window size in pixels"),
+                   integer("stride", "2", 1, 1e6, "occlusion: window stride in pixels"),
+                   real("occlusion-value", "0", -1e30, 1e30, "occlusion: the value the window is filled with"),
+                   seed,
+                   integer("internal-batch", "256", 1, 1e8, "Model inputs per forward/backward pass (bounds memory)"),
+                   integer("batch", "32", 1, 1e6, "Dataset inputs per step"),
+                   integer("picture-count", "8", 1, 1000, "Inputs per picture grid")};
+        t.push_back(s);
+    }
+    {  // `actopo explain-quality` and an experiment's `explain.quality:`
+        StageOptions s{"explain-quality", {}};
+        OptionSpec radius = real("radius", "0.05", 0, 1e6, "Continuity, max-sensitivity, infidelity: perturbation size (x range units)");
+        radius.open_min = true;
+        s.specs = {integer("limit", "100", 1, 1e8, "The first N inputs"),
+                   integer("patch", "4", 1, 1e4, "Pixel-flipping: patch size in pixels"),
+                   integer("flip-steps", "20", 1, 1e6, "Pixel-flipping: patches removed"),
+                   real("flip-value", "0", -1e30, 1e30, "Pixel-flipping: value of a removed patch"),
+                   radius,
+                   integer("perturbations", "10", 1, 1e5, "Perturbed copies per input")};
+        t.push_back(s);
+    }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
         s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
@@ -193,6 +261,16 @@ const std::vector<StageOptions>& tables() {
 }
 
 }  // namespace
+
+const std::vector<std::string>& explain_methods() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> v = base_explain_methods();
+        v.push_back("smoothgrad");
+        for (const auto& b : base_explain_methods()) v.push_back("smoothgrad:" + b);
+        return v;
+    }();
+    return all;
+}
 
 std::string OptionSpec::key() const {
     if (!yaml_key.empty()) return yaml_key;
@@ -320,6 +398,7 @@ std::vector<std::string> option_arguments(const StageOptions& table, const Optio
 OptionValues resolved_options(const StageOptions& table, const OptionValues& set) {
     OptionValues out;
     for (const auto& spec : table.specs) {
+        if (!spec.yaml) continue;  // the planner writes it itself (explain's --seed: the experiment's seed)
         const auto it = set.find(spec.name);
         const std::string value = it != set.end() ? it->second : spec.experiment_default();
         if (!value.empty()) out[spec.name] = value;

@@ -25,10 +25,6 @@ using torch::Tensor;
 
 namespace {
 
-const std::vector<std::string> kBase{"gradient",    "saliency",   "saliency-max", "gradient-x-input",
-                                     "integrated-gradients", "cam", "grad-cam",    "grad-cam++",
-                                     "occlusion"};
-
 bool is_cam_family(const std::string& m) { return m == "cam" || m == "grad-cam" || m == "grad-cam++"; }
 
 // A 64-bit mix (splitmix64) of the seed, an input's dataset row and a stream number: the seed of that input's
@@ -64,22 +60,9 @@ Tensor gradient_at_layer(const Tensor& sel, const Tensor& a) {
 
 }  // namespace
 
-const std::vector<std::string>& explain_methods() {
-    static const std::vector<std::string> all = [] {
-        std::vector<std::string> v = kBase;
-        v.push_back("smoothgrad");
-        for (const auto& b : kBase) v.push_back("smoothgrad:" + b);
-        return v;
-    }();
-    return all;
-}
-
 void check_method(const std::string& method) {
-    const auto& all = explain_methods();
-    if (std::find(all.begin(), all.end(), method) != all.end()) return;
-    auto near = closest_names(method, all);
-    throw UserError("unknown method '" + method + "'" + (near.empty() ? "" : " (closest: " + join(near) + ")") +
-                    "; the methods: " + join(kBase) + ", smoothgrad[:<method>]");
+    const std::string problem = option_problem(stage_options("explain").at("method"), method);
+    if (!problem.empty()) throw UserError(problem);
 }
 
 namespace explain_detail {

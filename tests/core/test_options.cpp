@@ -44,7 +44,7 @@ TEST_CASE("options: experiment keys derive from the command's names, in the tabl
 }
 
 TEST_CASE("options: every table is consistent (unique names and keys, defaults that pass their own checks)", "[core][options]") {
-    REQUIRE(option_stages().size() == 9);
+    REQUIRE(option_stages().size() == 11);
     for (const auto& stage : option_stages()) {
         std::set<std::string> names, keys;
         for (const auto& spec : stage_options(stage).specs) {
@@ -80,4 +80,25 @@ TEST_CASE("options: a number has one spelling on a job's command line, however t
     CHECK(canonical_value(mapper.at("intervals"), "007") == "7");
     CHECK(canonical_value(stage_options("train").at("lr"), "1e-3") == "0.001");
     CHECK(canonical_value(mapper.at("lens"), "knn:5") == "knn:5");
+}
+
+TEST_CASE("options: the explain table checks methods and targets as the command does, and leaves the seed to the experiment",
+          "[core][options]") {
+    const auto& explain = stage_options("explain");
+    for (const auto& m : explain_methods()) CHECK(option_problem(explain.at("method"), m) == "");
+    CHECK(explain_methods().size() == 19);  // 9 methods, smoothgrad, smoothgrad over each of the 9
+    CHECK(option_problem(explain.at("method"), "saliency") == "");
+    CHECK(option_problem(explain.at("method"), "smoothgrad:smoothgrad").rfind("unknown method 'smoothgrad:smoothgrad'", 0) == 0);
+    CHECK(option_problem(explain.at("method"), "salency").rfind("unknown method 'salency' (closest: saliency", 0) == 0);
+    for (const std::string good : {"label", "predicted", "0", "12"}) CHECK(option_problem(explain.at("target"), good) == "");
+    for (const std::string bad : {"-1", "lable", "1.5", ""})
+        CHECK(option_problem(explain.at("target"), bad) == "expected label, predicted or a class index (0, 1, ...), got '" + bad + "'");
+    CHECK(explain.find("seed") != nullptr);
+    CHECK_FALSE(explain.find("seed")->yaml);  // the experiment's own seed, written by the planner
+    const auto resolved = resolved_options(explain, {{"steps", "8"}});
+    CHECK(resolved.at("steps") == "8");
+    CHECK(resolved.at("limit") == "100");  // an experiment explains 100 inputs unless told
+    CHECK_FALSE(resolved.count("seed"));
+    CHECK(option_arguments(explain, {{"method", "saliency,occlusion"}}) ==
+          std::vector<std::string>{"--method", "saliency,occlusion", "--limit", "100"});
 }
