@@ -37,9 +37,9 @@ void setup(CLI::App& app) {
     app.add_flag("--rerun", a->options.force_all, "Recompute every job, cached or not");
     app.add_flag("--dry-run", a->options.dry_run, "Print the jobs and their commands, run nothing");
     app.footer(
-        "Each stage (train, extract, persistence, distances, similarity, mapper, coactivation, compare, report) is a\n"
-        "job whose output is cached under a key of its command line and its inputs' hashes: a rerun redoes only\n"
-        "what changed. Job logs: results/<name>/logs/. Examples:\n"
+        "Each stage (train, extract, persistence, distances, similarity, mapper, coactivation, explain, compare, report)\n"
+        "is a job whose output is cached under a key of its command line and its inputs' hashes: a rerun redoes\n"
+        "only what changed. Job logs: results/<name>/logs/. Examples:\n"
         "  actopo run datasets/experiments/fashion-demo.yaml\n"
         "  actopo run study.yaml --jobs 2 --results /data/results\n"
         "  actopo run study.yaml --resume          # after Ctrl-C or a crash\n"

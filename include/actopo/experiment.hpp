@@ -3,7 +3,7 @@
 //   load_experiment()  - parses and checks the whole file before any work: an unknown key, a wrong type, a
 //                        missing file is one UserError "file:line: key: what was expected".
 //   plan_jobs()        - the stages (train, extract, persistence, distances, similarity, mapper, coactivation,
-//                        compare, report) as jobs over models x metrics. A job is an `actopo` command line run in
+//                        explain, compare, report) as jobs over models x metrics. A job is an `actopo` command line run in
 //                        the results folder, with the files it reads and writes and the jobs it waits for.
 //   run_jobs()         - runs the graph: independent jobs in parallel (forked workers; under mpirun, spread over
 //                        the ranks by rank 0 as they become free), each cached under a key
@@ -70,6 +70,11 @@ public:
     std::string mapper(const std::string& m) const { return "mapper/" + m + "/"; }
     std::string coactivation(const std::string& m, const std::string& ext = ".json") const { return "coactivation/" + m + ext; }
     std::string coactivation_checkpoints(const std::string& m) const { return coactivation(m, "-checkpoints.csv"); }
+    /// A model's attribution maps (explain), their pictures (one "<method>.svg/.png" and "<method>-class-means"
+    /// per method, named by safe_file_name) and their quality (quality.md, quality.csv, perturbation.svg, ...).
+    std::string attributions(const std::string& m) const { return "explain/" + m + "/attributions.h5"; }
+    std::string explain_pictures(const std::string& m) const { return "explain/" + m + "/pictures/"; }
+    std::string explain_quality(const std::string& m) const { return "explain/" + m + "/quality/"; }
     std::string compare() const { return "compare/"; }
     std::string report() const { return "report/"; }
     std::string report_page() const { return "report/index.html"; }
@@ -140,6 +145,10 @@ struct ExperimentConfig {
     // compare every layer x layer matrix (needs two or more)
     bool compare = true;
     std::size_t permutations = 999;
+    // explanations (absent: none): options["explain"] (methods, target, limit, method options) and, when
+    // quality is set, options["explain-quality"]
+    bool explain = false;
+    bool explain_quality = false;
     bool report = true;
 };
 

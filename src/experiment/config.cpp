@@ -300,6 +300,27 @@ void read_similarity(const Reader& r, const YAML::Node& n, ExperimentConfig& c) 
     c.similarity_points = std::size_t(v.integer("points"));
 }
 
+/// `explain:` the explain table's keys and `quality` (true, or a mapping of the explain-quality table's keys).
+void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
+    c.explain = true;
+    if (n.IsNull()) {
+        c.options["explain"] = {};
+        return;
+    }
+    std::vector<std::string> keys = stage_options("explain").keys();
+    keys.push_back("quality");
+    c.options["explain"] = r.options(n, "explain", stage_options("explain"), keys);
+    if (!n["quality"]) return;
+    const YAML::Node q = n["quality"];
+    if (q.IsMap()) {
+        c.explain_quality = true;
+        c.options["explain-quality"] = r.options(q, "explain.quality", stage_options("explain-quality"));
+    } else {
+        c.explain_quality = r.boolean(q, "explain.quality");
+        if (c.explain_quality) c.options["explain-quality"] = {};
+    }
+}
+
 }  // namespace
 
 ExperimentConfig load_experiment(const std::string& path) {
@@ -314,7 +335,7 @@ ExperimentConfig load_experiment(const std::string& path) {
     }
     const Reader r(path);
     r.keys(root, "", {"name", "seed", "dataset", "models", "sampling", "persistence", "distances", "mapper",
-                      "coactivation", "similarity", "compare", "report"});
+                      "coactivation", "similarity", "explain", "compare", "report"});
     if (!root["name"]) r.fail(root, "name", "missing: the experiment's name (its results go to results/<name>/)");
     c.name = r.text(root["name"], "name");
     if (!valid_name(c.name)) r.fail(root["name"], "name", name_problem(c.name));
@@ -347,6 +368,7 @@ ExperimentConfig load_experiment(const std::string& path) {
     if (root["mapper"]) read_mapper(r, root["mapper"], c);
     if (root["coactivation"]) read_coactivation(r, root["coactivation"], c);
     if (root["similarity"]) read_similarity(r, root["similarity"], c);
+    if (root["explain"]) read_explain(r, root["explain"], c);
     if (root["compare"]) {
         const YAML::Node n = root["compare"];
         if (n.IsMap()) {

@@ -187,6 +187,31 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
         }
     }
 
+    // attribution maps with their pictures, then (optionally) their quality, per model
+    if (c.explain)
+        for (const auto& m : c.models) {
+            const std::string dataset = c.dataset == "fashion-mnist" ? "fashion-mnist:" + c.split : c.dataset;
+            auto explain_job = [&](const std::string& stage) {
+                Job j{stage + "/" + m.name, stage, {"actopo", stage, "--model", model_file(m), "--dataset", dataset},
+                      dataset_files(c), {}, {}};
+                j.inputs.push_back(model_file(m));
+                if (m.path.empty()) j.after.push_back("train/" + m.name);
+                return j;
+            };
+            Job j = explain_job("explain");
+            options(j, "explain", stage_set(c, "explain"));
+            j.outputs = {kLayout.attributions(m.name), kLayout.explain_pictures(m.name)};
+            j.command.insert(j.command.end(), {"--seed", seed, "--pictures", j.outputs[1], "--force", "-o", j.outputs[0]});
+            add(std::move(j));
+            if (!c.explain_quality) continue;
+            Job q = explain_job("explain-quality");  // the same maps' options; its own inputs (limit) and measures
+            options(q, "explain", stage_set(c, "explain"), {"limit", "batch", "picture-count"});
+            options(q, "explain-quality", stage_set(c, "explain-quality"));
+            q.outputs = {kLayout.explain_quality(m.name)};
+            q.command.insert(q.command.end(), {"--seed", seed, "--force", "-o", q.outputs[0]});
+            add(std::move(q));
+        }
+
     if (c.compare && matrices.size() >= 2) {
         Job j{"compare", "compare", {"actopo", "compare"}, {}, {kLayout.compare()}, {}};
         for (const auto& m : matrices) {

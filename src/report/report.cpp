@@ -12,6 +12,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/experiment.hpp"
+#include "actopo/options.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/plot.hpp"
 #include "actopo/report.hpp"
@@ -245,6 +246,66 @@ void checkpoints_section(Page& page, const fs::path& dir, const std::string& mod
     page.figure(fig + ".svg", "accuracy, modularity and normalised entropy per checkpoint (" + rel + ")", rel, "small");
 }
 
+/// The value of option `name` of `stage`'s table on the command line of the plan's job `job_id`, else the
+/// table's experiment default (the planner leaves that out).
+std::string job_option(const json& plan, const std::string& job_id, const std::string& stage, const std::string& name) {
+    for (const auto& j : plan["jobs"]) {
+        if (j["id"] != job_id) continue;
+        std::istringstream words(j["command"].get<std::string>());
+        for (std::string w; words >> w;)
+            if (w == "--" + name && words >> w) return w;
+    }
+    return stage_options(stage).at(name).experiment_default();
+}
+
+/// A number of a CSV cell with 4 significant digits (the cell itself when it is not a number).
+std::string significant(const std::string& cell) {
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(cell, &used);
+        if (used != cell.size()) return cell;
+        if (std::isnan(v)) return "-";
+        char b[32];
+        std::snprintf(b, sizeof b, "%.4g", v);
+        return b;
+    } catch (const std::exception&) {
+        return cell;
+    }
+}
+
+/// A model's explanations: the quality table and curves (explain-quality), then each method's picture grid and
+/// its per-class mean maps.
+void explain_section(Page& page, const fs::path& dir, const json& plan, const std::string& model) {
+    const std::string pictures = kLayout.explain_pictures(model), quality = kLayout.explain_quality(model);
+    if (!page.has(pictures) && !page.has(quality)) return;
+    page.raw("<h3>Explanations</h3>\n");
+    page.text("Attribution maps of the " + job_option(plan, "explain/" + model, "explain", "target") + " class (" + kLayout.attributions(model) + "; methods in docs/explain.md).");
+    if (page.has(quality + "quality.csv")) {
+        const auto rows = read_csv_rows(dir / (quality + "quality.csv"));
+        std::vector<std::vector<std::string>> shown{{"method", "AOPC (higher: more selective)", "continuity (lower: smoother)",
+                                                     "max-sensitivity (lower)", "infidelity (lower, 0-1)",
+                                                     "rank correlation after randomising every layer (lower: passes)"}};
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            std::vector<std::string> row{rows[r].at(0)};
+            for (std::size_t k = 1; k < rows[r].size(); ++k) row.push_back(significant(rows[r][k]));
+            shown.push_back(row);
+        }
+        page.table(shown);
+        page.figure(quality + "perturbation.svg", "pixel-flipping: the target logit as the most relevant patches are removed, "
+                                                  "one line per method (a faster fall: a more selective method)",
+                    quality + "curves.csv", "small");
+        page.figure(quality + "randomisation.svg", "cascading model randomisation: rank correlation with the trained "
+                                                   "model's maps as layers are re-initialised from the top",
+                    quality + "quality.md", "small");
+    }
+    for (const auto& method : split(job_option(plan, "explain/" + model, "explain", "method"), ',')) {
+        if (method.empty()) continue;
+        const std::string stem = pictures + safe_file_name(method);
+        page.figure(stem + ".svg", method + ": inputs with their maps", stem + ".png");
+        page.figure(stem + "-class-means.svg", method + ": mean map per explained class", stem + "-class-means.png");
+    }
+}
+
 }  // namespace
 
 void write_report(const std::string& results_dir, bool force) {
@@ -303,6 +364,7 @@ void write_report(const std::string& results_dir, bool force) {
             page.figure(kLayout.coactivation(m.name, ".svg"), "neurons and classes that fire together, coloured by community", co);
         }
         checkpoints_section(page, dir, m.name, force);
+        explain_section(page, dir, plan, m.name);
 
         const fs::path diagrams = dir / kLayout.diagrams(m.name);
         const bool have_diagrams = fs::exists(diagrams), have_mapper = page.has(mapper_dir);

@@ -150,3 +150,47 @@ TEST_CASE("actopo inspect --check-layers: exit 0 when every layer is there, else
     CHECK(text.find("head.1") != std::string::npos);
     CHECK(std::count(text.begin(), text.end(), '\n') == 1);
 }
+
+TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and quality, and the report shows them",
+          "[experiment]") {
+    const auto dir = temp_dir("run-explain");
+    const std::string config = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-explain.yaml";
+    REQUIRE(shell(kBinary + " run " + config + " --jobs 2 -q --results " + dir.string()) == 0);
+    const fs::path r = dir / "explain-tiny";
+    const std::string pictures = "explain/gapcnn/pictures/", quality = "explain/gapcnn/quality/";
+    for (const std::string m : {"saliency", "integrated-gradients", "smoothgrad", "grad-cam"})
+        for (const std::string suffix : {".svg", ".png", "-class-means.svg", "-class-means.png"}) {
+            INFO(m + suffix);
+            CHECK(fs::exists(r / (pictures + m + suffix)));
+        }
+    for (const std::string f : {"quality.md", "quality.csv", "curves.csv", "perturbation.svg", "randomisation.svg"}) {
+        INFO(f);
+        CHECK(fs::exists(r / (quality + f)));
+    }
+    // the file's options reached the commands: 8 inputs, 8 steps, 4 samples, the experiment's seed, the labels as targets
+    const std::string h5 = (r / "explain/gapcnn/attributions.h5").string(), out = (dir / "attrs.txt").string();
+    REQUIRE(shell("/usr/bin/python3 -c \"import h5py; f = h5py.File(\\\"" + h5 + "\\\"); a = f[\\\"attributions/smoothgrad\\\"].attrs; "
+                  "i = f[\\\"attributions/integrated-gradients\\\"].attrs; "
+                  "print(f.attrs[\\\"target\\\"], len(f[\\\"inputs/index\\\"]), i[\\\"steps\\\"], a[\\\"samples\\\"], a[\\\"seed\\\"], "
+                  "(f[\\\"inputs/target\\\"][:] == f[\\\"inputs/labels\\\"][:]).all())\" > " + out) == 0);
+    CHECK(actopo::read_text_file(out) == "label 8 8 4 3 True\n");
+    const std::string table = actopo::read_text_file((r / (quality + "quality.csv")).string());
+    CHECK(std::count(table.begin(), table.end(), '\n') == 5);  // a header and the four methods
+    CHECK(actopo::read_text_file((r / (quality + "quality.md")).string()).find(", 6 inputs, target label") != std::string::npos);
+    const std::string page = actopo::read_text_file((r / "report/index.html").string());
+    for (const std::string& must : std::vector<std::string>{"<h3>Explanations</h3>", "AOPC (higher: more selective)", "<td>grad-cam</td>",
+                                   "src=\"../" + quality + "perturbation.svg\"", "src=\"../" + pictures + "smoothgrad.svg\"",
+                                   "src=\"../" + pictures + "integrated-gradients-class-means.svg\""}) {
+        INFO(must);
+        CHECK(page.find(must) != std::string::npos);
+    }
+    // a method the command would refuse, the file refuses in the same words before any work
+    const std::string bad = (dir / "bad.yaml").string();
+    REQUIRE(shell("sed -e \"s/methods: \\[saliency,/methods: [salency,/\" -e \"s|\\.\\./explain|" + std::string(ACTOPO_SOURCE_DIR) +
+                  "/tests/explain|g\" " + config + " > " + bad) == 0);
+    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "b").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.rfind("actopo: " + bad + ":9: explain.methods[0]: unknown method 'salency' (closest: saliency", 0) == 0);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir / "b"));
+}
