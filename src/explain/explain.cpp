@@ -10,6 +10,7 @@
 #include "actopo/explain.hpp"
 #include "actopo/store.hpp"
 #include "explain/file.hpp"
+#include "explain/internal.hpp"
 
 namespace actopo {
 
@@ -100,6 +101,14 @@ std::pair<long long, long long> first_nonfinite(const float* v, std::size_t coun
     return {-1, -1};
 }
 
+void check_finite_map(const std::string& method, const Attribution& a, std::size_t count, std::size_t first) {
+    const auto bad = first_nonfinite(a.values.data(), count, per_input_size(a.shape));
+    if (bad.first >= 0)
+        throw UserError(method + ": the map of input " + std::to_string(first + std::size_t(bad.first)) +
+                        " holds a NaN or Inf value (at position " + std::to_string(bad.second) +
+                        "); nothing was written");
+}
+
 std::vector<std::int64_t> argmax_rows(const std::vector<float>& logits, std::size_t count, std::int64_t classes) {
     std::vector<std::int64_t> p(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -168,11 +177,7 @@ ExplainReport explain_attributions(const ExplainOptions& o) {
             auto t0 = std::chrono::steady_clock::now();
             Attribution a = explainer.attribute(m, x.data(), shape, targets, index, o.method, mean);
             report.seconds[m] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            auto nf = first_nonfinite(a.values.data(), count, per_input_size(a.shape));
-            if (nf.first >= 0)
-                throw UserError(m + ": the map of input " + std::to_string(first + std::size_t(nf.first)) +
-                                " holds a NaN or Inf value (at position " + std::to_string(nf.second) +
-                                "); nothing was written");
+            check_finite_map(m, a, count, first);
             for (float d : a.delta) abs_delta[m] += std::fabs(d);
             results.emplace_back(m, std::move(a));
         }

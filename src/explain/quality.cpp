@@ -18,13 +18,9 @@
 #include "actopo/explain.hpp"
 #include "actopo/plot.hpp"
 #include "actopo/store.hpp"
+#include "explain/internal.hpp"
 
 namespace actopo {
-
-namespace explain_detail {
-std::int64_t parse_target(const std::string& target);
-std::vector<std::int64_t> argmax_rows(const std::vector<float>& logits, std::size_t count, std::int64_t classes);
-}  // namespace explain_detail
 
 namespace {
 
@@ -153,6 +149,7 @@ QualityReport explain_quality(const QualityOptions& o) {
         MethodQuality q;
         q.method = method;
         Attribution a = e.attribute(method, x.data(), shape, targets, index, o.method);
+        check_finite_map(method, a, n, 0);
         const std::size_t mper = per_input_size(a.shape);
         const Grid mg = grid_of(a.shape);
         // ---- selectivity: pixel flipping by patches of the spatial grid, all channels at once

@@ -6,6 +6,7 @@
   skip.pt       a conv stem, a residual block (out += x) with BatchNorm, max pooling, GAP, a linear head
                 (torch.jit.trace)
   badout.pt     returns [N, 3, 2] instead of one logit vector per input                 (torch.jit.script)
+  nanmap.pt     Flatten -> Linear(64, 3) + sum(sqrt(0 x)): finite logits, NaN gradients (0 * inf)  (torch.jit.script)
   linear.pt     Flatten -> Linear(16, 2) with weight[c, i] = (c + 1) * (i + 1) / 10, bias (0.5, -1): occlusion by hand
   data4.h5      /x float32 [2, 1, 4, 4] = (k + 1) * (i + 1) / 16 for input k, pixel i; /labels [0, 1]
   data.h5       /x float32 [10, 1, 8, 8] in [0, 1], /labels int64 [10], /class_names (3 names)
@@ -101,6 +102,17 @@ class Linear(nn.Module):
         return self.fc(self.flatten(x))
 
 
+class NanMap(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(64, 3)
+
+    def forward(self, x):
+        x = self.flatten(x)
+        return self.fc(x) + torch.sqrt(x * 0.0).sum(1, keepdim=True)  # d/dx: 0 * 1 / (2 sqrt(0)) = NaN
+
+
 def main():
     os.makedirs(HERE, exist_ok=True)
     torch.manual_seed(3)
@@ -124,6 +136,7 @@ def main():
         linear.fc.bias.copy_(torch.tensor([0.5, -1.0]))
     linear.eval()
     torch.jit.script(linear).save(os.path.join(HERE, "linear.pt"))
+    torch.jit.script(NanMap().eval()).save(os.path.join(HERE, "nanmap.pt"))
     with h5py.File(os.path.join(HERE, "data4.h5"), "w") as f:
         f["x"] = np.array([[(k + 1) * (i + 1) / 16 for i in range(16)] for k in range(2)], np.float32).reshape(2, 1, 4, 4)
         f["labels"] = np.array([0, 1], np.int64)

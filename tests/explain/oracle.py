@@ -55,7 +55,25 @@ def gaussian_blur(x, sigma):
     return F.conv2d(x.reshape(n * c, 1, h, w), kernel, padding=r).reshape(n, c, h, w)
 
 
-def integrated_gradients(model, x, t, attrs, mean):
+MASK = (1 << 64) - 1
+
+
+def noise_seed(seed, row, stream):
+    """The seed of one input's noise as docs/explain.md states it: splitmix64's finaliser over
+    seed * 0x9E3779B97F4A7C15 ^ (row + 0x632BE59BD9B4E019) * 0xBF58476D1CE4E5B9 ^ (stream + 1) * 0x94D049BB133111EB
+    (arithmetic mod 2^64); stream 1: the uniform baseline, 2: smoothgrad's noise."""
+    z = ((seed * 0x9E3779B97F4A7C15) & MASK) ^ (((row + 0x632BE59BD9B4E019) * 0xBF58476D1CE4E5B9) & MASK) ^ \
+        (((stream + 1) * 0x94D049BB133111EB) & MASK)
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def generator(seed, row, stream):
+    return torch.Generator().manual_seed(noise_seed(seed, row, stream))
+
+
+def integrated_gradients(model, x, t, attrs, mean, rows):
     steps, rule, baseline = int(attrs["steps"]), attrs["rule"], attrs["baseline"]
     if baseline == "zero":
         base = torch.zeros_like(x)
@@ -63,8 +81,11 @@ def integrated_gradients(model, x, t, attrs, mean):
         base = mean.expand_as(x)
     elif baseline == "blur":
         base = gaussian_blur(x, float(attrs["blur_sigma"]))
-    else:
-        return None, None
+    else:  # uniform: U(min x_i, max x_i) over input i's shape, drawn from its own generator (stream 1)
+        base = torch.empty_like(x)
+        for i in range(x.shape[0]):
+            lo, hi = float(x[i].min()), float(x[i].max())
+            base[i].uniform_(lo, hi if hi > lo else lo + 1e-12, generator=generator(int(attrs["seed"]), int(rows[i]), 1))
     if rule == "midpoint":
         ts, ws = [(k + 0.5) / steps for k in range(steps)], [1.0 / steps] * steps
     else:
@@ -128,7 +149,26 @@ def occlusion(model, x, t, attrs):
     return (out / torch.where(count > 0, count, torch.ones_like(count))).expand(n, c, h, w)
 
 
-def base_map(model, x, t, method, attrs, mean):
+def noise_tunnel(model, x, t, base, attrs, mean, rows):
+    """smoothgrad: input i's n noisy copies x_i + sigma_i z, z ~ N(0, 1) of shape [n, input shape] from its own
+    generator (stream 2), sigma_i = noise * (max x_i - min x_i); the mean, mean square or variance of their maps."""
+    n, noise, seed = int(attrs["samples"]), float(attrs["noise"]), int(attrs["seed"])
+    maps = []
+    for i in range(x.shape[0]):
+        z = torch.empty((n,) + tuple(x.shape[1:])).normal_(0, 1, generator=generator(seed, int(rows[i]), 2))
+        sigma = (x[i].max() - x[i].min()) * noise
+        noisy = x[i].unsqueeze(0) + z * sigma
+        maps.append(base_map(model, noisy, t[i].repeat(n), base, attrs, mean, [rows[i]] * n).detach())
+    maps = torch.stack(maps)
+    variant = attrs["variant"]
+    if variant == "mean":
+        return maps.mean(1)
+    if variant == "squared":
+        return (maps ** 2).mean(1)
+    return maps.var(1, unbiased=False)
+
+
+def base_map(model, x, t, method, attrs, mean, rows):
     if method == "gradient":
         return grad(model, x, t)
     if method == "saliency":
@@ -138,7 +178,7 @@ def base_map(model, x, t, method, attrs, mean):
     if method == "gradient-x-input":
         return grad(model, x, t) * x
     if method == "integrated-gradients":
-        return integrated_gradients(model, x, t, attrs, mean)[0]
+        return integrated_gradients(model, x, t, attrs, mean, rows)[0]
     if method == "occlusion":
         return occlusion(model, x, t, attrs)
     if method in ("cam", "grad-cam", "grad-cam++"):
@@ -171,21 +211,15 @@ def main():
             attrs = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in ds.attrs.items()}
             method = attrs["method"]
             if method.startswith("smoothgrad"):
-                base = attrs["base_method"]
-                if float(attrs["noise"]) != 0:
-                    continue  # seeded noise: checked by property tests
-                m = base_map(model, x, t, base, attrs, mean)
-                expected = {"mean": m, "squared": m ** 2, "variance": torch.zeros_like(m)}[attrs["variant"]]
+                expected = noise_tunnel(model, x, t, attrs["base_method"], attrs, mean, index)
             elif method == "integrated-gradients":
-                expected, delta = integrated_gradients(model, x, t, attrs, mean)
-                if expected is None:
-                    continue
+                expected, delta = integrated_gradients(model, x, t, attrs, mean, index)
                 with torch.no_grad():  # relative to the size of f(x) - f(baseline): delta is a small difference
                     scale = float(f_target(model, x, t).abs().max())
                 ours = f["attributions"][name + "_delta"][:]
                 print(name + "_delta", float(np.abs(ours - delta.numpy()).max()) / max(scale, 1e-30))
             else:
-                expected = base_map(model, x, t, method, attrs, mean)
+                expected = base_map(model, x, t, method, attrs, mean, index)
             print(name, rel(ds[:], expected.detach().numpy()))
             if method in ("cam", "grad-cam", "grad-cam++"):
                 cam = cams(model, x, t, method, attrs["layer"])[1]

@@ -158,6 +158,22 @@ TEST_CASE("integrated gradients' baselines and rules, and smoothgrad with zero n
     }
 }
 
+TEST_CASE("smoothgrad with noise and the uniform baseline equal the oracle, which draws the noise from the documented seeding",
+          "[explain]") {
+    // the oracle derives each input's generator from (seed, dataset row, stream) as docs/explain.md states it; a
+    // map that used other noise (another seed, row, batch position, sigma) would differ from it by far more than 1e-5
+    auto o = options("skip", {"integrated-gradients", "smoothgrad", "smoothgrad:integrated-gradients"}, "skip-noise.h5");
+    o.target = "label";
+    o.method.baseline = "uniform";
+    o.method.steps = 8;
+    o.method.noise = 0.3;
+    o.method.samples = 3;
+    o.method.variant = "squared";
+    o.method.seed = 5;
+    explain_attributions(o);
+    check_against_oracle("skip", o.output, 5);
+}
+
 TEST_CASE("the file holds the inputs, the targets, every option and the cams", "[explain]") {
     auto o = options("gapcnn", {"grad-cam", "integrated-gradients"}, "layout.h5");
     o.target = "predicted";
@@ -317,12 +333,14 @@ TEST_CASE("bad input: one line naming the method, layer or value, exit 1, nothin
         {"--model " + kData + "mlp.pt --method cam --layer fc1", "cam: layer 'fc1' outputs [16], not a convolutional feature map"},
         {"--model " + kData + "skip.pt --method cam --layer block.relu2", "cam: model '" + kData + "skip.pt' is not global average pooling then one linear layer after layer 'block.relu2'"},
         {"--model " + kData + "gapcnn.pt --method saliency --target 3", "target class 3 is out of range: model '" + kData + "gapcnn.pt' has 3 classes"},
-        {"--model " + kData + "gapcnn.pt --method saliency --target -1", "target class -1 is out of range"},
+        {"--model " + kData + "gapcnn.pt --method saliency --target -1", "--target: expected label, predicted or a class index (0, 1, ...), got '-1'"},
         {"--model " + kData + "gapcnn.pt --method grad-cam --layer conv3", "grad-cam: model '" + kData + "gapcnn.pt' has no layer 'conv3' (closest: conv1, conv2"},
         {"--model " + kData + "badout.pt --method saliency", "returns [4, 3, 2] for a batch of 4 inputs; expected one logit vector per input"},
         {"--model " + kData + "gapcnn.pt --method saliency --dataset " + kData + "nan.h5", "input 2 of dataset '" + kData + "nan.h5' holds a NaN"},
         {"--model " + kData + "gapcnn.pt --method salency", "unknown method 'salency' (closest: saliency"},
-        {"--model " + kData + "gapcnn.pt --method integrated-gradients --rule simpson", "integrated-gradients: unknown --rule 'simpson'"},
+        {"--model " + kData + "gapcnn.pt --method integrated-gradients --rule simpson", "--rule: expected one of midpoint, gauss-legendre, got 'simpson'"},
+        {"--model " + kData + "nanmap.pt --method saliency", "saliency: the map of input 0 holds a NaN or Inf value (at position 0); nothing was written"},
+        {"--model " + kData + "gapcnn.pt --method smoothgrad --samples 0", "--samples: expected a number from 1 to 1000000, got '0'"},
     };
     for (const auto& c : cases) {
         const std::string out = temp_dir() + "/bad.h5";
@@ -339,5 +357,24 @@ TEST_CASE("bad input: one line naming the method, layer or value, exit 1, nothin
         for (const auto& entry : fs::directory_iterator(temp_dir()))
             temp_left |= entry.path().filename().string().rfind(".bad.h5", 0) == 0;
         CHECK_FALSE(temp_left);
+    }
+    // explain-quality the same way: nothing under its output folder
+    const std::vector<Case> quality{
+        {"--model " + kData + "nanmap.pt --method saliency", "saliency: the map of input 0 holds a NaN or Inf value"},
+        {"--model " + kData + "gapcnn.pt --method saliency --target 3", "target class 3 is out of range: model '" + kData + "gapcnn.pt' has 3 classes"},
+        {"--model " + kData + "gapcnn.pt --method saliency --dataset " + kData + "nan.h5", "dataset '" + kData + "nan.h5' holds a NaN"},
+        {"--model " + kData + "mlp.pt --method grad-cam", "grad-cam: model '" + kData + "mlp.pt' has no convolutional layer"},
+    };
+    for (const auto& c : quality) {
+        const std::string out = temp_dir() + "/bad-quality";
+        fs::remove_all(out);
+        std::string args = c.args;
+        if (args.find("--dataset") == std::string::npos) args += " --dataset " + kData + "data.h5";
+        Output o = run(bin + " explain-quality --limit 4 --no-randomisation " + args + " -o " + out);
+        INFO(c.args << "\n" << o.text);
+        CHECK(o.status == 1);
+        CHECK_THAT(o.text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
+        CHECK(std::count(o.text.begin(), o.text.end(), '\n') == 1);
+        CHECK_FALSE(fs::exists(out));
     }
 }
