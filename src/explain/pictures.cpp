@@ -105,8 +105,15 @@ void draw_cell(cairo_t* cr, const Cell& cell, double x0, double y0, bool is_sign
 void draw_grid(const std::vector<Cell>& cells, const std::string& title, bool is_signed, const std::string& path,
                bool force) {
     const std::size_t cols = std::min<std::size_t>(cells.size(), 8), rows = (cells.size() + cols - 1) / cols;
-    const double width = kGap + double(cols) * (kCell + kGap), height = 30 + double(rows) * (kCell + kLabel + kGap) + 28;
-    render_figure(path, std::max(width, 360.0), height, [&](cairo_t* cr) {
+    const std::string key = "+max|R| (each cell its own scale)";
+    double width = kGap + double(cols) * (kCell + kGap);
+    {  // wide enough for the title and the colour key, however few the cells
+        Measure m;
+        width = std::max({width, 2 * kGap + text_width(m.cr, title, kTitle, true),
+                          kGap + 64 + 160 + text_width(m.cr, key, kFont) + kGap});
+    }
+    const double height = 30 + double(rows) * (kCell + kLabel + kGap) + 28;
+    render_figure(path, width, height, [&](cairo_t* cr) {
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -124,7 +131,7 @@ void draw_grid(const std::vector<Cell>& cells, const std::string& title, bool is
         }
         cairo_set_source_rgb(cr, 0, 0, 0);
         draw_text(cr, is_signed ? "-max|R|" : "0", kGap + 56, ky + 5, kFont, 1, 0.5);
-        draw_text(cr, "+max|R| (each cell its own scale)", kGap + 64 + 160, ky + 5, kFont, 0, 0.5);
+        draw_text(cr, key, kGap + 64 + 160, ky + 5, kFont, 0, 0.5);
     }, force);
 }
 
