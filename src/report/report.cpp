@@ -279,7 +279,10 @@ void explain_section(Page& page, const fs::path& dir, const json& plan, const st
     const std::string pictures = kLayout.explain_pictures(model), quality = kLayout.explain_quality(model);
     if (!page.has(pictures) && !page.has(quality)) return;
     page.raw("<h3>Explanations</h3>\n");
-    page.text("Attribution maps of the " + job_option(plan, "explain/" + model, "explain", "target") + " class (" + kLayout.attributions(model) + "; methods in docs/explain.md).");
+    const std::string target = job_option(plan, "explain/" + model, "explain", "target");
+    page.text("Attribution maps of " + (target == "label" ? std::string("each input's labelled class")
+                                        : target == "predicted" ? std::string("each input's predicted class")
+                                                                : "class " + target) + " (" + kLayout.attributions(model) + "; methods in docs/explain.md).");
     if (page.has(quality + "quality.csv")) {
         const auto rows = read_csv_rows(dir / (quality + "quality.csv"));
         std::vector<std::vector<std::string>> shown{{"method", "AOPC (higher: more selective)", "continuity (lower: smoother)",
