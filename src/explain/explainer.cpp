@@ -8,6 +8,8 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/script.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -262,7 +264,24 @@ struct Explainer::Impl {
     }
 };
 
+// Every pass of the internal batch allocates and frees its activations (megabytes each). glibc hands freed blocks
+// above its mmap and trim thresholds back to the kernel, so the next pass page-faults them in again: a third of
+// the time of smoothgrad and integrated gradients on the reference CNN (perf: exc_page_fault), 2-3x the minor
+// faults. Keeping freed blocks below 32 MiB in the heap, and the heap untrimmed up to 1 GiB, removes that; the
+// peak memory (bounded by --internal-batch) does not change. Process-wide, set once.
+static void keep_freed_memory() {
+#ifdef __GLIBC__
+    static const bool once = [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        return true;
+    }();
+    (void)once;
+#endif
+}
+
 Explainer::Explainer(const std::string& model_path, int threads) : impl_(std::make_unique<Impl>()) {
+    keep_freed_memory();
     if (threads > 0) at::set_num_threads(threads);
     impl_->path = model_path;
     impl_->module = extract_detail::load_torchscript(model_path);
