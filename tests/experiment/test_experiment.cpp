@@ -119,7 +119,7 @@ TEST_CASE("experiment file: every mistake is one line naming the file, the line 
     const std::string file = (dir / "bad.yaml").string();
     CHECK(error_of(replaced("sampling:", "samplng:")) ==
           file + ":7: samplng: unknown key (did you mean 'sampling'?); expected one of: name, seed, dataset, models, "
-                 "sampling, persistence, distances, mapper, coactivation, similarity, compare, report");
+                 "sampling, persistence, distances, mapper, coactivation, similarity, explain, compare, report");
     CHECK(error_of(replaced("epochs: 2", "epochs: two")) == file + ":5: models[0].train.epochs: expected a whole number, got 'two'");
     CHECK(error_of(replaced("overlap: 0.4", "overlap: 1.5")).find(":10: mapper.overlap: expected a number in") != std::string::npos);
     CHECK(error_of(replaced("arch: cnn", "arch: vgg")) == file + ":6: models[1].train.arch: expected one of mlp, cnn, resnet, got 'vgg'");
