@@ -287,6 +287,50 @@ void coactivation(const fs::path& dir, const std::string& model, std::vector<Fin
     out.push_back({text + ".", kLayout.coactivation(model, ".svg")});
 }
 
+/// The explanation methods of a model side by side (explain-quality's quality.csv): the most selective (AOPC of
+/// pixel flipping), the most stable (max-sensitivity), and which pass the model-randomisation check.
+void explanations(const fs::path& dir, const std::string& model, std::vector<Finding>& out) {
+    const std::string rel = kLayout.explain_quality(model) + "quality.csv";
+    if (!fs::exists(dir / rel)) return;
+    const auto rows = read_csv_rows(dir / rel);
+    if (rows.size() < 2) return;
+    const auto& head = rows.front();
+    const auto col = [&](const std::string& name) { return std::size_t(std::find(head.begin(), head.end(), name) - head.begin()); };
+    const std::size_t cm = col("method"), ca = col("aopc"), cs = col("max_sensitivity"), cr = col("randomised_rank_correlation");
+    if (std::max({cm, ca, cs, cr}) >= head.size()) return;
+    struct Row {
+        std::string method;
+        double aopc, sensitivity, randomised;
+    };
+    std::vector<Row> methods;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        if (rows[r].size() != head.size()) continue;
+        try {
+            methods.push_back({rows[r][cm], std::stod(rows[r][ca]), std::stod(rows[r][cs]), std::stod(rows[r][cr])});
+        } catch (const std::exception&) {
+        }
+    }
+    if (methods.empty()) return;
+    auto by = methods;
+    std::stable_sort(by.begin(), by.end(), [](const Row& a, const Row& b) { return a.aopc > b.aopc; });
+    std::string text = "In " + model + "'s explanations, the most selective method (largest AOPC when the most relevant "
+                       "patches are removed first) is " + by[0].method + " (" + fixed(by[0].aopc, 2) + ")";
+    if (by.size() > 1) text += ", then " + by[1].method + " (" + fixed(by[1].aopc, 2) + "); the least is " + by.back().method + " (" + fixed(by.back().aopc, 2) + ")";
+    std::stable_sort(by.begin(), by.end(), [](const Row& a, const Row& b) { return a.sensitivity < b.sensitivity; });
+    text += ". The most stable under small input changes (lowest max-sensitivity) is " + by[0].method + " (" + fixed(by[0].sensitivity, 3) + ")";
+    // model randomisation (Adebayo et al.): a map that barely changes when the weights are re-initialised does
+    // not depend on what the model learned
+    std::vector<std::string> pass, fail;
+    for (const auto& m : methods) {
+        if (std::abs(m.randomised) < 0.3) pass.push_back(m.method);
+        if (std::abs(m.randomised) > 0.7) fail.push_back(m.method);
+    }
+    text += ". Model randomisation check (rank correlation of the maps before and after re-initialising the weights): ";
+    text += pass.empty() ? "no method passes (|rho| < 0.3)" : join(pass) + " pass (|rho| < 0.3)";
+    if (!fail.empty()) text += "; " + join(fail) + " fail (|rho| > 0.7: their maps hardly depend on the trained weights)";
+    out.push_back({text + ".", kLayout.explain_quality(model) + "perturbation.svg"});
+}
+
 }  // namespace
 
 std::vector<Finding> findings(const fs::path& dir, const std::vector<std::string>& models) {
@@ -309,6 +353,7 @@ std::vector<Finding> findings(const fs::path& dir, const std::vector<std::string
     guarded([&] { agreement(dir, out); });
     for (const auto& m : models) guarded([&] { hierarchy(dir, m, out); });
     for (const auto& m : models) guarded([&] { coactivation(dir, m, out); });
+    for (const auto& m : models) guarded([&] { explanations(dir, m, out); });
     // figures are the SVG beside a matrix's CSV
     for (auto& f : out)
         if (f.figure.size() > 4 && f.figure.compare(f.figure.size() - 4, 4, ".csv") == 0) f.figure.replace(f.figure.size() - 4, 4, ".svg");

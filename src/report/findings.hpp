@@ -17,6 +17,7 @@ struct Finding {
 ///   - whether topology and representation similarity agree (compare/agreement.csv)
 ///   - where classes split apart in each model's Mapper class hierarchy
 ///   - which classes share co-activation communities, and how that matches the confusion matrix
+///   - the explanation methods' quality: most selective, most stable, which pass the randomisation check
 std::vector<Finding> findings(const std::filesystem::path& dir, const std::vector<std::string>& models);
 
 }  // namespace actopo::report

@@ -165,3 +165,22 @@ TEST_CASE("repeated layers: a copy in another shape and ReLU of an earlier layer
     for (const auto& a : found) said.push_back(a.text());
     CHECK(said == std::vector<std::string>{"relu = ReLU(fc)", "flat = fc (the same values)", "pos_relu = pos (the same values)"});
 }
+
+TEST_CASE("findings: explanation methods ranked by selectivity and stability, and the randomisation check", "[report]") {
+    const auto dir = fresh("explain");
+    fs::create_directories(dir / "explain" / "m" / "quality");
+    actopo::write_text_file((dir / "explain" / "m" / "quality" / "quality.csv").string(),
+                            "method,aopc,continuity,max_sensitivity,infidelity,randomised_rank_correlation\n"
+                            "saliency,2.15,48,1.03,0.96,0.04\n"
+                            "integrated-gradients,7.85,21,0.54,0.93,0.86\n"
+                            "grad-cam,1.95,1.2,0.05,0.5,-0.04\n"
+                            "occlusion,6.95,30,0.09,0.9,0.5\n", true);
+    const auto found = actopo::report::findings(dir, {"m"});
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].figure == "explain/m/quality/perturbation.svg");
+    CHECK(found[0].text == "In m's explanations, the most selective method (largest AOPC when the most relevant patches are removed "
+                           "first) is integrated-gradients (7.85), then occlusion (6.95); the least is grad-cam (1.95). The most stable "
+                           "under small input changes (lowest max-sensitivity) is grad-cam (0.050). Model randomisation check (rank "
+                           "correlation of the maps before and after re-initialising the weights): saliency, grad-cam pass (|rho| < "
+                           "0.3); integrated-gradients fail (|rho| > 0.7: their maps hardly depend on the trained weights).");
+}
