@@ -15,11 +15,16 @@ std::string describe_store(const std::string& path) {
     actopo::StoreReader store(path);
     const auto& info = store.info();
     std::ostringstream out;
-    out << path << ": activation store, " << store.size() << " inputs, " << store.layer_names().size()
-        << " layers\n";
-    out << "  model    " << info.model << " (sha256 " << info.model_sha256 << ")\n";
-    out << "  dataset  " << info.dataset << (info.split.empty() ? "" : ":" + info.split) << "\n";
-    out << "  created  " << info.created << " by actopo " << info.actopo_version << "\n";
+    out << path << ": activation store, " << actopo::count_noun(store.size(), "input") << ", "
+        << actopo::count_noun(store.layer_names().size(), "layer") << "\n";
+    auto or_unknown = [](const std::string& s) { return s.empty() ? std::string("unknown") : s; };
+    out << "  model    " << or_unknown(info.model)
+        << (info.model_sha256.empty() ? std::string() : " (sha256 " + info.model_sha256 + ")") << "\n";
+    out << "  dataset  " << or_unknown(info.dataset) << (info.split.empty() ? "" : ":" + info.split) << "\n";
+    if (info.actopo_version.empty())  // written by another tool (h5py, ...): no actopo attributes
+        out << "  created  " << or_unknown(info.created) << " (not by actopo: the file has no actopo_version)\n";
+    else
+        out << "  created  " << or_unknown(info.created) << " by actopo " << info.actopo_version << "\n";
     auto labels = store.labels();
     auto predictions = store.predictions();
     std::map<std::int64_t, std::size_t> per_class;

@@ -211,7 +211,7 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("--layer", a->layer, "Layer key, a comma-separated list in model order, or all")->required();
     cli::add_stage_option(app, "sampling", "sampling", a->sampling);
     cli::add_stage_option(app, "mapper", "points", a->points);
-    app.add_option("--seed", a->seed, "Seed of the subsample and the knee sample")->capture_default_str();
+    app.add_option("--seed", a->seed, "Seed of the subsample and of the points whose k-NN distances choose eps")->capture_default_str();
     cli::add_stage_option(app, "mapper", "relu", a->relu);
     cli::add_stage_option(app, "mapper", "lens", a->lens);
     cli::add_stage_option(app, "mapper", "intervals", a->intervals);
@@ -220,7 +220,7 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("--bounds", a->bounds, "lo,hi: fixed lens range shared across layers/models (uniform cover)");
     cli::add_stage_option(app, "mapper", "clusterer", a->clusterer);
     app.add_option("--min-samples", a->min_samples, "DBSCAN min_samples (the point included)")->capture_default_str();
-    app.add_option("--eps", a->eps, "Fixed DBSCAN eps / single-linkage cut (default: the layer's knee / first gap)");
+    app.add_option("--eps", a->eps, "Fixed DBSCAN eps / single-linkage cut (default: one DBSCAN eps for the layer from its k-NN distances / the first gap)");
     app.add_flag("--eps-per-set", a->eps_per_set, "DBSCAN: a knee eps per cover set instead of one for the layer");
     app.add_option("--metric", a->metric, "euclidean | cosine")->capture_default_str();
     app.add_option("--min-intersection", a->min_intersection, "Shared points that make an edge")->capture_default_str();

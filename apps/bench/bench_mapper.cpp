@@ -133,7 +133,7 @@ void run_suite(const Context& ctx) {
     if (!std::getenv("ACTOPO_BENCH_KEEP")) fs::remove_all(dir);
     if (std::getenv("ACTOPO_BENCH_SMALL")) return;
     auto big = make_points(100000, 7);
-    ours(big, mapper::ClustererKind::dbscan, 0, "dbscan knee eps");
+    ours(big, mapper::ClustererKind::dbscan, 0, "dbscan default eps");
     ours(big, mapper::ClustererKind::single_linkage, eps, "single-linkage eps=6");
 
     std::ostringstream csv, md;

@@ -98,6 +98,22 @@ std::string explain_method_check(const std::string& method) {
            "; the methods: " + join(base_explain_methods()) + ", smoothgrad[:<method>]";
 }
 
+/// A Mapper lens spec: a lens name, knn[:K] with K >= 1, neuron:I with I >= 0, or file:PATH (the values
+/// themselves are checked against the cloud by mapper::compute_lens).
+std::string lens_check(const std::string& spec) {
+    static const std::vector<std::string> names{"l2norm", "l1norm", "mean",       "max",        "knn",
+                                                "eccentricity", "pca", "pca2", "prediction", "margin"};
+    if (std::find(names.begin(), names.end(), spec) != names.end()) return "";
+    const auto colon = spec.find(':');
+    const std::string head = spec.substr(0, colon), tail = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    const bool whole = !tail.empty() && tail.find_first_not_of("0123456789") == std::string::npos && tail.size() < 10;
+    if (head == "knn" && whole && std::stoll(tail) >= 1) return "";
+    if (head == "neuron" && whole) return "";
+    if (head == "file" && !tail.empty()) return "";
+    return "expected one of l2norm, l1norm, mean, max, knn[:K], eccentricity, pca, pca2, neuron:I, prediction, margin, "
+           "file:PATH, got '" + spec + "'";
+}
+
 std::vector<StageOptions> make_tables() {
     std::vector<StageOptions> t;
 
@@ -142,9 +158,11 @@ std::vector<StageOptions> make_tables() {
         OptionSpec layers = yaml_only(texts("layer", {}, "Layer key, a comma-separated list in model order, or all"));
         layers.yaml_key = "layers";
         layers.run_default = "all";
-        s.specs = {text("lens", "l2norm", {},
-                        "l2norm | l1norm | mean | max | knn[:K] | eccentricity | pca | pca2 | neuron:I | prediction | "
-                        "margin | file:PATH"),
+        OptionSpec lens = text("lens", "l2norm", {},
+                               "l2norm | l1norm | mean | max | knn[:K] | eccentricity | pca | pca2 | neuron:I | "
+                               "prediction | margin | file:PATH");
+        lens.check = lens_check;
+        s.specs = {lens,
                    integer("intervals", "10", 1, 10000, "Intervals per lens dimension"),
                    overlap,
                    text("clusterer", "dbscan", {"dbscan", "single-linkage"}, "dbscan | single-linkage"),

@@ -156,6 +156,10 @@ std::string trim(const std::string& text) {
     return text.substr(b, e - b + 1);
 }
 
+std::string count_noun(std::size_t count, const std::string& noun, const std::string& plural) {
+    return std::to_string(count) + " " + (count == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
 std::string safe_file_name(const std::string& name) {
     std::string out = name;
     for (auto& c : out)

@@ -29,7 +29,9 @@ public:
 
     [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const {
         const int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-        throw UserError(file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + message);
+        // the key path, or the file itself for its top level (an empty file, a list)
+        throw UserError(file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + (key.empty() ? "the file" : key) +
+                        ": " + message);
     }
 
     /// A map whose keys are all in `allowed`, each once.

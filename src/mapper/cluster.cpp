@@ -16,10 +16,18 @@ ClustererKind parse_clusterer(const std::string& name) {
     throw UserError("unknown clusterer '" + name + "' (expected dbscan or single-linkage)");
 }
 
+namespace {
+double median_of_sorted(const std::vector<double>& v) {
+    const std::size_t n = v.size();
+    if (n == 0) return 0;
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
 double knee_or_median(const std::vector<double>& v) {
     const std::size_t n = v.size();
     if (n == 0) return 0;
-    const double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    const double median = median_of_sorted(v);
     const double range = v.back() - v.front();
     if (n < 3 || !(range > 0)) return median;
     double best = 0;
@@ -51,8 +59,9 @@ Clustering label_roots(UnionFind& sets, const std::vector<bool>& keep, double ep
 }  // namespace
 
 namespace {
-/// Sorted (min_samples - 1)-th neighbour distances of at most knee_sample seeded points of the set.
-std::vector<double> neighbour_distances(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
+/// Sorted k-th neighbour distances of at most knee_sample seeded points of the set.
+std::vector<double> neighbour_distances(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o,
+                                        std::size_t k) {
     std::vector<std::size_t> queries(set.size());
     std::iota(queries.begin(), queries.end(), 0);
     if (queries.size() > o.knee_sample) {  // a seeded sample of the points locates the knee
@@ -61,7 +70,7 @@ std::vector<double> neighbour_distances(const Matrix& rows, const std::vector<st
         queries.resize(o.knee_sample);
         std::sort(queries.begin(), queries.end());
     }
-    auto sq = detail::kth_neighbour(rows, set, queries, std::max<std::size_t>(1, o.min_samples - 1));
+    auto sq = detail::kth_neighbour(rows, set, queries, k);
     std::vector<double> d;
     for (double s : sq)
         if (std::isfinite(s)) d.push_back(detail::from_squared(s, o.metric));
@@ -72,18 +81,17 @@ std::vector<double> neighbour_distances(const Matrix& rows, const std::vector<st
 
 double knee_eps(const Matrix& rows, const std::vector<std::size_t>& set, const ClusterOptions& o) {
     if (set.empty()) return 0;
-    return knee_or_median(neighbour_distances(rows, set, o));
+    return knee_or_median(neighbour_distances(rows, set, o, std::max<std::size_t>(1, o.min_samples - 1)));
 }
 
 double layer_eps(const Matrix& rows, const ClusterOptions& o) {
+    if (rows.rows < 2) return 0;
     std::vector<std::size_t> all(rows.rows);
     std::iota(all.begin(), all.end(), 0);
-    if (all.empty()) return 0;
-    const auto d = neighbour_distances(rows, all, o);
-    if (d.empty()) return 0;
-    const std::size_t m = d.size();
-    const double median = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
-    return kLayerEpsFactor * median;
+    const std::size_t k = std::max<std::size_t>(1, o.min_samples - 1);
+    const double local = kLayerEpsFactor * median_of_sorted(neighbour_distances(rows, all, o, k));
+    if (rows.rows <= kLayerEpsReach * k) return local;  // too few points for the reach
+    return std::max(local, median_of_sorted(neighbour_distances(rows, all, o, kLayerEpsReach * k)));
 }
 
 namespace {

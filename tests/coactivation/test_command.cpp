@@ -59,6 +59,12 @@ TEST_CASE("actopo coactivation on a two-factor store finds the factors' communit
     for (const char* b : {"fc:3", "fc:4", "fc:5", "one"}) CHECK(community.at(b) == community.at("conv:2"));
     CHECK(community.at("conv:0") != community.at("conv:2"));
     CHECK(j["dropped"] == nlohmann::json::array({"conv:3"}));
+    for (const auto& layer : j["layers"]) {  // the per-layer modularity says which of its 10 seeded runs won
+        CHECK(layer["modularity_restarts"] == 10);
+        CHECK(layer["modularity_best_seed"].get<std::uint64_t>() >= 1);
+        CHECK(layer["modularity_best_seed"].get<std::uint64_t>() <= 10);
+    }
+    CHECK(j["layers"].size() == 2);
     CHECK(j["links"].size() > 10);
     CHECK(actopo::read_text_file(dir + "/g.graphml").find("<graphml") != std::string::npos);
     CHECK(actopo::read_text_file(dir + "/g.svg").find("<svg") != std::string::npos);

@@ -80,6 +80,8 @@ TEST_CASE("every bad input of the corpus is one clear error and damages no outpu
             CHECK(stderr_text.rfind("actopo: ", 0) == 0);
             CHECK(stderr_text.find(c.culprit) != std::string::npos);
             for (const char* f : {"out.csv", "out.json", "outdir/table.csv"}) CHECK(slurp(dir / f) == precious);
+            for (const auto& e : fs::directory_iterator(dir / "outdir"))  // nothing new in it (actopo run --results)
+                CHECK(e.path().filename() == "table.csv");
             for (const auto& e : fs::directory_iterator(dir))  // no temporary left next to the outputs
                 CHECK((e.path().filename() == "outdir" || e.path().filename() == "stderr.txt" ||
                        e.path().filename() == "out.csv" || e.path().filename() == "out.json"));

@@ -136,6 +136,27 @@ TEST_CASE("NaN activations are counted and recorded", "[extract]") {
     CHECK(got.layer_nonfinite("pool") == 4);
 }
 
+TEST_CASE("actopo extract: NaN logits are a warning on stderr, the summary alone on stdout", "[extract]") {
+    // input 1 of tiny_nan.h5 has one NaN pixel: it reaches all 3 of that input's logits (the head pools over space)
+    const std::string out = temp_dir() + "/nan-cli.h5", err = temp_dir() + "/nan-cli.err", log = temp_dir() + "/nan-cli.out";
+    const int status = std::system((std::string(ACTOPO_BINARY) + " extract -q --model " + kData + "tiny_scripted.pt --dataset " +
+                                    kData + "tiny_nan.h5 --layers head.1 --force -o " + out + " > " + log + " 2> " + err)
+                                       .c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // the store is written; the NaNs are recorded and warned about
+    const std::string stderr_text = read_text_file(err), stdout_text = read_text_file(log);
+    INFO("stderr: " << stderr_text << "stdout: " << stdout_text);
+    CHECK(stderr_text.find("actopo: warning: /inputs/logits has 3 NaN/Inf values") != std::string::npos);
+    CHECK(stderr_text.find("actopo: warning: layer head.1 has 3 NaN/Inf values") != std::string::npos);
+    CHECK(stdout_text.find("warning") == std::string::npos);
+    CHECK(stdout_text.find(out + ": 3 inputs") != std::string::npos);
+    StoreReader got(out);  // and the count is the file's
+    const Matrix logits = got.logits();
+    std::size_t bad = 0;
+    for (float v : logits.data) bad += !std::isfinite(v);
+    CHECK(bad == 3);
+}
+
 TEST_CASE("bad models, layers and inputs give one clear line", "[extract]") {
     auto missing = user_error_of([] { LayerCapture c(kData + "no-such-model.pt", {"all"}); });
     CHECK_THAT(missing, Catch::Contains("no-such-model.pt") && Catch::Contains("does not exist"));

@@ -126,16 +126,32 @@ print(cka(rbf(X),rbf(Y)))
 print(hu(lin(Xc),lin(Yc))/np.sqrt(hu(lin(Xc),lin(Xc))*hu(lin(Yc),lin(Yc))))
 Xn=Xc/np.linalg.norm(Xc); Yn=Yc/np.linalg.norm(Yc)
 print(2-2*np.linalg.svd(Xn.T@Yn,compute_uv=False).sum())
+print(np.arccos(min(1.0,np.linalg.svd(Xn.T@Yn,compute_uv=False).sum())))
 Qx,_=np.linalg.qr(Xc); Qy,_=np.linalg.qr(Yc)
 print(np.linalg.svd(Qx.T@Qy,compute_uv=False).mean())
 )PY");
-    REQUIRE(v.size() == 5);
+    REQUIRE(v.size() == 6);
     CHECK(linear_cka(x, y) == Approx(v[0]).epsilon(1e-9));
     CHECK(rbf_cka(x, y) == Approx(v[1]).epsilon(1e-9));
     CHECK(debiased_cka(x, y) == Approx(v[2]).epsilon(1e-9));
     CHECK(procrustes_distance(x, y) == Approx(v[3]).epsilon(1e-9));
-    CHECK(canonical_correlations(x, y).mean() == Approx(v[4]).epsilon(1e-9));
-    CHECK(svcca(x, y, 1.0) == Approx(v[4]).epsilon(1e-9));  // keeping all variance = plain mean CCA
+    CHECK(procrustes_angular(x, y) == Approx(v[4]).epsilon(1e-9));
+    CHECK(canonical_correlations(x, y).mean() == Approx(v[5]).epsilon(1e-9));
+    CHECK(svcca(x, y, 1.0) == Approx(v[5]).epsilon(1e-9));  // keeping all variance = plain mean CCA
+}
+
+TEST_CASE("procrustes-angular is a metric (triangle inequality), procrustes-squared is not", "[similarity]") {
+    // three layers on a path: the squared distance breaks the triangle inequality somewhere, the angle never
+    std::size_t squared_broken = 0;
+    for (unsigned seed = 0; seed < 20; ++seed) {
+        const MatrixXd a = random_matrix(40, 3, 100 + seed), c = random_matrix(40, 3, 200 + seed);
+        const MatrixXd b = 0.5 * (a + c);
+        const double ab = procrustes_angular(a, b), bc = procrustes_angular(b, c), ac = procrustes_angular(a, c);
+        CHECK(ac <= ab + bc + 1e-12);
+        CHECK(procrustes_angular(a, a * random_orthogonal(3, seed)) == Approx(0.0).margin(1e-6));
+        squared_broken += procrustes_distance(a, c) > procrustes_distance(a, b) + procrustes_distance(b, c) + 1e-12;
+    }
+    CHECK(squared_broken > 0);
 }
 
 TEST_CASE("debiased CKA is near zero for unrelated layers, linear CKA is not", "[similarity]") {

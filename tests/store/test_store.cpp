@@ -145,6 +145,50 @@ g.close()
     CHECK(r.info().model == "net.pt");
 }
 
+TEST_CASE("actopo inspect of a store written by h5py counts its NaN/Inf values and knows no accuracy without "
+          "predictions",
+          "[store][python]") {
+    const auto theirs = temp_path("inspect-theirs.h5"), with_predictions = temp_path("inspect-predictions.h5");
+    const auto script = temp_path("foreign_store.py");  // not inspect.py: that would shadow python's inspect module
+    // layer 'a': 2 NaN, one +inf and one -inf among 6 x 2 x 3 values; 'b': none. No actopo attribute at all.
+    std::ofstream(script) << R"(import sys, h5py, numpy as np
+a = np.arange(36, dtype=np.float32).reshape(6, 2, 3)
+a[0, 0, 0] = a[4, 1, 2] = np.nan
+a[2, 1, 1] = np.inf
+a[5, 0, 2] = -np.inf
+for path, predictions in ((sys.argv[1], None), (sys.argv[2], [0, 1, 0, 0, 1, 0])):
+    with h5py.File(path, 'w') as f:
+        f['inputs/index'] = np.arange(6, dtype=np.int64)
+        f['inputs/labels'] = np.array([0, 1, 0, 1, 0, 1], dtype=np.int64)
+        if predictions is not None:
+            f['inputs/predictions'] = np.array(predictions, dtype=np.int64)
+        f['layers/a/activations'] = a
+        f['layers/b/activations'] = np.ones((6, 4), dtype=np.float32)
+)";
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + theirs + " " + with_predictions).c_str()) == 0);
+    auto inspect = [](const std::string& path) {
+        FILE* pipe = popen((std::string(ACTOPO_BINARY) + " inspect " + path + " 2>&1").c_str(), "r");
+        REQUIRE(pipe != nullptr);
+        std::string out;
+        char buf[4096];
+        std::size_t k;
+        while ((k = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, k);
+        REQUIRE(pclose(pipe) == 0);
+        return out;
+    };
+    std::string out = inspect(theirs);
+    INFO(out);
+    CHECK(out.find(": activation store, 6 inputs, 2 layers\n") != std::string::npos);
+    CHECK(out.find("    a  [2, 3]  6  4\n") != std::string::npos);  // counted in the file: 2 NaN + 2 Inf
+    CHECK(out.find("    b  [4]  4  0\n") != std::string::npos);
+    CHECK(out.find("accuracy unknown") != std::string::npos);
+    CHECK(out.find('%') == std::string::npos);  // no "accuracy 0.00%"
+    CHECK(out.find("not by actopo") != std::string::npos);
+    CHECK(out.find("by actopo \n") == std::string::npos);
+    out = inspect(with_predictions);
+    CHECK(out.find("accuracy 50.00% (predictions vs labels)") != std::string::npos);  // the first 3 of 6 right
+}
+
 namespace {
 // A layer of 65 536 floats per input (256 KiB): 4 rows per chunk. 23 rows in batches that start and end
 // inside chunks, so rows wait for their chunk across appends. Value of row i, element k: i * 1000 + k % 7.

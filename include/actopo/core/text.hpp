@@ -19,6 +19,9 @@ std::vector<std::string> closest_names(const std::string& name, const std::vecto
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::vector<std::string> split(const std::string& text, char sep);
 std::string trim(const std::string& text);
+/// "1 layer", "3 layers", "0 layers": the count and the noun, plural unless the count is 1 (`plural`: when
+/// not the noun + "s").
+std::string count_noun(std::size_t count, const std::string& noun, const std::string& plural = "");
 /// A name (a layer key like "layer1.0.conv2") as a file name: every character but letters, digits, '.', '-'
 /// and '_' becomes '_'. The Mapper command names its files so, and the report finds them so.
 std::string safe_file_name(const std::string& name);

@@ -331,6 +331,92 @@ case('unknown_option', '--nosuch', 'persistence {bad}/good.csv --max-dim 1 --nos
 case('inspect_text', 'good.csv', 'inspect {bad}/good.csv')
 case('inspect_missing', 'nosuch.h5', 'inspect {bad}/nosuch.h5')
 
+# ------------------------------------------------------------------ experiment files (actopo run)
+# Each is the valid experiment below with one fault; the whole file is checked before any job, so the run
+# must stop with one line naming the file, the line and the key, and write nothing under --results.
+GOOD_EXPERIMENT = {
+    'name': 'name: bad-example\n',
+    'seed': 'seed: 3\n',
+    'dataset': 'dataset: {path: ../tiny_data.h5}\n',
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: 1}}\n',
+    'sampling': 'sampling: {method: avgpool, points: 10}\n',
+    'persistence': 'persistence: {max_dim: 1}\n',
+}
+text('ex_good.yaml', ''.join(GOOD_EXPERIMENT.values()))
+R = 'run {bad}/%s --dry-run --results {outdir}'
+RUN = 'run {bad}/%s --results {outdir}'
+
+
+def experiment(name, culprit, replace=None, add='', whole=None, dry_run=False):
+    """ex_<name>.yaml: the good experiment with sections replaced (None: left out) and lines added."""
+    sections = dict(GOOD_EXPERIMENT)
+    for key, value in (replace or {}).items():
+        if value is None:
+            del sections[key]
+        else:
+            sections[key] = value
+    file = text(f'ex_{name}.yaml', whole if whole is not None else ''.join(sections.values()) + add)
+    case(file, culprit, (R if dry_run else RUN) % file)
+
+
+experiment('duplicate_key', 'ex_duplicate_key.yaml:8: seed: duplicate key (first given on line 2)', add='seed: 4\n')
+experiment('duplicate_nested_key', 'persistence.max_dim: duplicate key',
+           replace={'persistence': 'persistence:\n  max_dim: 1\n  max_dim: 2\n'})
+experiment('unknown_key', "mapper.intervls: unknown key (did you mean 'intervals'?)", add='mapper: {intervls: 6}\n')
+experiment('unknown_top_key', "persistance", add='persistance: {max_dim: 1}\n')
+experiment('unknown_train_key', 'models[0].train.epoch', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epoch: 1}}\n'})
+experiment('wrong_type_epochs', 'models[0].train.epochs', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: two}}\n'})
+experiment('wrong_type_seed', 'seed', replace={'seed': 'seed: [1, 2]\n'})
+experiment('wrong_type_max_dim', 'persistence.max_dim', replace={'persistence': 'persistence: {max_dim: 1.5}\n'})
+experiment('wrong_type_section', 'persistence', replace={'persistence': 'persistence: 3\n'})
+experiment('negative_seed', 'seed', replace={'seed': 'seed: -3\n'})
+experiment('negative_points', 'sampling.points', replace={'sampling': 'sampling: {method: avgpool, points: -5}\n'})
+experiment('huge_points', 'sampling.points', replace={'sampling': 'sampling: {method: avgpool, points: 1e20}\n'})
+experiment('negative_threshold', 'persistence.threshold', replace={'persistence': 'persistence: {max_dim: 1, threshold: -1}\n'})
+experiment('negative_limit', 'dataset.limit', replace={'dataset': 'dataset: {path: ../tiny_data.h5, limit: -1}\n'})
+experiment('negative_widths', 'widths', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [-8], epochs: 1}}\n'})
+experiment('zero_epochs', 'models[0].train.epochs', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: 0}}\n'})
+experiment('nan_lr', 'models[0].train.lr', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: 1, lr: .nan}}\n'})
+experiment('coeff_not_prime', 'persistence.coeff', replace={'persistence': 'persistence: {max_dim: 1, coeff: 4}\n'})
+experiment('overlap', 'mapper.overlap', add='mapper: {overlap: 1.5}\n')
+experiment('coactivation_threshold', 'coactivation.threshold', add='coactivation: {threshold: 2}\n')
+experiment('compare_permutations', 'compare.permutations', add='compare: {permutations: 0}\n')
+experiment('missing_dataset', 'nosuch_data.h5', replace={'dataset': 'dataset: {path: nosuch_data.h5}\n'})
+experiment('missing_model', 'nosuch_model.pt', replace={'models': 'models:\n  - {name: given, path: nosuch_model.pt}\n'})
+experiment('unknown_arch', 'transformer', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: transformer, epochs: 1}}\n'})
+experiment('unknown_split', 'validation', replace={'dataset': 'dataset: {name: fashion-mnist, split: validation}\n'})
+experiment('unknown_sampling', 'nosuch', replace={'sampling': 'sampling: {method: nosuch}\n'})
+experiment('unknown_backend', 'nosuch', replace={'persistence': 'persistence: {max_dim: 1, backend: nosuch}\n'})
+experiment('unknown_distance', 'nosuch', add='distances: [bottleneck, nosuch]\n')
+experiment('unknown_similarity', 'nosuch', add='similarity: [cka, nosuch]\n')
+experiment('unknown_lens', "mapper.lens: expected one of l2norm", add='mapper: {lens: nosuch}\n')
+experiment('lens_knn_zero', 'knn:0', add='mapper: {lens: "knn:0"}\n')
+experiment('unknown_clusterer', 'kmeans', add='mapper: {clusterer: kmeans}\n')
+experiment('distances_without_persistence', 'persistence', replace={'persistence': None}, add='distances: [bottleneck]\n')
+experiment('no_name', 'name', replace={'name': None})
+experiment('long_name', 'name', replace={'name': 'name: ' + 'x' * 5000 + '\n'})
+experiment('slash_name', 'name', replace={'name': 'name: ../escape\n'})
+experiment('no_models', 'models', replace={'models': None})
+experiment('empty_models', 'models', replace={'models': 'models: []\n'})
+experiment('duplicate_model_name', 'mlp', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, epochs: 1}}\n  - {name: mlp, train: {arch: cnn, epochs: 1}}\n'})
+experiment('model_train_and_path', 'models[0]', replace={
+    'models': 'models:\n  - {name: mlp, path: ../tiny_scripted.pt, train: {arch: mlp, epochs: 1}}\n'})
+experiment('syntax', 'ex_syntax.yaml', whole='name: [unclosed\nseed: 1\n')
+experiment('tab_indent', 'ex_tab_indent.yaml', whole='name: x\nmodels:\n\t- {name: m}\n')
+experiment('top_level_list', 'ex_top_level_list.yaml:1: the file: expected a mapping', whole='- name: x\n- seed: 1\n')
+experiment('empty', 'ex_empty.yaml: the file: expected a mapping', whole='')
+experiment('dry_run_checks_too', 'sampling.points', replace={'sampling': 'sampling: {points: -1}\n'}, dry_run=True)
+case('ex_missing_file', 'nosuch.yaml', RUN % 'nosuch.yaml')
+case('ex_results_is_file', 'good.csv', 'run {bad}/ex_good.yaml --results {bad}/good.csv')
+case('train_nan_loss', 'training diverged', 'train --arch mlp --dataset {data}/tiny_nan.h5 --epochs 1 --force -o {out}')
+
 with open(os.path.join(HERE, 'cases.tsv'), 'w') as f:
     f.write('# name\tculprit\targuments   (made by make_bad.py; see its docstring)\n')
     for c in cases:
