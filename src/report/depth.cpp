@@ -52,6 +52,16 @@ std::vector<Measure> measures(const fs::path& dir, std::size_t model_count) {
         }
         return v;
     };
+    // a value per layer from the co-activation graph's "layers" rows
+    const auto coactivation_per_layer = [dir](const ModelLayers& m, const std::string& key) {
+        std::vector<double> v(m.layers.size(), kMissing);
+        const json g = read_json(dir / kLayout.coactivation(m.name));
+        if (g.contains("layers") && g["layers"].is_array())
+            for (const auto& row : g["layers"])
+                for (std::size_t l = 0; l < m.layers.size(); ++l)
+                    if (row.value("layer", "") == m.layers[l] && row.contains(key)) v[l] = row[key].get<double>();
+        return v;
+    };
     return {
         {"h1-count", "H1 features per layer", "H1 intervals", [=](const ModelLayers& m) { return persistence(m, false); }},
         {"h1-total", "H1 total persistence per layer", "sum of H1 lifetimes", [=](const ModelLayers& m) { return persistence(m, true); }},
@@ -82,26 +92,9 @@ std::vector<Measure> measures(const fs::path& dir, std::size_t model_count) {
              return v;
          }},
         {"modularity", "Co-activation: modularity of each layer's neuron graph", "modularity",
-         [dir](const ModelLayers& m) {
-             std::vector<double> v(m.layers.size(), kMissing);
-             const json g = read_json(dir / kLayout.coactivation(m.name));
-             if (g.contains("layers") && g["layers"].is_array())
-                 for (const auto& row : g["layers"])
-                     for (std::size_t l = 0; l < m.layers.size(); ++l)
-                         if (row.value("layer", "") == m.layers[l] && row.contains("modularity")) v[l] = row["modularity"].get<double>();
-             return v;
-         }},
+         [=](const ModelLayers& m) { return coactivation_per_layer(m, "modularity"); }},
         {"entropy", "Co-activation: mean binned entropy of the neurons", "bits",
-         [dir](const ModelLayers& m) {
-             std::vector<double> v(m.layers.size(), kMissing);
-             const json g = read_json(dir / kLayout.coactivation(m.name));
-             if (g.contains("layers") && g["layers"].is_array())
-                 for (const auto& row : g["layers"])
-                     for (std::size_t l = 0; l < m.layers.size(); ++l)
-                         if (row.value("layer", "") == m.layers[l] && row.contains("mean_entropy_binned"))
-                             v[l] = row["mean_entropy_binned"].get<double>();
-             return v;
-         }},
+         [=](const ModelLayers& m) { return coactivation_per_layer(m, "mean_entropy_binned"); }},
     };
 }
 
