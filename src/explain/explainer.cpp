@@ -143,8 +143,7 @@ struct Explainer::Impl {
         try {
             r = (*forward_fn)({module._ivalue(), x});
         } catch (const std::exception& e) {
-            throw UserError("model '" + path + "' cannot take inputs of shape " + shape_string(x.sizes().vec()) + " (" +
-                            extract_detail::error_summary(e) + ")");
+            throw extract_detail::forward_error(path, *forward_fn, module, x.sizes().vec(), std::nullopt, e);
         }
         if (!r.isTensor()) throw UserError("model '" + path + "' returns " + r.tagKind() + ", expected a tensor of logits [N, classes]");
         return check_logits(r.toTensor(), x.size(0));
@@ -241,8 +240,7 @@ struct Explainer::Impl {
         try {
             r = CaptureInternals::capture_function(c)({m._ivalue(), x});
         } catch (const std::exception& e) {
-            throw UserError("model '" + path + "' cannot take inputs of shape " + shape_string(x.sizes().vec()) + " (" +
-                            extract_detail::error_summary(e) + ")");
+            throw extract_detail::forward_error(path, CaptureInternals::capture_function(c), m, x.sizes().vec(), std::nullopt, e);
         }
         auto elements = r.toTuple()->elements();
         Tensor out = check_logits(elements.at(0).toTensor(), x.size(0));

@@ -238,25 +238,7 @@ struct LayerCapture::Impl {
             ++calls;
             return out;
         } catch (const std::exception& e) {  // c10::Error or the interpreter's JITException
-            if (calls > 0)  // the same shape ran before: the model itself raised on these inputs
-                throw UserError("model '" + model_path + "' raised an error in forward on batch " +
-                                std::to_string(calls + 1) + " (inputs of shape " + shape_string(shape) +
-                                ", which the " + std::to_string(calls) + " earlier batch(es) had): " +
-                                extract_detail::error_summary(e));
-            // zeros of the same shape run: the shape is fine, the model raised on these inputs' values
-            bool zeros_run = false;
-            try {
-                fn({module._ivalue(), torch::zeros(shape, torch::kFloat32)});
-                zeros_run = true;
-            } catch (const std::exception&) {
-            }
-            if (zeros_run)
-                throw UserError("model '" + model_path + "' raised an error in forward on batch 1 (inputs of shape " +
-                                shape_string(shape) + "; zeros of that shape run, so it is these inputs' values): " +
-                                extract_detail::error_summary(e));
-            std::string expected = expected_input();
-            throw UserError("model '" + model_path + "' cannot take inputs of shape " + shape_string(shape) +
-                            (expected.empty() ? "" : ": " + expected) + " (" + extract_detail::error_summary(e) + ")");
+            throw extract_detail::forward_error(model_path, fn, module, shape, calls, e, calls == 0 ? expected_input() : "");
         }
     }
 };

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "actopo/core.hpp"
+#include "actopo/store.hpp"
 
 namespace actopo::extract_detail {
 
@@ -19,6 +20,28 @@ std::string error_summary(const std::exception& error) {
     }
     std::size_t end = msg.find('\n');
     return trim(end == std::string::npos ? msg : msg.substr(0, end));
+}
+
+UserError forward_error(const std::string& model_path, torch::jit::Function& fn, torch::jit::Module& module,
+                        const std::vector<std::int64_t>& shape, std::optional<std::size_t> earlier,
+                        const std::exception& error, const std::string& expected) {
+    const std::string model = "model '" + model_path + "' ";
+    if (earlier && *earlier > 0)  // the same shape ran before: the model itself raised on these inputs
+        return UserError(model + "raised an error in forward on batch " + std::to_string(*earlier + 1) + " (inputs of shape " +
+                         shape_string(shape) + ", which the " + std::to_string(*earlier) + " earlier batch(es) had): " +
+                         error_summary(error));
+    bool zeros_run = false;  // zeros of the same shape run: the shape is fine, the values are not
+    try {
+        torch::NoGradGuard no_grad;
+        fn({module._ivalue(), torch::zeros(shape, torch::kFloat32)});
+        zeros_run = true;
+    } catch (const std::exception&) {
+    }
+    if (zeros_run)
+        return UserError(model + "raised an error in forward" + (earlier ? " on batch 1" : "") + " (inputs of shape " +
+                         shape_string(shape) + "; zeros of that shape run, so it is these inputs' values): " + error_summary(error));
+    return UserError(model + "cannot take inputs of shape " + shape_string(shape) + (expected.empty() ? "" : ": " + expected) +
+                     " (" + error_summary(error) + ")");
 }
 
 torch::jit::Module load_torchscript(const std::string& path) {
