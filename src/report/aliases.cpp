@@ -19,10 +19,15 @@ std::uint32_t bits(float v) {
     return b;
 }
 
-/// Calls f(first, values) for consecutive blocks of rows of a layer.
+/// Rows of `width` floats read at once.
+std::size_t block_rows(std::size_t width) {
+    return std::max<std::size_t>(1, kBlockBytes / sizeof(float) / std::max<std::size_t>(width, 1));
+}
+
+/// Calls f(values) for consecutive blocks of rows of a layer.
 void for_blocks(const StoreReader& store, const std::string& layer, std::size_t width,
                 const std::function<void(const std::vector<float>&)>& f) {
-    const std::size_t rows = std::max<std::size_t>(1, kBlockBytes / sizeof(float) / std::max<std::size_t>(width, 1));
+    const std::size_t rows = block_rows(width);
     for (std::size_t first = 0; first < store.size(); first += rows)
         f(store.read_layer_rows(layer, first, std::min(rows, store.size() - first)));
 }
@@ -32,7 +37,7 @@ struct Fingerprint {
 };
 
 bool same(const StoreReader& store, const std::string& earlier, const std::string& later, std::size_t width, bool with_relu) {
-    const std::size_t rows = std::max<std::size_t>(1, kBlockBytes / sizeof(float) / std::max<std::size_t>(width, 1));
+    const std::size_t rows = block_rows(width);
     for (std::size_t first = 0; first < store.size(); first += rows) {
         const std::size_t count = std::min(rows, store.size() - first);
         const auto a = store.read_layer_rows(earlier, first, count), b = store.read_layer_rows(later, first, count);
