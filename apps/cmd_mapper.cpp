@@ -199,8 +199,8 @@ void run(const Args& a) {
 
 cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and the class hierarchy", [](CLI::App& app) {
     auto a = std::make_shared<Args>();
-    app.description(
-        "Mapper graph of a layer (or every layer) and the class hierarchy\n\nExamples:\n"
+    app.footer(
+        "Examples:\n"
         "  actopo mapper acts.h5 --layer fc1 --lens l2norm --intervals 10 --overlap 0.5 -o fc1.json\n"
         "  actopo mapper acts.h5 --layer all --relu --bounds 0,30 --clusterer dbscan -o results/mapper/cnn/\n"
         "  actopo mapper acts.h5 --layer conv2 --sampling top-l2 --points 2000 --seed 7 --lens pca2 \\\n"

@@ -84,7 +84,7 @@ void run(const Args& a, const CLI::App& app) {
     so.points = a.points;
     so.seed = a.seed;
     std::map<std::string, Diagrams> groups;
-    Progress progress("persistence of " + std::to_string(layers.size()) + " layer(s)", layers.size());
+    Progress progress("persistence of " + count_noun(layers.size(), "layer"), layers.size());
     for (const auto& layer : layers) {
         throw_if_cancelled();
         PointCloud cloud = sample_layer(store, layer, so);
@@ -98,7 +98,7 @@ void run(const Args& a, const CLI::App& app) {
     progress.finish();
     if (several) {
         write_diagram_groups(groups, a.output, a.force, layers);  // layers in the model's order
-        if (!quiet()) std::cerr << "wrote " << a.output << ": " << layers.size() << " layers\n";
+        if (!quiet()) std::cerr << "wrote " << a.output << ": " << count_noun(layers.size(), "layer") << "\n";
     } else {
         write_diagrams(groups.begin()->second, a.output, a.force, layers.front());
         report("wrote " + a.output, groups.begin()->second);
