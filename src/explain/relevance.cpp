@@ -587,23 +587,27 @@ struct RelevanceGraph::Impl {
                 r = vjp(s, R);
                 break;
             }
-            for (std::size_t i = 0; i < s.in.size(); ++i) {
-                add(s.in[i], r[i]);
-                if (record_sums && lrp && (s.kind == Kind::weighted || s.kind == Kind::affine || s.kind == Kind::linear ||
-                                            s.kind == Kind::maxpool))
-                    record(std::string(s.node->kind().toQualString()) + (s.layer.empty() ? "" : " " + s.layer), r[i]);
-            }
+            for (std::size_t i = 0; i < s.in.size(); ++i) add(s.in[i], r[i]);
+            if (record_sums && lrp && s.kind != Kind::relu && s.kind != Kind::activation && s.kind != Kind::rearrange)
+                record(std::string(s.node->kind().toQualString()) + (s.layer.empty() ? "" : " " + s.layer), signal);
         }
         if (record_sums) {
             std::reverse(sums.begin(), sums.end());
-            record("output", start);
+            record("output", {{output, start}});
         }
         auto it = signal.find(input);
         return it == signal.end() ? torch::zeros_like(tensor(input)) : it->second;
     }
 
-    void record(const std::string& name, const Tensor& r) {
-        Tensor t = r.reshape({r.size(0), -1}).to(torch::kFloat64).sum(1).contiguous();
+    // The relevance held by every value the walk has reached but not yet passed on (a cut through the graph),
+    // summed per input.
+    void record(const std::string& name, const std::unordered_map<const Value*, Tensor>& held) {
+        Tensor t;
+        for (const auto& [v, r] : held) {
+            Tensor row = r.reshape({r.size(0), -1}).to(torch::kFloat64).sum(1);
+            t = t.defined() ? t + row : row;
+        }
+        t = t.contiguous();
         sums.emplace_back(name, std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel()));
     }
 

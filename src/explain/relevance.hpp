@@ -55,9 +55,10 @@ private:
         const std::vector<std::int64_t>&, const MethodOptions&);
 };
 
-/// For the tests of conservation: `method` (an LRP one) on inputs x [shape] of the model at `model_path`, and the
-/// relevance that reaches the input of each weighted, pooling or addition step, summed per input: one row per step
-/// (its operation and layer), input to output, then the start relevance ("output"), each with one sum per input.
+/// For the tests of conservation: `method` (an LRP one) on inputs x [shape] of the model at `model_path`, and after
+/// each step of the walk that changes relevance (weighted, pooling, addition, ...), the relevance held by the cut
+/// through the graph there (every value reached but not yet passed on), summed per input: one row per step, output
+/// to input order reversed (input side first), then the start relevance ("output"), each with one sum per input.
 std::vector<std::pair<std::string, std::vector<double>>> relevance_layer_sums(
     const std::string& model_path, const std::string& method, const float* x, const std::vector<std::int64_t>& shape,
     const std::vector<std::int64_t>& targets, const MethodOptions& o);

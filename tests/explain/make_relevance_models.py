@@ -12,6 +12,8 @@ real PyTorch (python3-torch), as a PyTorch user would hand them in. Inputs: test
             -> torch.flatten -> fc                                                                          (trace)
   rvgg.pt   the torchvision VGG layout: features (conv, ReLU, MaxPool) x 2 -> avgpool (adaptive, 2x2)
             -> torch.flatten -> classifier (Linear, ReLU, Dropout, Linear)                                  (script)
+  rgate.pt  Flatten -> Linear(64, 6) -> x * sigmoid(x) (a product of two tensors: no relevance rule) -> Linear(6, 3)
+                                                                                                            (script)
   two.pt    Linear(2, 2) -> ReLU -> Linear(2, 1), no biases, weights by hand: guided backprop and deconvnet
             on paper (tests/explain/test_relevance.cpp)                                                     (script)
 The weights are seeded and random (BatchNorm statistics too), with no training.
@@ -129,6 +131,18 @@ class RVGG(nn.Module):
         return self.classifier(torch.flatten(x, 1))
 
 
+class RGate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(64, 6)
+        self.fc2 = nn.Linear(6, 3)
+
+    def forward(self, x):
+        h = self.fc1(self.flatten(x))
+        return self.fc2(h * torch.sigmoid(h))
+
+
 class Two(nn.Module):
     def __init__(self):
         super().__init__()
@@ -144,7 +158,8 @@ def main():
     torch.manual_seed(11)
     with h5py.File(os.path.join(HERE, "data.h5")) as f:
         x = torch.from_numpy(f["x"][:2])
-    for name, model in [("rmlp", RMLP()), ("rfree", RFree()), ("rcnn", RCNN()), ("rres", RRes()), ("rvgg", RVGG())]:
+    for name, model in [("rmlp", RMLP()), ("rfree", RFree()), ("rcnn", RCNN()), ("rres", RRes()), ("rvgg", RVGG()),
+                        ("rgate", RGate())]:
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
                 with torch.no_grad():
