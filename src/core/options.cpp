@@ -105,6 +105,7 @@ std::string explain_method_check(const std::string& method) {
 /// --layer-rules: comma-separated <layer path or type>=<rule> (the layers themselves are checked against the model).
 std::string layer_rules_check(const std::string& spec) {
     static const std::vector<std::string> rules{"lrp-0", "epsilon", "gamma", "alpha1-beta0", "zb", "flat", "w-squared"};
+    if (spec.empty()) return "";
     for (const std::string& item : split(spec, ',')) {
         const auto eq = item.find('=');
         if (eq == std::string::npos || eq == 0 || std::find(rules.begin(), rules.end(), item.substr(eq + 1)) == rules.end())
