@@ -436,6 +436,25 @@ struct RelevanceGraph::Impl {
         return gs;
     }
 
+    // The vjp of a weighted step (canonised weights) without running it again: linear and conv1d/2d by their
+    // backward formulas, anything else by vjp().
+    Tensor weighted_vjp(const Step& s, const Tensor& g) const {
+        const std::string k = s.node->kind().toQualString();
+        if (k == "aten::linear") return g.matmul(s.weight);
+        if (k == "aten::conv1d" || k == "aten::conv2d") {
+            const IValue stride = value(s.node->input(3)), padding = value(s.node->input(4)),
+                         dilation = value(s.node->input(5)), groups = value(s.node->input(6));
+            if (stride.isIntList() && padding.isIntList() && dilation.isIntList() && groups.isInt()) {
+                const Tensor a = tensor(s.in[0]);
+                const std::vector<std::int64_t> zeros(stride.toIntVector().size(), 0);
+                return std::get<0>(at::convolution_backward(g, a, s.weight, c10::nullopt, stride.toIntVector(),
+                                                            padding.toIntVector(), dilation.toIntVector(), false, zeros,
+                                                            groups.toInt(), {true, false, false}));
+            }
+        }
+        return vjp(s, g)[0];
+    }
+
     // BatchNorm merged into its layer must not change what the layer computes (canonisation keeps the outputs).
     void check_canonisation() {
         canonisation_checked = true;
@@ -459,7 +478,7 @@ struct RelevanceGraph::Impl {
         torch::AutoGradMode on(true);
         const Value* in = s.in[0];
         auto f = [&](const Tensor& x, const Tensor& w, const Tensor& b) { return rerun(s, {{in, x}}, w, b, true); };
-        auto leaf = [](const Tensor& t) { return t.detach().clone().requires_grad_(true); };
+        auto leaf = [](const Tensor& t) { return t.detach().requires_grad_(true); };
         const Tensor& W = s.weight;
         if (rule == "lrp-0" || rule == "epsilon" || rule == "gamma") {
             Tensor w = W, b = s.bias;
@@ -520,7 +539,7 @@ struct RelevanceGraph::Impl {
             const bool lrp = mode == Walk::lrp;
             switch (s.kind) {
             case Kind::weighted:
-                r = {lrp ? weighted_rule(s, rules[w], tensor(s.in[0]), R, o, lo, hi) : vjp(s, R)[0]};
+                r = {lrp ? weighted_rule(s, rules[w], tensor(s.in[0]), R, o, lo, hi) : weighted_vjp(s, R)};
                 break;
             case Kind::affine: {
                 if (!lrp) {
@@ -544,8 +563,8 @@ struct RelevanceGraph::Impl {
                     r = {R.clamp_min(0)};
                 } else if (mode == Walk::deeplift) {
                     // Rescale: (y - y') / (x - x') on the rows of x, the gradient where x and x' nearly agree
-                    Tensor g = vjp(s, R)[0];
                     Tensor x = tensor(s.in[0]), y = tensor(s.out);
+                    Tensor g = s.kind == Kind::relu ? R * (x > 0) : vjp(s, R)[0];
                     Tensor dx = x.narrow(0, 0, rows) - x.narrow(0, rows, rows);
                     Tensor dy = y.narrow(0, 0, rows) - y.narrow(0, rows, rows);
                     Tensor near = dx.abs() <= 1e-6;
@@ -559,7 +578,7 @@ struct RelevanceGraph::Impl {
             case Kind::linear:
                 if (lrp) {
                     torch::AutoGradMode on(true);
-                    Tensor a = tensor(s.in[0]), x = a.detach().clone().requires_grad_(true);
+                    Tensor a = tensor(s.in[0]), x = a.detach().requires_grad_(true);
                     Tensor z = rerun(s, {{s.in[0], x}});
                     r = {a * torch::autograd::grad({z}, {x}, {R / stabilise(z.detach(), kTiny)})[0]};
                 } else {
