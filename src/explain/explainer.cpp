@@ -18,6 +18,7 @@
 #include "actopo/core.hpp"
 #include "actopo/explain.hpp"
 #include "explain/internal.hpp"
+#include "explain/tensor_ops.hpp"
 #include "extract/capture_internals.hpp"
 #include "extract/torchscript.hpp"
 
@@ -350,9 +351,10 @@ struct Rows {
 }  // namespace
 
 
-static Tensor blur(const Tensor& x, double sigma) {
+namespace explain_detail {
+
+Tensor gaussian_blur(const Tensor& x, double sigma) {
     // Separable Gaussian blur over the last two axes, zero padding, kernel radius ceil(3 sigma).
-    if (x.dim() < 3) throw UserError("integrated-gradients: --baseline blur needs image inputs [C, H, W]");
     if (sigma <= 0) return x.clone();
     const std::int64_t r = std::max<std::int64_t>(1, std::int64_t(std::ceil(3 * sigma)));
     Tensor k = torch::arange(-r, r + 1, torch::kFloat64);
@@ -366,6 +368,8 @@ static Tensor blur(const Tensor& x, double sigma) {
     return y.reshape(s);
 }
 
+}  // namespace explain_detail
+
 static Tensor baseline_of(const Tensor& X, const std::vector<std::int64_t>& index, const MethodOptions& o,
                           const Tensor& mean) {
     if (o.baseline == "zero") return torch::zeros_like(X);
@@ -373,7 +377,10 @@ static Tensor baseline_of(const Tensor& X, const std::vector<std::int64_t>& inde
         if (!mean.defined()) throw UserError("integrated-gradients: --baseline mean needs the dataset's mean input");
         return mean.unsqueeze(0).expand_as(X).clone();
     }
-    if (o.baseline == "blur") return blur(X, o.blur_sigma);
+    if (o.baseline == "blur") {
+        if (X.dim() < 3) throw UserError("integrated-gradients: --baseline blur needs image inputs [C, H, W]");
+        return explain_detail::gaussian_blur(X, o.blur_sigma);
+    }
     if (o.baseline == "uniform") {
         // U(min x, max x) per input, seeded by its dataset row
         Tensor b = torch::empty_like(X);
