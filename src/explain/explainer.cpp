@@ -268,7 +268,7 @@ struct Explainer::Impl {
 // the time of smoothgrad and integrated gradients on the reference CNN (perf: exc_page_fault), 2-3x the minor
 // faults. Keeping freed blocks below 32 MiB in the heap, and the heap untrimmed up to 1 GiB, removes that; the
 // peak memory (bounded by --internal-batch) does not change. Process-wide, set once.
-static void keep_freed_memory() {
+void explain_detail::keep_freed_memory() {
 #ifdef __GLIBC__
     static const bool once = [] {
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -280,7 +280,7 @@ static void keep_freed_memory() {
 }
 
 Explainer::Explainer(const std::string& model_path, int threads) : impl_(std::make_unique<Impl>()) {
-    keep_freed_memory();
+    explain_detail::keep_freed_memory();
     if (threads > 0) at::set_num_threads(threads);
     impl_->path = model_path;
     impl_->module = extract_detail::load_torchscript(model_path);

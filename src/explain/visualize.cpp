@@ -20,6 +20,7 @@
 #include "actopo/plot.hpp"
 #include "actopo/store.hpp"
 #include "actopo/visualize.hpp"
+#include "explain/internal.hpp"
 #include "explain/tensor_ops.hpp"
 #include "extract/capture_internals.hpp"
 #include "extract/torchscript.hpp"
@@ -294,6 +295,7 @@ UnitImages maximise_units(const VisualizeOptions& o) {
     if (o.target != "unit" && o.target != "class") throw UserError("--target '" + o.target + "': expected unit or class");
     if (o.target == "unit" && o.layer.empty()) throw UserError("--layer is required with --target unit (or use --target class)");
     if (o.threads > 0) at::set_num_threads(o.threads);
+    explain_detail::keep_freed_memory();
     const std::vector<std::int64_t> per = input_shape(o);
     LayerForward forward(o.model, o.target == "class" ? "" : o.layer);
     std::vector<std::int64_t> layer_shape;
