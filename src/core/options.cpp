@@ -199,10 +199,11 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `models[].train:`
         StageOptions s{"train", {}};
-        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet"}, "Architecture: mlp, cnn or resnet"),
+        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder"},
+                        "Architecture: mlp, cnn, resnet, or autoencoder (a decoder for visualize --decoder)"),
                    integers("widths", 1, 65536,
                             "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet "
-                            "stages (8,16)"),
+                            "stages (8,16), autoencoder code size (16)"),
                    integer("epochs", "2", 1, 10000, "Passes over the training inputs"),
                    integer("batch", "64", 1, 1 << 20, "Mini-batch size"),
                    real("lr", "0.001", 1e-12, 10, "Adam learning rate"),
@@ -291,6 +292,7 @@ std::vector<StageOptions> make_tables() {
                    integers("input-shape", 1, 1 << 20, "Per-input shape C,H,W (default: the dataset's)"),
                    seed,
                    integer("internal-batch", "256", 1, 1e8, "Units optimised together in one pass (bounds memory)"),
+                   text("decoder", "", {}, "Code space: a decoder (actopo train --arch autoencoder) whose code is optimised"),
                    flag("filters", "Draw the first layer's filters instead"),
                    flag("activation-maps", "Draw --layer's activation maps for the first --inputs inputs instead"),
                    integer("inputs", "4", 1, 1000, "Activation maps: inputs shown (one row each)")};
