@@ -34,6 +34,7 @@ void setup(CLI::App& app) {
     add_stage_option(app, "visualize", "input-shape", o.input_shape)->delimiter(',');
     add_stage_option(app, "visualize", "seed", o.ascent.seed)->capture_default_str();
     add_stage_option(app, "visualize", "internal-batch", o.ascent.internal_batch)->capture_default_str();
+    add_stage_option(app, "visualize", "decoder", o.decoder);
     add_stage_option(app, "visualize", "filters", a->filters);
     add_stage_option(app, "visualize", "activation-maps", a->maps);
     add_stage_option(app, "visualize", "inputs", a->inputs)->capture_default_str();
@@ -46,6 +47,7 @@ void setup(CLI::App& app) {
         "Examples:\n"
         "  actopo visualize --model cnn.pt --layer relu3 --units 0-15 --steps 256 --seed 1 --out vis/\n"
         "  actopo visualize --model cnn.pt --target class --out vis/          (the input that maximises each logit)\n"
+        "  actopo visualize --model cnn.pt --layer fc1 --decoder ae.pt --out vis/   (code space: ae.pt from actopo train --arch autoencoder)\n"
         "  actopo visualize --model cnn.pt --filters --out vis/               (the first layer's filters)\n"
         "  actopo visualize --model cnn.pt --activation-maps --layer relu1 --dataset fashion-mnist:test --inputs 4 --out vis/\n"
         "Writes <out>/<layer>.png/.svg (a tile per unit, titled with the activation reached) and <out>/<layer>.h5\n"

@@ -5,7 +5,8 @@
 //                           class logit, the input that maximises it, by regularised gradient ascent in pixel space
 //                           (L2 decay, jitter, blur, total variation), all units as one batch, seeded. Writes a
 //                           grid picture (each tile titled with its unit and the activation reached) and an HDF5
-//                           file of the images, activations and the per-step activation trace.
+//                           file of the images, activations and the per-step activation trace. In code space (a
+//                           decoder g trained on the data): the code z is optimised and the image is g(z).
 //   draw_filters          - the first layer's filters as an image grid.
 //   draw_activation_maps  - a layer's activation maps for a few inputs: one row per input, one tile per channel.
 // No LibTorch types cross this header.
@@ -36,6 +37,7 @@ struct VisualizeOptions {
     std::string units;          // "0-15", "0,3,7", "" = every unit
     std::vector<std::int64_t> input_shape;  // per input [C, H, W]; empty: the dataset's
     std::string dataset = "fashion-mnist:test";  // the input shape when none is given; the inputs of activation maps
+    std::string decoder;        // code space: a TorchScript file with decode(z) and code_size (actopo train --arch autoencoder)
     AscentOptions ascent;
     std::string output;         // folder
     bool force = false;
@@ -49,6 +51,7 @@ struct UnitImages {
     std::vector<float> images;               // units * prod(image_shape)
     std::vector<float> initial, reached;     // the unit's activation of the start and of the final image, per unit
     std::vector<float> trace;                // units * steps: the activation (of the jittered image) at each step
+    std::vector<float> codes;                // code space: units * code_size, the code of each image
 };
 
 /// Parses "0-15", "3,5,9-11" (UserError naming the text when it is not such a list).

@@ -106,6 +106,43 @@ struct LayerForward {
     }
 };
 
+// The decoder of code-space maximisation: a TorchScript module with a method decode(z) for codes z [B, code_size]
+// and an int attribute code_size (what `actopo train --arch autoencoder` saves).
+struct Decoder {
+    std::string path;
+    torch::jit::Module module;
+    std::int64_t code = 0;
+
+    Decoder(const std::string& p, const std::string& model, const std::vector<std::int64_t>& per) : path(p) {
+        module = extract_detail::load_torchscript(path);
+        if (!module.find_method("decode") || !module.hasattr("code_size") || !module.attr("code_size").isInt())
+            throw UserError("decoder '" + path + "' has no method decode(z) and int attribute code_size; train one "
+                            "with actopo train --arch autoencoder");
+        for (auto p : module.parameters()) p.requires_grad_(false);
+        code = module.attr("code_size").toInt();
+        torch::NoGradGuard no_grad;
+        Tensor x = (*this)(torch::zeros({1, code}));
+        const std::vector<std::int64_t> got(x.sizes().begin() + 1, x.sizes().end());
+        if (got != per)
+            throw UserError("decoder '" + path + "' decodes a code of " + std::to_string(code) + " values to " +
+                            shape_string(got) + ", but model '" + model + "' takes " + shape_string(per) +
+                            " (--input-shape or the dataset's)");
+    }
+
+    Tensor operator()(const Tensor& z) {
+        torch::jit::IValue r;
+        try {
+            r = module.get_method("decode")({z});
+        } catch (const std::exception& e) {
+            throw UserError("decoder '" + path + "' cannot decode codes of shape " + shape_string(z.sizes().vec()) + " (" +
+                            extract_detail::error_summary(e) + ")");
+        }
+        if (!r.isTensor() || r.toTensor().dim() < 1 || r.toTensor().size(0) != z.size(0))
+            throw UserError("decoder '" + path + "' does not return one tensor [N, ...] for N codes");
+        return r.toTensor();
+    }
+};
+
 // Row b's activation of unit units[b]: A[b, u], averaged over the positions of a feature map.
 Tensor unit_activation(const Tensor& a, const Tensor& units) {
     const std::int64_t b = a.size(0);
@@ -137,61 +174,71 @@ void check_ascent(const AscentOptions& a) {
     if (a.internal_batch == 0) throw UserError("--internal-batch must be at least 1");
 }
 
-// The ascent for one batch of units; fills rows [first, first + count) of `out`.
-void ascend(LayerForward& forward, const std::vector<std::int64_t>& per, const std::vector<std::int64_t>& units,
-            const AscentOptions& a, UnitImages& out, std::size_t first, Progress& progress) {
+// The ascent for one batch of units; fills rows [first, first + count) of `out`. With a decoder the code z is
+// optimised and the image is decode(z) (L2 on the code; no blur or clamp: the decoder keeps images natural).
+void ascend(LayerForward& forward, Decoder* decoder, const std::vector<std::int64_t>& per,
+            const std::vector<std::int64_t>& units, const AscentOptions& a, UnitImages& out, std::size_t first,
+            Progress& progress) {
     const std::int64_t n = std::int64_t(units.size());
     const bool image = per.size() >= 2;
-    // the start: grey (mid-range) plus +-10 % uniform noise, from a generator per unit
+    // the start, from a generator per unit: pixels mid-grey with +-10 % uniform noise; a code N(0, 1)
     std::vector<Tensor> starts;
     for (auto u : units) {
         auto gen = at::make_generator<at::CPUGeneratorImpl>(a.seed * (std::uint64_t(1) << 20) + std::uint64_t(u));
-        starts.push_back(torch::rand(per, gen));
+        starts.push_back(decoder ? torch::randn({decoder->code}, gen) : torch::rand(per, gen));
     }
     const double span = a.hi - a.lo;
-    Tensor x = (torch::stack(starts) - 0.5) * (0.2 * span) + (a.lo + 0.5 * span);
+    Tensor v = decoder ? torch::stack(starts) : (torch::stack(starts) - 0.5) * (0.2 * span) + (a.lo + 0.5 * span);
+    const auto image_of = [&](const Tensor& var) { return decoder ? (*decoder)(var) : var; };
     auto jitter_gen = at::make_generator<at::CPUGeneratorImpl>(a.seed);
     Tensor u = torch::tensor(units, torch::kInt64);
     Tensor trace = torch::empty({n, a.steps}), initial;
     {
         torch::NoGradGuard no_grad;
-        initial = unit_activation(forward(x), u).contiguous();
+        initial = unit_activation(forward(image_of(v)), u).contiguous();
     }
     const std::vector<std::int64_t> axes{std::int64_t(per.size()) - 1, std::int64_t(per.size())};
+    std::vector<std::int64_t> view(std::size_t(v.dim()), 1);
+    view[0] = n;
     for (int t = 0; t < a.steps; ++t) {
         throw_if_cancelled();
-        x.requires_grad_(true);
-        Tensor shifted = x;
+        v.requires_grad_(true);
+        Tensor x = image_of(v), shifted = x;
         if (image && a.jitter > 0) {
             Tensor s = torch::randint(-a.jitter, a.jitter + 1, {2}, jitter_gen);
             shifted = torch::roll(x, {s[0].item<std::int64_t>(), s[1].item<std::int64_t>()}, axes);
         }
         Tensor act = unit_activation(forward(shifted), u);
-        Tensor objective = act - a.l2 * x.square().reshape({n, -1}).sum(1);
+        Tensor objective = act - a.l2 * v.square().reshape({n, -1}).sum(1);
         if (image && a.tv > 0) objective = objective - a.tv * total_variation(x);
-        Tensor g = torch::autograd::grad({objective.sum()}, {x})[0];
+        Tensor g = torch::autograd::grad({objective.sum()}, {v})[0];
         trace.select(1, t).copy_(act.detach());
         torch::NoGradGuard no_grad;
-        x = x.detach();
-        std::vector<std::int64_t> view(per.size() + 1, 1);
-        view[0] = n;
+        v = v.detach();
         Tensor rms = g.square().reshape({n, -1}).mean(1).sqrt().view(view);
-        x.add_(g / (rms + 1e-12), a.lr);
-        if (image && a.blur_sigma > 0 && (t + 1) % a.blur_every == 0) x = explain_detail::gaussian_blur(x, a.blur_sigma);
-        x.clamp_(a.lo, a.hi);
+        v.add_(g / (rms + 1e-12), a.lr);
+        if (!decoder) {
+            if (image && a.blur_sigma > 0 && (t + 1) % a.blur_every == 0) v = explain_detail::gaussian_blur(v, a.blur_sigma);
+            v.clamp_(a.lo, a.hi);
+        }
         progress.advance(std::uint64_t(n));
     }
-    Tensor reached;
+    Tensor x, reached;
     {
         torch::NoGradGuard no_grad;
+        x = image_of(v).contiguous();
         reached = unit_activation(forward(x), u).contiguous();
     }
     const std::size_t size = per_input_size(per);
-    x = x.contiguous();
     trace = trace.contiguous();
     std::copy(x.data_ptr<float>(), x.data_ptr<float>() + x.numel(), out.images.begin() + std::ptrdiff_t(first * size));
     std::copy(trace.data_ptr<float>(), trace.data_ptr<float>() + trace.numel(),
               out.trace.begin() + std::ptrdiff_t(first * std::size_t(a.steps)));
+    if (decoder) {
+        v = v.contiguous();
+        std::copy(v.data_ptr<float>(), v.data_ptr<float>() + v.numel(),
+                  out.codes.begin() + std::ptrdiff_t(first * std::size_t(decoder->code)));
+    }
     for (std::int64_t i = 0; i < n; ++i) {
         out.initial[first + std::size_t(i)] = initial[i].item<float>();
         out.reached[first + std::size_t(i)] = reached[i].item<float>();
@@ -259,6 +306,11 @@ void write_unit_file(const std::string& path, const VisualizeOptions& o, const U
         write_floats(f, "activation", r.reached, {n});
         write_floats(f, "initial_activation", r.initial, {n});
         write_floats(f, "trace", r.trace, {n, std::int64_t(r.trace.size()) / std::max<std::int64_t>(1, n)});
+        if (!o.decoder.empty()) {
+            h5::write_string_attr(f, "decoder", o.decoder);
+            h5::write_string_attr(f, "decoder_sha256", sha256_file(o.decoder));
+            write_floats(f, "codes", r.codes, {n, std::int64_t(r.codes.size()) / std::max<std::int64_t>(1, n)});
+        }
     }
     out.commit();
 }
@@ -319,7 +371,10 @@ UnitImages maximise_units(const VisualizeOptions& o) {
                 throw UserError("--units asks for unit " + std::to_string(k) + " but " + what + " (0-" +
                                 std::to_string(count - 1) + ")");
     }
+    std::unique_ptr<Decoder> decoder;
+    if (!o.decoder.empty()) decoder = std::make_unique<Decoder>(o.decoder, o.model, per);
     const std::size_t n = r.units.size(), chunk = o.ascent.internal_batch;
+    if (decoder) r.codes.assign(n * std::size_t(decoder->code), 0);
     r.images.assign(n * per_input_size(per), 0);
     r.trace.assign(n * std::size_t(o.ascent.steps), 0);
     r.initial.assign(n, 0);
@@ -327,7 +382,7 @@ UnitImages maximise_units(const VisualizeOptions& o) {
     Progress progress("visualize " + r.layer, std::uint64_t(n) * std::uint64_t(o.ascent.steps));
     for (std::size_t first = 0; first < n; first += chunk) {
         const std::size_t c = std::min(chunk, n - first);
-        ascend(forward, per, {r.units.begin() + std::ptrdiff_t(first), r.units.begin() + std::ptrdiff_t(first + c)},
+        ascend(forward, decoder.get(), per, {r.units.begin() + std::ptrdiff_t(first), r.units.begin() + std::ptrdiff_t(first + c)},
                o.ascent, r, first, progress);
     }
     progress.finish();
@@ -364,10 +419,14 @@ std::vector<std::string> visualize_units(const VisualizeOptions& o) {
         tiles.push_back(std::move(t));
     }
     ImageGridStyle style;
-    style.title = "Activation maximisation: " + r.layer + " of " + fs::path(o.model).filename().string() + " (" +
+    style.title = std::string(o.decoder.empty() ? "Activation maximisation: " : "Activation maximisation in code space: ") +
+                  r.layer + " of " + fs::path(o.model).filename().string() + " (" +
                   std::to_string(o.ascent.steps) + " steps, seed " + std::to_string(o.ascent.seed) + ")";
-    style.note = "Each tile: the input that maximises the unit, from mid-grey noise (" + shown(o.ascent.lo) +
-                 " = black, " + shown(o.ascent.hi) + " = white); under it the activation reached (never fired: no gradient)";
+    style.note = "Each tile: the input that maximises the unit" +
+                 (o.decoder.empty() ? std::string(", from mid-grey noise")
+                                    : ", decoded by " + fs::path(o.decoder).filename().string() + " from the best code") +
+                 " (" + shown(o.ascent.lo) + " = black, " + shown(o.ascent.hi) +
+                 " = white); under it the activation reached (never fired: no gradient)";
     write_image_grid(tiles, style, stem, o.force);
     write_unit_file(stem + ".h5", o, r, o.force);
     std::vector<std::string> written = figure_paths(stem);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "actopo/core.hpp"
+#include "actopo/train.hpp"
 #include "actopo/visualize.hpp"
 
 using namespace actopo;
@@ -142,6 +143,52 @@ TEST_CASE("activation maximisation raises every unit's activation, and the seed 
     double diff = 0;
     for (std::size_t k = 0; k < s.images.size(); ++k) diff = std::max(diff, double(std::fabs(s.images[k] - a.images[k])));
     CHECK(diff <= 1e-5);
+}
+
+TEST_CASE("code space: a decoder trained by actopo train, its code optimised, equals the oracle, and a decoder that does not fit is refused", "[explain][visualize]") {
+    // a tiny autoencoder (code of 4) on the 10 fixture images, one epoch: the weights only need to exist
+    TrainOptions t;
+    t.arch = "autoencoder";
+    t.widths = {4};
+    t.dataset = kData + "data.h5";
+    t.epochs = 1;
+    t.batch = 5;
+    t.output = vis_dir() + "/ae.pt";
+    t.force = true;
+    train_model(t);
+    VisualizeOptions o = gapcnn("conv2");
+    o.decoder = t.output;
+    o.ascent.steps = 16;
+    o.ascent.jitter = 1;
+    o.ascent.tv = 0.01;
+    o.output = vis_dir() + "/code";
+    visualize_units(o);
+    auto [status, text] = shell("/usr/bin/python3 " + kDir + "visualize_oracle.py gapcnn " + o.model + " conv2 " + o.output +
+                                "/conv2.h5 " + t.output);
+    INFO(text);
+    REQUIRE(status == 0);
+    std::istringstream in(text);
+    std::string name;
+    double err;
+    std::size_t lines = 0;
+    while (in >> name >> err) {
+        INFO(name);
+        CHECK(err <= 1e-5);
+        ++lines;
+    }
+    CHECK(lines == 5);
+    // a decoder whose output is not the model's input shape, and a model file without decode(z): one line, nothing
+    const std::string bin = ACTOPO_BINARY, bad = vis_dir() + "/bad-decoder";
+    auto [s1, t1] = shell(bin + " visualize --model " + o.model + " --layer conv2 --input-shape 1,12,12 --decoder " +
+                          t.output + " --out " + bad);
+    CHECK(s1 == 1);
+    CHECK(t1 == "actopo: decoder '" + t.output + "' decodes a code of 4 values to [1, 8, 8], but model '" + o.model +
+                    "' takes [1, 12, 12] (--input-shape or the dataset's)\n");
+    VisualizeOptions plain = o;
+    plain.decoder = o.model;
+    plain.output = bad;
+    CHECK_THROWS_WITH(visualize_units(plain), Catch::StartsWith("decoder '" + o.model + "' has no method decode(z)"));
+    CHECK_FALSE(fs::exists(bad));
 }
 
 TEST_CASE("filters and activation maps are drawn as grids", "[explain][visualize]") {
