@@ -31,10 +31,11 @@ bool names_a_model(const std::vector<std::string>& args) {
 
 const std::vector<ProgramCommand>& program_commands() {
     static const std::vector<ProgramCommand> commands{
-        {"train", "actopo-nn", "Train a reference model (mlp, cnn, resnet) and save it as TorchScript", {}},
+        {"train", "actopo-nn", "Train a reference model (mlp, cnn, resnet, autoencoder) and save it as TorchScript", {}},
         {"extract", "actopo-nn", "Extract layer activations of a TorchScript model into an HDF5 store", {}},
         {"explain", "actopo-nn", "Attribution maps (saliency, integrated gradients, SmoothGrad, CAM family, occlusion)", {}},
         {"explain-quality", "actopo-nn", "Explanation quality: pixel-flipping (AOPC), continuity, infidelity, max-sensitivity, randomisation check", {}},
+        {"visualize", "actopo-nn", "Activation maximisation (pixel space), first-layer filters and activation maps as image grids", {}},
         {"inspect", "actopo-nn", "Describe an activation store or a TorchScript model in words", names_a_model},
         {"bench", "actopo-bench", "Time actopo beside the tools a user would pick instead; figures to results/bench/", {}},
     };

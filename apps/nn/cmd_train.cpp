@@ -8,6 +8,11 @@
 namespace {
 
 void print_epoch(const actopo::EpochReport& e) {
+    if (e.test_loss > 0) {  // an autoencoder
+        std::printf("epoch %d: reconstruction loss %.5f, test %.5f (%.1f s)\n", e.epoch, e.loss, e.test_loss, e.seconds);
+        std::fflush(stdout);
+        return;
+    }
     std::printf("epoch %d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%% (%.1f s)\n", e.epoch, e.loss,
                 100 * e.train_accuracy, 100 * e.test_accuracy, e.seconds);
     std::fflush(stdout);
@@ -33,12 +38,17 @@ void setup(CLI::App& app) {
         "  actopo train --arch cnn --epochs 2 --limit 20000 --seed 1 -o cnn.pt\n"
         "  actopo train --arch mlp --widths 256,128,64 --epochs 3 --checkpoints ckpt/ -o mlp.pt\n"
         "  actopo train --arch resnet --widths 8,16 --epochs 2 -o resnet.pt\n"
+        "  actopo train --arch autoencoder --widths 16 --epochs 2 -o decoder.pt   (for visualize --decoder)\n"
         "The model takes pixels in [0, 1], shape [N, 1, 28, 28], and returns logits; load it in PyTorch with\n"
         "torch.jit.load('cnn.pt').");
     app.callback([o] {
         auto r = actopo::train_model(*o, print_epoch);
-        std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
-                    o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
+        if (o->arch == "autoencoder")
+            std::printf("%s: %zu parameters, trained on %zu inputs, test reconstruction error %.5f per pixel on %zu inputs\n",
+                        o->output.c_str(), r.parameters, r.train_inputs, r.test_loss, r.test_inputs);
+        else
+            std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
+                        o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
         std::printf("layers: %s\n", actopo::join(r.layers).c_str());
     });
 }

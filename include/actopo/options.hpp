@@ -64,7 +64,7 @@ struct StageOptions {
 };
 
 /// The table of a stage: sampling, persistence, distances, mapper, coactivation, similarity, compare, train,
-/// extract, explain, explain-quality. std::logic_error for another name.
+/// extract, explain, explain-quality, visualize. std::logic_error for another name.
 const StageOptions& stage_options(const std::string& stage);
 /// The values of the explain table's `method` option, in their canonical spelling: the base methods, `smoothgrad`
 /// (the noise tunnel over `gradient`) and `smoothgrad:<method>` over each base method.

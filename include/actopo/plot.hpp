@@ -6,6 +6,7 @@
 //   write_heatmap_grid     - several heatmaps side by side (one colour scale each)
 //   write_chart            - line or bar chart of named series (benchmarks, Betti curves)
 //   write_diagram_plot     - persistence diagram (birth vs death, one colour per dimension) and barcode
+//   write_image_grid       - small images (activation maximisation, filters, activation maps) in a titled grid
 // and graphs drawn by Graphviz's programs (dot, neato, sfdp; the DOT text on their stdin):
 //   render_graphviz        - lays out and draws DOT to a .svg, .png or .pdf file, atomically
 //   graphviz_text          - the engine's text output (format "plain": node positions)
@@ -60,6 +61,26 @@ void write_chart(const std::vector<Series>& series, const ChartOptions& options,
 /// Left: the persistence diagram (essential classes on a dashed "inf" line above the rest);
 /// right: the barcode, one bar per interval grouped by dimension.
 void write_diagram_plot(const Diagrams& diagrams, const std::string& path, const std::string& title, bool force);
+
+/// How a tile's values become colours: grey (1 channel) or RGB (3 channels) from [lo, hi]; heat: a sequential
+/// colour map from [lo, hi]; diverging: blue - white - red from [-hi, hi].
+enum class TilePaint { grey, heat, diverging };
+/// One tile of an image grid: an image [C, H, W] (C = 1, or 3 for RGB), drawn with nearest-neighbour scaling.
+struct ImageTile {
+    std::vector<float> values;  // C * H * W
+    std::size_t channels = 1, height = 0, width = 0;
+    TilePaint paint = TilePaint::grey;
+    double lo = 0, hi = 0;      // the value range shown; lo >= hi: the tile's own range (diverging: its own max |v|)
+    std::string caption, caption2;  // up to two lines under the tile
+};
+struct ImageGridStyle {
+    std::string title;          // bold, at the top
+    std::string note;           // one line at the bottom (what the colours mean)
+    std::size_t columns = 8;    // tiles per row
+    double cell = 72;           // tile size in points
+};
+void write_image_grid(const std::vector<ImageTile>& tiles, const ImageGridStyle& style, const std::string& path,
+                      bool force);
 
 /// Graphviz `engine` (dot, neato or sfdp) draws `dot` into `path` (.svg, .png or .pdf by its extension).
 /// UserError for an unknown engine or extension or when Graphviz refuses the graph; EnvironmentError when

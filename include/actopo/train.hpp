@@ -1,6 +1,7 @@
 #pragma once
 // Reference models: `actopo train`.
-//   train_model() builds an MLP, a small CNN or a small ResNet (with skip connections) for a dataset of
+//   train_model() builds an MLP, a small CNN, a small ResNet (with skip connections) or an autoencoder (trained to
+//   reproduce its input, with encode/decode methods for `actopo visualize --decoder`) for a dataset of
 //   images, trains it with Adam on the dataset's training split, evaluates it on the test split, and saves
 //   it as TorchScript that PyTorch's torch.jit.load reads, with PyTorch-style submodule names
 //   (fc1, conv1, layer1.0.conv1, ...). Everything is seeded: the same options give the same model.
@@ -12,7 +13,7 @@
 namespace actopo {
 
 struct TrainOptions {
-    std::string arch = "cnn";               // mlp | cnn | resnet
+    std::string arch = "cnn";               // mlp | cnn | resnet | autoencoder
     std::string dataset = "fashion-mnist";  // trained on its train split, tested on its test split
     int epochs = 2;
     int batch = 64;
@@ -29,11 +30,13 @@ struct TrainOptions {
 struct EpochReport {
     int epoch = 0;
     double loss = 0, train_accuracy = 0, test_accuracy = 0, seconds = 0;
+    double test_loss = 0;                   // autoencoder: mean squared reconstruction error per test pixel
 };
 
 struct TrainReport {
     std::vector<EpochReport> epochs;
     double test_accuracy = 0;               // after the last epoch, on the whole test split
+    double test_loss = 0;                   // autoencoder: its reconstruction error there (no accuracy)
     std::size_t parameters = 0, train_inputs = 0, test_inputs = 0;
     std::vector<std::string> layers;        // leaf submodule paths, in forward order
 };

@@ -234,10 +234,11 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `models[].train:`
         StageOptions s{"train", {}};
-        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet"}, "Architecture: mlp, cnn or resnet"),
+        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder"},
+                        "Architecture: mlp, cnn, resnet, or autoencoder (a decoder for visualize --decoder)"),
                    integers("widths", 1, 65536,
                             "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet "
-                            "stages (8,16)"),
+                            "stages (8,16), autoencoder code size (16)"),
                    integer("epochs", "2", 1, 10000, "Passes over the training inputs"),
                    integer("batch", "64", 1, 1 << 20, "Mini-batch size"),
                    real("lr", "0.001", 1e-12, 10, "Adam learning rate"),
@@ -313,6 +314,38 @@ std::vector<StageOptions> make_tables() {
                    real("flip-value", "0", -1e30, 1e30, "Pixel-flipping: value of a removed patch"),
                    radius,
                    integer("perturbations", "10", 1, 1e5, "Perturbed copies per input")};
+        t.push_back(s);
+    }
+    {  // `actopo visualize`: activation maximisation, filters, activation maps
+        StageOptions s{"visualize", {}};
+        OptionSpec units = text("units", "", {}, "Units to maximise: 0-15, 3,5,9-11 (default: every unit of the layer)");
+        units.check = [](const std::string& v) -> std::string {
+            if (!v.empty() && v.find_first_not_of("0123456789,-") == std::string::npos) return "";
+            return "expected unit numbers and ranges such as 0-15 or 3,5,9-11, got '" + v + "'";
+        };
+        OptionSpec lr = real("lr", "0.05", 0, 1e6, "Step size: x += lr * gradient / rms(gradient), per image");
+        lr.open_min = true;
+        OptionSpec seed = integer("seed", "0", 0, double(1ll << 62), "Seed of the start images and the jitter");
+        seed.yaml = false;  // an experiment's own seed
+        s.specs = {text("layer", "", {}, "Layer (module path) whose units are maximised, or whose maps are drawn"),
+                   text("target", "unit", {"unit", "class"}, "unit: the layer's neurons or channels | class: the logits"),
+                   units,
+                   integer("steps", "256", 1, 1e6, "Gradient ascent steps"),
+                   lr,
+                   real("l2", "0.001", 0, 1e6, "L2 decay: the objective is activation - l2 * sum(x^2) - tv * TV(x)"),
+                   integer("jitter", "2", 0, 1000, "Each step rolls the image by a seeded shift of up to this many pixels"),
+                   real("blur-sigma", "0.5", 0, 1000, "Gaussian blur (pixels) of the image every --blur-every steps (0: none)"),
+                   integer("blur-every", "4", 1, 1e6, "Steps between blurs"),
+                   real("tv", "0.001", 0, 1e6, "Total-variation weight (sum of |differences| of neighbouring pixels)"),
+                   real("input-min", "0", -1e30, 1e30, "Smallest input value: the start is drawn in the range, each step clamps to it"),
+                   real("input-max", "1", -1e30, 1e30, "Largest input value"),
+                   integers("input-shape", 1, 1 << 20, "Per-input shape C,H,W (default: the dataset's)"),
+                   seed,
+                   integer("internal-batch", "256", 1, 1e8, "Units optimised together in one pass (bounds memory)"),
+                   text("decoder", "", {}, "Code space: a decoder (actopo train --arch autoencoder) whose code is optimised"),
+                   flag("filters", "Draw the first layer's filters instead"),
+                   flag("activation-maps", "Draw --layer's activation maps for the first --inputs inputs instead"),
+                   integer("inputs", "4", 1, 1000, "Activation maps: inputs shown (one row each)")};
         t.push_back(s);
     }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)

@@ -19,6 +19,7 @@
 #include "actopo/explain.hpp"
 #include "explain/internal.hpp"
 #include "explain/relevance.hpp"
+#include "explain/tensor_ops.hpp"
 #include "extract/capture_internals.hpp"
 #include "extract/torchscript.hpp"
 
@@ -269,7 +270,7 @@ struct Explainer::Impl {
 // the time of smoothgrad and integrated gradients on the reference CNN (perf: exc_page_fault), 2-3x the minor
 // faults. Keeping freed blocks below 32 MiB in the heap, and the heap untrimmed up to 1 GiB, removes that; the
 // peak memory (bounded by --internal-batch) does not change. Process-wide, set once.
-static void keep_freed_memory() {
+void explain_detail::keep_freed_memory() {
 #ifdef __GLIBC__
     static const bool once = [] {
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -281,7 +282,7 @@ static void keep_freed_memory() {
 }
 
 Explainer::Explainer(const std::string& model_path, int threads) : impl_(std::make_unique<Impl>()) {
-    keep_freed_memory();
+    explain_detail::keep_freed_memory();
     if (threads > 0) at::set_num_threads(threads);
     impl_->path = model_path;
     impl_->module = extract_detail::load_torchscript(model_path);
@@ -353,9 +354,10 @@ struct Rows {
 }  // namespace
 
 
-static Tensor blur(const Tensor& x, double sigma) {
+namespace explain_detail {
+
+Tensor gaussian_blur(const Tensor& x, double sigma) {
     // Separable Gaussian blur over the last two axes, zero padding, kernel radius ceil(3 sigma).
-    if (x.dim() < 3) throw UserError("integrated-gradients: --baseline blur needs image inputs [C, H, W]");
     if (sigma <= 0) return x.clone();
     const std::int64_t r = std::max<std::int64_t>(1, std::int64_t(std::ceil(3 * sigma)));
     Tensor k = torch::arange(-r, r + 1, torch::kFloat64);
@@ -369,6 +371,8 @@ static Tensor blur(const Tensor& x, double sigma) {
     return y.reshape(s);
 }
 
+}  // namespace explain_detail
+
 static Tensor baseline_of(const std::string& method, const Tensor& X, const std::vector<std::int64_t>& index,
                           const MethodOptions& o, const Tensor& mean) {
     if (o.baseline == "zero") return torch::zeros_like(X);
@@ -376,7 +380,10 @@ static Tensor baseline_of(const std::string& method, const Tensor& X, const std:
         if (!mean.defined()) throw UserError(method + ": --baseline mean needs the dataset's mean input");
         return mean.unsqueeze(0).expand_as(X).clone();
     }
-    if (o.baseline == "blur") return blur(X, o.blur_sigma);
+    if (o.baseline == "blur") {
+        if (X.dim() < 3) throw UserError(method + ": --baseline blur needs image inputs [C, H, W]");
+        return explain_detail::gaussian_blur(X, o.blur_sigma);
+    }
     if (o.baseline == "uniform") {
         // U(min x, max x) per input, seeded by its dataset row
         Tensor b = torch::empty_like(X);

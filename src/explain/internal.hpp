@@ -18,6 +18,9 @@ void integration_rule(const std::string& rule, int m, std::vector<double>& t, st
 std::int64_t parse_target(const std::string& target);
 /// The index of each row's largest logit.
 std::vector<std::int64_t> argmax_rows(const std::vector<float>& logits, std::size_t count, std::int64_t classes);
+/// Keeps freed blocks below 32 MiB in the heap (glibc): passes that allocate and free megabytes of activations
+/// would otherwise page-fault them in again each time. Process-wide, set once (explainer.cpp says why).
+void keep_freed_memory();
 /// UserError "<method>: the map of input <first + i> holds a NaN or Inf value ..." for the first such map of `a`.
 void check_finite_map(const std::string& method, const Attribution& a, std::size_t count, std::size_t first);
 

@@ -23,12 +23,6 @@ using namespace plot;
 
 constexpr double kCell = 96, kGap = 14, kLabel = 30, kFont = 10, kTitle = 13;
 
-Rgb diverging(double t) {  // t in [-1, 1]: blue - white - red
-    t = std::clamp(t, -1.0, 1.0);
-    if (t < 0) return {1 + t * (1 - 0.13), 1 + t * (1 - 0.40), 1 + t * (1 - 0.80)};
-    return {1 - t * (1 - 0.80), 1 - t * (1 - 0.10), 1 - t * (1 - 0.12)};
-}
-
 // One picture cell: an H x W image of the input (grey, may be empty) with the map overlaid.
 struct Cell {
     std::size_t h = 0, w = 0;

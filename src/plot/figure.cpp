@@ -101,6 +101,12 @@ void draw_text(cairo_t* cr, const std::string& s, double x, double y, double siz
     cairo_restore(cr);
 }
 
+Rgb diverging(double t) {  // t in [-1, 1]: blue - white - red
+    t = std::clamp(t, -1.0, 1.0);
+    if (t < 0) return {1 + t * (1 - 0.13), 1 + t * (1 - 0.40), 1 + t * (1 - 0.80)};
+    return {1 - t * (1 - 0.80), 1 - t * (1 - 0.10), 1 - t * (1 - 0.12)};
+}
+
 Rgb sequential(double t) {
     static const Rgb stops[] = {{0.267, 0.005, 0.329}, {0.283, 0.141, 0.458}, {0.254, 0.265, 0.530},
                                 {0.207, 0.372, 0.553}, {0.164, 0.471, 0.558}, {0.128, 0.567, 0.551},

@@ -36,6 +36,8 @@ struct Rgb {
 };
 /// Viridis-like sequential colour map, t in [0, 1].
 Rgb sequential(double t);
+/// Diverging colour map centred at zero, t in [-1, 1]: blue (negative) - white - red (positive).
+Rgb diverging(double t);
 /// The k-th colour of a categorical palette.
 Rgb categorical(std::size_t k);
 void set_colour(cairo_t* cr, Rgb c, double alpha = 1);

@@ -12,7 +12,8 @@ std::vector<int> default_widths(const std::string& arch) {
     if (arch == "mlp") return {256, 128};
     if (arch == "cnn") return {8, 16, 64};
     if (arch == "resnet") return {8, 16};
-    throw UserError("unknown architecture '" + arch + "' (expected mlp, cnn or resnet)");
+    if (arch == "autoencoder") return {16};
+    throw UserError("unknown architecture '" + arch + "' (expected mlp, cnn, resnet or autoencoder)");
 }
 
 namespace train_detail {
@@ -56,6 +57,19 @@ public:
         Module m = make(kind);
         m.define("def forward(self, x):\n    return " + expression + "\n");
         return m;
+    }
+    // ConvTranspose2d with kernel 4, stride 2, padding 1: doubles H and W.
+    Module deconv(std::int64_t in, std::int64_t out) {
+        Module m = make("ConvTranspose2d");
+        m.register_parameter("weight", uniform({in, out, 4, 4}, out * 16), false);
+        m.register_parameter("bias", uniform({out}, out * 16), false);
+        m.define("def forward(self, x):\n    return torch.conv_transpose2d(x, self.weight, self.bias, [2, 2], [1, 1])\n");
+        return m;
+    }
+    Module unflatten(const std::vector<std::int64_t>& shape) {
+        std::string dims;
+        for (auto d : shape) dims += ", " + std::to_string(d);
+        return simple("Unflatten", "torch.reshape(x, [x.size(0)" + dims + "])");
     }
     Module relu() { return simple("ReLU", "torch.relu(x)"); }
     Module maxpool() { return simple("MaxPool2d", "torch.max_pool2d(x, [2, 2], [2, 2])"); }
@@ -163,6 +177,30 @@ torch::jit::Module build_architecture(const std::string& arch, const std::vector
         layers.emplace_back("flatten", f.flatten());
         layers.emplace_back("fc", f.linear(in, classes));
         return f.sequential("ResNet", layers);
+    }
+    if (arch == "autoencoder") {
+        // encoder: two strided convolutions (H/4 x W/4) and a linear layer to the code; decoder: the mirror image
+        // with transposed convolutions and a sigmoid (pixels in [0, 1]). Methods encode(x) and decode(z), and the
+        // attribute code_size, for `actopo visualize --decoder`.
+        require_widths(arch, widths, 1);
+        if (h % 4 != 0 || w % 4 != 0)
+            throw UserError("the autoencoder needs image sides divisible by 4; the dataset gives " + shape_string(sample_shape));
+        const std::int64_t code = widths[0], hidden = 32 * (h / 4) * (w / 4);
+        Module encoder = f.sequential("Encoder", {{"conv1", f.conv(c, 16, 3, 2, 1)}, {"relu1", f.relu()},
+                                                  {"conv2", f.conv(16, 32, 3, 2, 1)}, {"relu2", f.relu()},
+                                                  {"flatten", f.flatten()}, {"fc", f.linear(hidden, code)}});
+        Module decoder = f.sequential("Decoder", {{"fc", f.linear(code, hidden)}, {"relu1", f.relu()},
+                                                  {"unflatten", f.unflatten({32, h / 4, w / 4})},
+                                                  {"deconv1", f.deconv(32, 16)}, {"relu2", f.relu()},
+                                                  {"deconv2", f.deconv(16, c)}, {"sigmoid", f.simple("Sigmoid", "torch.sigmoid(x)")}});
+        Module m = f.make("Autoencoder");
+        m.register_module("encoder", encoder);
+        m.register_module("decoder", decoder);
+        m.register_attribute("code_size", c10::IntType::get(), code);
+        m.define("def forward(self, x):\n    return self.decoder.forward(self.encoder.forward(x))\n"
+                 "def encode(self, x):\n    return self.encoder.forward(x)\n"
+                 "def decode(self, z):\n    return self.decoder.forward(z)\n");
+        return m;
     }
     default_widths(arch);  // throws the unknown-architecture error
     return {};

@@ -38,8 +38,9 @@ Tensors read_all(const DatasetReader& ds) {
     return t;
 }
 
-// Accuracy of the module on a whole dataset, read batch by batch.
-double evaluate(torch::jit::Module& module, const DatasetReader& ds) {
+// Accuracy of the module on a whole dataset, read batch by batch (an autoencoder: its mean squared reconstruction
+// error per pixel).
+double evaluate(torch::jit::Module& module, const DatasetReader& ds, bool autoencoder) {
     torch::NoGradGuard no_grad;
     module.eval();
     const std::size_t batch = 1000;
@@ -48,6 +49,7 @@ double evaluate(torch::jit::Module& module, const DatasetReader& ds) {
     std::vector<float> x(batch * per_input);
     std::vector<std::int64_t> labels(batch);
     std::size_t correct = 0;
+    double squared = 0;
     for (std::size_t first = 0; first < ds.size(); first += batch) {
         throw_if_cancelled();
         std::size_t count = std::min(batch, ds.size() - first);
@@ -55,9 +57,14 @@ double evaluate(torch::jit::Module& module, const DatasetReader& ds) {
         std::vector<std::int64_t> bshape = shape;
         bshape.insert(bshape.begin(), std::int64_t(count));
         torch::Tensor out = module.forward({torch::from_blob(x.data(), bshape)}).toTensor();
+        if (autoencoder) {
+            squared += (out - torch::from_blob(x.data(), bshape)).square().sum().item<double>();
+            continue;
+        }
         torch::Tensor y = torch::from_blob(labels.data(), {std::int64_t(count)}, torch::kInt64);
         correct += std::size_t(out.argmax(1).eq(y).sum().item<std::int64_t>());
     }
+    if (autoencoder) return ds.size() ? squared / double(ds.size() * per_input) : 0.0;
     return ds.size() ? double(correct) / double(ds.size()) : 0.0;
 }
 
@@ -126,6 +133,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
         if (!m.name.empty() && m.value.children().size() == 0) report.layers.push_back(m.name);
 
     const std::int64_t n = std::int64_t(train_ds->size());
+    const bool autoencoder = o.arch == "autoencoder";  // learns to reproduce its input (mean squared error)
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
         auto start = std::chrono::steady_clock::now();
         module.train(true);
@@ -138,7 +146,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
             torch::Tensor idx = order.slice(0, first, std::min(n, first + o.batch));
             torch::Tensor xb = train.x.index_select(0, idx), yb = train.labels.index_select(0, idx);
             torch::Tensor out = module.forward({xb}).toTensor();
-            torch::Tensor loss = torch::nll_loss(torch::log_softmax(out, 1), yb);
+            torch::Tensor loss = autoencoder ? torch::mse_loss(out, xb) : torch::nll_loss(torch::log_softmax(out, 1), yb);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -149,7 +157,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
                                 " (inputs with NaN, or --lr " + std::to_string(o.lr) + " too large); " + o.output +
                                 " was not written");
             loss_sum += batch_loss * double(idx.size(0));
-            correct += out.argmax(1).eq(yb).sum().item<std::int64_t>();
+            if (!autoencoder) correct += out.argmax(1).eq(yb).sum().item<std::int64_t>();
             progress.advance(std::uint64_t(idx.size(0)));
         }
         progress.finish();
@@ -157,7 +165,8 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
         e.epoch = epoch;
         e.loss = loss_sum / double(n);
         e.train_accuracy = double(correct) / double(n);
-        e.test_accuracy = evaluate(module, *test_ds);
+        if (autoencoder) e.test_loss = evaluate(module, *test_ds, true);
+        else e.test_accuracy = evaluate(module, *test_ds, false);
         e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         report.epochs.push_back(e);
         if (!o.checkpoints_dir.empty())
@@ -165,6 +174,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
         if (on_epoch) on_epoch(e);
     }
     report.test_accuracy = report.epochs.back().test_accuracy;
+    report.test_loss = report.epochs.back().test_loss;
     module.eval();
     save(module, o.output, o.force);
     return report;
