@@ -13,6 +13,7 @@
 #include "actopo/sample.hpp"
 #include "actopo/store.hpp"
 #include "command.hpp"
+#include "thumbnails.hpp"
 
 namespace actopo {
 namespace {
@@ -41,30 +42,6 @@ Matrix per_point_logits(const StoreReader& store, const PointCloud& cloud) {
         auto it = row_of.find(cloud.input_ids[i]);
         if (it == row_of.end()) throw UserError(store.path() + ": input id " + std::to_string(cloud.input_ids[i]) + " is not in /inputs/index");
         std::copy(all.row(it->second), all.row(it->second) + all.cols, out.row(i));
-    }
-    return out;
-}
-
-/// 28x28 grey pictures of the inputs when the store was made from Fashion-MNIST; empty otherwise.
-std::map<std::int64_t, std::vector<std::uint8_t>> thumbnails(const StoreReader& store) {
-    std::map<std::int64_t, std::vector<std::uint8_t>> out;
-    if (store.info().dataset.rfind("fashion-mnist", 0) != 0) return out;
-    std::unique_ptr<DatasetReader> data;
-    try {
-        data = open_dataset("fashion-mnist:" + (store.info().split.empty() ? std::string("test") : store.info().split));
-    } catch (const UserError&) {
-        return out;  // pictures without thumbnails rather than no pictures
-    }
-    if (data->sample_shape() != std::vector<std::int64_t>{1, 28, 28}) return out;
-    std::vector<float> x(data->size() * 784);
-    std::vector<std::int64_t> labels(data->size());
-    data->read(0, data->size(), x.data(), labels.data());
-    for (auto id : store.index()) {
-        if (id < 0 || std::size_t(id) >= data->size()) continue;
-        std::vector<std::uint8_t> px(784);
-        for (std::size_t k = 0; k < 784; ++k)
-            px[k] = std::uint8_t(std::clamp(x[std::size_t(id) * 784 + k], 0.0f, 1.0f) * 255.0f + 0.5f);
-        out[id] = std::move(px);
     }
     return out;
 }
@@ -144,7 +121,7 @@ void run(const Args& a) {
     so.normalize = parse_normalization(a.normalize);
     const auto& names = store.info().class_names;
     std::map<std::int64_t, std::vector<std::uint8_t>> thumbs;
-    if (!a.no_pictures) thumbs = thumbnails(store);
+    if (!a.no_pictures) thumbs = cli::store_thumbnails(store);
     std::vector<mapper::Dendrogram> dendrograms;
     for (const auto& layer : layers) {
         throw_if_cancelled();

@@ -3,16 +3,19 @@
 #include <iostream>
 
 #include "actopo/persistence.hpp"
+#include "actopo/plot.hpp"
 #include "actopo/sample.hpp"
 #include "actopo/store.hpp"
 #include "command.hpp"
+#include "thumbnails.hpp"
 
 namespace actopo::cli {
 namespace {
 
 struct Args {
     std::string input, layer, sampling = "avgpool", normalize = "none", format = "auto", metric, backend = default_backend(), output;
-    std::size_t points = 1000, landmarks = 0;
+    std::size_t points = 1000, landmarks = 0, representatives = 0;
+    double min_persistence = -1;
     std::uint64_t seed = 0;
     int max_dim = 1, coeff = 2, threads = 0;
     double threshold = -1, sparse = 0;
@@ -32,17 +35,22 @@ RipsOptions rips_options(const Args& a, const CLI::App& app) {
     o.collapse = !a.no_collapse;
     o.sparse_epsilon = a.sparse;
     if (app.count("--threshold")) o.threshold = a.threshold;
+    o.representatives = a.representatives;
+    if (app.count("--min-persistence")) o.min_persistence = a.min_persistence;
     return o;
 }
 
 /// Landmarks (when asked), persistence, and the metadata of how the input was made.
 Diagrams compute(RipsInput input, std::map<std::string, std::string> meta, const Args& a, const RipsOptions& o) {
+    std::vector<std::size_t> rows;
     if (a.landmarks > 0) {
-        input = select_vertices(input, maxmin_landmarks(input, a.landmarks, a.seed));
+        rows = maxmin_landmarks(input, a.landmarks, a.seed);
+        input = select_vertices(input, rows);
         meta["landmarks"] = std::to_string(input.n);
         meta["seed"] = std::to_string(a.seed);
     }
     Diagrams d = compute_persistence(input, o, a.backend);
+    if (!rows.empty()) relabel_representatives(d, rows, o.coeff);  // vertices are rows of the input again
     for (const auto& [k, v] : meta) d.meta[k] = v;
     d.meta["points"] = std::to_string(input.n);
     return d;
@@ -54,6 +62,21 @@ void report(const std::string& what, const Diagrams& d) {
     for (const auto& dg : d.dims) std::cerr << " H" << dg.dim << " " << dg.pairs.size();
     std::cerr << " intervals (" << d.meta.at("points") << " points, threshold " << d.meta.at("threshold") << ", "
               << d.meta.at("backend") << ")\n";
+}
+
+/// The picture of a layer's loops: beside the output, <stem>.loops.png (several layers: <stem>.<layer>.loops.png).
+std::string loops_picture(const std::string& output, const std::string& layer, bool several) {
+    std::filesystem::path p(output);
+    return (p.parent_path() / (p.stem().string() + (several ? "." + layer : "") + ".loops.png")).string();
+}
+
+/// The longest loops of a layer and the inputs on them, in words (stderr).
+void report_loops(const std::string& layer, const Diagrams& d) {
+    if (quiet() || d.dims.size() < 2) return;
+    const auto& reps = d.dims[1].representatives;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, reps.size()); ++i)
+        std::cerr << layer << ": loop " << i + 1 << " [" << reps[i].birth << ", " << reps[i].death << ") "
+                  << reps[i].inputs.summary << "\n";
 }
 
 void run(const Args& a, const CLI::App& app) {
@@ -79,6 +102,13 @@ void run(const Args& a, const CLI::App& app) {
     const bool several = layers.size() > 1;
     if (several && std::filesystem::path(a.output).extension() != ".h5")
         throw UserError("-o " + a.output + ": several layers go to one .h5 file (a group per layer)");
+    if (o.wants_representatives() && !a.force)
+        for (const auto& layer : layers)
+            for (const auto& picture : figure_paths(loops_picture(a.output, layer, several)))
+                if (std::filesystem::exists(picture)) throw UserError(picture + " exists; use --force to overwrite it");
+    std::map<std::int64_t, std::vector<std::uint8_t>> thumbs;
+    if (o.wants_representatives()) thumbs = store_thumbnails(store);
+    std::map<std::string, std::pair<Matrix, std::vector<std::int64_t>>> projections;  // per layer: PCA, labels
     SampleOptions so;
     so.method = parse_sampling(a.sampling);
     so.points = a.points;
@@ -92,7 +122,12 @@ void run(const Args& a, const CLI::App& app) {
         std::map<std::string, std::string> meta{
             {"input", a.input}, {"layer", layer}, {"sampling", sampling_name(so.method)}, {"seed", std::to_string(a.seed)},
             {"normalize", normalization_name(so.normalize)}};
-        Diagrams d = compute(RipsInput::from_points(std::move(cloud.points), metric), meta, a, o);
+        Diagrams d = compute(RipsInput::from_points(cloud.points, metric), meta, a, o);
+        if (o.wants_representatives()) {
+            attach_inputs(d, cloud.input_ids, cloud.labels, cloud.predictions, store.info().class_names);
+            report_loops(layer, d);
+            projections[layer] = {pca_project(cloud.points, 2), cloud.labels};
+        }
         if (several) report(layer, d);
         groups[layer] = std::move(d);
         progress.advance();
@@ -104,6 +139,13 @@ void run(const Args& a, const CLI::App& app) {
     } else {
         write_diagrams(groups.begin()->second, a.output, a.force, layers.front());
         report("wrote " + a.output, groups.begin()->second);
+    }
+    for (const auto& [layer, xy] : projections) {
+        const std::string picture = loops_picture(a.output, layer, several);
+        const auto& d = groups.at(layer);
+        write_loops_plot(xy.first, xy.second, d.dims.size() > 1 ? d.dims[1].representatives : std::vector<Representative>{},
+                         thumbs, picture, layer + ": the longest H1 loops on the first two principal components", a.force);
+        if (!quiet()) std::cerr << "wrote " << picture << "\n";
     }
 }
 
@@ -125,6 +167,8 @@ void setup(CLI::App& app) {
     add_stage_option(app, "persistence", "threshold", a->threshold);
     add_stage_option(app, "persistence", "coeff", a->coeff);
     add_stage_option(app, "persistence", "backend", a->backend)->capture_default_str();
+    add_stage_option(app, "persistence", "representatives", a->representatives);
+    add_stage_option(app, "persistence", "min-persistence", a->min_persistence);
     app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points")->check(CLI::NonNegativeNumber);
     app.add_option("--sparse", a->sparse, "Sparse Rips approximation with this epsilon (gudhi backend)");
     app.add_option("--threads", a->threads, "Threads (0: all cores; native backend)")->capture_default_str();

@@ -19,10 +19,34 @@ struct PersistencePair {
     bool essential() const { return death == std::numeric_limits<double>::infinity(); }
 };
 
+/// Where the points of a representative came from (a store layer): per vertex of the cycle (or, without
+/// a cycle, of the cocycle's simplices), the input's dataset id, true class and the model's prediction;
+/// `summary` in words ("runs through Shirt (12), T-shirt/top (8), Pullover (5)").
+struct RepresentativeInputs {
+    std::vector<std::int64_t> ids, labels, predictions;
+    std::string summary;
+};
+
+/// A representative of one class of dimension k >= 1 (native backend, docs/persistence.md).
+/// Vertices are rows of the input. `cocycle` over Z/p: simplices of k + 1 vertices (largest first) with a
+/// coefficient, flattened as [v_0 .. v_k, c] per simplex; its coboundary vanishes on every simplex born
+/// before `death`, and its value on the birth simplex is 1 (+-1 after relabel_representatives). `cycle` (k = 1 only): a closed loop of edges
+/// v_0 v_1 .. v_m-1 (back to v_0) through the birth edge, every edge born at or before `birth`, not a
+/// boundary before `death` (the cocycle takes the value +-1 on it).
+struct Representative {
+    double birth = 0, death = std::numeric_limits<double>::infinity();
+    std::vector<std::uint32_t> birth_simplex;  // k + 1 vertices, largest first
+    std::vector<std::uint32_t> cocycle;
+    std::vector<std::uint32_t> cycle;
+    RepresentativeInputs inputs;  // empty unless filled by attach_inputs (actopo/persistence.hpp)
+    bool essential() const { return death == std::numeric_limits<double>::infinity(); }
+};
+
 /// The diagram of one homology dimension.
 struct Diagram {
     int dim = 0;
     std::vector<PersistencePair> pairs;
+    std::vector<Representative> representatives = {};  // longest first, when asked (RipsOptions::representatives)
 };
 
 /// Diagrams of dimensions 0..max_dim (index = dimension) and the metadata of how they were made:
@@ -61,6 +85,12 @@ struct RipsOptions {
     int threads = 0;                   // 0: all cores
     bool collapse = true;              // edge collapse before reduction where the backend supports it
     double sparse_epsilon = 0;         // > 0: sparse Rips approximation (gudhi), see docs/persistence.md
+    /// Representatives (native backend) of the classes of dimension >= 1 that are among the `representatives`
+    /// longest of their dimension (0: no limit) and at least `min_persistence` long (< 0: no limit); none
+    /// when both are unset. Turns the edge collapse off (the cycles live in the uncollapsed complex).
+    std::size_t representatives = 0;
+    double min_persistence = -1;
+    bool wants_representatives() const { return representatives > 0 || min_persistence >= 0; }
 };
 
 }  // namespace actopo

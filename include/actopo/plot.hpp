@@ -10,6 +10,8 @@
 // and graphs drawn by Graphviz's programs (dot, neato, sfdp; the DOT text on their stdin):
 //   render_graphviz        - lays out and draws DOT to a .svg, .png or .pdf file, atomically
 //   graphviz_text          - the engine's text output (format "plain": node positions)
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,12 @@ struct ImageGridStyle {
 };
 void write_image_grid(const std::vector<ImageTile>& tiles, const ImageGridStyle& style, const std::string& path,
                       bool force);
+/// The H1 loops (Representative::cycle, longest first; up to 6 drawn) on 2-D coordinates of the points `xy`
+/// (n x 2, e.g. PCA), the points coloured by `labels`; beside each loop its interval, summary and thumbnails
+/// of inputs on it (`thumbnails`: input id -> 28x28 grey bytes, may be empty).
+void write_loops_plot(const Matrix& xy, const std::vector<std::int64_t>& labels, const std::vector<Representative>& loops,
+                      const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails, const std::string& path,
+                      const std::string& title, bool force);
 
 /// Graphviz `engine` (dot, neato or sfdp) draws `dot` into `path` (.svg, .png or .pdf by its extension).
 /// UserError for an unknown engine or extension or when Graphviz refuses the graph; EnvironmentError when

@@ -11,7 +11,7 @@ def _is_prime(p):
 
 
 def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matrix=False, n_threads=0,
-         backend=None, sparse=0.0):
+         backend=None, sparse=0.0, representatives=0):
     """Persistence diagrams of the Vietoris-Rips filtration of a point cloud or a distance matrix.
 
     Arguments and result follow ripser.py: ``X`` is an (n, d) point cloud, or with ``distance_matrix=True``
@@ -22,6 +22,12 @@ def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matri
     ``backend``: "native" (actopo's engine, the default), "gudhi" or "ripser" (the executable);
     ``n_threads`` 0 uses every core; ``sparse`` > 0 asks the gudhi backend for the sparse Rips
     approximation with that epsilon. The GIL is released while the diagrams are computed.
+
+    ``representatives`` = K > 0 (native backend) adds the representatives of the K longest classes of each
+    dimension >= 1, longest first: ``"cocycles"[k]`` a list of int arrays (s, k + 2), one row per simplex
+    (vertices largest first, then the coefficient in Z/coeff), as ripser.py lays them out; ``"cycles"`` a list
+    of int arrays, the vertex loop of each H1 class (an edge loop born by the birth, not a boundary before the
+    death); ``"representatives"[k]`` the (birth, death) of each, an array (K, 2). See docs/persistence.md.
     """
     args = _core.RipsArgs()
     args.maxdim = _checks.integer(maxdim, "maxdim", 0, 16)
@@ -36,6 +42,9 @@ def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matri
     args.backend = _core.default_backend() if backend is None else _checks.choice(backend, "backend",
                                                                                    _core.backend_names())
     args.sparse_epsilon = _checks.number(sparse, "sparse", lo=0, hi=0.999)
+    args.representatives = _checks.integer(representatives, "representatives", 0, 10 ** 6)
+    if args.representatives > 0 and args.backend != "native":
+        raise ValueError(f"representatives: computed by backend='native' only, got {args.backend!r}")
     if args.sparse_epsilon > 0 and args.backend != "gudhi":
         raise ValueError(f"sparse: the sparse Rips approximation needs backend='gudhi', got {args.backend!r}")
     if precomputed:
@@ -45,7 +54,7 @@ def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matri
         pts = _checks.points(X, "X")
         n = pts.shape[0]
         out = _core.rips_points(pts, metric, args)
-    out["cocycles"] = [[] for _ in range(args.maxdim + 1)]
+    out.setdefault("cocycles", [[] for _ in range(args.maxdim + 1)])
     out["idx_perm"] = np.arange(n)
     out["r_cover"] = 0.0
     return out

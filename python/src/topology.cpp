@@ -19,6 +19,7 @@ struct RipsArgs {
     int threads = 0;
     std::string backend;
     double sparse_epsilon = 0;
+    std::size_t representatives = 0;  // > 0: cocycles (and H1 cycles) of this many longest classes per dimension
 };
 
 RipsOptions options_of(const RipsArgs& a) {
@@ -28,6 +29,7 @@ RipsOptions options_of(const RipsArgs& a) {
     o.coeff = a.coeff;
     o.threads = a.threads;
     o.sparse_epsilon = a.sparse_epsilon;
+    o.representatives = a.representatives;
     return o;
 }
 
@@ -65,6 +67,33 @@ py::dict compute(const RipsInput& input, const RipsArgs& a) {
     py::dict meta;
     for (const auto& [key, value] : d.meta) meta[py::str(key)] = value;
     py::dict out;
+    if (a.representatives > 0) {  // ripser.py's cocycles: per dimension, one int array (simplices, k + 2) per class
+        py::list cocycles, cycles, intervals;
+        for (int k = 0; k <= a.maxdim; ++k) {
+            const auto& reps = std::size_t(k) < d.dims.size() ? d.dims[std::size_t(k)].representatives
+                                                              : std::vector<Representative>{};
+            py::list per_dim;
+            py::array_t<double> iv({py::ssize_t(reps.size()), py::ssize_t(2)});
+            double* q = iv.mutable_data();
+            for (const auto& r : reps) {
+                const py::ssize_t w = k + 2;
+                py::array_t<std::int64_t> c({py::ssize_t(r.cocycle.size()) / w, w});
+                std::copy(r.cocycle.begin(), r.cocycle.end(), c.mutable_data());
+                per_dim.append(c);
+                if (k == 1) {
+                    py::array_t<std::int64_t> z(py::ssize_t(r.cycle.size()));
+                    std::copy(r.cycle.begin(), r.cycle.end(), z.mutable_data());
+                    cycles.append(z);
+                }
+                *q++ = r.birth, *q++ = r.death;
+            }
+            cocycles.append(per_dim);
+            intervals.append(iv);
+        }
+        out["cocycles"] = cocycles;
+        out["cycles"] = cycles;
+        out["representatives"] = intervals;
+    }
     out["dgms"] = dgms;
     out["num_edges"] = edges;
     out["meta"] = meta;
@@ -155,7 +184,8 @@ void bind_topology(py::module_& m) {
         .def_readwrite("coeff", &RipsArgs::coeff)
         .def_readwrite("threads", &RipsArgs::threads)
         .def_readwrite("backend", &RipsArgs::backend)
-        .def_readwrite("sparse_epsilon", &RipsArgs::sparse_epsilon);
+        .def_readwrite("sparse_epsilon", &RipsArgs::sparse_epsilon)
+        .def_readwrite("representatives", &RipsArgs::representatives);
     m.def("rips_points", &rips_points, py::arg("x"), py::arg("metric"), py::arg("args"));
     m.def("rips_distance_matrix", &rips_distance_matrix, py::arg("dm"), py::arg("args"));
     m.def("rips_edges", &rips_edges, py::arg("n"), py::arg("i"), py::arg("j"), py::arg("d"), py::arg("args"));

@@ -10,6 +10,7 @@
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
+#include "native/representatives.hpp"
 
 namespace actopo::native {
 namespace {
@@ -199,10 +200,12 @@ namespace {
 class Reducer {
 public:
     /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
-    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks)
+    /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes).
+    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks,
+            bool keep_zero_v = false)
         : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
           pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
-          zero_(tasks_.size(), 0) {
+          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v) {
         for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
     }
     ~Reducer() {
@@ -261,22 +264,36 @@ public:
             add_task(st, PivotMap::column_of(owner),
                      std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[PivotMap::coeff_of(owner)] % p_));
         }
+        if (keep_zero_v_) publish_v(k, st);
         zero_[k] = 1;
     }
 
-    /// After all threads are done: the intervals of the pairs and of the zero columns (essential classes).
-    std::vector<Interval> intervals() const {
+    /// After all threads are done: the intervals of the pairs and of the zero columns (essential classes);
+    /// with `task_of`, the task whose column gave each interval.
+    std::vector<Interval> intervals(std::vector<std::uint32_t>* task_of = nullptr) const {
         std::vector<Interval> out;
         pivots_.for_each([&](index_t key, std::uint64_t value) {
             const float birth = columns_[tasks_[PivotMap::column_of(value)]].diam;
             std::uint32_t vt[16];
             cx_.binom.vertices(key, dim_ + 1, cx_.n, vt);
             const float death = cx_.diameter_without(vt, dim_ + 1, -1);
-            if (birth < death) out.push_back({birth, death});
+            if (birth < death) {
+                out.push_back({birth, death});
+                if (task_of) task_of->push_back(PivotMap::column_of(value));
+            }
         });
-        for (std::size_t k = 0; k < tasks_.size(); ++k)
-            if (zero_[k]) out.push_back({columns_[tasks_[k]].diam, std::numeric_limits<float>::infinity()});
+        for (std::uint32_t k = 0; k < tasks_.size(); ++k)
+            if (zero_[k]) {
+                out.push_back({columns_[tasks_[k]].diam, std::numeric_limits<float>::infinity()});
+                if (task_of) task_of->push_back(k);
+            }
         return out;
+    }
+    /// The column of task k and its reduction column V (after all threads are done).
+    const Simplex& column(std::uint32_t k) const { return columns_[tasks_[k]]; }
+    std::vector<Entry> reduction_column(std::uint32_t k) const {
+        if (const auto* v = stored_v_[k].load(std::memory_order_acquire)) return *v;
+        return {Entry{column(k).idx, column(k).diam, 1}};
     }
     PivotMap take_pivots() { return std::move(pivots_); }
 
@@ -378,6 +395,7 @@ private:
     PivotMap pivots_;
     std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
     std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
+    bool keep_zero_v_;
     std::mutex retired_mutex_;
     std::vector<const std::vector<Entry>*> retired_;
 };
@@ -386,7 +404,8 @@ private:
 
 std::uint64_t takeovers() { return takeover_count.load(std::memory_order_relaxed); }
 
-DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads) {
+DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads,
+                                 const CocycleSelection* select) {
     if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
 
     // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
@@ -413,7 +432,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     std::vector<std::uint8_t>().swap(apparent);
     // Only these need the processing order (sorting all columns cost a tenth of sphere_3_192).
     parallel_sort(tasks, threads, [&](std::uint32_t a, std::uint32_t b) { return column_order(columns[a], columns[b]); });
-    Reducer reducer(cx, dim, columns, std::move(tasks));
+    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
         Reducer::State st(reducer.packed_keys());
@@ -429,7 +448,16 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     });
     throw_if_cancelled();
     DimensionResult out;
-    out.intervals = reducer.intervals();
+    if (select) {
+        std::vector<std::uint32_t> task_of;
+        out.intervals = reducer.intervals(&task_of);
+        std::vector<Simplex> births;
+        for (std::uint32_t k : task_of) births.push_back(reducer.column(k));
+        for (std::size_t i : select_classes(out.intervals, births, *select))
+            out.cocycles.push_back({out.intervals[i], births[i], reducer.reduction_column(task_of[i])});
+    } else {
+        out.intervals = reducer.intervals();
+    }
     out.pivots = reducer.take_pivots();
     return out;
 }

@@ -14,13 +14,32 @@ struct Interval {
     float birth, death;  // death = +inf: essential
 };
 
+/// Which classes get a representative cocycle: the `longest` longest (0: all) of those at least
+/// `min_persistence` long (< 0: no limit).
+struct CocycleSelection {
+    std::size_t longest = 0;
+    double min_persistence = -1;
+};
+
+/// A class's interval, its birth simplex, and its representative cocycle: the reduction column V of the
+/// birth simplex (the birth simplex with coefficient 1 plus simplices later in the filtration), whose
+/// coboundary (the reduced column) has no entry before the death simplex.
+struct Cocycle {
+    Interval interval;
+    Simplex birth;
+    std::vector<Entry> entries;
+};
+
 struct DimensionResult {
     std::vector<Interval> intervals;  // zero-length ones left out
     PivotMap pivots;                  // (dim+1)-simplices that are pivots, apparent pairs excepted
+    std::vector<Cocycle> cocycles;    // when asked: the selected classes, longest first
 };
 
-/// Reduces the columns (dim-simplices in any order, cleared ones already removed) in processing order.
-DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads);
+/// Reduces the columns (dim-simplices in any order, cleared ones already removed) in processing order;
+/// with `select`, keeps the cocycles of the selected classes.
+DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads,
+                                 const CocycleSelection* select = nullptr);
 
 /// Take-overs so far in this process: a column claiming a pivot that a later column (reduced at the same
 /// time on another thread) had claimed first, which then has to be reduced again. For tests and diagnostics.

@@ -3,6 +3,7 @@
 #include "actopo/native.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -13,6 +14,7 @@
 #include "native/cohomology.hpp"
 #include "native/collapse.hpp"
 #include "native/parallel.hpp"
+#include "native/representatives.hpp"
 
 namespace actopo::native {
 namespace {
@@ -34,6 +36,34 @@ std::string text(double x) {
 void add_intervals(Diagram& diagram, const std::vector<Interval>& intervals) {
     for (const auto& iv : intervals)
         if (iv.birth < iv.death) diagram.pairs.push_back({double(iv.birth), double(iv.death)});
+}
+
+/// The cocycles as Representatives, with an edge loop for each H1 class (the loops on `threads` threads).
+void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std::vector<Cocycle>& cocycles, int threads) {
+    auto& reps = diagram.representatives;
+    reps.resize(cocycles.size());
+    std::vector<std::uint32_t> vs(std::size_t(dim) + 1);
+    for (std::size_t i = 0; i < cocycles.size(); ++i) {
+        const Cocycle& c = cocycles[i];
+        reps[i].birth = c.interval.birth;
+        reps[i].death = c.interval.death;
+        cx.binom.vertices(c.birth.idx, dim, cx.n, vs.data());
+        reps[i].birth_simplex = vs;
+        for (const Entry& e : c.entries) {
+            cx.binom.vertices(e.idx, dim, cx.n, vs.data());
+            reps[i].cocycle.insert(reps[i].cocycle.end(), vs.begin(), vs.end());
+            reps[i].cocycle.push_back(e.coeff);
+        }
+    }
+    if (dim != 1) return;
+    std::atomic<std::size_t> next{0};
+    run_threads(std::max(1, std::min<int>(threads, int(cocycles.size()))), [&](int) {
+        for (std::size_t i; (i = next.fetch_add(1)) < cocycles.size();) {
+            if (cancel_requested()) return;
+            reps[i].cycle = edge_loop(cx, cocycles[i].birth);
+        }
+    });
+    throw_if_cancelled();
 }
 
 }  // namespace
@@ -58,7 +88,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
 
     // Edge collapse (keeps the diagram) where few pairs are within the threshold; on dense inputs the
     // domination tests would cost more than they save.
-    if (options.collapse) {
+    if (options.collapse && !options.wants_representatives()) {  // cycles must live in the uncollapsed complex
         std::size_t within = 0;
         for (float x : dist.lower) within += x <= threshold;
         if (4 * within < dist.lower.size()) collapse_edges(dist, threshold);
@@ -129,9 +159,12 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         std::reverse(columns.begin(), columns.end());
     }
 
+    const CocycleSelection select{options.representatives, options.min_persistence};
     for (int dim = 1; dim <= max_dim; ++dim) {
-        DimensionResult result = reduce_dimension(cx, dim, columns, threads);
+        DimensionResult result =
+            reduce_dimension(cx, dim, columns, threads, options.wants_representatives() ? &select : nullptr);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
+        add_representatives(out.dims[std::size_t(dim)], cx, dim, result.cocycles, threads);
         if (dim == max_dim) break;
         std::vector<Simplex>().swap(columns);
         if (dim + 1 < max_dim) {  // all (dim+1)-simplices are needed for the next dimension's

@@ -21,6 +21,7 @@ void canonicalize(Diagrams& diagrams, int max_dim) {
         auto& out = dims[d.dim].pairs;
         for (const auto& p : d.pairs)
             if (p.death > p.birth) out.push_back(p);
+        dims[d.dim].representatives = std::move(d.representatives);
     }
     for (auto& d : dims)
         std::sort(d.pairs.begin(), d.pairs.end(), [](const PersistencePair& a, const PersistencePair& b) {

@@ -110,6 +110,56 @@ Diagrams from_csv(const std::string& path) {
     return assemble(std::move(rows), std::move(meta));
 }
 
+/// JSON of a dimension's representatives: birth, death (null: inf), birth_simplex, cocycle ([v_0 .. v_k, c] per
+/// simplex), cycle (H1), inputs (when traced to a store's inputs).
+nlohmann::json representatives_json(const Diagram& dg) {
+    nlohmann::json out = nlohmann::json::array();
+    const std::size_t w = std::size_t(dg.dim) + 2;
+    for (const auto& r : dg.representatives) {
+        nlohmann::json cocycle = nlohmann::json::array();
+        for (std::size_t i = 0; i + w <= r.cocycle.size(); i += w)
+            cocycle.push_back(std::vector<std::uint32_t>(r.cocycle.begin() + long(i), r.cocycle.begin() + long(i + w)));
+        nlohmann::json e{{"birth", r.birth},
+                         {"death", r.essential() ? nlohmann::json(nullptr) : nlohmann::json(r.death)},
+                         {"birth_simplex", r.birth_simplex},
+                         {"cocycle", cocycle}};
+        if (!r.cycle.empty()) e["cycle"] = r.cycle;
+        if (!r.inputs.ids.empty())
+            e["inputs"] = {{"ids", r.inputs.ids}, {"labels", r.inputs.labels}, {"predictions", r.inputs.predictions},
+                           {"summary", r.inputs.summary}};
+        out.push_back(e);
+    }
+    return out;
+}
+
+std::vector<Representative> representatives_from_json(const nlohmann::json& list, int dim, const std::string& where) {
+    std::vector<Representative> out;
+    for (const auto& e : list) {
+        Representative r;
+        r.birth = e.at("birth").get<double>();
+        r.death = e.at("death").is_null() ? kInf : e.at("death").get<double>();
+        check_pair(where, r.birth, r.death);
+        r.birth_simplex = e.at("birth_simplex").get<std::vector<std::uint32_t>>();
+        for (const auto& c : e.at("cocycle")) {
+            auto entry = c.get<std::vector<std::uint32_t>>();
+            if (entry.size() != std::size_t(dim) + 2)
+                throw UserError(where + ": a cocycle entry of dimension " + std::to_string(dim) + " has " +
+                                std::to_string(dim + 2) + " numbers (vertices, coefficient), got " + std::to_string(entry.size()));
+            r.cocycle.insert(r.cocycle.end(), entry.begin(), entry.end());
+        }
+        if (e.contains("cycle")) r.cycle = e.at("cycle").get<std::vector<std::uint32_t>>();
+        if (e.contains("inputs")) {
+            const auto& in = e.at("inputs");
+            r.inputs.ids = in.at("ids").get<std::vector<std::int64_t>>();
+            r.inputs.labels = in.at("labels").get<std::vector<std::int64_t>>();
+            r.inputs.predictions = in.at("predictions").get<std::vector<std::int64_t>>();
+            r.inputs.summary = in.at("summary").get<std::string>();
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 std::string to_json(const Diagrams& d) {
     nlohmann::json j;
     j["meta"] = nlohmann::json::object();
@@ -119,7 +169,9 @@ std::string to_json(const Diagrams& d) {
         nlohmann::json pairs = nlohmann::json::array();
         for (const auto& p : dg.pairs)
             pairs.push_back({p.birth, p.essential() ? nlohmann::json(nullptr) : nlohmann::json(p.death)});
-        j["diagrams"].push_back({{"dim", dg.dim}, {"pairs", pairs}});
+        nlohmann::json entry{{"dim", dg.dim}, {"pairs", pairs}};
+        if (!dg.representatives.empty()) entry["representatives"] = representatives_json(dg);
+        j["diagrams"].push_back(entry);
     }
     return j.dump() + "\n";
 }
@@ -136,10 +188,13 @@ Diagrams from_json(const std::string& path) {
         if (j.contains("meta"))
             for (const auto& [k, v] : j.at("meta").items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
         std::vector<std::pair<int, PersistencePair>> rows;
+        std::map<int, std::vector<Representative>> reps;
         int max_dim = -1;
         for (const auto& dg : j.at("diagrams")) {
             int k = dg.at("dim").get<int>();
             if (k < 0 || k > 64) throw UserError(path + ": dimension " + std::to_string(k) + " out of range");
+            if (dg.contains("representatives"))
+                reps[k] = representatives_from_json(dg.at("representatives"), k, path + ": dim " + std::to_string(k));
             for (const auto& p : dg.at("pairs")) {
                 double b = p.at(0).get<double>(), d = p.at(1).is_null() ? kInf : p.at(1).get<double>();
                 check_pair(path + ": dim " + std::to_string(k), b, d);
@@ -148,10 +203,56 @@ Diagrams from_json(const std::string& path) {
             max_dim = std::max(max_dim, k);
         }
         if (max_dim >= 0) meta["max_dim"] = std::to_string(std::max(max_dim, std::atoi(meta["max_dim"].c_str())));
-        return assemble(std::move(rows), std::move(meta));
+        Diagrams out = assemble(std::move(rows), std::move(meta));
+        for (auto& [k, r] : reps) out.dims[std::size_t(k)].representatives = std::move(r);
+        return out;
     } catch (const nlohmann::json::exception& e) {
         throw UserError(path + ": expected {\"meta\": {...}, \"diagrams\": [{\"dim\": k, \"pairs\": [[b, d], ...]}]} (" +
                         std::string(e.what()) + ")");
+    }
+}
+
+/// A list of integer lists as a variable-length int64 dataset (h5py reads an array of arrays).
+void write_vlen_int64(hid_t loc, const std::string& name, const std::vector<std::vector<std::int64_t>>& lists,
+                      const std::string& path) {
+    std::vector<hvl_t> rows(lists.size());
+    for (std::size_t i = 0; i < lists.size(); ++i)
+        rows[i] = hvl_t{lists[i].size(), const_cast<std::int64_t*>(lists[i].data())};
+    const hsize_t n = lists.size();
+    h5::Handle type = h5::check(H5Tvlen_create(H5T_STD_I64LE), path + ": cannot make a list type");
+    h5::Handle space = h5::check(H5Screate_simple(1, &n, nullptr), path + ": cannot make a dataspace");
+    h5::Handle dcpl = h5::untimed(H5P_DATASET_CREATE);
+    h5::Handle ds = h5::check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                              path + ": cannot create " + name);
+    if (n) h5::check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), path + ": cannot write " + name);
+}
+
+/// dim<k>_representatives float64 [m, 2] (birth, death), dim<k>_birth_simplices (k + 1 vertices each),
+/// dim<k>_cocycles (per class: [v_0 .. v_k, c] per simplex), dim1_cycles (vertex loops), and when traced to
+/// inputs dim<k>_inputs (input ids) and dim<k>_summaries; see docs/formats.md.
+void write_representatives_h5(hid_t g, const Diagram& dg, const std::string& path) {
+    const std::string k = "dim" + std::to_string(dg.dim);
+    std::vector<double> intervals;
+    std::vector<std::vector<std::int64_t>> cocycles, cycles, ids;
+    std::vector<std::string> summaries;
+    for (const auto& r : dg.representatives) {
+        intervals.push_back(r.birth);
+        intervals.push_back(r.death);
+        cocycles.emplace_back(r.cocycle.begin(), r.cocycle.end());
+        cycles.emplace_back(r.cycle.begin(), r.cycle.end());
+        ids.push_back(r.inputs.ids);
+        summaries.push_back(r.inputs.summary);
+    }
+    const hsize_t m = dg.representatives.size();
+    h5::write_doubles(g, k + "_representatives", intervals, {m, 2});
+    write_vlen_int64(g, k + "_cocycles", cocycles, path);
+    std::vector<std::vector<std::int64_t>> births;
+    for (const auto& r : dg.representatives) births.emplace_back(r.birth_simplex.begin(), r.birth_simplex.end());
+    write_vlen_int64(g, k + "_birth_simplices", births, path);
+    if (dg.dim == 1) write_vlen_int64(g, k + "_cycles", cycles, path);
+    if (!dg.representatives.front().inputs.ids.empty()) {
+        write_vlen_int64(g, k + "_inputs", ids, path);
+        h5::write_strings(g, k + "_summaries", summaries);
     }
 }
 
@@ -174,6 +275,7 @@ void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& 
                     values.push_back(p.death);
                 }
                 h5::write_doubles(g, "dim" + std::to_string(dg.dim), values, {hsize_t(dg.pairs.size()), 2});
+                if (!dg.representatives.empty()) write_representatives_h5(g, dg, path);
             }
         }
         if (!order.empty()) h5::write_strings(file, "/diagrams_order", order);

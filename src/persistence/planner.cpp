@@ -254,6 +254,9 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
     if (options.threads < 0 || options.threads > kMaxThreads)
         throw UserError("--threads must be between 0 (all cores) and " + std::to_string(kMaxThreads) + ", got " +
                         std::to_string(options.threads));
+    if (options.wants_representatives() && backend_name != "native")
+        throw UserError("representatives (--representatives, --min-persistence) are computed by the native backend "
+                        "only, not by --backend " + backend_name + "; use --backend native");
     check_vertex_count(input);
     check_plan(input, options, backend_name);
     Diagrams out = backend->compute(input, options);
@@ -267,6 +270,11 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
     out.meta["backend"] = backend->name();
     out.meta["version"] = version();
     out.meta["points"] = std::to_string(input.n);
+    if (options.representatives > 0) out.meta["representatives"] = std::to_string(options.representatives);
+    if (options.min_persistence >= 0) {
+        std::snprintf(buf, sizeof buf, "%.9g", options.min_persistence);
+        out.meta["min_persistence"] = buf;
+    }
     if (options.sparse_epsilon > 0) {
         std::snprintf(buf, sizeof buf, "%.6g", options.sparse_epsilon);
         out.meta["sparse_epsilon"] = buf;

@@ -105,6 +105,32 @@ def test_bad_distance_matrices():
             actopo.rips(bad, distance_matrix=True)
 
 
+def test_representatives_wind_around_the_circles():
+    """The cycles of actopo.rips(..., representatives=2) on two separate circles: each loop's vertices come from
+    one circle and go once around its centre (winding computed here with numpy), the cocycles have ripser.py's
+    layout with the value 1 on the birth edge, and other backends refuse."""
+    rng = np.random.default_rng(9)
+    t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    centres = np.array([[0.0, 0.0], [5.0, 0.0]])
+    X = np.concatenate([np.c_[np.cos(t), np.sin(t)] + c for c in centres]) + rng.normal(0, 0.03, (80, 2))
+    got = actopo.rips(X, maxdim=1, representatives=2)
+    assert len(got["cycles"]) == 2 and got["representatives"][1].shape == (2, 2)
+    longest = np.sort(got["dgms"][1][:, 1] - got["dgms"][1][:, 0])[::-1][:2]
+    assert np.allclose(got["representatives"][1][:, 1] - got["representatives"][1][:, 0], longest)
+    circles = set()
+    for z, cocycle in zip(got["cycles"], got["cocycles"][1]):
+        assert cocycle.shape[1] == 3 and (cocycle[:, 2] > 0).all() and (cocycle[:, 2] < 2).all()
+        circle = set(z // 40)
+        assert len(circle) == 1
+        circles |= circle
+        p = X[z] - centres[z[0] // 40]
+        angles = np.diff(np.unwrap(np.r_[np.arctan2(p[:, 1], p[:, 0]), np.arctan2(p[0, 1], p[0, 0])]))
+        assert abs(round(angles.sum() / (2 * np.pi))) == 1
+    assert circles == {0, 1}
+    with pytest.raises(ValueError, match="native"):
+        actopo.rips(X, maxdim=1, representatives=1, backend="gudhi")
+
+
 def test_gil_is_released_while_computing():
     """While actopo.rips computes in one thread, another runs Python. Counted in the middle 40 % of the call
     (away from the argument checks and the result's conversion, which hold the GIL): with the GIL held there
