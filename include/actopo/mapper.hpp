@@ -209,6 +209,23 @@ std::map<std::size_t, std::pair<double, double>> layout(const Graph& graph);
 std::string to_html(const Graph& graph, const std::vector<std::string>& class_names, const std::string& title,
                     const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails);
 
+// ----------------------------------------------------------------------------- back to the inputs
+/// A node of a Mapper graph file (to_json's format) and where the graph came from.
+struct NodeRecord {
+    std::size_t id = 0;
+    std::vector<std::int64_t> members;  // input ids
+    std::string store, layer;           // meta.input, meta.layer
+};
+/// UserError naming the file when it is not a Mapper graph or has no node `id` (saying the ids it has).
+NodeRecord read_node(const std::string& graph_path, std::size_t id);
+
+/// A node's distinguishing units: with `units` one row per input (a layer's neurons, conv channels averaged over
+/// space: sample_layer's avgpool over every input), z_u = (mean of unit u over the members - its mean over all
+/// rows) / its standard deviation over all rows; the `k` units of largest z (most above their usual level),
+/// descending, as (unit, z). Constant units are skipped. UserError when a member id is not among the rows.
+std::vector<std::pair<std::int64_t, double>> distinguishing_units(const PointCloud& units,
+                                                                  const std::vector<std::int64_t>& members, std::size_t k);
+
 /// The name of a class: class_names[label] when there is a non-empty one, else the number.
 std::string class_name(std::int64_t label, const std::vector<std::string>& class_names);
 /// Class colours shared by the pictures and the page ("#1f77b4", ...).

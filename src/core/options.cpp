@@ -265,6 +265,15 @@ std::vector<StageOptions> make_tables() {
                    integer("perturbations", "10", 1, 1e5, "Perturbed copies per input")};
         t.push_back(s);
     }
+    {  // `actopo ablate`
+        StageOptions s{"ablate", {}};
+        s.specs = {text("fill", "zero", {"zero", "mean"}, "What the ablated units become: zero, or their mean over the dataset given"),
+                   integer("baseline-draws", "100", 0, 1e6, "Random unit sets of the same layers and counts (the permutation baseline)"),
+                   integer("top-units", "10", 1, 1e6, "--mapper-node: ablate the node's this many most distinguishing units"),
+                   integer("seed", "0", 0, double(1ll << 62), "Seed of the random unit sets"),
+                   integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
+        t.push_back(s);
+    }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
         s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
