@@ -265,6 +265,21 @@ std::vector<StageOptions> make_tables() {
                    integer("perturbations", "10", 1, 1e5, "Perturbed copies per input")};
         t.push_back(s);
     }
+    {  // `actopo mapper`'s way back to the inputs (command line only)
+        StageOptions s{"trace", {}};
+        OptionSpec color = text("color-by", "", {}, "Also colour nodes by a per-input value: label | prediction | correct | margin | file:PATH "
+                                                    "(CSV or NPY, one value per input id)");
+        color.check = [](const std::string& v) -> std::string {
+            if (v == "label" || v == "prediction" || v == "correct" || v == "margin" || (v.rfind("file:", 0) == 0 && v.size() > 5))
+                return "";
+            return "expected label, prediction, correct, margin or file:PATH, got '" + v + "'";
+        };
+        s.specs = {integer("exemplars", "5", 0, 1e6, "Members nearest each node's centre kept as its exemplars (0: none)"),
+                   text("attributions", "", {}, "attributions.h5[:method] of the same inputs: each node's mean map (default: the file's first method)"),
+                   color};
+        for (auto& spec : s.specs) spec.yaml = false;
+        t.push_back(s);
+    }
     {  // `actopo ablate`
         StageOptions s{"ablate", {}};
         s.specs = {text("fill", "zero", {"zero", "mean"}, "What the ablated units become: zero, or their mean over the dataset given"),
