@@ -12,7 +12,7 @@ HERE=$(dirname "$0")
 WORK=${WORK:-/tmp/actopo-fashion-trace}
 MODEL=${MODEL:-/tmp/actopo-fashion-explain/cnn.pt}
 DRAWS=${DRAWS:-100}
-mkdir -p "$WORK" "$HERE/ablate"
+mkdir -p "$WORK" "$HERE/ablate" "$HERE/mapper"
 export SOURCE_DATE_EPOCH=1700000000
 if [ ! -f "$MODEL" ]; then
   MODEL="$WORK/cnn.pt"
@@ -33,3 +33,9 @@ for c in $COMMUNITIES; do
       -o "$HERE/ablate/community-$c.json" --force > "$HERE/ablate/community-$c.log"
 done
 /usr/bin/python3 "$HERE/summarise.py" "$HERE" > "$HERE/summary.md"
+# a Mapper node of relu3 and its 5 most distinguishing units, ablated against 100 random draws of 5 units
+$ACTOPO mapper "$WORK/relu3.h5" --layer relu3 --relu --intervals 10 --overlap 0.5 --color-by correct \
+    -o "$HERE/mapper/relu3.json" --force | tee "$HERE/mapper/relu3.log"
+$ACTOPO ablate --quiet --model "$MODEL" --dataset fashion-mnist:test --limit 2000 \
+    --mapper-node "$HERE/mapper/relu3.json:${NODE:-0}" --top-units 5 --baseline-draws "$DRAWS" --seed 1 \
+    -o "$HERE/ablate/mapper-node.json" --force > "$HERE/ablate/mapper-node.log"
