@@ -37,5 +37,5 @@ done
 $ACTOPO mapper "$WORK/relu3.h5" --layer relu3 --relu --intervals 10 --overlap 0.5 --color-by correct \
     -o "$HERE/mapper/relu3.json" --force | tee "$HERE/mapper/relu3.log"
 $ACTOPO ablate --quiet --model "$MODEL" --dataset fashion-mnist:test --limit 2000 \
-    --mapper-node "$HERE/mapper/relu3.json:${NODE:-0}" --top-units 5 --baseline-draws "$DRAWS" --seed 1 \
+    --mapper-node "$HERE/mapper/relu3.json:${NODE:-9}" --top-units 5 --baseline-draws "$DRAWS" --seed 1 \
     -o "$HERE/ablate/mapper-node.json" --force > "$HERE/ablate/mapper-node.log"
