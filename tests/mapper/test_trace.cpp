@@ -1,4 +1,4 @@
-// Back to the inputs: distinguishing units, exemplars, mean attribution maps, per-input values and node colours
+// Back to the inputs: graph files read back, distinguishing units, exemplars, mean attribution maps, per-input values and node colours
 // (hand-computed cases; the fixtures of make_trace_fixture.py, written by h5py and numpy), and `actopo mapper`
 // with --exemplars, --attributions and --color-by end to end.
 #include <catch2/catch.hpp>
@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actopo/coactivation.hpp"
 #include "actopo/core.hpp"
 #include "actopo/mapper.hpp"
 #include "actopo/store.hpp"
@@ -115,5 +116,31 @@ TEST_CASE("mean attribution maps, per-input value files and node colours", "[map
           "'" + (dir / "bad.csv").string() + "' line 3: 'three' is not a value or id,value (expected one number per line, or id,value)");
     CHECK_THAT(error_of([&] { mapper::colour_nodes(g, "file:pairs.csv", mapper::read_input_values((dir / "pairs.csv").string()), false); }),
                Catch::StartsWith("--color-by file:pairs.csv: no value for input id 1 (node 0)"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("graph files read back: a Mapper node, a co-activation community, and their one-line errors", "[mapper][trace]") {
+    const auto dir = temp_dir();
+    const std::string mapper_graph = (dir / "m.json").string(), coact = (dir / "c.json").string();
+    write_text_file(mapper_graph, R"({"meta": {"input": "acts.h5", "layer": "fc1"}, "cover": {}, "nodes": [
+        {"id": 0, "members": [4, 5]}, {"id": 1, "members": [5, 9, 11]}], "links": []})", true);
+    write_text_file(coact, R"({"meta": {"input": "acts.h5"}, "communities": 2, "nodes": [
+        {"id": 0, "kind": "neuron", "layer": "fc1", "unit": 7, "community": 1},
+        {"id": 1, "kind": "neuron", "layer": "conv2", "unit": 3, "community": 1},
+        {"id": 2, "kind": "neuron", "layer": "fc1", "unit": 2, "community": 1},
+        {"id": 3, "kind": "neuron", "layer": "fc1", "unit": 0, "community": 0},
+        {"id": 4, "kind": "class", "layer": "classes", "class": 2, "name": "Sneaker", "community": 1}], "links": []})", true);
+    const auto node = mapper::read_node(mapper_graph, 1);
+    CHECK(node.members == std::vector<std::int64_t>{5, 9, 11});
+    CHECK(node.store == "acts.h5");
+    CHECK(node.layer == "fc1");
+    CHECK(error_of([&] { mapper::read_node(mapper_graph, 2); }) == mapper_graph + ": no node 2 (the graph has nodes 0-1)");
+    CHECK_THAT(error_of([&] { mapper::read_node(coact, 0); }), Catch::StartsWith(coact + ": not a Mapper graph"));
+    const auto c = read_community(coact, 1);
+    CHECK(c.units == std::map<std::string, std::vector<std::int64_t>>{{"conv2", {3}}, {"fc1", {2, 7}}});
+    CHECK(c.classes == std::vector<std::int64_t>{2});
+    CHECK(c.class_names == std::vector<std::string>{"Sneaker"});
+    CHECK(error_of([&] { read_community(coact, 5); }) == coact + ": no community 5 with neurons (communities with neurons: 0, 1)");
+    CHECK_THAT(error_of([&] { read_community(mapper_graph, 0); }), Catch::StartsWith(mapper_graph + ": not a co-activation graph"));
     fs::remove_all(dir);
 }
