@@ -3,6 +3,9 @@
 //   speed   - integrated gradients (50 steps, midpoint, zero baseline), SmoothGrad (50 samples over the gradient)
 //             and occlusion (window 4, stride 2) on the first 1 000 Fashion-MNIST test images of the reference CNN,
 //             batches of 32 inputs, at most 256 model inputs per pass, one intra-op thread each.
+//             LRP (epsilon-gamma-box: zb at the input with each input's bounds, gamma 0.25 on the other
+//             convolutions, epsilon 0.25 on the dense layers) and DeepLIFT (Rescale, zero baseline) beside a
+//             layer-by-layer PyTorch eager implementation (the gradient trick per layer, written for the layout).
 //             Target: each at most 1.0x PyTorch eager's time.
 //   memory  - peak RSS of `actopo explain --method integrated-gradients` (each its own process) on 100 and 1 000
 //             inputs (flat in N), and with --internal-batch 64 vs 256 (bounded by the internal batch).
@@ -29,6 +32,7 @@ namespace {
 const char* kPython = R"PY(import gzip, sys, time
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 def load(dir, n):
     with gzip.open(dir + "/t10k-images-idx3-ubyte.gz") as f:
@@ -98,7 +102,72 @@ def main():
                 out[i, 0] = (d @ masks.view(len(pos), -1)).view(h, w) / torch.where(count > 0, count, torch.ones_like(count))
         return out
 
-    fns = {"integrated-gradients": ig, "smoothgrad": smooth, "occlusion": occlusion}
+    layers = list(model.named_children())  # the reference CNN: conv1 relu1 pool1 conv2 relu2 pool2 flatten fc1 relu3 fc2
+
+    def kind(name):
+        return name.rstrip("0123456789")
+
+    def stab(z, e):
+        return z + e * torch.where(z >= 0, torch.ones_like(z), -torch.ones_like(z))
+
+    def forward_all(x):
+        acts = [x]
+        with torch.no_grad():
+            for _, layer in layers:
+                acts.append(layer(acts[-1]))
+        return acts
+
+    def lrp(x, t, eps=0.25, gamma=0.25):
+        acts = forward_all(x)
+        out = acts[-1]
+        R = torch.zeros_like(out).scatter_(1, t.view(-1, 1), 1) * out
+        lo = x.flatten(1).amin(1).view(-1, 1, 1, 1)
+        hi = x.flatten(1).amax(1).view(-1, 1, 1, 1)
+        for i in range(len(layers) - 1, -1, -1):
+            name, layer = layers[i]
+            a = acts[i]
+            if kind(name) in ("conv", "fc"):
+                W, b = layer.weight, layer.bias
+                f = (lambda v, w, c: F.conv2d(v, w, c, padding=1)) if kind(name) == "conv" else F.linear
+                if i == 0:  # zb
+                    av, l, h = (v.expand_as(a).clone().requires_grad_(True) for v in (a, lo, hi))
+                    z = f(av, W, None) - f(l, W.clamp(min=0), None) - f(h, W.clamp(max=0), None)
+                    c = torch.autograd.grad(z, [av, l, h], R / stab(z.detach(), 1e-9))
+                    R = a * c[0] + l.detach() * c[1] + h.detach() * c[2]
+                    continue
+                if kind(name) == "conv":
+                    W, b, e = W + gamma * W.clamp(min=0), b + gamma * b.clamp(min=0), 1e-9
+                else:
+                    e = eps
+                av = a.clone().requires_grad_(True)
+                z = f(av, W, b)
+                (c,) = torch.autograd.grad(z, [av], R / stab(z.detach(), e))
+                R = a * c
+            elif kind(name) in ("pool", "flatten"):
+                av = a.clone().requires_grad_(True)
+                (R,) = torch.autograd.grad(layer(av), [av], R)
+        return R
+
+    def deeplift(x, t):
+        r = x.shape[0]
+        base = torch.zeros_like(x)
+        acts = forward_all(torch.cat([x, base]))
+        m = torch.zeros_like(acts[-1])
+        m[:r].scatter_(1, t.view(-1, 1), 1)
+        for i in range(len(layers) - 1, -1, -1):
+            name, layer = layers[i]
+            a, y = acts[i], acts[i + 1]
+            if kind(name) == "relu":
+                dx, dy = a[:r] - a[r:], y[:r] - y[r:]
+                near = dx.abs() <= 1e-6
+                top = torch.where(near, m[:r] * (a[:r] > 0), m[:r] * dy / torch.where(near, torch.ones_like(dx), dx))
+                m = torch.cat([top, torch.zeros_like(top)])
+            else:
+                av = a.clone().requires_grad_(True)
+                (m,) = torch.autograd.grad(layer(av), [av], m)
+        return m[:r] * (x - base)
+
+    fns = {"integrated-gradients": ig, "smoothgrad": smooth, "occlusion": occlusion, "lrp": lrp, "deeplift": deeplift}
     for m in methods.split(","):
         start = time.perf_counter()
         for s in range(0, n, batch):
@@ -120,7 +189,7 @@ void run_suite(const Context& ctx) {
     const std::size_t n = 1000, batch = 32, internal = 256;
     const int steps = 50, samples = 50, window = 4, stride = 2;
     const double noise = 0.15;
-    const std::vector<std::string> methods{"integrated-gradients", "smoothgrad", "occlusion"};
+    const std::vector<std::string> methods{"integrated-gradients", "smoothgrad", "occlusion", "lrp", "deeplift"};
     const int reps = std::max(1, std::min(ctx.repetitions, 3));
 
     // ours: the Explainer in this process, one thread, the same batches
@@ -202,13 +271,16 @@ void run_suite(const Context& ctx) {
        << " Fashion-MNIST test images, target the predicted class, batches of " << batch << " inputs, at most "
        << internal << " model inputs per forward/backward pass, one intra-op thread on both sides. PyTorch eager: "
           "python3-torch running the same loops (torch.autograd.grad on the TorchScript model loaded with "
-          "torch.jit.load, parameters frozen), timed inside the python process (import, loading and reading "
-          "not timed); actopo: `Explainer::attribute` in this process.\n\n"
+          "torch.jit.load, parameters frozen; LRP and DeepLIFT: a walk over the model's layers, each rule by the "
+          "gradient trick on the layer), timed inside the python process (import, loading and reading not timed); "
+          "actopo: `Explainer::attribute` in this process.\n\n"
        << "| method | actopo s | PyTorch eager s | ratio | target (at most 1.0x) |\n|---|---|---|---|---|\n";
     csv << "method,actopo_s,pytorch_eager_s,ratio\n";
     const std::map<std::string, std::string> label{{"integrated-gradients", "integrated gradients, 50 steps"},
                                                    {"smoothgrad", "SmoothGrad, 50 samples"},
-                                                   {"occlusion", "occlusion, window 4, stride 2"}};
+                                                   {"occlusion", "occlusion, window 4, stride 2"},
+                                                   {"lrp", "LRP epsilon-gamma-box"},
+                                                   {"deeplift", "DeepLIFT (Rescale, zero baseline)"}};
     for (const auto& m : methods) {
         const double a = mine[m].median(), b = theirs[m].median(), ratio = b > 0 ? a / b : 0;
         char line[400];
@@ -235,7 +307,8 @@ void run_suite(const Context& ctx) {
     std::fputs(md.str().c_str(), stdout);
 }
 
-Registration reg{"explain", "integrated gradients, SmoothGrad, occlusion vs PyTorch eager; peak memory vs N", run_suite};
+Registration reg{"explain", "integrated gradients, SmoothGrad, occlusion, LRP, DeepLIFT vs PyTorch eager; peak memory vs N",
+                 run_suite};
 
 }  // namespace
 }  // namespace actopo::bench

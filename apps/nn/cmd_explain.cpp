@@ -19,6 +19,11 @@ void actopo::cli::add_explain_method_options(CLI::App& app, MethodOptions& m, st
     add_stage_option(app, "explain", "window", m.window)->capture_default_str();
     add_stage_option(app, "explain", "stride", m.stride)->capture_default_str();
     add_stage_option(app, "explain", "occlusion-value", m.occlusion_value)->capture_default_str();
+    add_stage_option(app, "explain", "lrp-rule", m.lrp_rule)->capture_default_str();
+    add_stage_option(app, "explain", "epsilon", m.epsilon)->capture_default_str();
+    add_stage_option(app, "explain", "gamma", m.gamma)->capture_default_str();
+    add_stage_option(app, "explain", "layer-rules", m.layer_rules);
+    add_stage_option(app, "explain", "bounds", m.bounds)->capture_default_str();
     add_stage_option(app, "explain", "seed", m.seed)->capture_default_str();
     add_stage_option(app, "explain", "internal-batch", m.internal_batch)->capture_default_str();
 }
@@ -45,7 +50,9 @@ void setup(CLI::App& app) {
         "      --method saliency,integrated-gradients,smoothgrad --target label -o attributions.h5 --pictures pics\n"
         "  actopo explain --model resnet.pt --method grad-cam,grad-cam++ --layer layer2.0.relu2 -o cams.h5\n"
         "  actopo explain --model cnn.pt --method integrated-gradients --baseline blur --steps 32 --rule gauss-legendre -o ig.h5\n"
-        "  actopo explain --model cnn.pt --method occlusion --window 6 --stride 3 -o occ.h5");
+        "  actopo explain --model cnn.pt --method occlusion --window 6 --stride 3 -o occ.h5\n"
+        "  actopo explain --model cnn.pt --method lrp,deeplift,guided-backprop --lrp-rule epsilon-gamma-box --bounds 0,1 -o lrp.h5\n"
+        "  actopo explain --model resnet.pt --method lrp --lrp-rule epsilon --layer-rules conv1=zb,Linear=lrp-0 -o lrp.h5");
     app.callback([o] {
         auto r = actopo::explain_attributions(*o);
         std::printf("%s: %zu inputs, %zu methods in %.1f s\n", o->output.c_str(), r.inputs, o->methods.size(), r.total_seconds);
@@ -58,6 +65,6 @@ void setup(CLI::App& app) {
     });
 }
 
-actopo::cli::Registration reg{"explain", "Attribution maps (saliency, integrated gradients, SmoothGrad, CAM family, occlusion)", setup};
+actopo::cli::Registration reg{"explain", "Attribution maps (saliency, integrated gradients, SmoothGrad, CAM family, occlusion, LRP, DeepLIFT, guided backprop)", setup};
 
 }  // namespace

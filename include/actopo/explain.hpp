@@ -34,6 +34,12 @@ struct MethodOptions {
     int window = 4;
     int stride = 2;
     double occlusion_value = 0.0;
+    // LRP (lrp, lrp-<rule>) and deep-taylor; deeplift takes the baseline of integrated-gradients
+    std::string lrp_rule = "epsilon-gamma-box";  // lrp-0 | epsilon | gamma | alpha1-beta0 | flat | epsilon-gamma-box | epsilon-plus
+    double epsilon = 0.25;             // the epsilon rule's stabiliser
+    double gamma = 0.25;               // the gamma rule's weight on positive weights
+    std::string layer_rules;           // per-layer rules: "<layer path or type>=<rule>,...", e.g. "conv1=zb,Linear=epsilon"
+    std::string bounds = "data";       // zb's input bounds: data (each input's min and max) | LO,HI
     // all
     std::uint64_t seed = 0;            // noise of smoothgrad and of the uniform baseline, per input index
     std::size_t internal_batch = 256;  // model inputs per forward/backward pass (bounds the memory)

@@ -86,7 +86,11 @@ std::string distance_check(const std::string& name) {
 /// The attribution methods: the base ones, the noise tunnel over the gradient, and over each base method.
 const std::vector<std::string>& base_explain_methods() {
     static const std::vector<std::string> base{"gradient", "saliency", "saliency-max", "gradient-x-input",
-                                               "integrated-gradients", "cam", "grad-cam", "grad-cam++", "occlusion"};
+                                               "integrated-gradients", "cam", "grad-cam", "grad-cam++", "occlusion",
+                                               // the modified backward passes (src/explain/relevance.cpp)
+                                               "lrp", "lrp-0", "lrp-epsilon", "lrp-gamma", "lrp-alpha1-beta0", "lrp-flat",
+                                               "lrp-epsilon-gamma-box", "lrp-epsilon-plus", "deep-taylor", "deeplift",
+                                               "guided-backprop", "deconvnet", "guided-grad-cam"};
     return base;
 }
 
@@ -96,6 +100,33 @@ std::string explain_method_check(const std::string& method) {
     const auto near = closest_names(method, all);
     return "unknown method '" + method + "'" + (near.empty() ? "" : " (closest: " + join(near) + ")") +
            "; the methods: " + join(base_explain_methods()) + ", smoothgrad[:<method>]";
+}
+
+/// --layer-rules: comma-separated <layer path or type>=<rule> (the layers themselves are checked against the model).
+std::string layer_rules_check(const std::string& spec) {
+    static const std::vector<std::string> rules{"lrp-0", "epsilon", "gamma", "alpha1-beta0", "zb", "flat", "w-squared"};
+    if (spec.empty()) return "";
+    for (const std::string& item : split(spec, ',')) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || std::find(rules.begin(), rules.end(), item.substr(eq + 1)) == rules.end())
+            return "expected <layer or type>=<rule>,... with a rule among " + join(rules) + ", got '" + item + "'";
+    }
+    return "";
+}
+
+/// --bounds: data, or LO,HI with LO < HI.
+std::string bounds_check(const std::string& spec) {
+    if (spec == "data") return "";
+    const auto parts = split(spec, ',');
+    try {
+        std::size_t u0 = 0, u1 = 0;
+        if (parts.size() == 2) {
+            const double lo = std::stod(parts[0], &u0), hi = std::stod(parts[1], &u1);
+            if (u0 == parts[0].size() && u1 == parts[1].size() && lo < hi) return "";
+        }
+    } catch (const std::exception&) {
+    }
+    return "expected data or LO,HI with LO < HI (e.g. 0,1), got '" + spec + "'";
 }
 
 /// A Mapper lens spec: a lens name, knn[:K] with K >= 1, neuron:I with I >= 0, or file:PATH (the values
@@ -220,8 +251,9 @@ std::vector<StageOptions> make_tables() {
         StageOptions s{"explain", {}};
         OptionSpec method = texts("method", {},
                                   "Comma-separated methods: gradient, saliency, saliency-max, gradient-x-input, "
-                                  "integrated-gradients, cam, grad-cam, grad-cam++, occlusion, smoothgrad (over gradient) "
-                                  "or smoothgrad:<method>");
+                                  "integrated-gradients, cam, grad-cam, grad-cam++, occlusion, lrp (--lrp-rule), lrp-<rule>, "
+                                  "deep-taylor, deeplift, guided-backprop, deconvnet, guided-grad-cam, smoothgrad (over "
+                                  "gradient) or smoothgrad:<method>");
         method.default_value = "saliency";
         method.yaml_key = "methods";
         method.check = explain_method_check;
@@ -236,6 +268,12 @@ std::vector<StageOptions> make_tables() {
         OptionSpec blur = real("blur-sigma", "3", 0, 1e4, "integrated-gradients --baseline blur: Gaussian sigma in pixels");
         blur.open_min = true;
         OptionSpec seed = integer("seed", "0", 0, double(1ll << 62), "Seed of smoothgrad's noise and the uniform baseline");
+        OptionSpec layer_rules = text("layer-rules", "", {}, "lrp, deep-taylor: per-layer rules <layer or type>=<rule>,... "
+                                      "(rules lrp-0, epsilon, gamma, alpha1-beta0, zb, flat, w-squared; e.g. conv1=zb,Linear=epsilon)");
+        layer_rules.check = layer_rules_check;
+        OptionSpec bounds = text("bounds", "data", {}, "lrp zb rule, deep-taylor: input bounds, data (each input's min and "
+                                 "max) or LO,HI");
+        bounds.check = bounds_check;
         seed.yaml = false;  // an experiment's own seed
         s.specs = {method,
                    target,
@@ -251,6 +289,14 @@ std::vector<StageOptions> make_tables() {
                    integer("window", "4", 1, 1e6, "occlusion: window size in pixels"),
                    integer("stride", "2", 1, 1e6, "occlusion: window stride in pixels"),
                    real("occlusion-value", "0", -1e30, 1e30, "occlusion: the value the window is filled with"),
+                   text("lrp-rule", "epsilon-gamma-box", {"lrp-0", "epsilon", "gamma", "alpha1-beta0", "flat",
+                                                          "epsilon-gamma-box", "epsilon-plus"},
+                        "lrp: one rule for every layer, or a composite: epsilon-gamma-box (zb at the input, gamma on "
+                        "convolutions, epsilon on dense layers), epsilon-plus (z+ on convolutions, epsilon on dense layers)"),
+                   real("epsilon", "0.25", 0, 1e30, "lrp epsilon rule: the stabiliser added to z with its sign"),
+                   real("gamma", "0.25", 0, 1e30, "lrp gamma rule: the extra weight of positive weights"),
+                   layer_rules,
+                   bounds,
                    seed,
                    integer("internal-batch", "256", 1, 1e8, "Model inputs per forward/backward pass (bounds memory)"),
                    integer("batch", "32", 1, 1e6, "Dataset inputs per step"),

@@ -41,6 +41,16 @@ std::map<std::string, std::string> method_attributes(const std::string& method, 
         a["rule"] = o.rule;
         if (o.baseline == "blur") a["blur_sigma"] = format_double(o.blur_sigma);
     }
+    if (base == "deeplift") a["baseline"] = o.baseline;
+    if (base == "deeplift" && o.baseline == "blur") a["blur_sigma"] = format_double(o.blur_sigma);
+    if (base.rfind("lrp", 0) == 0 || base == "deep-taylor") {
+        if (base == "lrp") a["lrp_rule"] = o.lrp_rule;
+        a["epsilon"] = format_double(o.epsilon);
+        a["gamma"] = format_double(o.gamma);
+        a["layer_rules"] = o.layer_rules;
+        a["bounds"] = o.bounds;
+    }
+    if (base == "guided-grad-cam" && !o.layer.empty()) a["layer"] = o.layer;
     if (base == "occlusion") {
         a["window"] = std::to_string(o.window);
         a["stride"] = std::to_string(o.stride);
@@ -52,7 +62,9 @@ std::map<std::string, std::string> method_attributes(const std::string& method, 
 bool uses_mean_baseline(const std::vector<std::string>& methods, const MethodOptions& o) {
     if (o.baseline != "mean") return false;
     for (const auto& m : methods)
-        if (m == "integrated-gradients" || m == "smoothgrad:integrated-gradients") return true;
+        if (m == "integrated-gradients" || m == "smoothgrad:integrated-gradients" || m == "deeplift" ||
+            m == "smoothgrad:deeplift")
+            return true;
     return false;
 }
 

@@ -18,6 +18,7 @@
 #include "actopo/core.hpp"
 #include "actopo/explain.hpp"
 #include "explain/internal.hpp"
+#include "explain/relevance.hpp"
 #include "extract/capture_internals.hpp"
 #include "extract/torchscript.hpp"
 
@@ -124,6 +125,7 @@ struct Explainer::Impl {
     std::string default_layer;
     bool default_layer_known = false;
     std::vector<std::pair<std::string, Tensor>> randomised;  // parameter path -> value, applied to captures too
+    std::unique_ptr<explain_detail::RelevanceGraph> relevance;  // the modified backward passes, built when first used
 
     void freeze(torch::jit::Module& m) {
         for (auto p : m.parameters()) p.requires_grad_(false);
@@ -336,6 +338,7 @@ std::vector<std::string> Explainer::randomize_top_layers(std::size_t count, std:
         done.push_back(layer);
     }
     for (auto& [name, c] : impl_->captures) impl_->apply_randomised(CaptureInternals::module(*c));
+    impl_->relevance.reset();  // its canonised weights are the old ones
     return done;
 }
 
@@ -366,11 +369,11 @@ static Tensor blur(const Tensor& x, double sigma) {
     return y.reshape(s);
 }
 
-static Tensor baseline_of(const Tensor& X, const std::vector<std::int64_t>& index, const MethodOptions& o,
-                          const Tensor& mean) {
+static Tensor baseline_of(const std::string& method, const Tensor& X, const std::vector<std::int64_t>& index,
+                          const MethodOptions& o, const Tensor& mean) {
     if (o.baseline == "zero") return torch::zeros_like(X);
     if (o.baseline == "mean") {
-        if (!mean.defined()) throw UserError("integrated-gradients: --baseline mean needs the dataset's mean input");
+        if (!mean.defined()) throw UserError(method + ": --baseline mean needs the dataset's mean input");
         return mean.unsqueeze(0).expand_as(X).clone();
     }
     if (o.baseline == "blur") return blur(X, o.blur_sigma);
@@ -385,7 +388,7 @@ static Tensor baseline_of(const Tensor& X, const std::vector<std::int64_t>& inde
         }
         return b;
     }
-    throw UserError("integrated-gradients: unknown --baseline '" + o.baseline + "' (expected zero, mean, blur or uniform)");
+    throw UserError(method + ": unknown --baseline '" + o.baseline + "' (expected zero, mean, blur or uniform)");
 }
 
 static Tensor upsample(const Tensor& cam, const std::vector<std::int64_t>& input) {
@@ -415,7 +418,7 @@ static Rows attribute_rows(Impl& im, const std::string& method, const Tensor& X,
     } else if (method == "integrated-gradients") {
         std::vector<double> t, w;
         explain_detail::integration_rule(o.rule, o.steps, t, w);
-        Tensor base = baseline_of(X, index, o, mean), diff = X - base;
+        Tensor base = baseline_of(method, X, index, o, mean), diff = X - base;
         Tensor sum = torch::zeros_like(X);
         const std::int64_t m = std::int64_t(t.size());
         // steps per pass: as many as fit in the internal batch
@@ -542,6 +545,21 @@ Tensor g = gradient_at_layer(sel, a);
         auto s = X.sizes().vec();
         out.map = upsample(out.cam, std::vector<std::int64_t>(s.begin() + 1, s.end()));
         out.layer = layer;
+    } else if (explain_detail::is_relevance_method(method)) {
+        if (!im.relevance) im.relevance = std::make_unique<explain_detail::RelevanceGraph>(im.module, im.path);
+        const bool deeplift = method == "deeplift";
+        out.map = im.relevance->attribute(method, X, T, index, o, deeplift ? baseline_of(method, X, index, o, mean) : Tensor(),
+                                          deeplift ? &out.delta : nullptr, [&im](const Tensor& logits, const Tensor& t) {
+                                              im.check_logits(logits, t.size(0));
+                                              im.check_targets(t);
+                                          });
+    } else if (method == "guided-grad-cam") {
+        // guided backpropagation times the upsampled Grad-CAM (one channel, broadcast over the input's)
+        Rows cam = attribute_rows(im, "grad-cam", X, T, index, o, mean);
+        Rows guided = attribute_rows(im, "guided-backprop", X, T, index, o, mean);
+        out.map = guided.map * (X.dim() == 3 ? cam.map.squeeze(1) : cam.map);
+        out.cam = cam.cam;
+        out.layer = cam.layer;
     } else if (method == "smoothgrad" || method.rfind("smoothgrad:", 0) == 0) {
         const std::string base = method == "smoothgrad" ? "gradient" : method.substr(11);
         if (base.rfind("smoothgrad", 0) == 0) throw UserError("smoothgrad: the noise tunnel cannot wrap itself");

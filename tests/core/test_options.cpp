@@ -86,7 +86,14 @@ TEST_CASE("options: the explain table checks methods and targets as the command 
           "[core][options]") {
     const auto& explain = stage_options("explain");
     for (const auto& m : explain_methods()) CHECK(option_problem(explain.at("method"), m) == "");
-    CHECK(explain_methods().size() == 19);  // 9 methods, smoothgrad, smoothgrad over each of the 9
+    CHECK(explain_methods().size() == 45);  // 22 methods, smoothgrad, smoothgrad over each of the 22
+    for (const std::string good : {"", "conv1=zb", "conv1=zb,Linear=epsilon,layer1.0.conv2=w-squared"})
+        CHECK(option_problem(explain.at("layer-rules"), good) == "");
+    CHECK(option_problem(explain.at("layer-rules"), "conv1=zb,fc") ==
+          "expected <layer or type>=<rule>,... with a rule among lrp-0, epsilon, gamma, alpha1-beta0, zb, flat, w-squared, got 'fc'");
+    for (const std::string good : {"data", "0,1", "-1.5,2e3"}) CHECK(option_problem(explain.at("bounds"), good) == "");
+    for (const std::string bad : {"1,0", "0,1,2", "low,high", "0"})
+        CHECK(option_problem(explain.at("bounds"), bad) == "expected data or LO,HI with LO < HI (e.g. 0,1), got '" + bad + "'");
     CHECK(option_problem(explain.at("method"), "saliency") == "");
     CHECK(option_problem(explain.at("method"), "smoothgrad:smoothgrad").rfind("unknown method 'smoothgrad:smoothgrad'", 0) == 0);
     CHECK(option_problem(explain.at("method"), "salency").rfind("unknown method 'salency' (closest: saliency", 0) == 0);
