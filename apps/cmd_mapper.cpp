@@ -1,6 +1,7 @@
 // `actopo mapper`: Mapper graphs of one or every layer of an activation store, their pictures, and the
 // class hierarchy across layers.
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -22,8 +23,8 @@ namespace fs = std::filesystem;
 
 struct Args {
     std::string input, layer, sampling = "avgpool", normalize = "none", lens = "l2norm", cover = "uniform", bounds, clusterer = "dbscan",
-                metric = "euclidean", output, engine = "neato";
-    std::size_t points = 0, intervals = 10, min_samples = 5, min_intersection = 1;
+                metric = "euclidean", output, engine = "neato", attributions, color_by;
+    std::size_t points = 0, intervals = 10, min_samples = 5, min_intersection = 1, exemplars = 5;
     std::uint64_t seed = 0;
     double overlap = 0.5, eps = 0, split_threshold = 0.5;
     bool eps_per_set = false;
@@ -42,6 +43,34 @@ Matrix per_point_logits(const StoreReader& store, const PointCloud& cloud) {
         auto it = row_of.find(cloud.input_ids[i]);
         if (it == row_of.end()) throw UserError(store.path() + ": input id " + std::to_string(cloud.input_ids[i]) + " is not in /inputs/index");
         std::copy(all.row(it->second), all.row(it->second) + all.cols, out.row(i));
+    }
+    return out;
+}
+
+/// The per-input values of --color-by: a built-in from the store's tables, or a file. Sets `categorical`.
+std::map<std::int64_t, double> input_values(const StoreReader& store, const std::string& spec, bool& categorical) {
+    if (spec.rfind("file:", 0) == 0) {
+        categorical = false;
+        return mapper::read_input_values(spec.substr(5));
+    }
+    const auto index = store.index(), labels = store.labels(), predictions = store.predictions();
+    categorical = spec == "label" || spec == "prediction";
+    if (spec != "label" && !store.has_predictions())
+        throw UserError("--color-by " + spec + ": " + store.path() + " has no /inputs/predictions");
+    const Matrix logits = spec == "margin" ? store.logits() : Matrix();
+    if (spec == "margin" && logits.cols < 2) throw UserError("--color-by margin: " + store.path() + " has no logits of 2 or more classes");
+    std::map<std::int64_t, double> out;
+    for (std::size_t r = 0; r < index.size(); ++r) {
+        double v = 0;
+        if (spec == "label") v = double(labels[r]);
+        else if (spec == "prediction") v = double(predictions[r]);
+        else if (spec == "correct") v = predictions[r] == labels[r];
+        else {  // margin: the largest logit minus the second largest
+            std::vector<float> row(logits.row(r), logits.row(r) + logits.cols);
+            std::partial_sort(row.begin(), row.begin() + 2, row.end(), std::greater<float>());
+            v = double(row[0]) - double(row[1]);
+        }
+        out[index[r]] = v;
     }
     return out;
 }
@@ -122,6 +151,17 @@ void run(const Args& a) {
     const auto& names = store.info().class_names;
     std::map<std::int64_t, std::vector<std::uint8_t>> thumbs;
     if (!a.no_pictures) thumbs = cli::store_thumbnails(store);
+    std::map<std::int64_t, double> values;
+    bool categorical = false;
+    if (!a.color_by.empty()) values = input_values(store, a.color_by, categorical);
+    if (!a.attributions.empty()) {  // the file must be of the store's inputs
+        const std::string path = a.attributions.substr(0, a.attributions.size() > 3 && a.attributions.compare(a.attributions.size() - 3, 3, ".h5") != 0
+                                                              ? a.attributions.rfind(':') : std::string::npos);
+        const AttributionFile file = read_attribution_file(path);
+        if (file.dataset != store.info().dataset || file.split != store.info().split)
+            throw UserError("--attributions " + path + " explains dataset '" + file.dataset + ":" + file.split + "', but " + a.input +
+                            " holds '" + store.info().dataset + ":" + store.info().split + "'");
+    }
     std::vector<mapper::Dendrogram> dendrograms;
     for (const auto& layer : layers) {
         throw_if_cancelled();
@@ -135,6 +175,9 @@ void run(const Args& a) {
         }
         auto lens = mapper::compute_lens(a.lens, cloud, li);
         auto g = mapper::build_graph(cloud, lens, o);
+        if (a.exemplars > 0) mapper::add_exemplars(g, cloud, a.exemplars);
+        if (!a.attributions.empty()) mapper::add_attribution_means(g, a.attributions);
+        if (!a.color_by.empty()) mapper::colour_nodes(g, a.color_by, values, categorical);
         g.meta["input"] = a.input;
         g.meta["layer"] = layer;
         g.meta["sampling"] = a.sampling;
@@ -184,6 +227,8 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
         "  actopo mapper acts.h5 --layer all --relu --bounds 0,30 --clusterer dbscan -o results/mapper/cnn/\n"
         "  actopo mapper acts.h5 --layer conv2 --sampling top-l2 --points 2000 --seed 7 --lens pca2 \\\n"
         "      --cover balanced --intervals 6 --overlap 0.3 --metric cosine -o conv2.json\n"
+        "  actopo mapper acts.h5 --layer relu3 --attributions attributions.h5:integrated-gradients --color-by margin \\\n"
+        "      -o relu3.json    (the page shows exemplars and mean maps on hover; a click lists a node's input ids)\n"
         "Writes graph.json (schema: docs/mapper.md), .graphml, .dot, .svg, .png and an interactive .html next to\n"
         "it; with several layers one set per layer and hierarchy.json (+ its picture).");
     app.add_option("input", a->input, "Activation store (.h5)")->required();
@@ -206,6 +251,9 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("--min-intersection", a->min_intersection, "Shared points that make an edge")->capture_default_str();
     app.add_option("--split-threshold", a->split_threshold, "Class-group similarity below which groups count as split")
         ->capture_default_str();
+    cli::add_stage_option(app, "trace", "exemplars", a->exemplars);
+    cli::add_stage_option(app, "trace", "attributions", a->attributions);
+    cli::add_stage_option(app, "trace", "color-by", a->color_by);
     app.add_option("--engine", a->engine, "Graphviz layout: neato | sfdp | dot")->capture_default_str();
     app.add_flag("--no-pictures", a->no_pictures, "Only JSON, GraphML and DOT");
     app.add_flag("--force", a->force, "Overwrite existing outputs");

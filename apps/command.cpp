@@ -36,6 +36,7 @@ const std::vector<ProgramCommand>& program_commands() {
         {"explain", "actopo-nn", "Attribution maps (saliency, integrated gradients, SmoothGrad, CAM family, occlusion)", {}},
         {"explain-quality", "actopo-nn", "Explanation quality: pixel-flipping (AOPC), continuity, infidelity, max-sensitivity, randomisation check", {}},
         {"visualize", "actopo-nn", "Activation maximisation (pixel space), first-layer filters and activation maps as image grids", {}},
+        {"ablate", "actopo-nn", "Run a model with chosen units zeroed or set to their mean; per-class accuracy against random units", {}},
         {"inspect", "actopo-nn", "Describe an activation store or a TorchScript model in words", names_a_model},
         {"bench", "actopo-bench", "Time actopo beside the tools a user would pick instead; figures to results/bench/", {}},
     };

@@ -9,6 +9,7 @@
 //   Communities: Louvain or Leiden (modularity objective), seeded; Newman's weighted modularity on |r|.
 //   Centralities on |r|: strength, PageRank, eigenvector; betweenness treats 1 - |r| as the edge length.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,17 @@ std::string graph_json(const CoactivationResult& result, const std::string& meta
 std::string graph_graphml(const CoactivationGraph& graph);
 std::string graph_dot(const CoactivationGraph& graph, std::size_t max_edges);
 void render_graph(const CoactivationGraph& graph, const std::string& path, std::size_t max_edges, bool force);
+/// One community of a co-activation graph file (graph_json's format): its neurons by layer and its classes.
+struct CommunityRecord {
+    std::map<std::string, std::vector<std::int64_t>> units;  // layer -> units (ascending)
+    std::vector<std::int64_t> classes;                       // the class nodes in it
+    std::vector<std::string> class_names;                    // their names
+    std::string store;                                       // meta.input: the store the graph was made from
+};
+/// UserError naming the file when it is not a co-activation graph, or when it has no community `id` or no neuron
+/// in it (naming the communities it has).
+CommunityRecord read_community(const std::string& graph_path, std::int64_t id);
+
 /// The `top` nodes by each centrality, as "measure,rank,node,layer,value" CSV.
 std::string top_nodes_csv(const CoactivationGraph& graph, std::size_t top);
 

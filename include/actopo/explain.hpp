@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actopo/options.hpp"
+#include "actopo/store.hpp"
 
 namespace actopo {
 
@@ -118,17 +119,7 @@ struct ExplainReport {
 /// method, target, layer, model output, NaN input or NaN map.
 ExplainReport explain_attributions(const ExplainOptions& options);
 
-/// Reads an attribution file (for pictures and quality): the datasets' names and one method's maps.
-struct AttributionFile {
-    std::string model, dataset, split, target;
-    std::vector<std::string> methods;                   // the /attributions datasets (not the _delta ones)
-    std::vector<std::int64_t> index, labels, predictions, targets;
-    std::vector<std::string> class_names;
-};
-AttributionFile read_attribution_file(const std::string& path);
-/// One method's maps: shape [N, ...] in `shape`.
-std::vector<float> read_attributions(const std::string& path, const std::string& method,
-                                     std::vector<std::int64_t>* shape);
+// The attribution file is read back by read_attribution_file() and read_attributions() (actopo/store.hpp).
 
 /// Draws the pictures of an attribution file into `folder`: per method a grid of the first `count` inputs
 /// with their maps overlaid, and per-class mean maps. Returns the files written.

@@ -33,7 +33,10 @@ public:
     /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
     /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
     /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
-    LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads = 0);
+    /// `intervened`: layers (each called exactly once by forward, else UserError) whose output every later use sees
+    /// as output * keep + fill, set by set_intervention() (initially keep 1, fill 0: the intact model).
+    LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads = 0,
+                 const std::vector<std::string>& intervened = {});
     ~LayerCapture();
     LayerCapture(const LayerCapture&) = delete;
     LayerCapture& operator=(const LayerCapture&) = delete;
@@ -42,6 +45,12 @@ public:
     const std::vector<LayerInfo>& modules() const;
     /// The captured layers, in capture order.
     const std::vector<std::string>& layers() const;
+    /// The intervened layers, in the order given.
+    const std::vector<std::string>& intervened() const;
+    /// keep and fill of intervened layer i: one value per element of the layer's per-input `shape`, broadcast over
+    /// the batch (a captured intervened layer returns the replaced output). Both empty: the intact layer again.
+    void set_intervention(std::size_t i, const std::vector<std::int64_t>& shape, const std::vector<float>& keep,
+                          const std::vector<float>& fill);
 
     /// Runs a batch: `x` holds prod(shape) floats, shape = [B, ...]. UserError when the model rejects the
     /// shape (saying what its first layer expects). Afterwards the accessors below describe this batch.

@@ -9,6 +9,7 @@
 //   nerve    - one node per cluster, an edge where two clusters share >= min_intersection points
 //              (Jaccard weight); node and graph statistics; the class hierarchy the graph implies.
 // Schema of the JSON output: docs/mapper.md.
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -131,6 +132,10 @@ struct Node {
     std::int64_t majority = -1;
     double purity = 0;                         // share of the majority class
     double misclassified = 0;                  // share of members whose prediction != label
+    // back to the inputs (empty unless add_exemplars / add_attribution_means / colour_nodes filled them)
+    std::vector<std::int64_t> exemplars;       // members nearest the node's centroid in the layer space
+    std::vector<float> attribution_mean;       // mean attribution map of the members (Graph::attribution_shape)
+    double color_value = std::nan("");         // the node's value of Graph::color_by
     std::size_t size() const { return points.size(); }
 };
 
@@ -163,6 +168,10 @@ struct Graph {
     double mean_purity = 0;                    // size-weighted mean node purity
     std::vector<ClassSpread> spread;
     nlohmann::json meta;                       // input, layer, options, version
+    std::vector<std::int64_t> attribution_shape;  // per-input shape of the attribution maps (add_attribution_means)
+    std::string attribution_method;
+    std::string color_by;                      // name of the per-input value the nodes are coloured by (colour_nodes)
+    bool color_categorical = false;            // a class per input (label, prediction): the node's most common one
 };
 
 /// The whole pipeline on a cloud and a lens computed for it. UserError on bad options, a lens of the
@@ -208,6 +217,38 @@ std::map<std::size_t, std::pair<double, double>> layout(const Graph& graph);
 /// colour by class, lens or misclassification. `thumbnails` maps input id -> 28x28 grey bytes (may be empty).
 std::string to_html(const Graph& graph, const std::vector<std::string>& class_names, const std::string& title,
                     const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails);
+
+// ----------------------------------------------------------------------------- back to the inputs
+/// A node of a Mapper graph file (to_json's format) and where the graph came from.
+struct NodeRecord {
+    std::size_t id = 0;
+    std::vector<std::int64_t> members;  // input ids
+    std::string store, layer;           // meta.input, meta.layer
+};
+/// UserError naming the file when it is not a Mapper graph or has no node `id` (saying the ids it has).
+NodeRecord read_node(const std::string& graph_path, std::size_t id);
+
+/// A node's distinguishing units: with `units` one row per input (a layer's neurons, conv channels averaged over
+/// space: sample_layer's avgpool over every input), z_u = (mean of unit u over the members - its mean over all
+/// rows) / its standard deviation over all rows; the `k` units of largest z (most above their usual level),
+/// descending, as (unit, z). Constant units are skipped. UserError when a member id is not among the rows.
+std::vector<std::pair<std::int64_t, double>> distinguishing_units(const PointCloud& units,
+                                                                  const std::vector<std::int64_t>& members, std::size_t k);
+
+/// Each node's `k` exemplars: its distinct member inputs whose points lie nearest (Euclidean) to the centroid of
+/// the node's points in `cloud` (the cloud the graph was built from), nearest first, ties by input id.
+void add_exemplars(Graph& graph, const PointCloud& cloud, std::size_t k);
+/// Each node's mean attribution map over its members, from an attribution file (`actopo explain`): `spec` is
+/// "file.h5" (its first method) or "file.h5:method". UserError when a member has no map in the file (the graph
+/// and the file were made from different inputs), naming the file and the input id.
+void add_attribution_means(Graph& graph, const std::string& spec);
+/// Per-input values from a file: CSV with one value per line (line i: input id i) or lines "id,value" (an
+/// optional header line is skipped), or NPY holding a 1-D array (float32/64, int32/64, bool; element i: input
+/// id i). UserError naming the file and the line or type otherwise.
+std::map<std::int64_t, double> read_input_values(const std::string& path);
+/// Colours the nodes by a per-input value: each node gets the mean of its members' values, or with `categorical`
+/// the most common value (ties: the smallest). UserError naming `name` and the first member without a value.
+void colour_nodes(Graph& graph, const std::string& name, const std::map<std::int64_t, double>& values, bool categorical);
 
 /// The name of a class: class_names[label] when there is a non-empty one, else the number.
 std::string class_name(std::int64_t label, const std::vector<std::string>& class_names);

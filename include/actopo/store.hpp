@@ -2,6 +2,7 @@
 // The activation store: one HDF5 file per (model, dataset split), layout in docs/formats.md.
 //   StoreWriter  - streams batches in; writes to a temporary name, renames on finish().
 //   StoreReader  - reads layers (whole, or a range of rows) and the per-input tables.
+//   read_attribution_file / read_attributions - the attribution file of `actopo explain`, read back.
 // Files written by h5py with the same layout are read too.
 #include <cstdint>
 #include <map>
@@ -105,5 +106,18 @@ private:
     std::size_t n_ = 0;
     std::vector<std::string> layer_names_;
 };
+
+/// Reads an attribution file (written by `actopo explain`, layout in docs/formats.md): the datasets' names and the
+/// per-input tables. UserError when it is not one.
+struct AttributionFile {
+    std::string model, dataset, split, target;
+    std::vector<std::string> methods;                   // the /attributions datasets (not the _delta ones)
+    std::vector<std::int64_t> index, labels, predictions, targets;
+    std::vector<std::string> class_names;
+};
+AttributionFile read_attribution_file(const std::string& path);
+/// One method's maps: shape [N, ...] in `shape`.
+std::vector<float> read_attributions(const std::string& path, const std::string& method,
+                                     std::vector<std::int64_t>* shape);
 
 }  // namespace actopo

@@ -73,6 +73,44 @@ std::string graph_json(const CoactivationResult& result, const std::string& meta
     return j.dump(1) + "\n";
 }
 
+CommunityRecord read_community(const std::string& graph_path, std::int64_t id) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_text_file(graph_path));
+    } catch (const nlohmann::json::exception& e) {
+        throw UserError(graph_path + ": not a JSON file (" + std::string(e.what()) + ")");
+    }
+    if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array() || !j.contains("communities"))
+        throw UserError(graph_path + ": not a co-activation graph (expected the JSON of actopo coactivation, with "
+                        "\"nodes\" and \"communities\")");
+    CommunityRecord r;
+    std::set<std::int64_t> present;
+    try {
+        r.store = j.value("meta", nlohmann::json::object()).value("input", "");
+        for (const auto& node : j["nodes"]) {
+            const std::int64_t c = node.at("community").get<std::int64_t>();
+            if (node.at("kind") == "neuron") present.insert(c);
+            if (c != id) continue;
+            if (node.at("kind") == "class") {
+                r.classes.push_back(node.at("class").get<std::int64_t>());
+                r.class_names.push_back(node.value("name", ""));
+            } else {
+                r.units[node.at("layer").get<std::string>()].push_back(node.at("unit").get<std::int64_t>());
+            }
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw UserError(graph_path + ": a node lacks a field of the co-activation format (" + std::string(e.what()) + ")");
+    }
+    if (r.units.empty()) {
+        std::vector<std::string> ids;
+        for (auto c : present) ids.push_back(std::to_string(c));
+        throw UserError(graph_path + ": no community " + std::to_string(id) + " with neurons (communities with neurons: " +
+                        join(ids) + ")");
+    }
+    for (auto& [layer, units] : r.units) std::sort(units.begin(), units.end());
+    return r;
+}
+
 std::string graph_graphml(const CoactivationGraph& g) {
     std::ostringstream out;
     out.precision(9);

@@ -358,6 +358,30 @@ std::vector<StageOptions> make_tables() {
                    integer("inputs", "4", 1, 1000, "Activation maps: inputs shown (one row each)")};
         t.push_back(s);
     }
+    {  // `actopo mapper`'s way back to the inputs (command line only)
+        StageOptions s{"trace", {}};
+        OptionSpec color = text("color-by", "", {}, "Also colour nodes by a per-input value: label | prediction | correct | margin | file:PATH "
+                                                    "(CSV or NPY, one value per input id)");
+        color.check = [](const std::string& v) -> std::string {
+            if (v == "label" || v == "prediction" || v == "correct" || v == "margin" || (v.rfind("file:", 0) == 0 && v.size() > 5))
+                return "";
+            return "expected label, prediction, correct, margin or file:PATH, got '" + v + "'";
+        };
+        s.specs = {integer("exemplars", "5", 0, 1e6, "Members nearest each node's centre kept as its exemplars (0: none)"),
+                   text("attributions", "", {}, "attributions.h5[:method] of the same inputs: each node's mean map (default: the file's first method)"),
+                   color};
+        for (auto& spec : s.specs) spec.yaml = false;
+        t.push_back(s);
+    }
+    {  // `actopo ablate`
+        StageOptions s{"ablate", {}};
+        s.specs = {text("fill", "zero", {"zero", "mean"}, "What the ablated units become: zero, or their mean over the dataset given"),
+                   integer("baseline-draws", "100", 0, 1e6, "Random unit sets of the same layers and counts (the permutation baseline)"),
+                   integer("top-units", "10", 1, 1e6, "--mapper-node: ablate the node's this many most distinguishing units"),
+                   integer("seed", "0", 0, double(1ll << 62), "Seed of the random unit sets"),
+                   integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
+        t.push_back(s);
+    }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
         s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};

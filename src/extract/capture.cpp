@@ -2,6 +2,8 @@
 // requested submodules. Calls to modules that contain a requested layer are inlined (repeatedly) until the
 // requested module's own call, a prim::CallMethod node, sits in the top-level graph; its output is then added
 // to the graph's returned tuple. Scripted and traced modules both keep such calls, so both work.
+// An intervened layer's output v is replaced, for every later use, by v * keep + fill, where keep and fill are
+// two extra inputs of the rewritten graph (ablation: docs/ablate.md).
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/alias_analysis.h>
@@ -60,6 +62,8 @@ struct LayerCapture::Impl {
     Module module;
     std::vector<LayerInfo> modules;
     std::vector<std::string> layers;
+    std::vector<std::string> intervened;
+    std::vector<torch::Tensor> keep, fill;  // per intervened layer: the extra graph inputs (1 and 0: intact)
     std::unique_ptr<GraphFunction> capture;
     std::vector<torch::Tensor> outputs;
     torch::Tensor logits;
@@ -105,9 +109,13 @@ struct LayerCapture::Impl {
         return out;
     }
 
-    void build(const std::vector<std::string>& requested) {
-        const std::vector<std::string> wanted = resolve(requested);
+    void build(const std::vector<std::string>& requested, const std::vector<std::string>& intervene) {
+        std::vector<std::string> wanted = resolve(requested);
         const bool all = requested.size() == 1 && requested[0] == "all";
+        intervened = intervene.empty() ? intervene : resolve(intervene);
+        const std::size_t captured_count = wanted.size();  // the intervened layers are found like captured ones
+        for (const auto& name : intervened)
+            if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.push_back(name);
         auto contains_wanted = [&](const std::string& path) {
             if (path.empty()) return true;
             for (const auto& w : wanted)
@@ -158,6 +166,29 @@ struct LayerCapture::Impl {
         }
         for (auto& m : modules) m.calls = calls.count(m.name) ? calls[m.name] : 0;
 
+        // Each intervened layer's output v becomes v * keep + fill for every later use (a forward hook's view).
+        std::map<Value*, Value*> replaced;
+        for (const auto& name : intervened) {
+            auto it = produced.find(name);
+            const std::string layer = "layer '" + name + "' of model '" + model_path + "' ";
+            if (calls[name] != 1 || it == produced.end() || it->second.size() != 1)
+                throw UserError(layer + "is called " + std::to_string(calls[name]) +
+                                " times by forward; an intervention needs a layer called exactly once");
+            Value* v = it->second[0];
+            if (v->node()->owningBlock() != graph->block() || !v->type()->cast<c10::TensorType>())
+                throw UserError(layer + "is called inside an if or a loop of forward, or returns no tensor: cannot intervene on it");
+            Value* keep_in = graph->addInput("keep")->setType(c10::TensorType::get());
+            Value* fill_in = graph->addInput("fill")->setType(c10::TensorType::get());
+            WithInsertPoint after(v->node()->next());
+            Value* kept = graph->insert(aten::mul, {v, keep_in});
+            Value* out = graph->insert(aten::add, {kept, fill_in});
+            v->replaceAllUsesAfterNodeWith(out->node(), out);
+            replaced[v] = out;
+            keep.push_back(torch::ones({}));
+            fill.push_back(torch::zeros({}));
+        }
+        wanted.resize(captured_count);
+
         // The value each wanted layer contributes: its last call at the top level of forward.
         std::vector<Value*> values;
         for (const auto& name : wanted) {
@@ -183,7 +214,7 @@ struct LayerCapture::Impl {
                 continue;
             }
             layers.push_back(name);
-            values.push_back(v);
+            values.push_back(replaced.count(v) ? replaced[v] : v);
         }
 
         if (graph->outputs().size() != 1 || !graph->outputs()[0]->type()->cast<c10::TensorType>())
@@ -230,11 +261,13 @@ struct LayerCapture::Impl {
         return "";
     }
 
-    IValue call(Function& fn, const float* x, const std::vector<std::int64_t>& shape) {
+    IValue call(Function& fn, const float* x, const std::vector<std::int64_t>& shape, bool intervene) {
         torch::NoGradGuard no_grad;
         torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
+        std::vector<IValue> args{module._ivalue(), input};
+        for (std::size_t i = 0; intervene && i < keep.size(); ++i) args.insert(args.end(), {keep[i], fill[i]});
         try {
-            IValue out = fn({module._ivalue(), input});
+            IValue out = fn(args);
             ++calls;
             return out;
         } catch (const std::exception& e) {  // c10::Error or the interpreter's JITException
@@ -243,22 +276,39 @@ struct LayerCapture::Impl {
     }
 };
 
-LayerCapture::LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads)
+LayerCapture::LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads,
+                           const std::vector<std::string>& intervened)
     : impl_(std::make_unique<Impl>()) {
     if (threads > 0) at::set_num_threads(threads);
     impl_->model_path = model_path;
     impl_->module = extract_detail::load_torchscript(model_path);
     impl_->list_modules();
-    impl_->build(layers.empty() ? std::vector<std::string>{"all"} : layers);
+    impl_->build(layers.empty() ? std::vector<std::string>{"all"} : layers, intervened);
 }
 
 LayerCapture::~LayerCapture() = default;
 
 const std::vector<LayerInfo>& LayerCapture::modules() const { return impl_->modules; }
 const std::vector<std::string>& LayerCapture::layers() const { return impl_->layers; }
+const std::vector<std::string>& LayerCapture::intervened() const { return impl_->intervened; }
+
+void LayerCapture::set_intervention(std::size_t i, const std::vector<std::int64_t>& shape, const std::vector<float>& keep,
+                                    const std::vector<float>& fill) {
+    if (keep.empty() && fill.empty()) {
+        impl_->keep.at(i) = torch::ones({});
+        impl_->fill.at(i) = torch::zeros({});
+        return;
+    }
+    std::vector<std::int64_t> batched{1};
+    batched.insert(batched.end(), shape.begin(), shape.end());
+    if (keep.size() != per_input_size(shape) || fill.size() != keep.size())
+        throw std::invalid_argument("set_intervention: keep and fill must hold one value per element of the layer");
+    impl_->keep.at(i) = torch::tensor(keep, torch::kFloat32).reshape(batched);
+    impl_->fill.at(i) = torch::tensor(fill, torch::kFloat32).reshape(batched);
+}
 
 void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
-    auto result = impl_->call(*impl_->capture, x, shape).toTuple();
+    auto result = impl_->call(*impl_->capture, x, shape, true).toTuple();
     const auto& elements = result->elements();
     const std::int64_t batch = shape.at(0);
     torch::Tensor logits = elements[0].toTensor();
@@ -294,7 +344,7 @@ std::shared_ptr<const void> LayerCapture::keep_alive() const {
 }
 
 void LayerCapture::run_bare(const float* x, const std::vector<std::int64_t>& shape) {
-    impl_->call(impl_->module.get_method("forward").function(), x, shape);
+    impl_->call(impl_->module.get_method("forward").function(), x, shape, false);
 }
 
 std::vector<std::int64_t> LayerCapture::layer_shape(std::size_t i) const {

@@ -75,7 +75,13 @@ nlohmann::json to_json(const Graph& g, const std::vector<std::string>& class_nam
                               {"lens_mean", lens_value(node.lens_mean)}, {"classes", classes},
                               {"majority", node.majority}, {"purity", node.purity},
                               {"misclassified", node.misclassified}, {"cover_set", node.cover_set}});
+        auto& added = j["nodes"].back();
+        if (!node.exemplars.empty()) added["exemplars"] = node.exemplars;
+        if (!node.attribution_mean.empty()) added["attribution_mean"] = node.attribution_mean;
+        if (!g.color_by.empty()) added["color_value"] = std::isfinite(node.color_value) ? nlohmann::json(node.color_value) : nlohmann::json(nullptr);
     }
+    if (!g.attribution_method.empty()) j["attribution"] = {{"method", g.attribution_method}, {"shape", g.attribution_shape}};
+    if (!g.color_by.empty()) j["color_by"] = {{"name", g.color_by}, {"categorical", g.color_categorical}};
     j["links"] = nlohmann::json::array();
     for (const auto& l : g.links)
         j["links"].push_back({{"source", l.source}, {"target", l.target}, {"weight", l.weight},

@@ -44,7 +44,7 @@ TEST_CASE("options: experiment keys derive from the command's names, in the tabl
 }
 
 TEST_CASE("options: every table is consistent (unique names and keys, defaults that pass their own checks)", "[core][options]") {
-    REQUIRE(option_stages().size() == 12);
+    REQUIRE(option_stages().size() == 14);
     for (const auto& stage : option_stages()) {
         std::set<std::string> names, keys;
         for (const auto& spec : stage_options(stage).specs) {

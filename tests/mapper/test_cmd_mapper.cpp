@@ -112,3 +112,46 @@ TEST_CASE("actopo mapper: every layer, pictures, hierarchy, shared bounds, refus
     }
     fs::remove_all(dir);
 }
+
+TEST_CASE("actopo mapper back to the inputs: exemplars, mean attribution maps, colour by a value file, the page", "[mapper][cli][trace]") {
+    const auto dir = fs::temp_directory_path() / ("actopo-test-mapper-trace-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const auto store = make_store(dir);
+    const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/mapper/data/";
+    const auto out = dir / "g.json";
+    auto r = run_actopo("mapper " + store.string() + " --layer split --exemplars 3 --attributions " + data +
+                            "attributions.h5:saliency --color-by file:" + data + "values.npy -o " + out.string(), dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto g = read_json(out);
+    CHECK(g["attribution"]["method"] == "saliency");
+    CHECK(g["color_by"]["name"] == "file:" + data + "values.npy");
+    REQUIRE(g["nodes"].size() > 0);
+    for (const auto& node : g["nodes"]) {
+        const auto members = node["members"].get<std::vector<std::int64_t>>();
+        double sum = 0;
+        for (auto m : members) sum += double(m);
+        const double mean = sum / double(members.size());  // the fixture's map of input i is i everywhere
+        CHECK(node["exemplars"].size() == std::min<std::size_t>(3, members.size()));
+        for (const auto& e : node["exemplars"]) CHECK(std::find(members.begin(), members.end(), e.get<std::int64_t>()) != members.end());
+        CHECK(node["attribution_mean"].size() == 4);
+        CHECK(node["attribution_mean"][0].get<double>() == Approx(mean).epsilon(1e-5));
+        CHECK(node["color_value"].get<double>() == Approx(0.5 * mean));
+    }
+    std::ifstream page(dir / "g.html");
+    std::stringstream html;
+    html << page.rdbuf();
+    CHECK(html.str().find("\"attr_method\":\"saliency\"") != std::string::npos);
+    CHECK(html.str().find("\"members\":[") != std::string::npos);
+
+    // the attribution file must explain the store's inputs; --color-by margin works from the store's logits
+    r = run_actopo("mapper " + store.string() + " --layer split --no-pictures --color-by margin --attributions " +
+                       data + "values.npy -o " + (dir / "h.json").string(), dir);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("is not a readable HDF5 file") || Catch::Contains("not an attribution file"));
+    CHECK_FALSE(fs::exists(dir / "h.json"));
+    r = run_actopo("mapper " + store.string() + " --layer split --no-pictures --color-by accuracy -o " + (dir / "h.json").string(), dir);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("expected label, prediction, correct, margin or file:PATH, got 'accuracy'"));
+    fs::remove_all(dir);
+}
