@@ -40,6 +40,10 @@ void add_intervals(Diagram& diagram, const std::vector<Interval>& intervals) {
 
 }  // namespace
 
+bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
+    return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
+}
+
 Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     if (options.max_dim < 0) throw UserError("native backend: max_dim " + std::to_string(options.max_dim) + " must be >= 0");
     if (!is_prime(options.coeff) || options.coeff > 65521)
@@ -53,11 +57,10 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     const std::uint32_t n = std::uint32_t(input.n);
     if (std::uint64_t(n) * (n ? n - 1 : 0) / 2 > 0xFFFFFFFFull)  // edge indices are 32-bit (see the keys below)
         throw UserError("native backend: " + std::to_string(input.n) + " points are too many (at most 92681)");
-    // A point cloud under a given threshold skips the n(n-1)/2 triangle when it is large (above 8192
-    // points, 128 MB) or when there is no edge collapse (which needs it), and few pairs are within the
-    // threshold: the neighbour lists are all the engine keeps.
+    // Above 8192 points the triangle takes 128 MB or more: where few pairs are within the threshold the
+    // neighbour lists are all the engine keeps.
     std::optional<NeighborLists> lists;
-    if (options.threshold && input.kind == RipsInput::Kind::points && (n > 8192 || !options.collapse))
+    if (may_skip_triangle(input, options))
         lists = neighbors_within(input, std::min(float(*options.threshold), std::numeric_limits<float>::max()), threads);
     DenseDistances dist;
     if (!lists) dist = dense_distances(input, threads);

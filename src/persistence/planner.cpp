@@ -15,6 +15,10 @@
 
 #include "persistence/internal.hpp"
 
+#ifdef ACTOPO_HAVE_NATIVE
+#include "actopo/native.hpp"
+#endif
+
 namespace actopo {
 namespace {
 
@@ -105,14 +109,14 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
 }
 
 /// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled
-/// on what it stores (src/native): the float32 triangle (2 n^2 bytes); the edges as 64-bit keys beside
+/// on what it stores (src/native): the float32 triangle (2 n^2 bytes) or the neighbour lists; the edges as 64-bit keys beside
 /// the 12-byte simplices of the H1 columns (all edges too, when max_dim >= 2); per dimension k its
 /// columns, C_1 = c_1 - (n - 1) and C_k = c_k - C_(k-1) (clearing removes the pivots of dimension
 /// k - 1, which are nearly all the columns of k - 1), 13 bytes each, with the k-simplices when dimension
 /// k + 1 follows; the working heaps of the threads.
 /// The cofacets of dimension max_dim + 1 are never stored. Calibrated against measured peaks
 /// (tests/persistence/test_planner.cpp, docs/persistence.md).
-double native_bytes(const std::vector<double>& c, double n, int threads) {
+double native_bytes(const std::vector<double>& c, double n, int threads, bool lists_possible) {
     if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
     const int max_dim = int(c.size()) - 2;
     const double edges = c.size() > 1 ? c[1] : 0;
@@ -130,13 +134,26 @@ double native_bytes(const std::vector<double>& c, double n, int threads) {
     // degree, summed over the additions of a column); reduction columns V and the pivot table, about
     // 10 bytes per column.
     const double heaps = double(threads) * 8 * std::min(1.5 * double(1 << 22), edges);
-    return 2 * n * n + peak + heaps + 10 * largest + 64 * n + 2e6;
+    // The distances: the triangle, or the neighbour lists (both directions, 8 bytes an entry, made from
+    // rows that may double before they are copied) where the engine takes that path (native.cpp).
+    const double distances = lists_possible && 4 * edges < n * (n - 1) / 2 ? 48 * edges : 2 * n * n;
+    return distances + peak + heaps + 10 * largest + 64 * n + 2e6;
+}
+
+/// Whether the native engine may keep neighbour lists instead of the triangle.
+bool lists_possible(const RipsInput& input, const RipsOptions& options) {
+#ifdef ACTOPO_HAVE_NATIVE
+    return native::may_skip_triangle(input, options);
+#else
+    return false;
+#endif
 }
 
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
 /// distance matrix and the 16-byte columns of one dimension; GUDHI stores its simplex tree (dimension <=
 /// max_dim + 1, or <= max_dim after an edge collapse, which removes most cofaces).
-double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse, int threads) {
+double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse, int threads,
+                 bool lists_possible) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
     for (int k = 0; k <= top; ++k) {
@@ -144,7 +161,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    if (backend == "native") return native_bytes(counts, n, threads);
+    if (backend == "native") return native_bytes(counts, n, threads, lists_possible);
     return 16.0 * *std::max_element(counts.begin(), counts.begin() + top) + 2.0 * n * n;
 }
 
@@ -204,7 +221,7 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
     e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
-                        options.threads);
+                        options.threads, lists_possible(input, options));
     return e;
 }
 
@@ -230,7 +247,8 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
-        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse, options.threads),
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse, options.threads,
+                                        lists_possible(input, options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
