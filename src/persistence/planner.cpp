@@ -150,8 +150,8 @@ bool lists_possible(const RipsInput& input, const RipsOptions& options) {
 }
 
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
-/// distance matrix and the 16-byte columns of one dimension; GUDHI stores its simplex tree (dimension <=
-/// max_dim + 1, or <= max_dim after an edge collapse, which removes most cofaces).
+/// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
+/// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
 double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse, int threads,
                  bool lists_possible) {
     const int top = int(counts.size()) - 1;
@@ -162,7 +162,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
     if (backend == "native") return native_bytes(counts, n, threads, lists_possible);
-    return 16.0 * *std::max_element(counts.begin(), counts.begin() + top) + 2.0 * n * n;
+    return 80.0 * below + 2.0 * n * n;
 }
 
 double parse_bytes(const std::string& text) {
