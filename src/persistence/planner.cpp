@@ -119,25 +119,24 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
 double native_bytes(const std::vector<double>& c, double n, int threads, bool lists_possible) {
     if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
     const int max_dim = int(c.size()) - 2;
-    const double edges = c.size() > 1 ? c[1] : 0;
-    double peak = 8 * edges + 12 * std::max(0.0, edges - (n - 1)) + (max_dim >= 2 ? 12 * edges : 0);
-    double previous = std::max(0.0, edges - (n - 1));  // columns of dimension k - 1
-    double largest = previous;
+    const double edges = c.size() > 1 ? c[1] : 0, cycles = std::max(0.0, edges - (n - 1));
+    double peak = 8 * edges + 12 * cycles + (max_dim >= 2 ? 12 * edges : 0);
+    double previous = cycles;  // columns of dimension k - 1
     for (int k = 2; k <= max_dim; ++k) {
         const double columns = std::max(0.0, c[std::size_t(k)] - previous);
         const double kept = 12 * c[std::size_t(k - 1)] + (k < max_dim ? 12 * c[std::size_t(k)] : 0);
-        peak = std::max(peak, kept + 13 * columns);
-        largest = std::max(largest, columns);
+        // 12 bytes a column and a flag; while the threads' 48 MB chunks are gathered, one more chunk
+        peak = std::max(peak, kept + 13 * columns + std::min(12 * columns / threads, 48e6));
         previous = columns;
     }
     // Per thread a working heap of 8-byte entries, compacted above 2^22 of them (coboundaries of about the
-    // degree, summed over the additions of a column); reduction columns V and the pivot table, about
-    // 10 bytes per column.
+    // degree, summed over the additions of a column); the H1 reduction's columns V and pivot table, about
+    // 10 bytes a column (the higher dimensions' columns are nearly all apparent pairs).
     const double heaps = double(threads) * 8 * std::min(1.5 * double(1 << 22), edges);
     // The distances: the triangle, or the neighbour lists (both directions, 8 bytes an entry, made from
     // rows that may double before they are copied) where the engine takes that path (native.cpp).
     const double distances = lists_possible && 4 * edges < n * (n - 1) / 2 ? 48 * edges : 2 * n * n;
-    return distances + peak + heaps + 10 * largest + 64 * n + 2e6;
+    return distances + peak + heaps + 10 * cycles + 64 * n + 2e6;
 }
 
 /// Whether the native engine may keep neighbour lists instead of the triangle.
