@@ -165,7 +165,8 @@ std::string fixed(double x, int digits = 3) {
 
 /// A seeded Gaussian cloud written as a point-cloud file, so that every tool reads the same numbers.
 std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() / ("actopo-bench-gaussian-" + std::to_string(getpid()) + ".txt");
+    auto path = std::filesystem::temp_directory_path() /
+                ("actopo-bench-gaussian-" + std::to_string(n) + "-" + std::to_string(getpid()) + ".txt");
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> g;
     std::ofstream f(path);
