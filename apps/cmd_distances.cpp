@@ -17,7 +17,7 @@ namespace {
 struct Args : DistanceArgs {
     Args() : DistanceArgs("sliced-wasserstein") {}
     std::vector<std::string> inputs;
-    std::string sampling = "avgpool", point_metric = "euclidean", backend = default_backend(), output;
+    std::string sampling = "avgpool", normalize = "none", point_metric = "euclidean", backend = default_backend(), output;
     std::size_t points = 500;
     std::uint64_t seed = 0;
     int max_dim = -1, threads = 0;
@@ -66,6 +66,7 @@ void run(Args& a) {
     lo.sampling.method = parse_sampling(a.sampling);
     lo.sampling.points = a.points;
     lo.sampling.seed = a.seed;
+    lo.sampling.normalize = parse_normalization(a.normalize);
     lo.metric = parse_metric(a.point_metric);
     lo.rips.max_dim = a.max_dim < 0 ? a.dim : a.max_dim;
     if (lo.rips.max_dim < a.dim)
@@ -114,6 +115,7 @@ void setup(CLI::App& app) {
     a->add_distance_options(app);
     app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
     app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    add_stage_option(app, "sampling", "normalize", a->normalize);
     app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
     app.add_option("--point-metric", a->point_metric, "euclidean|cosine|correlation between activations")->capture_default_str();
     app.add_option("--max-dim", a->max_dim, "Compute H0..H_K (default: --dim)");

@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Args {
-    std::string input, layer, sampling = "avgpool", lens = "l2norm", cover = "uniform", bounds, clusterer = "dbscan",
+    std::string input, layer, sampling = "avgpool", normalize = "none", lens = "l2norm", cover = "uniform", bounds, clusterer = "dbscan",
                 metric = "euclidean", output, engine = "neato";
     std::size_t points = 0, intervals = 10, min_samples = 5, min_intersection = 1;
     std::uint64_t seed = 0;
@@ -141,6 +141,7 @@ void run(const Args& a) {
     so.points = a.points;
     so.seed = a.seed;
     so.relu = a.relu;
+    so.normalize = parse_normalization(a.normalize);
     const auto& names = store.info().class_names;
     std::map<std::int64_t, std::vector<std::uint8_t>> thumbs;
     if (!a.no_pictures) thumbs = thumbnails(store);
@@ -160,6 +161,7 @@ void run(const Args& a) {
         g.meta["input"] = a.input;
         g.meta["layer"] = layer;
         g.meta["sampling"] = a.sampling;
+        g.meta["normalize"] = a.normalize;
         g.meta["relu"] = a.relu;
         g.meta["model"] = store.info().model;
         const std::string path = json_path(layer), stem = path.substr(0, path.size() - 5);
@@ -199,8 +201,8 @@ void run(const Args& a) {
 
 cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and the class hierarchy", [](CLI::App& app) {
     auto a = std::make_shared<Args>();
-    app.description(
-        "Mapper graph of a layer (or every layer) and the class hierarchy\n\nExamples:\n"
+    app.footer(
+        "Examples:\n"
         "  actopo mapper acts.h5 --layer fc1 --lens l2norm --intervals 10 --overlap 0.5 -o fc1.json\n"
         "  actopo mapper acts.h5 --layer all --relu --bounds 0,30 --clusterer dbscan -o results/mapper/cnn/\n"
         "  actopo mapper acts.h5 --layer conv2 --sampling top-l2 --points 2000 --seed 7 --lens pca2 \\\n"
@@ -210,6 +212,7 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("input", a->input, "Activation store (.h5)")->required();
     app.add_option("--layer", a->layer, "Layer key, a comma-separated list in model order, or all")->required();
     cli::add_stage_option(app, "sampling", "sampling", a->sampling);
+    cli::add_stage_option(app, "sampling", "normalize", a->normalize);
     cli::add_stage_option(app, "mapper", "points", a->points);
     app.add_option("--seed", a->seed, "Seed of the subsample and of the points whose k-NN distances choose eps")->capture_default_str();
     cli::add_stage_option(app, "mapper", "relu", a->relu);

@@ -11,7 +11,7 @@ namespace actopo::cli {
 namespace {
 
 struct Args {
-    std::string input, layer, sampling = "avgpool", format = "auto", metric, backend = default_backend(), output;
+    std::string input, layer, sampling = "avgpool", normalize = "none", format = "auto", metric, backend = default_backend(), output;
     std::size_t points = 1000, landmarks = 0;
     std::uint64_t seed = 0;
     int max_dim = 1, coeff = 2, threads = 0;
@@ -83,13 +83,15 @@ void run(const Args& a, const CLI::App& app) {
     so.method = parse_sampling(a.sampling);
     so.points = a.points;
     so.seed = a.seed;
+    so.normalize = parse_normalization(a.normalize);
     std::map<std::string, Diagrams> groups;
-    Progress progress("persistence of " + std::to_string(layers.size()) + " layer(s)", layers.size());
+    Progress progress("persistence of " + count_noun(layers.size(), "layer"), layers.size());
     for (const auto& layer : layers) {
         throw_if_cancelled();
         PointCloud cloud = sample_layer(store, layer, so);
         std::map<std::string, std::string> meta{
-            {"input", a.input}, {"layer", layer}, {"sampling", sampling_name(so.method)}, {"seed", std::to_string(a.seed)}};
+            {"input", a.input}, {"layer", layer}, {"sampling", sampling_name(so.method)}, {"seed", std::to_string(a.seed)},
+            {"normalize", normalization_name(so.normalize)}};
         Diagrams d = compute(RipsInput::from_points(std::move(cloud.points), metric), meta, a, o);
         if (several) report(layer, d);
         groups[layer] = std::move(d);
@@ -98,7 +100,7 @@ void run(const Args& a, const CLI::App& app) {
     progress.finish();
     if (several) {
         write_diagram_groups(groups, a.output, a.force, layers);  // layers in the model's order
-        if (!quiet()) std::cerr << "wrote " << a.output << ": " << layers.size() << " layers\n";
+        if (!quiet()) std::cerr << "wrote " << a.output << ": " << count_noun(layers.size(), "layer") << "\n";
     } else {
         write_diagrams(groups.begin()->second, a.output, a.force, layers.front());
         report("wrote " + a.output, groups.begin()->second);
@@ -112,6 +114,7 @@ void setup(CLI::App& app) {
     app.add_option("--layer", a->layer, "Layer of an activation store, a comma-separated list, or all (-o .h5)");
     add_stage_option(app, "sampling", "sampling", a->sampling);
     add_stage_option(app, "sampling", "points", a->points);
+    add_stage_option(app, "sampling", "normalize", a->normalize);
     app.add_option("--seed", a->seed, "Seed of the sampling and of the first landmark")->capture_default_str();
     app.add_option("--format", a->format,
                    "auto|point-cloud|csv|lower-distance|upper-distance|distance|dipha|sparse|binary")

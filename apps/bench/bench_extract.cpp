@@ -23,12 +23,11 @@
 namespace actopo::bench {
 namespace {
 
-/// CPU seconds (user + system, all threads) this process has used so far.
 void run_suite(const Context& ctx) {
     namespace fs = std::filesystem;
     const std::string work = (fs::path(ctx.out_dir) / ".extract-work").string();
     fs::create_directories(work);
-    const std::string self = fs::read_symlink("/proc/self/exe").string();
+    const std::string self = actopo_executable();
     const std::string model = work + "/cnn.pt";
     auto trained = run_external(self + " train --quiet --arch cnn --epochs 1 --limit 2000 --seed 1 --force -o " + model);
     if (trained.status != 0) throw std::runtime_error("bench extract: training the model failed: " + trained.output);

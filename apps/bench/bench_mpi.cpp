@@ -103,7 +103,7 @@ void run(const Context& ctx) {
                                              " " + self_executable() + " --suite mpi -q -o " + (dir / "bench").string());
             if (result.status != 0) throw UserError("bench mpi: mpirun -np " + std::to_string(ranks) + " failed: " + result.output);
             seconds[ranks].seconds.push_back(result.seconds);
-            std::fprintf(stderr, "bench mpi: %d rank(s): %.2f s\n", ranks, result.seconds);
+            std::fprintf(stderr, "bench mpi: %s: %.2f s\n", count_noun(ranks, "rank").c_str(), result.seconds);
         }
     const bool same = read_text_file((work / "np1" / "matrix.csv").string()) == read_text_file((work / "np2" / "matrix.csv").string());
     const double one = seconds[1].median(), ratio = seconds[2].median() / one;

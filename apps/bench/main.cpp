@@ -1,5 +1,6 @@
 // actopo-bench: the benchmark suites (apps/bench/bench_*.cpp), each beside the tool a user would pick
 // instead; figures to results/bench/. `actopo bench ...` runs this program with the same arguments.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -57,25 +58,36 @@ std::string find_benchmark_data() {
 int run(int argc, char** argv) {
     CLI::App app{"actopo bench: time actopo beside the tools a user would pick instead; figures to results/bench/",
                  "actopo bench"};
-    std::string suite = "all";
+    std::string suite;
+    bool force = false;
     Context ctx;
     std::vector<std::string> names;
     for (const auto& s : registry()) names.push_back(s.name);
-    app.add_option("--suite", suite, "Suite to run: all, " + join(names));
+    app.add_option("--suite", suite, "Suite to run: all, " + join(names) + " (without it: this help)");
     app.add_option("-o,--output", ctx.out_dir, "Folder for the figures")->capture_default_str();
     app.add_option("--reps", ctx.repetitions, "Repetitions per measurement (median reported)")->capture_default_str();
     app.add_flag("--long", ctx.long_inputs, "Also run the inputs that take minutes");
+    app.add_flag("--force", force, "Overwrite the suite's results already in the output folder");
     app.add_flag_callback("-q,--quiet", [] { set_quiet(true); }, "No progress bar on stderr");
-    app.footer("Examples:\n  actopo bench --suite persistence\n  actopo bench --suite startup --reps 20");
+    app.footer("Examples:\n  actopo bench --suite persistence --force\n  actopo bench --suite startup --reps 20 -o /tmp/bench");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    if (suite.empty()) {
+        std::printf("%s", app.help().c_str());
+        return 0;
+    }
+    if (suite != "all" && std::none_of(names.begin(), names.end(), [&](const std::string& n) { return n == suite; }))
+        throw UserError("unknown benchmark suite '" + suite + "' (expected all, " + join(names) + ")");
+    if (!force)
+        for (const auto& name : names)
+            if ((suite == "all" || suite == name) && std::filesystem::exists(std::filesystem::path(ctx.out_dir) / (name + ".md")))
+                throw UserError("bench: " + ctx.out_dir + "/" + name + ".md exists; add --force to overwrite it, or -o to write elsewhere");
     ctx.data_dir = find_benchmark_data();
     std::filesystem::create_directories(ctx.out_dir);
     const std::string load_before = load_average();
-    bool ran = false;
     for (const auto& s : registry()) {
         if (suite == "all") {
             // each suite in a fresh process: peak-memory figures measured from a process that earlier suites
@@ -83,14 +95,11 @@ int run(int argc, char** argv) {
             const std::string command = self_executable() + " --suite " + s.name + " -o '" + ctx.out_dir + "' --reps " +
                                         std::to_string(ctx.repetitions) + (ctx.long_inputs ? " --long" : "");
             if (std::system(command.c_str()) != 0) throw UserError("bench: the suite " + s.name + " failed (" + command + ")");
-            ran = true;
         } else if (suite == s.name) {
             std::fprintf(stderr, "bench: %s (%s)\n", s.name.c_str(), s.summary.c_str());
             s.run(ctx);
-            ran = true;
         }
     }
-    if (!ran) throw UserError("unknown benchmark suite '" + suite + "' (expected all, " + join(names) + ")");
     write_index(ctx, "actopo bench --suite " + suite + " --reps " + std::to_string(ctx.repetitions), load_before);
     std::fprintf(stderr, "bench: wrote %s/README.md\n", ctx.out_dir.c_str());
     return 0;
@@ -111,5 +120,8 @@ int main(int argc, char** argv) {
     } catch (const actopo::Cancelled&) {
         std::fprintf(stderr, "actopo: cancelled\n");
         return 130;
+    } catch (const std::exception& e) {  // a suite whose own setup failed (training its model, a tool it runs)
+        std::fprintf(stderr, "actopo: %s\n", e.what());
+        return 1;
     }
 }

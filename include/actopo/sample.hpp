@@ -4,7 +4,12 @@
 //   avgpool  - the channel means of a conv map (C); = flatten for a vector layer
 //   top-l2   - per input, the C-vector at the spatial position of largest l2 norm (Purvine et al.)
 //   spatial  - every spatial C-vector, each labelled by its input (N*H*W points)
-// then per-class selection, seeded subsampling, optional ReLU, PCA to d dimensions, standardisation.
+// then per-class selection, seeded subsampling, optional ReLU, PCA to d dimensions, and a normalisation of
+// scale (so that layers of different scale can be compared):
+//   none           - the activations as they are
+//   standardize    - zero mean, unit variance per coordinate
+//   mean-distance  - the whole cloud scaled so that the mean Euclidean distance between two points is 1
+//   diameter       - scaled so that the largest Euclidean distance between two points is 1
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +23,10 @@ enum class Sampling { flatten, avgpool, top_l2, spatial };
 Sampling parse_sampling(const std::string& name);  // "flatten" | "avgpool" | "top-l2" | "spatial"
 std::string sampling_name(Sampling s);
 
+enum class Normalization { none, standardize, mean_distance, diameter };
+Normalization parse_normalization(const std::string& name);  // "none" | "standardize" | "mean-distance" | "diameter"
+std::string normalization_name(Normalization n);
+
 struct SampleOptions {
     Sampling method = Sampling::flatten;
     std::size_t points = 0;               // 0: all points; else a seeded uniform subsample of this size
@@ -25,7 +34,7 @@ struct SampleOptions {
     std::vector<std::int64_t> classes;    // empty: every class
     bool relu = false;                    // max(x, 0) before everything else
     std::size_t pca_dims = 0;             // 0: no PCA
-    bool standardize = false;             // zero mean, unit variance per coordinate (after PCA)
+    Normalization normalize = Normalization::none;  // after PCA
 };
 
 struct PointCloud {
@@ -45,6 +54,11 @@ PointCloud sample_layer(const StoreReader& store, const std::string& layer, cons
 PointCloud sample_tensor(const Matrix& rows, const std::vector<std::int64_t>& shape,
                          const std::vector<std::int64_t>& labels, const std::vector<std::int64_t>& predictions,
                          const std::vector<std::int64_t>& input_ids, const SampleOptions& options);
+
+/// Normalises the rows of `points` in place (see the top of this header). mean-distance averages over every pair
+/// up to 2 000 points, else over 2 000 000 pairs drawn with `seed`; a cloud whose points all coincide is left
+/// as it is. Returns the factor the points were multiplied by (1 for none and standardize).
+double normalize_points(Matrix& points, Normalization how, std::uint64_t seed = 0);
 
 /// Principal components of the rows (centred): the n x d projection on the first d directions.
 Matrix pca_project(const Matrix& rows, std::size_t dims);

@@ -11,6 +11,7 @@ PointCloud.__doc__ = """A sampled layer: points (n, d) float32 and per point its
 prediction, the input id (/inputs/index) and the spatial position (-1 when not spatial)."""
 
 SAMPLINGS = ("flatten", "avgpool", "top-l2", "spatial")
+NORMALIZATIONS = ("none", "standardize", "mean-distance", "diameter")
 
 
 class Layer:
@@ -84,18 +85,20 @@ class Store:
         """NaN/Inf values in a layer."""
         return self._reader.layer_nonfinite(layer)
 
-    def sample(self, layer, method="top-l2", points=0, seed=0, classes=None, relu=False, pca=0, standardize=False):
+    def sample(self, layer, method="top-l2", points=0, seed=0, classes=None, relu=False, pca=0, normalize="none"):
         """A point cloud of a layer (docs/formats.md, sampling): ``method`` flatten, avgpool, top-l2 or spatial;
         ``points`` > 0: a seeded uniform subsample; ``classes``: only inputs of these labels; then ReLU, PCA to
-        ``pca`` dimensions, standardisation."""
+        ``pca`` dimensions, and ``normalize``: none, standardize (per coordinate), mean-distance (mean distance
+        between two points 1) or diameter (largest distance 1)."""
         if not isinstance(layer, str):
             raise TypeError(f"layer: expected a layer name, got {type(layer).__name__}")
         _checks.choice(method, "method", SAMPLINGS)
+        _checks.choice(normalize, "normalize", NORMALIZATIONS)
         classes = [] if classes is None else [_checks.integer(c, "classes") for c in classes]
         cloud = self._reader.sample(layer, method, _checks.integer(points, "points", 0),
                                     _checks.integer(seed, "seed", 0, 2 ** 63 - 1), classes,
                                     _checks.boolean(relu, "relu"), _checks.integer(pca, "pca", 0),
-                                    _checks.boolean(standardize, "standardize"))
+                                    normalize)
         return PointCloud(**cloud)
 
     def __repr__(self):

@@ -77,7 +77,7 @@ py::dict cloud_dict(const PointCloud& c) {
 
 py::dict sample(const StoreReader& s, const std::string& layer, const std::string& method, std::size_t points,
                 std::uint64_t seed, const std::vector<std::int64_t>& classes, bool relu, std::size_t pca,
-                bool standardize) {
+                const std::string& normalize) {
     SampleOptions o;
     o.method = parse_sampling(method);
     o.points = points;
@@ -85,7 +85,7 @@ py::dict sample(const StoreReader& s, const std::string& layer, const std::strin
     o.classes = classes;
     o.relu = relu;
     o.pca_dims = pca;
-    o.standardize = standardize;
+    o.normalize = parse_normalization(normalize);
     return cloud_dict(sample_layer(s, layer, o));
 }
 

@@ -123,7 +123,11 @@ std::vector<StageOptions> make_tables() {
         OptionSpec method = text("sampling", "avgpool", {"flatten", "avgpool", "top-l2", "spatial"},
                                  "flatten|avgpool|top-l2|spatial (stores)");
         method.yaml_key = "method";
-        s.specs = {method, integer("points", "1000", 0, 1e7, "Points sampled from a store layer (0: all)")};
+        OptionSpec normalize = text("normalize", "none", {"none", "standardize", "mean-distance", "diameter"},
+                                    "Scale of each layer's cloud: none | standardize (per coordinate) | mean-distance "
+                                    "(mean distance 1) | diameter (largest distance 1)");
+        normalize.run_default = "mean-distance";  // an experiment compares layers of different scale
+        s.specs = {method, integer("points", "1000", 0, 1e7, "Points sampled from a store layer (0: all)"), normalize};
         t.push_back(s);
     }
     {

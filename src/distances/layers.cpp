@@ -73,7 +73,7 @@ std::vector<NamedDiagram> layer_diagrams(const std::vector<std::string>& inputs,
     nthreads = std::max<std::size_t>(1, std::min(nthreads, computed));
     if (computed > 0) {
         rips.threads = 1;  // parallel over layers instead
-        Progress progress("persistence of " + std::to_string(computed) + " layers", computed);
+        Progress progress("persistence of " + count_noun(computed, "layer"), computed);
         std::mutex mutex;
         parallel_for(jobs.size(), unsigned(nthreads), [&](std::size_t k) {
             if (jobs[k].from_file) return;

@@ -25,7 +25,8 @@ std::vector<std::string> figure_paths(const std::string& path) {
 
 namespace plot {
 
-void render_figure(const std::string& path, double width, double height, const DrawFn& draw, bool force) {
+void render_figure(const std::string& path, double width, double height, const DrawFn& draw, bool force,
+                   const std::string& svg_extra) {
     const auto paths = figure_paths(path);
     // open both outputs first: a refusal to overwrite leaves neither file touched
     AtomicOutput svg(paths[0], force), png(paths[1], force);
@@ -46,6 +47,13 @@ void render_figure(const std::string& path, double width, double height, const D
     cairo_status_t st = cairo_surface_status(s);
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) throw UserError("cannot write " + paths[0] + ": " + cairo_status_to_string(st));
+    if (!svg_extra.empty()) {
+        std::string text = read_text_file(svg.temp_path());
+        const auto end = text.rfind("</svg>");
+        if (end == std::string::npos) throw std::runtime_error("cairo wrote no </svg> to " + svg.temp_path());
+        text.insert(end, svg_extra);
+        write_text_file(svg.temp_path(), text, true);
+    }
     s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, int(std::ceil(width * 2)), int(std::ceil(height * 2)));
     paint(s, 2);
     st = cairo_surface_write_to_png(s, png.temp_path().c_str());

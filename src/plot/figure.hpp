@@ -12,7 +12,10 @@ namespace actopo::plot {
 using DrawFn = std::function<void(cairo_t*)>;
 
 /// Draws `draw` on a width x height canvas (points) into figure_paths(path): SVG, and PNG at 2x.
-void render_figure(const std::string& path, double width, double height, const DrawFn& draw, bool force);
+/// `svg_extra` (SVG elements in the canvas' coordinates, e.g. transparent shapes with <title> tooltips) is
+/// appended on top of the drawing in the SVG only.
+void render_figure(const std::string& path, double width, double height, const DrawFn& draw, bool force,
+                   const std::string& svg_extra = "");
 
 /// A context on a scratch surface, for measuring text before the canvas size is known.
 struct Measure {

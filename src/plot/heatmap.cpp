@@ -3,6 +3,7 @@
 // (distances use the colour map reversed). Several heatmaps in a grid share the drawing code.
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "actopo/plot.hpp"
 #include "plot/figure.hpp"
@@ -117,6 +118,21 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
                   -M_PI / 2);
 }
 
+/// Transparent cells on top of the SVG drawing whose tooltip is "row / column: value" (hover in a browser).
+std::string cell_tooltips(const Panel& p, double x0, double y0) {
+    const NamedMatrix& m = *p.m;
+    const double gx = x0 + p.left, gy = y0 + p.top;
+    std::ostringstream out;
+    out << "<g fill=\"#000\" fill-opacity=\"0\">";
+    for (std::size_t i = 0; i < m.row_names.size(); ++i)
+        for (std::size_t j = 0; j < m.col_names.size(); ++j)
+            out << "<rect x=\"" << gx + p.cell * double(j) << "\" y=\"" << gy + p.cell * double(i) << "\" width=\"" << p.cell
+                << "\" height=\"" << p.cell << "\"><title>" << xml_escape(m.row_names[i] + " / " + m.col_names[j]) << ": "
+                << format_number(m.at(i, j)) << "</title></rect>";
+    out << "</g>\n";
+    return out.str();
+}
+
 void check_shape(const NamedMatrix& m) {
     if (m.values.size() != m.row_names.size() * m.col_names.size())
         throw UserError("matrix has " + std::to_string(m.values.size()) + " values for " +
@@ -140,7 +156,8 @@ void write_heatmap(const NamedMatrix& m, const std::string& path, const std::str
     check_shape(m);
     Measure ms;
     Panel p = measure(ms.cr, m, title, style);
-    plot::render_figure(path, p.width, p.height, [&](cairo_t* cr) { draw_panel(cr, p, 0, 0); }, force);
+    plot::render_figure(path, p.width, p.height, [&](cairo_t* cr) { draw_panel(cr, p, 0, 0); }, force,
+                        cell_tooltips(p, 0, 0));
 }
 
 void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::string& path, const std::string& title,
@@ -158,6 +175,8 @@ void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::stri
     const std::size_t cols = std::size_t(std::ceil(std::sqrt(double(ps.size()))));
     const std::size_t rows = (ps.size() + cols - 1) / cols;
     const double head = title.empty() ? 0 : kTitle + 2 * kPad;
+    std::string tooltips;
+    for (std::size_t k = 0; k < ps.size(); ++k) tooltips += cell_tooltips(ps[k], pw * double(k % cols), head + ph * double(k / cols));
     plot::render_figure(
         path, pw * double(cols), head + ph * double(rows),
         [&](cairo_t* cr) {
@@ -168,7 +187,7 @@ void write_heatmap_grid(const std::vector<TitledMatrix>& panels, const std::stri
             for (std::size_t k = 0; k < ps.size(); ++k)
                 draw_panel(cr, ps[k], pw * double(k % cols), head + ph * double(k / cols));
         },
-        force);
+        force, tooltips);
 }
 
 }  // namespace actopo

@@ -55,10 +55,6 @@ std::string describe_group(const NamedMatrix& m, const std::vector<std::size_t>&
     return "{" + join(parts, "; ") + "}";
 }
 
-std::string plural(std::size_t n, const std::string& one, const std::string& many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 /// Groups of layers of one matrix: average linkage on the dissimilarity, cut at the largest gap between
 /// consecutive merge heights.
 void layer_groups(const fs::path& dir, const std::string& rel, std::vector<Finding>& out) {
@@ -120,7 +116,7 @@ void layer_groups(const fs::path& dir, const std::string& rel, std::vector<Findi
         for (auto r : rows) in.insert(model_and_layer(m.row_names[r]).first), models.insert(model_and_layer(m.row_names[r]).first);
         mixed += in.size() > 1;
     }
-    std::string text = by + "the " + std::to_string(n) + " layers fall into " + plural(groups.size(), "group", "groups") +
+    std::string text = by + "the " + std::to_string(n) + " layers fall into " + count_noun(groups.size(), "group") +
                        " (the gap before the next merge is " + fixed(100 * share, 0) + " % of the range of merge heights): " +
                        join(described, ", ");
     if (!alone.empty()) {
@@ -131,7 +127,7 @@ void layer_groups(const fs::path& dir, const std::string& rel, std::vector<Findi
     text += ".";
     if (models.size() > 1)
         text += mixed == 0 ? " Every group holds layers of one model only: here the models differ more than their layers do."
-                           : " " + plural(mixed, "group mixes", "groups mix") + " layers of different models.";
+                           : " " + count_noun(mixed, "group mixes", "groups mix") + " layers of different models.";
     out.push_back({text, rel});
 }
 

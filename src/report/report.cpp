@@ -53,6 +53,15 @@ public:
         if (!link.empty()) body_ << "</a>";
         body_ << "<figcaption>" << xml_escape(caption) << "</figcaption></figure>\n";
     }
+    /// An SVG shown live (its cells' tooltips work on hover), with links to the full figure and its numbers.
+    void hover_figure(const std::string& rel, const std::string& caption, const std::string& numbers) {
+        if (!has(rel)) return;
+        body_ << "<figure class=\"small\"><object type=\"image/svg+xml\" data=\"../" << rel << "\" aria-label=\""
+              << xml_escape(caption) << "\"></object><figcaption>" << xml_escape(caption)
+              << " (hover a cell for its value; <a href=\"../" << rel << "\">full figure</a>";
+        if (has(numbers)) body_ << ", <a href=\"../" << numbers << "\">numbers</a>";
+        body_ << ")</figcaption></figure>\n";
+    }
     void table(const std::vector<std::vector<std::string>>& rows, bool header = true) {
         if (rows.empty()) return;
         body_ << "<table>";
@@ -74,6 +83,7 @@ public:
                ".sub{color:#666;margin-top:4px}nav a{margin-right:14px}\n"
                "figure{display:inline-block;vertical-align:top;margin:6px 12px 12px 0}\n"
                "figure img{max-width:640px;max-height:520px;border:1px solid #eee}\n"
+               "figure object{display:block;max-width:420px;max-height:340px;border:1px solid #eee}\n"
                "figure.small img{max-width:420px;max-height:340px}figure.wide img{max-width:1300px;max-height:none}\n"
                "figcaption{font-size:13px;color:#555;max-width:640px}\n"
                "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -176,16 +186,16 @@ void matrices_section(Page& page, const fs::path& dir) {
     page.text("Rows and columns are model:layer (or layer with one model). Distances between persistence diagrams: 0 = "
               "same topology; CKA, SVCCA, PWCCA, RSA: 1 = same representation; Procrustes: 0 = same.");
     for (const auto& f : figures) {
-        std::string caption = f.substr(0, f.size() - 4);
-        page.figure(f, caption + " (click for the full figure; numbers: " + f.substr(0, f.size() - 4) + ".csv)", f, "small");
+        const std::string stem = f.substr(0, f.size() - 4);
+        page.hover_figure(f, stem, stem + ".csv");
     }
     if (page.has(compare + "agreement.csv")) {
         page.heading("agreement", "Agreement between metrics");
         page.text("Spearman correlation of two metrics' matrices over the pairs of layers, with a Mantel permutation "
                   "p-value. A similarity and a distance that agree correlate negatively.");
         page.table(read_csv_rows(dir / (compare + "agreement.csv")));
-        page.figure(compare + "agreement.svg", "agreement (Spearman) between every pair of metrics", compare + "agreement.csv",
-                    "small");
+        page.hover_figure(compare + "agreement.svg", "agreement (Spearman) between every pair of metrics",
+                          compare + "agreement.csv");
         page.figure(compare + "matrices.svg", "every metric over the same layers", compare + "table.csv", "wide");
     }
 }
@@ -373,7 +383,7 @@ void write_report(const std::string& results_dir, bool force) {
         const bool have_diagrams = fs::exists(diagrams), have_mapper = page.has(mapper_dir);
         if (!have_diagrams && !have_mapper) continue;
         page.raw("<details><summary>Layers: the persistence diagram and Mapper graph of each of the " +
-                 std::to_string(m.layers.size()) + " layers</summary>\n<table class=\"layers\"><tr><th>layer</th>" +
+                 count_noun(m.layers.size(), "layer") + "</summary>\n<table class=\"layers\"><tr><th>layer</th>" +
                  std::string(have_diagrams ? "<th>persistence diagram and barcode</th>" : "") +
                  (have_mapper ? "<th>Mapper graph (click for the interactive page)</th>" : "") + "</tr>\n");
         const auto groups = have_diagrams ? diagram_groups(diagrams.string()) : std::vector<std::string>{};

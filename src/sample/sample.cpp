@@ -29,6 +29,74 @@ std::string sampling_name(Sampling s) {
     return "?";
 }
 
+Normalization parse_normalization(const std::string& name) {
+    if (name == "none") return Normalization::none;
+    if (name == "standardize") return Normalization::standardize;
+    if (name == "mean-distance") return Normalization::mean_distance;
+    if (name == "diameter") return Normalization::diameter;
+    throw UserError("unknown normalisation '" + name + "' (expected none, standardize, mean-distance or diameter)");
+}
+
+std::string normalization_name(Normalization n) {
+    switch (n) {
+        case Normalization::none: return "none";
+        case Normalization::standardize: return "standardize";
+        case Normalization::mean_distance: return "mean-distance";
+        case Normalization::diameter: return "diameter";
+    }
+    return "?";
+}
+
+double normalize_points(Matrix& points, Normalization how, std::uint64_t seed) {
+    const std::size_t n = points.rows, d = points.cols;
+    using Rows = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    Rows x(points.data.data(), Eigen::Index(n), Eigen::Index(d));
+    if (how == Normalization::none || n < 2) return 1;
+    if (how == Normalization::standardize) {
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+            auto col = x.col(j);
+            const double mean = col.cast<double>().mean();
+            const double sd = std::sqrt((col.cast<double>().array() - mean).square().mean());
+            if (sd > 0)
+                col = ((col.cast<double>().array() - mean) / sd).cast<float>().matrix();
+            else
+                col.setZero();
+        }
+        return 1;
+    }
+    auto distance = [&](std::size_t i, std::size_t j) { return double((x.row(Eigen::Index(i)) - x.row(Eigen::Index(j))).norm()); };
+    double scale = 0;
+    if (how == Normalization::diameter) {
+        for (std::size_t i = 0; i + 1 < n; ++i)
+            scale = std::max(scale, double((x.bottomRows(Eigen::Index(n - i - 1)).rowwise() - x.row(Eigen::Index(i)))
+                                               .rowwise()
+                                               .squaredNorm()
+                                               .maxCoeff()));
+        scale = std::sqrt(scale);
+    } else if (n <= 2000) {  // the mean over every pair
+        for (std::size_t i = 0; i + 1 < n; ++i)
+            scale += (x.bottomRows(Eigen::Index(n - i - 1)).rowwise() - x.row(Eigen::Index(i)))
+                         .rowwise()
+                         .norm()
+                         .cast<double>()
+                         .sum();
+        scale /= double(n) * double(n - 1) / 2;
+    } else {  // an unbiased estimate from pairs drawn uniformly
+        std::mt19937_64 rng(seed);
+        std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+        const std::size_t pairs = 2000000;
+        for (std::size_t k = 0; k < pairs; ++k) {
+            std::size_t i = pick(rng), j = pick(rng);
+            while (j == i) j = pick(rng);
+            scale += distance(i, j);
+        }
+        scale /= double(pairs);
+    }
+    if (!(scale > 0) || !std::isfinite(scale)) return 1;
+    x /= float(scale);
+    return 1 / scale;
+}
+
 namespace {
 
 // Channels and spatial positions of a per-input shape: {C} -> (C, 1); {C, H, W...} -> (C, H*W...).
@@ -148,19 +216,9 @@ PointCloud sample_rows(const RowReader& read, std::size_t n, const std::vector<s
                             std::to_string(pc.input_ids[i / std::max<std::size_t>(1, dim)]) +
                             ") has a NaN or infinite coordinate");
     if (opt.pca_dims > 0) pc.points = pca_project(pc.points, opt.pca_dims);
-    if (opt.standardize) {
-        for (std::size_t j = 0; j < pc.points.cols; ++j) {
-            double mean = 0, var = 0;
-            for (std::size_t i = 0; i < pc.points.rows; ++i) mean += pc.points(i, j);
-            mean /= double(pc.points.rows);
-            for (std::size_t i = 0; i < pc.points.rows; ++i) var += std::pow(pc.points(i, j) - mean, 2);
-            double sd = std::sqrt(var / double(pc.points.rows));
-            for (std::size_t i = 0; i < pc.points.rows; ++i)
-                pc.points(i, j) = float(sd > 0 ? (pc.points(i, j) - mean) / sd : 0.0);
-        }
-    }
+    normalize_points(pc.points, opt.normalize, opt.seed);
     pc.description = name + " " + sampling_name(opt.method) + " " + std::to_string(pc.points.rows) + " pts seed " +
-                     std::to_string(opt.seed);
+                     std::to_string(opt.seed) + (opt.normalize == Normalization::none ? "" : " " + normalization_name(opt.normalize));
     return pc;
 }
 

@@ -70,6 +70,27 @@ TEST_CASE("a model command runs in actopo-nn, which loads LibTorch, with its exi
 }
 #endif
 
+#if ACTOPO_WITH_TORCH  // actopo-bench is built with LibTorch
+TEST_CASE("actopo bench without --suite prints its help and never overwrites results without --force", "[core][programs]") {
+    const auto help = actopo::run_shell(kActopo + " bench");
+    CHECK(help.status == 0);
+    CHECK(help.output.find("--suite") != std::string::npos);
+    CHECK(help.output.find("wrote") == std::string::npos);  // no suite ran
+    const fs::path dir = scratch() / "bench";
+    fs::create_directories(dir);
+    actopo::write_text_file((dir / "startup.md").string(), "earlier results\n", true);
+    const auto refused = actopo::run_shell(kActopo + " bench --suite startup --reps 1 -q -o " + dir.string());
+    CHECK(refused.status == 1);
+    CHECK(refused.output.find("startup.md exists") != std::string::npos);
+    CHECK(refused.output.find("--force") != std::string::npos);
+    CHECK(actopo::read_text_file((dir / "startup.md").string()) == "earlier results\n");
+    const auto unknown = actopo::run_shell(kActopo + " bench --suite nosuch -o " + dir.string());
+    CHECK(unknown.status == 1);
+    CHECK(unknown.output.find("'nosuch'") != std::string::npos);
+    fs::remove_all(dir.parent_path());
+}
+#endif
+
 TEST_CASE("run_process passes arguments without a shell, feeds stdin, and a missing program is an EnvironmentError", "[core][programs]") {
     const auto echo = actopo::run_process({"sh", "-c", "cat; echo \"$0 $1\"", "it's", "two words"}, "in\n");
     CHECK(echo.status == 0);

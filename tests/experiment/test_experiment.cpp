@@ -405,7 +405,9 @@ TEST_CASE("options declared once: the file's checks, the jobs' arguments and the
                                        "--picture coactivation/b.svg --top-csv coactivation/b-top.csv --force -o coactivation/b.json");
     CHECK(command["train/a"] == "actopo train --arch mlp --widths 8 --epochs 2 --seed 1 --checkpoints models/a --force -o models/a.pt");
     CHECK(command["extract/b"].find(" --limit 100 --layers all ") != std::string::npos);
-    CHECK(command["persistence/a"].find(" --sampling avgpool --points 50 --max-dim 1 --metric euclidean --seed 3 ") != std::string::npos);
+    // normalize: the experiment default (mean-distance) differs from the command's (none), so it is written
+    CHECK(command["persistence/a"].find(" --sampling avgpool --points 50 --normalize mean-distance --max-dim 1 --metric euclidean --seed 3 ") !=
+          std::string::npos);
     const auto no_relu = load_experiment(with("lens: l2norm", "relu: false").string());
     for (const auto& j : plan_jobs(no_relu))
         if (j.stage == "mapper") CHECK(std::find(j.command.begin(), j.command.end(), "--relu") == j.command.end());

@@ -83,6 +83,32 @@ TEST_CASE("heatmap: SVG and PNG written, larger matrices make larger pictures, n
     CHECK_THROWS_AS(write_heatmap(ragged, (dir.path / "bad").string(), "", false), UserError);
 }
 
+TEST_CASE("heatmap SVG: every cell tells its row, column and value on hover, at the cell's place") {
+    TempDir dir;
+    auto m = square(3);
+    m.at(0, 2) = 0.125;
+    m.row_names[1] = "a<b";  // escaped in the tooltip
+    write_heatmap(m, (dir.path / "h").string(), "", false);
+    std::ifstream f(dir.path / "h.svg");
+    const std::string svg((std::istreambuf_iterator<char>(f)), {});
+    std::size_t titles = 0;
+    for (auto at = svg.find("<title>"); at != std::string::npos; at = svg.find("<title>", at + 1)) ++titles;
+    CHECK(titles == 9);
+    CHECK(svg.find("<title>layer0 / layer2: 0.125</title>") != std::string::npos);
+    CHECK(svg.find("<title>a&lt;b / layer0: 1</title>") != std::string::npos);
+    CHECK(svg.rfind("</svg>") > svg.rfind("</title>"));  // the overlay is inside the drawing, on top
+    // cell (0, 2) lies two cells right of cell (0, 0)
+    auto attr = [&](const std::string& title, const char* name) {
+        const auto end = svg.find(title), start = svg.rfind("<rect", end);
+        const auto at = svg.find(std::string(name) + "=\"", start) + std::string(name).size() + 2;
+        return std::stod(svg.substr(at, svg.find('"', at) - at));
+    };
+    const double x0 = attr("<title>layer0 / layer0:", "x"), x2 = attr("<title>layer0 / layer2:", "x");
+    const double cell = attr("<title>layer0 / layer0:", "width");
+    CHECK(x2 - x0 == Approx(2 * cell));
+    CHECK(attr("<title>layer0 / layer2:", "y") == Approx(attr("<title>layer0 / layer0:", "y")));
+}
+
 TEST_CASE("heatmap with infinite cells, grids, charts and diagram plots render") {
     TempDir dir;
     auto m = square(4);

@@ -49,6 +49,13 @@ def test_store_reads_what_h5py_wrote(store_path):
         assert len(set(rows)) == 10 and set(sub.labels) <= {0, 1}
         np.testing.assert_array_equal(sub.points, f["layers/fc1/activations"][:][rows])
         np.testing.assert_array_equal(sub.labels, f["inputs/labels"][:][rows])
+        # normalisations written here from their definitions (scipy's pdist for the pairwise distances)
+        from scipy.spatial.distance import pdist
+        raw = f["layers/fc1/activations"][:].astype(np.float64)
+        for how, scale in (("mean-distance", pdist(raw).mean()), ("diameter", pdist(raw).max())):
+            np.testing.assert_allclose(s.sample("fc1", method="flatten", normalize=how).points, raw / scale, rtol=1e-5)
+        z = (raw - raw.mean(axis=0)) / raw.std(axis=0)
+        np.testing.assert_allclose(s.sample("fc1", method="flatten", normalize="standardize").points, z, rtol=1e-4, atol=1e-5)
 
 
 def test_store_bad_arguments(store_path, tmp_path):
@@ -61,6 +68,8 @@ def test_store_bad_arguments(store_path, tmp_path):
         s.sample("fc1", method="mean")
     with pytest.raises(ValueError, match="points"):
         s.sample("fc1", points=-1)
+    with pytest.raises(ValueError, match="normalize"):
+        s.sample("fc1", normalize="unit")
     with pytest.raises(TypeError, match="path"):
         actopo.Store(3)
     with pytest.raises(ValueError, match="missing.h5"):

@@ -24,6 +24,8 @@ class Links(html.parser.HTMLParser):
             self.ids.add(a["id"])
         if tag == "img" and "src" in a:
             self.refs.append(("img", a["src"]))
+        if tag == "object" and "data" in a:
+            self.refs.append(("object", a["data"]))
         if tag == "a" and "href" in a:
             self.refs.append(("a", a["href"]))
         if tag == "ul" and "findings" in a.get("class", ""):

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <random>
 
 #include "actopo/sample.hpp"
 
@@ -115,7 +116,7 @@ TEST_CASE("PCA recovers a line and standardisation gives unit variance", "[sampl
     for (int i = 0; i < 5; ++i) CHECK(std::abs(p(std::size_t(i), 0)) == Approx(std::abs(t[i])).margin(1e-4));
     SampleOptions o;
     o.pca_dims = 2;
-    o.standardize = true;
+    o.normalize = Normalization::standardize;
     auto s = sample_tensor(m, {2}, {}, {}, {}, o);
     for (std::size_t j = 0; j < 2; ++j) {
         double mean = 0, var = 0;
@@ -124,6 +125,50 @@ TEST_CASE("PCA recovers a line and standardisation gives unit variance", "[sampl
         CHECK(mean / 5 == Approx(0).margin(1e-5));
         CHECK(var / 5 == Approx(1).margin(1e-4));
     }
+}
+
+TEST_CASE("normalisation to mean distance 1 or diameter 1: hand-computed, scale-free, estimated on large clouds", "[sample]") {
+    // (0,0), (3,4), (6,8): pairwise distances 5, 5, 10 -> mean 20/3, diameter 10
+    Matrix m(3, 2);
+    m(1, 0) = 3, m(1, 1) = 4, m(2, 0) = 6, m(2, 1) = 8;
+    Matrix mean = m, diameter = m, none = m;
+    CHECK(normalize_points(mean, Normalization::mean_distance) == Approx(3.0 / 20));
+    CHECK(mean(1, 1) == Approx(4 * 3.0 / 20));
+    CHECK(normalize_points(diameter, Normalization::diameter) == Approx(0.1));
+    CHECK(diameter(2, 0) == Approx(0.6));
+    CHECK(normalize_points(none, Normalization::none) == 1);
+    CHECK(none.data == m.data);
+    // the same cloud at 7x the scale, shifted, normalises to the same shifted points / 7
+    Matrix big = m;
+    for (auto& v : big.data) v = v * 7 + 1;
+    normalize_points(big, Normalization::mean_distance);
+    CHECK(big(2, 1) - big(0, 1) == Approx(mean(2, 1) - mean(0, 1)));
+    // every point equal: nothing to scale, nothing divided by zero
+    Matrix same(4, 3);
+    for (auto& v : same.data) v = 2;
+    CHECK(normalize_points(same, Normalization::diameter) == 1);
+    CHECK(same(3, 2) == 2);
+    // more than 2 000 points: the seeded pair estimate is within 1 % of the exact mean (computed here)
+    std::mt19937 rng(5);
+    std::normal_distribution<float> g;
+    Matrix cloud(2500, 4);
+    for (auto& v : cloud.data) v = g(rng) * 3;
+    double exact = 0;
+    for (std::size_t i = 0; i < cloud.rows; ++i)
+        for (std::size_t j = i + 1; j < cloud.rows; ++j) {
+            double s = 0;
+            for (std::size_t k = 0; k < cloud.cols; ++k) s += std::pow(double(cloud(i, k)) - cloud(j, k), 2);
+            exact += std::sqrt(s);
+        }
+    exact /= 2500.0 * 2499 / 2;
+    Matrix a = cloud, b = cloud;
+    const double factor = normalize_points(a, Normalization::mean_distance, 3);
+    CHECK(1 / factor == Approx(exact).epsilon(0.01));
+    normalize_points(b, Normalization::mean_distance, 3);
+    CHECK(a.data == b.data);  // reproducible with the seed
+    CHECK_THROWS_AS(parse_normalization("unit"), UserError);
+    for (const char* name : {"none", "standardize", "mean-distance", "diameter"})
+        CHECK(normalization_name(parse_normalization(name)) == name);
 }
 
 TEST_CASE("sampling a store layer equals sampling the same tensor", "[sample]") {
