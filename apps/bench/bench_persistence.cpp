@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -165,7 +167,8 @@ std::string fixed(double x, int digits = 3) {
 
 /// A seeded Gaussian cloud written as a point-cloud file, so that every tool reads the same numbers.
 std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() / ("actopo-bench-gaussian-" + std::to_string(getpid()) + ".txt");
+    auto path = std::filesystem::temp_directory_path() /
+                ("actopo-bench-gaussian-" + std::to_string(n) + "-" + std::to_string(getpid()) + ".txt");
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> g;
     std::ofstream f(path);
@@ -173,6 +176,58 @@ std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < d; ++j) f << g(rng) << (j + 1 < d ? ' ' : '\n');
     return path.string();
+}
+
+/// A seeded activation-like cloud: n points of a rank-16 Gaussian mapped into d dimensions, plus noise,
+/// through a ReLU (sparse non-negative coordinates on a low-dimensional set, as a hidden layer's).
+std::string relu_file(std::size_t n, std::size_t d, std::uint64_t seed) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("actopo-bench-relu-" + std::to_string(n) + "-" + std::to_string(getpid()) + ".txt");
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> g;
+    std::vector<float> mix(16 * d), z(16);
+    for (auto& w : mix) w = g(rng);
+    std::ofstream f(path);
+    f.precision(9);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (auto& x : z) x = g(rng);
+        for (std::size_t j = 0; j < d; ++j) {
+            float x = 0.3f * g(rng);
+            for (std::size_t k = 0; k < 16; ++k) x += z[k] * mix[k * d + j];
+            f << std::max(0.0f, x) << (j + 1 < d ? ' ' : '\n');
+        }
+    }
+    return path.string();
+}
+
+/// A seeded noisy torus in R^3 (radii 2 and 1, noise 0.1): H2 at the enclosing radius has a giant complex.
+std::string torus_file(std::size_t n, std::uint64_t seed) {
+    auto path = std::filesystem::temp_directory_path() / ("actopo-bench-torus-" + std::to_string(getpid()) + ".txt");
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> angle(0, 6.2831853f);
+    std::normal_distribution<float> noise(0, 0.1f);
+    std::ofstream f(path);
+    f.precision(9);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float a = angle(rng), b = angle(rng);
+        f << (2 + std::cos(a)) * std::cos(b) + noise(rng) << ' ' << (2 + std::cos(a)) * std::sin(b) + noise(rng) << ' '
+          << std::sin(a) + noise(rng) << '\n';
+    }
+    return path.string();
+}
+
+/// The distance below which `fraction` of the pairs lie, from the pairs of 200 seeded rows (rounded to 4 digits).
+double distance_quantile(const std::string& path, double fraction) {
+    const RipsInput in = read_rips_input(path, "point-cloud", Metric::euclidean);
+    std::mt19937_64 rng(7);
+    std::vector<double> d;
+    for (int r = 0; r < 200; ++r) {
+        const std::size_t i = rng() % in.n;
+        for (std::size_t j = 0; j < in.n; ++j)
+            if (j != i) d.push_back(in.distance(i, j));
+    }
+    std::nth_element(d.begin(), d.begin() + long(fraction * double(d.size())), d.end());
+    return std::round(d[std::size_t(fraction * double(d.size()))] * 1e3) / 1e3;
 }
 
 /// The activation cloud of a trained CNN layer, made by this program from Debian's Fashion-MNIST (nothing
@@ -259,7 +314,20 @@ void run_suite(const Context& ctx) {
         {"gaussian 2000x64 dim 1 (seed 42)", gaussian, "point-cloud", 1, std::nullopt, false},
         {"CNN relu3 2000x64 dim 1 (Fashion-MNIST)", cnn.path, "point-cloud", 1, std::nullopt, false},
     };
-    if (ctx.long_inputs) cases.push_back({"o3_4096 dim 3 t 1.4", dir + "o3_4096.txt", "point-cloud", 3, 1.4, false});
+    // Larger inputs, the size of real layer samples (issue 17); generated here, held out from the tests.
+    const std::string gaussian_3000 = gaussian_file(3000, 64, 43), relu_4000 = relu_file(4000, 128, 44),
+                      relu_10000 = relu_file(10000, 64, 45);
+    const double t_10000 = distance_quantile(relu_10000, 0.02);
+    cases.push_back({"gaussian 3000x64 dim 1 (seed 43)", gaussian_3000, "point-cloud", 1, std::nullopt, false});
+    cases.push_back({"relu-like 4000x128 dim 1 (seed 44)", relu_4000, "point-cloud", 1, std::nullopt, false});
+    cases.push_back({"relu-like 10000x64 dim 1 t " + fixed(t_10000) + " (2 % of pairs, seed 45)", relu_10000, "point-cloud", 1,
+                     t_10000, false});
+    std::string torus;
+    if (ctx.long_inputs) {
+        cases.push_back({"o3_4096 dim 3 t 1.4", dir + "o3_4096.txt", "point-cloud", 3, 1.4, false});
+        torus = torus_file(1500, 46);  // Ripser: about 13 minutes and 8 GB
+        cases.push_back({"torus 1500 dim 2 (seed 46)", torus, "point-cloud", 2, std::nullopt, false});
+    }
 
     std::ostringstream md, csv;
     md << "# Persistence benchmark: native engine vs ripser vs GUDHI\n\n"
@@ -298,7 +366,7 @@ void run_suite(const Context& ctx) {
 
         double r2 = two.median() / rip.median(), r1 = one.median() / rip.median();
         std::vector<std::string> verdict;
-        verdict.push_back(std::string(r2 <= 0.7 ? "met" : "NOT met") + " 2thr<=0.7x");
+        verdict.push_back(std::string(r2 <= 0.5 ? "met" : "NOT met") + " 2thr<=0.5x");
         verdict.push_back(std::string(r1 <= 1.0 ? "met" : "NOT met") + " 1thr<=1.0x");
         double peak = std::max(two.peak_mib, one.peak_mib);
         verdict.push_back(std::string(peak <= rip.peak_mib ? "met" : "NOT met") + " memory");
@@ -321,13 +389,14 @@ void run_suite(const Context& ctx) {
                                   fixed(ratio, 2) + " | " + (ratio <= 1.3 ? "met" : "NOT met") + " <=1.3x |\n";
         }
     }
-    std::filesystem::remove(gaussian);
+    for (const auto& f : {gaussian, gaussian_3000, relu_4000, relu_10000, torus})
+        if (!f.empty()) std::filesystem::remove(f);
 
     md << "\nCNN activation cloud: " << cnn.description << "; "
        << (cnn.make_seconds < 0 ? std::string("taken from the cache")
                                 : "made in " + fixed(cnn.make_seconds, 1) + " s (training, extraction, sampling)")
        << ", `" << std::filesystem::relative(cnn.path, ctx.out_dir).string() << "` in the output folder.";
-    if (!ctx.long_inputs) md << " o3_4096 dim 3 t 1.4 runs with --long.";
+    if (!ctx.long_inputs) md << " o3_4096 dim 3 t 1.4 and the torus 1500 dim 2 run with --long.";
     md << "\nGUDHI (plain Rips + persistent cohomology) is skipped where it needs minutes and GBs "
           "(sphere_3_192 dim 2: about 61 s and 2.8 GB; dragon_2000, the Gaussian and the CNN clouds: billions of simplices).\n";
     if (!representatives_row.empty())

@@ -12,4 +12,9 @@ namespace actopo::native {
 /// Polls throw_if_cancelled(). Throws UserError for a non-prime coefficient or bad input.
 Diagrams compute(const RipsInput& input, const RipsOptions& options);
 
+/// Whether compute() may keep neighbour lists instead of the n(n-1)/2 distance triangle: a point cloud
+/// with a given threshold, above 8192 points or without edge collapse (which needs the triangle). It
+/// then does so when a sample of rows shows under a quarter of the pairs within the threshold.
+bool may_skip_triangle(const RipsInput& input, const RipsOptions& options);
+
 }  // namespace actopo::native

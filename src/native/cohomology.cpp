@@ -151,7 +151,7 @@ Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::
         for (int a = 0; a < j; ++a) {  // facets t - vs[a] (a above v) must be strictly earlier than s
             float diam = cx.diameter_without(vs, dim, a);
             for (int u = 0; u <= dim && diam < s.diam; ++u)
-                if (u != a) diam = std::max(diam, cx.dist(v, vs[u]));
+                if (u != a) diam = std::max(diam, cx.distance(v, vs[u]));
             if (diam >= s.diam) return false;
         }
         found = t;
@@ -462,9 +462,47 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     return out;
 }
 
+namespace {
+
+/// One thread's share of a list of simplices, in chunks of 2^22 (48 MB: each chunk is its own mapping,
+/// touched only as it fills), so that gathering the shares frees each chunk once it is copied: the peak
+/// is the list plus one chunk, not two or three lists (a growing vector's doubling, then the copy).
+class SimplexChunks {
+public:
+    void push_back(const Simplex& s) {
+        if (chunks_.empty() || chunks_.back().size() == kChunk) {
+            chunks_.emplace_back();
+            chunks_.back().reserve(kChunk);
+        }
+        chunks_.back().push_back(s);
+    }
+    /// All shares in order, as one vector; the shares are emptied.
+    static std::vector<Simplex> gather(std::vector<SimplexChunks>& shares) {
+        std::size_t total = 0;
+        for (const auto& share : shares)
+            for (const auto& chunk : share.chunks_) total += chunk.size();
+        std::vector<Simplex> out;
+        out.reserve(total);
+        for (auto& share : shares) {
+            for (auto& chunk : share.chunks_) {
+                out.insert(out.end(), chunk.begin(), chunk.end());
+                std::vector<Simplex>().swap(chunk);
+            }
+            share.chunks_.clear();
+        }
+        return out;
+    }
+
+private:
+    static constexpr std::size_t kChunk = std::size_t(1) << 22;
+    std::vector<std::vector<Simplex>> chunks_;
+};
+
+}  // namespace
+
 std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vector<Simplex>& simplices, int threads,
                                    const DimensionResult* clear) {
-    std::vector<std::vector<Simplex>> parts(std::size_t(std::max(1, threads)));
+    std::vector<SimplexChunks> parts(std::size_t(std::max(1, threads)));
     run_threads(threads, [&](int t) {
         std::size_t begin = simplices.size() * std::size_t(t) / parts.size();
         std::size_t end = simplices.size() * std::size_t(t + 1) / parts.size();
@@ -489,21 +527,12 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
         }
     });
     throw_if_cancelled();
-    if (parts.size() == 1) return std::move(parts[0]);
-    std::size_t total = 0;
-    for (auto& part : parts) total += part.size();
-    std::vector<Simplex> out;
-    out.reserve(total);
-    for (auto& part : parts) {
-        out.insert(out.end(), part.begin(), part.end());
-        std::vector<Simplex>().swap(part);
-    }
-    return out;
+    return SimplexChunks::gather(parts);
 }
 
 std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
                                   const DimensionResult& result, int threads) {
-    std::vector<std::vector<Simplex>> parts(std::size_t(std::max(1, threads)));
+    std::vector<SimplexChunks> parts(std::size_t(std::max(1, threads)));
     run_threads(threads, [&](int t) {
         std::size_t begin = next.size() * std::size_t(t) / parts.size();
         std::size_t end = next.size() * std::size_t(t + 1) / parts.size();
@@ -517,12 +546,7 @@ std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<
         }
     });
     throw_if_cancelled();
-    std::vector<Simplex> columns;
-    for (auto& part : parts) {
-        columns.insert(columns.end(), part.begin(), part.end());
-        std::vector<Simplex>().swap(part);
-    }
-    return columns;
+    return SimplexChunks::gather(parts);
 }
 
 }  // namespace actopo::native

@@ -8,6 +8,7 @@
 
 #include "native/binomial.hpp"
 #include "native/distances.hpp"
+#include "native/neighbors.hpp"
 
 namespace actopo::native {
 
@@ -31,17 +32,16 @@ inline bool filtration_before(index_t ai, float ad, index_t bi, float bd) { retu
 /// Processing order of columns (reverse filtration).
 inline bool column_order(const Simplex& a, const Simplex& b) { return filtration_before(b.idx, b.diam, a.idx, a.diam); }
 
-/// A neighbour within the threshold (sparse path).
-struct Neighbor {
-    std::uint32_t v;
-    float d;
-};
-
 class Complex {
 public:
     /// sparse: enumerate cofacets by intersecting neighbour lists (few edges within the threshold)
     /// instead of scanning all n vertices.
     Complex(const DenseDistances& d, float threshold, int max_dim, std::uint32_t p, bool sparse);
+    /// The sparse path without the triangle: distances are looked up in the lists.
+    Complex(NeighborLists lists, float threshold, int max_dim, std::uint32_t p);
+
+    /// d(i, j); +inf beyond the threshold on the path without the triangle.
+    float distance(std::uint32_t i, std::uint32_t j) const { return dense_ ? (*dense_)(i, j) : neighbors_(i, j); }
 
     /// Calls f(entry, added vertex v, j = number of vertices of s above v) for each cofacet of s
     /// (dimension `dim`, vertices `vs` largest first) with diameter <= bound (<= threshold), in
@@ -54,7 +54,7 @@ public:
         }
         index_t below = s.idx, above = 0;
         int j = 0;
-        const float* lower = dist.lower.data();
+        const float* lower = dense_->lower.data();
         for (std::int64_t v = std::int64_t(n) - 1; v >= 0; --v) {
             // d(w, x) for w > x lies in row w of the triangle, a cache line per w: fetched ahead.
             if (prefetch_ && v >= prefetch_ahead) {
@@ -69,7 +69,7 @@ public:
                 continue;
             }
             float diam = s.diam;
-            for (int u = 0; u <= dim && diam <= bound; ++u) diam = std::max(diam, dist(std::uint32_t(v), vs[u]));
+            for (int u = 0; u <= dim && diam <= bound; ++u) diam = std::max(diam, (*dense_)(std::uint32_t(v), vs[u]));
             if (diam > bound) continue;
             if (!f(Entry{above + binom(v, dim + 2 - j) + below, diam, std::uint32_t((j & 1) ? p - 1 : 1u)}, std::uint32_t(v), j)) return;
         }
@@ -83,11 +83,10 @@ public:
         float diam = 0;
         for (int a = 0; a <= dim; ++a)
             for (int b = a + 1; b <= dim; ++b)
-                if (a != skip && b != skip) diam = std::max(diam, dist(vs[a], vs[b]));
+                if (a != skip && b != skip) diam = std::max(diam, distance(vs[a], vs[b]));
         return diam;
     }
 
-    const DenseDistances& dist;
     Binomial binom;
     float threshold;
     std::uint32_t p;
@@ -98,21 +97,22 @@ private:
     void for_each_sparse_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, float bound, F& f) const {
         int driver = 0;  // walk the shortest neighbour list, advance the others to each candidate
         for (int u = 1; u <= dim; ++u)
-            if (neighbors_[vs[u]].size() < neighbors_[vs[driver]].size()) driver = u;
-        std::size_t pos[16] = {};
+            if (neighbors_.size(vs[u]) < neighbors_.size(vs[driver])) driver = u;
+        const Neighbor* pos[16];
+        for (int u = 0; u <= dim; ++u) pos[u] = neighbors_.begin(vs[u]);
         index_t below = s.idx, above = 0;
         int j = 0;
-        for (const Neighbor& nb : neighbors_[vs[driver]]) {
-            const std::uint32_t v = nb.v;
-            float diam = std::max(s.diam, nb.d);
+        for (const Neighbor* nb = neighbors_.begin(vs[driver]); nb != neighbors_.end(vs[driver]); ++nb) {
+            const std::uint32_t v = nb->v;
+            float diam = std::max(s.diam, nb->d);
             bool common = true;
             for (int u = 0; u <= dim && common; ++u) {
                 if (u == driver) continue;
-                const auto& list = neighbors_[vs[u]];
-                while (pos[u] < list.size() && list[pos[u]].v > v) ++pos[u];
-                if (pos[u] == list.size()) return;
-                common = list[pos[u]].v == v;
-                if (common) diam = std::max(diam, list[pos[u]].d);
+                const Neighbor* end = neighbors_.end(vs[u]);
+                while (pos[u] != end && pos[u]->v > v) ++pos[u];
+                if (pos[u] == end) return;
+                common = pos[u]->v == v;
+                if (common) diam = std::max(diam, pos[u]->d);
             }
             if (!common || diam > bound) continue;
             while (j <= dim && vs[j] > v) {
@@ -125,9 +125,10 @@ private:
     }
 
     static constexpr std::int64_t prefetch_ahead = 16;
-    bool prefetch_;  // the triangle is larger than the caches (prefetching a small one only costs)
+    const DenseDistances* dense_;  // null on the path without the triangle
+    bool prefetch_;                // the triangle is larger than the caches (prefetching a small one only costs)
     bool sparse_;
-    std::vector<std::vector<Neighbor>> neighbors_;  // sparse only: by vertex, decreasing
+    NeighborLists neighbors_;  // sparse only
 };
 
 }  // namespace actopo::native

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "native/cohomology.hpp"
 #include "native/collapse.hpp"
+#include "native/neighbors.hpp"
 #include "native/parallel.hpp"
 #include "native/representatives.hpp"
 
@@ -68,6 +70,10 @@ void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std
 
 }  // namespace
 
+bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
+    return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
+}
+
 Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     if (options.max_dim < 0) throw UserError("native backend: max_dim " + std::to_string(options.max_dim) + " must be >= 0");
     if (!is_prime(options.coeff) || options.coeff > 65521)
@@ -78,7 +84,16 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     const int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     const int max_dim = options.max_dim;
 
-    DenseDistances dist = dense_distances(input, threads);
+    const std::uint32_t n = std::uint32_t(input.n);
+    if (std::uint64_t(n) * (n ? n - 1 : 0) / 2 > 0xFFFFFFFFull)  // edge indices are 32-bit (see the keys below)
+        throw UserError("native backend: " + std::to_string(input.n) + " points are too many (at most 92681)");
+    // Above 8192 points the triangle takes 128 MB or more: where few pairs are within the threshold the
+    // neighbour lists are all the engine keeps.
+    std::optional<NeighborLists> lists;
+    if (may_skip_triangle(input, options))
+        lists = neighbors_within(input, std::min(float(*options.threshold), std::numeric_limits<float>::max()), threads);
+    DenseDistances dist;
+    if (!lists) dist = dense_distances(input, threads);
     // +inf (missing sparse edges, no threshold) never enters: the threshold is at most the largest float.
     const float threshold = std::min(options.threshold ? float(*options.threshold) : enclosing_radius(dist),
                                      std::numeric_limits<float>::max());
@@ -88,7 +103,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
 
     // Edge collapse (keeps the diagram) where few pairs are within the threshold; on dense inputs the
     // domination tests would cost more than they save.
-    if (options.collapse && !options.wants_representatives()) {  // cycles must live in the uncollapsed complex
+    if (options.collapse && !lists && !options.wants_representatives()) {  // cycles must live in the uncollapsed complex
         std::size_t within = 0;
         for (float x : dist.lower) within += x <= threshold;
         if (4 * within < dist.lower.size()) collapse_edges(dist, threshold);
@@ -97,43 +112,53 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     // Edges within the threshold as 64-bit keys: the float bits of the length (non-negative floats order
     // like their bit patterns) above the complement of the edge index C(i, 2) + j, the edge's place in the
     // lower triangle. Ascending keys are the filtration order (length ascending, index descending).
-    if (dist.lower.size() > 0xFFFFFFFFull)
-        throw UserError("native backend: " + std::to_string(dist.n) + " points are too many (at most 92681)");
     std::vector<std::uint64_t> edges;
-    {
+    auto push_edge = [&](std::size_t k, float x) {
+        x += 0.0f;  // -0 -> +0
+        std::uint32_t bits;
+        std::memcpy(&bits, &x, sizeof bits);
+        edges.push_back((std::uint64_t(bits) << 32) | (0xFFFFFFFFu - std::uint32_t(k)));
+    };
+    if (lists) {
+        edges.reserve(lists->list.size() / 2);
+        for (std::uint32_t i = 0; i < n; ++i)
+            for (const Neighbor* nb = lists->begin(i); nb != lists->end(i); ++nb)
+                if (nb->v < i) push_edge(std::size_t(i) * (i - 1) / 2 + nb->v, nb->d);
+    } else {
         std::size_t within = 0;
         for (float x : dist.lower) within += x <= threshold;
         edges.reserve(within);
-    }
-    for (std::size_t k = 0; k < dist.lower.size(); ++k) {
-        const float x = dist.lower[k] + 0.0f;  // -0 -> +0
-        if (x <= threshold) {
-            std::uint32_t bits;
-            std::memcpy(&bits, &x, sizeof bits);
-            edges.push_back((std::uint64_t(bits) << 32) | (0xFFFFFFFFu - std::uint32_t(k)));
-        }
+        for (std::size_t k = 0; k < dist.lower.size(); ++k)
+            if (dist.lower[k] <= threshold) push_edge(k, dist.lower[k]);
     }
     parallel_sort(edges, threads, std::less<std::uint64_t>());
     auto edge_index = [](std::uint64_t key) { return index_t(0xFFFFFFFFu - std::uint32_t(key)); };
+    auto edge_length = [](std::uint64_t key) {
+        const std::uint32_t bits = std::uint32_t(key >> 32);
+        float x;
+        std::memcpy(&x, &bits, sizeof x);
+        return x;
+    };
     // Neighbour lists pay off when under a quarter of the pairs are within the threshold.
-    Complex cx(dist, threshold, max_dim, std::uint32_t(options.coeff), 4 * edges.size() < dist.lower.size());
+    const Complex cx = lists ? Complex(std::move(*lists), threshold, max_dim, std::uint32_t(options.coeff))
+                             : Complex(dist, threshold, max_dim, std::uint32_t(options.coeff), 4 * edges.size() < dist.lower.size());
 
     // H0: an edge joining two components kills the younger one (all vertices are born at 0). The edges
     // that close a cycle are the columns of dimension 1; with max_dim 1 they are compacted in place.
-    UnionFind components(dist.n);
+    UnionFind components(n);
     std::size_t cycles = 0;
     std::uint32_t vs[2];
     for (std::size_t k = 0; k < edges.size(); ++k) {
         const index_t idx = edge_index(edges[k]);
         cx.binom.vertices(idx, 1, cx.n, vs);
         if (components.unite(vs[0], vs[1])) {
-            if (dist.lower[std::size_t(idx)] > 0) out.dims[0].pairs.push_back({0.0, double(dist.lower[std::size_t(idx)])});
+            if (edge_length(edges[k]) > 0) out.dims[0].pairs.push_back({0.0, double(edge_length(edges[k]))});
         } else if (max_dim >= 1) {
             if (max_dim == 1) edges[cycles] = edges[k];
             ++cycles;
         }
     }
-    for (std::uint32_t v = 0; v < dist.n; ++v)
+    for (std::uint32_t v = 0; v < n; ++v)
         if (components.find(v) == v) out.dims[0].pairs.push_back({0.0, std::numeric_limits<double>::infinity()});
     std::vector<Simplex> columns;  // of the next dimension to reduce, in any order
     columns.reserve(cycles);
@@ -141,15 +166,15 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     if (max_dim == 1) {
         for (std::size_t k = cycles; k-- > 0;) {
             const index_t idx = edge_index(edges[k]);
-            columns.push_back(Simplex{idx, dist.lower[std::size_t(idx)]});
+            columns.push_back(Simplex{idx, edge_length(edges[k])});
         }
         std::vector<std::uint64_t>().swap(edges);
     } else if (max_dim >= 2) {
-        components = UnionFind(dist.n);
+        components = UnionFind(n);
         simplices.reserve(edges.size());
         for (std::size_t k = edges.size(); k-- > 0;) {  // the same pass backwards: cycles are the non-merging
             const index_t idx = edge_index(edges[k]);
-            simplices.push_back(Simplex{idx, dist.lower[std::size_t(idx)]});
+            simplices.push_back(Simplex{idx, edge_length(edges[k])});
         }
         std::vector<std::uint64_t>().swap(edges);
         for (std::size_t k = simplices.size(); k-- > 0;) {

@@ -42,7 +42,7 @@ std::vector<std::uint32_t> edge_loop(const Complex& cx, const Simplex& edge) {
         done[x] = 1;
         for (std::uint32_t y = 0; y < n; ++y) {
             if (done[y] || y == x) continue;
-            const float d = cx.dist(x, y);
+            const float d = cx.distance(x, y);
             if (d <= edge.diam && before(x, y, d) && dist[x] + d < dist[y]) {
                 dist[y] = dist[x] + d;
                 prev[y] = x;

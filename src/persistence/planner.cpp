@@ -11,8 +11,13 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <thread>
 
 #include "persistence/internal.hpp"
+
+#ifdef ACTOPO_HAVE_NATIVE
+#include "actopo/native.hpp"
+#endif
 
 namespace actopo {
 namespace {
@@ -103,10 +108,51 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
     return counts;
 }
 
-/// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser/native keep the
-/// float32 distance matrix and work per column of dimension <= max_dim; GUDHI stores its simplex tree
-/// (dimension <= max_dim + 1, or <= max_dim after an edge collapse, which removes most cofaces).
-double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse) {
+/// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled
+/// on what it stores (src/native): the float32 triangle (2 n^2 bytes) or the neighbour lists; the edges as 64-bit keys beside
+/// the 12-byte simplices of the H1 columns (all edges too, when max_dim >= 2); per dimension k its
+/// columns, C_1 = c_1 - (n - 1) and C_k = c_k - C_(k-1) (clearing removes the pivots of dimension
+/// k - 1, which are nearly all the columns of k - 1), 13 bytes each, with the k-simplices when dimension
+/// k + 1 follows; the working heaps of the threads.
+/// The cofacets of dimension max_dim + 1 are never stored. Calibrated against measured peaks
+/// (tests/persistence/test_planner.cpp, docs/persistence.md).
+double native_bytes(const std::vector<double>& c, double n, int threads, bool lists_possible) {
+    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int max_dim = int(c.size()) - 2;
+    const double edges = c.size() > 1 ? c[1] : 0, cycles = std::max(0.0, edges - (n - 1));
+    double peak = 8 * edges + 12 * cycles + (max_dim >= 2 ? 12 * edges : 0);
+    double previous = cycles;  // columns of dimension k - 1
+    for (int k = 2; k <= max_dim; ++k) {
+        const double columns = std::max(0.0, c[std::size_t(k)] - previous);
+        const double kept = 12 * c[std::size_t(k - 1)] + (k < max_dim ? 12 * c[std::size_t(k)] : 0);
+        // 12 bytes a column and a flag; while the threads' 48 MB chunks are gathered, one more chunk
+        peak = std::max(peak, kept + 13 * columns + std::min(12 * columns / threads, 48e6));
+        previous = columns;
+    }
+    // Per thread a working heap of 8-byte entries, compacted above 2^22 of them (coboundaries of about the
+    // degree, summed over the additions of a column); the H1 reduction's columns V and pivot table, about
+    // 10 bytes a column (the higher dimensions' columns are nearly all apparent pairs).
+    const double heaps = double(threads) * 8 * std::min(1.5 * double(1 << 22), edges);
+    // The distances: the triangle, or the neighbour lists (both directions, 8 bytes an entry, made from
+    // rows that may double before they are copied) where the engine takes that path (native.cpp).
+    const double distances = lists_possible && 4 * edges < n * (n - 1) / 2 ? 48 * edges : 2 * n * n;
+    return distances + peak + heaps + 10 * cycles + 64 * n + 2e6;
+}
+
+/// Whether the native engine may keep neighbour lists instead of the triangle.
+bool lists_possible(const RipsInput& input, const RipsOptions& options) {
+#ifdef ACTOPO_HAVE_NATIVE
+    return native::may_skip_triangle(input, options);
+#else
+    return false;
+#endif
+}
+
+/// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
+/// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
+/// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
+double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse, int threads,
+                 bool lists_possible) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
     for (int k = 0; k <= top; ++k) {
@@ -114,6 +160,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
+    if (backend == "native") return native_bytes(counts, n, threads, lists_possible);
     return 80.0 * below + 2.0 * n * n;
 }
 
@@ -144,6 +191,15 @@ std::string fmt(double v) {
     return buf;
 }
 
+/// x with 4 significant digits, rounded down: a printed limit must not exceed the one that fits.
+std::string fmt_down(double x) {
+    char buf[32];
+    for (const double step = x * 1e-4;; x -= step) {
+        std::snprintf(buf, sizeof buf, "%.4g", x);
+        if (std::strtod(buf, nullptr) <= x) return buf;
+    }
+}
+
 }  // namespace
 
 double available_memory_bytes() {
@@ -163,7 +219,8 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     const auto counts = simplex_counts(input, sample_vertices(input), t, options.max_dim + 1);
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
-    e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0);
+    e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
+                        options.threads, lists_possible(input, options));
     return e;
 }
 
@@ -189,7 +246,8 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
-        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse),
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse, options.threads,
+                                        lists_possible(input, options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
@@ -202,20 +260,34 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
         for (const auto& row : s.sorted)
             if (!row.empty()) hi = std::max(hi, double(row.back()));
     }
+    // Each suggestion is checked as the user will run it (the printed threshold, the landmark subset
+    // itself), and lowered until it fits: sampled estimates are not monotone in the threshold.
     if (bytes_at(0, options.max_dim, 1.0).first <= limit) {
         double lo = 0;
         for (int it = 0; it < 30; ++it) {
             double mid = (lo + hi) / 2;
             (bytes_at(mid, options.max_dim, 1.0).first <= limit ? lo : hi) = mid;
         }
-        fits.push_back("--threshold " + fmt(lo));
+        for (int tries = 0; tries < 20 && lo > 0; ++tries, lo *= 0.97) {
+            const std::string printed = fmt_down(lo);
+            if (bytes_at(double(float(std::stod(printed))), options.max_dim, 1.0).first <= limit) {
+                fits.push_back("--threshold " + printed);
+                break;
+            }
+        }
     }
     std::size_t mlo = 1, mhi = input.n;
     while (mhi - mlo > 1) {
         std::size_t mid = (mlo + mhi) / 2;
         (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= limit ? mlo : mhi) = mid;
     }
-    if (mlo > 1) fits.push_back("--landmarks " + std::to_string(mlo));
+    for (int tries = 0; tries < 8 && mlo > 1; ++tries, mlo = mlo * 9 / 10) {
+        // the landmarks `actopo persistence --landmarks` takes (seed 0)
+        if (estimate_size(select_vertices(input, maxmin_landmarks(input, mlo, 0)), options, backend).bytes <= limit) {
+            fits.push_back("--landmarks " + std::to_string(mlo));
+            break;
+        }
+    }
     for (int k = options.max_dim - 1; k >= 0; --k)
         if (bytes_at(t, k, 1.0).first <= limit) {
             fits.push_back("--max-dim " + std::to_string(k));

@@ -3,8 +3,17 @@
 #include <gudhi/Simplex_tree.h>
 #include <gudhi/distance_functions.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
+
+#include "actopo/native.hpp"
 
 #include "helpers.hpp"
 
@@ -74,4 +83,121 @@ TEST_CASE("max-min landmarks are seeded, distinct, and cover the cloud", "[persi
     const auto sub = select_vertices(in, a);
     REQUIRE(sub.n == 20);
     REQUIRE(sub.distance(3, 7) == in.distance(a[3], a[7]));
+}
+
+namespace {
+
+/// Peak resident memory (bytes) that work() adds, measured in a forked child: its peak is reset
+/// (/proc/self/clear_refs) and its resident size at the start subtracted. -1 where it cannot be measured.
+double peak_bytes_of(const std::function<void()>& work) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        auto status_kb = [](const char* key) {
+            std::ifstream f("/proc/self/status");
+            std::string line;
+            while (std::getline(f, line))
+                if (line.rfind(key, 0) == 0) return std::stod(line.substr(std::strlen(key)));
+            return -1.0;
+        };
+        std::ofstream("/proc/self/clear_refs") << "5";
+        const double start = status_kb("VmRSS:");
+        work();
+        const double peak = (status_kb("VmHWM:") - start) * 1024;
+        if (write(fds[1], &peak, sizeof peak) != sizeof peak) _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    double peak = -1;
+    if (read(fds[0], &peak, sizeof peak) != sizeof peak) peak = -1;
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? peak : -1;
+}
+
+/// A noisy torus in R^3 (radii 2 and 1), seeded: sphere-like columns in H2, unlike the Gaussian clouds.
+RipsInput noisy_torus(std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> angle(0, 6.2831853f);
+    std::normal_distribution<float> noise(0, 0.1f);
+    Matrix m(n, 3);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float a = angle(rng), b = angle(rng);
+        m.data[3 * i] = (2 + std::cos(a)) * std::cos(b) + noise(rng);
+        m.data[3 * i + 1] = (2 + std::cos(a)) * std::sin(b) + noise(rng);
+        m.data[3 * i + 2] = std::sin(a) + noise(rng);
+    }
+    return RipsInput::from_points(m, Metric::euclidean);
+}
+
+}  // namespace
+
+// Held-out inputs (seeds and shapes used nowhere else). Address sanitizer builds skip it: their shadow
+// memory and quarantine make resident sizes meaningless.
+TEST_CASE("the native estimate is within 0.8x-2x of the measured peak", "[persistence][planner][memory]") {
+#if defined(__SANITIZE_ADDRESS__)
+    WARN("skipped: resident memory is not the engine's under AddressSanitizer");
+    return;
+#endif
+    struct Case {
+        std::string name;
+        RipsInput input;
+        int max_dim;
+        std::optional<double> threshold;
+    };
+    std::vector<Case> cases{
+        {"torus 200 H2", noisy_torus(200, 901), 2, std::nullopt},
+        {"gaussian 1200x16 H1", ptest::random_cloud(1200, 16, 903), 1, std::nullopt},
+        {"gaussian 2000x8 H1 t 2.5", ptest::random_cloud(2000, 8, 904), 1, 2.5},
+    };
+    for (const auto& c : cases) {
+        RipsOptions o;
+        o.max_dim = c.max_dim;
+        o.threshold = c.threshold;
+        o.threads = 2;
+        const double estimate = estimate_size(c.input, o, "native").bytes;
+        const double measured = peak_bytes_of([&] { native::compute(c.input, o); });
+        INFO(c.name << ": estimate " << estimate / 1e6 << " MB, measured " << measured / 1e6 << " MB");
+        REQUIRE(measured > 0);
+        CHECK(estimate >= 0.8 * measured);
+        CHECK(estimate <= 2 * measured);
+    }
+}
+
+TEST_CASE("the native planner's suggestions fit when followed", "[persistence][planner][errors]") {
+    const RipsInput in = noisy_torus(300, 905);  // held out; H2 at the enclosing radius: ~4 10^6 triangles
+    RipsOptions o;
+    o.max_dim = 2;
+    o.threads = 2;
+    setenv("ACTOPO_MAX_MEMORY", "25M", 1);
+    std::string msg;
+    try {
+        compute_persistence(in, o, "native");
+    } catch (const UserError& e) {
+        msg = e.what();
+    }
+    INFO(msg);
+    REQUIRE(msg.find("--threshold ") != std::string::npos);
+    REQUIRE(msg.find("--landmarks ") != std::string::npos);
+    RipsOptions by_threshold = o;
+    by_threshold.threshold = std::stod(msg.substr(msg.find("--threshold ") + 12));
+    const RipsInput landmarks = select_vertices(in, maxmin_landmarks(in, std::stoul(msg.substr(msg.find("--landmarks ") + 12)), 0));
+    bool refused = false;
+    const double peak = peak_bytes_of([&] {
+        try {
+            compute_persistence(in, by_threshold, "native");
+            compute_persistence(landmarks, o, "native");
+        } catch (const UserError&) {
+            _exit(3);
+        }
+    });
+    refused = peak < 0;
+    unsetenv("ACTOPO_MAX_MEMORY");
+    REQUIRE_FALSE(refused);
+#if !defined(__SANITIZE_ADDRESS__)
+    REQUIRE(peak <= 25e6);
+#endif
 }
