@@ -1,5 +1,5 @@
-// `actopo plot`: a picture of what a single command wrote: a diagram file (persistence diagram and barcode)
-// or a layer x layer matrix (heatmap).
+// `actopo plot`: a picture of what a single command wrote: a diagram file (persistence diagram and barcode),
+// a layer x layer matrix (heatmap) or an attribution file (maps over their inputs, per-class means).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include "actopo/core.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/plot.hpp"
+#include "actopo/store.hpp"
 #include "command.hpp"
 
 namespace actopo::cli {
@@ -16,6 +17,7 @@ namespace fs = std::filesystem;
 
 struct Args {
     std::string input, output, layer;
+    std::size_t count = 16;
     bool force = false;
 };
 
@@ -44,11 +46,20 @@ void run(const Args& a) {
                       {meaning, meaning == MatrixMeaning::similarity ? "similarity (1 = same)"
                                 : meaning == MatrixMeaning::distance ? "distance (0 = same)" : ""});
         written = figure_paths(output);
+    } else if (ext == ".h5" && is_attribution_file(a.input)) {  // of actopo explain
+        const std::string folder = a.output.empty() ? fs::path(a.input).replace_extension("").string() + "-pictures" : a.output;
+        written = draw_attribution_pictures(a.input, folder, a.count, a.force);
     } else if (ext == ".csv" || ext == ".json" || ext == ".h5") {
         std::vector<std::string> layers{a.layer};
         if (ext == ".h5" && a.layer.empty()) {
-            layers = diagram_groups(a.input);
-            if (layers.empty()) throw UserError(a.input + ": no diagrams in it (expected /diagrams/<layer>/dim<k>, a file of actopo persistence)");
+            try {
+                layers = diagram_groups(a.input);
+            } catch (const UserError&) {
+                layers.clear();
+            }
+            if (layers.empty())
+                throw UserError(a.input + ": neither diagrams (/diagrams/<layer>/dim<k>, actopo persistence) nor attributions "
+                                "(format actopo-attributions, actopo explain) in it");
         }
         for (const auto& layer : layers) {
             const std::string out = layers.size() > 1 ? with_layer(output, layer) : output;
@@ -57,29 +68,34 @@ void run(const Args& a) {
             for (const auto& f : figure_paths(out)) written.push_back(f);
         }
     } else {
-        throw UserError(a.input + ": expected a diagram file (.csv, .json, .h5) or a matrix (.csv with a 'name' column), got '" +
-                        ext + "'");
+        throw UserError(a.input + ": expected a diagram file (.csv, .json, .h5), a matrix (.csv with a 'name' column) or an "
+                        "attribution file (.h5), got '" + ext + "'");
     }
     if (!quiet()) std::cerr << "wrote " << join(written) << "\n";
 }
 
 void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
-    app.add_option("file", a->input, "A diagram file (.csv, .json, .h5 of actopo persistence) or a layer x layer matrix (.csv)")
+    app.add_option("file", a->input, "A diagram file (.csv, .json, .h5 of actopo persistence), a layer x layer matrix (.csv) "
+                                     "or an attribution file (.h5 of actopo explain)")
         ->required()
         ->check(CLI::ExistingFile);
-    app.add_option("-o,--output", a->output, "The figure: .svg and .png side by side (default: the file's name with .svg)");
+    app.add_option("-o,--output", a->output, "The figure: .svg and .png side by side (default: the file's name with .svg); "
+                                             "for an attribution file a folder (default: <file>-pictures/)");
+    app.add_option("--inputs", a->count, "Attribution file: inputs shown per method")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--layer", a->layer, "The layer of a diagram file of several layers (default: every layer, one figure each)");
     app.add_flag("--force", a->force, "Overwrite existing figures");
     app.footer(
         "A diagram file gives the persistence diagram beside the barcode (the longest bars per dimension); a\n"
-        "matrix gives a heatmap, bright where layers are alike. Examples:\n"
+        "matrix gives a heatmap, bright where layers are alike; an attribution file per method a grid of inputs with\n"
+        "their maps and the mean map per class. Examples:\n"
         "  actopo plot diagrams/mlp.h5 --layer fc1 -o fc1.svg\n"
-        "  actopo plot distances/sliced-wasserstein-h1.csv");
+        "  actopo plot distances/sliced-wasserstein-h1.csv\n"
+        "  actopo plot attributions.h5 --inputs 8 -o pictures/");
     app.callback([a] { run(*a); });
 }
 
-Registration reg{"plot", "Draw a diagram file or a layer x layer matrix as SVG and PNG", setup};
+Registration reg{"plot", "Draw a diagram file, a layer x layer matrix or an attribution file as SVG and PNG", setup};
 
 }  // namespace
 }  // namespace actopo::cli

@@ -121,10 +121,7 @@ ExplainReport explain_attributions(const ExplainOptions& options);
 
 // The attribution file is read back by read_attribution_file() and read_attributions() (actopo/store.hpp).
 
-/// Draws the pictures of an attribution file into `folder`: per method a grid of the first `count` inputs
-/// with their maps overlaid, and per-class mean maps. Returns the files written.
-std::vector<std::string> draw_attribution_pictures(const std::string& attributions, const std::string& folder,
-                                                   std::size_t count, bool force);
+// Its pictures are drawn by draw_attribution_pictures() (actopo/plot.hpp), also by `actopo plot`.
 
 struct QualityOptions {
     std::string model;

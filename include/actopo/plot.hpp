@@ -90,6 +90,12 @@ void write_loops_plot(const Matrix& xy, const std::vector<std::int64_t>& labels,
                       const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails, const std::string& path,
                       const std::string& title, bool force);
 
+/// Draws the pictures of an attribution file (actopo explain; read_attribution_file in actopo/store.hpp) into
+/// `folder`: per method a grid of the first `count` inputs (read from the file's dataset when it opens) with their
+/// maps overlaid, and per-class mean maps. Returns the files written.
+std::vector<std::string> draw_attribution_pictures(const std::string& attributions, const std::string& folder,
+                                                   std::size_t count, bool force);
+
 /// Graphviz `engine` (dot, neato or sfdp) draws `dot` into `path` (.svg, .png or .pdf by its extension).
 /// UserError for an unknown engine or extension or when Graphviz refuses the graph; EnvironmentError when
 /// the engine is not installed (Debian's graphviz).

@@ -116,6 +116,8 @@ struct AttributionFile {
     std::vector<std::string> class_names;
 };
 AttributionFile read_attribution_file(const std::string& path);
+/// Whether `path` is an HDF5 file with the attribution file's format attribute (never throws).
+bool is_attribution_file(const std::string& path);
 /// One method's maps: shape [N, ...] in `shape`.
 std::vector<float> read_attributions(const std::string& path, const std::string& method,
                                      std::vector<std::int64_t>* shape);

@@ -8,6 +8,7 @@
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
 #include "actopo/explain.hpp"
+#include "actopo/plot.hpp"
 #include "actopo/store.hpp"
 #include "explain/file.hpp"
 #include "explain/internal.hpp"

@@ -19,6 +19,15 @@ Handle open_attributions(const std::string& path) {
 }
 }  // namespace
 
+bool is_attribution_file(const std::string& path) {
+    try {
+        open_attributions(path);
+        return true;
+    } catch (const UserError&) {
+        return false;
+    }
+}
+
 AttributionFile read_attribution_file(const std::string& path) {
     Handle f = open_attributions(path);
     AttributionFile a;

@@ -44,6 +44,20 @@ TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwr
     CHECK(fs::exists(dir / "m.svg"));
     CHECK(fs::exists(dir / "m.png"));
 
+    // an attribution file (actopo explain): per method its grid of maps and the per-class means, in a folder
+    const std::string attributions = std::string(ACTOPO_SOURCE_DIR) + "/tests/mapper/data/attributions.h5";
+    REQUIRE(shell(bin + " plot " + attributions + " --inputs 4 -o " + (dir / "pics").string() + " -q") == 0);
+    std::size_t pictures = 0;
+    for (const auto& e : fs::directory_iterator(dir / "pics")) pictures += e.path().extension() == ".png" && fs::file_size(e.path()) > 1000;
+    CHECK(pictures == 2);  // the one method's grid and its class means
+    // an HDF5 file that holds neither diagrams nor attributions
+    const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/data/data.h5";
+    REQUIRE(shell(bin + " plot " + data + " -o " + (dir / "x.svg").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("data.h5: neither diagrams") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir / "x.svg"));
+
     actopo::write_text_file((dir / "notes.txt").string(), "hello\n", true);
     REQUIRE(shell(bin + " plot " + (dir / "notes.txt").string() + " 2> " + (dir / "err.txt").string()) == 1);
     err = actopo::read_text_file((dir / "err.txt").string());

@@ -10,7 +10,6 @@
 
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
-#include "actopo/explain.hpp"
 #include "actopo/plot.hpp"
 #include "actopo/store.hpp"
 #include "plot/figure.hpp"
