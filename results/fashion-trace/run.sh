@@ -39,3 +39,7 @@ $ACTOPO mapper "$WORK/relu3.h5" --layer relu3 --relu --intervals 10 --overlap 0.
 $ACTOPO ablate --quiet --model "$MODEL" --dataset fashion-mnist:test --limit 2000 \
     --mapper-node "$HERE/mapper/relu3.json:${NODE:-9}" --top-units 5 --baseline-draws "$DRAWS" --seed 1 \
     -o "$HERE/ablate/mapper-node.json" --force > "$HERE/ablate/mapper-node.log"
+# the five longest H1 loops of relu3 (1000 of the 2000 images), mapped back to the images on them
+mkdir -p "$HERE/loops"
+$ACTOPO persistence "$WORK/relu3.h5" --layer relu3 --points 1000 --seed 1 --max-dim 1 --representatives 5 \
+    -o "$HERE/loops/relu3.json" --force 2>&1 | tee "$HERE/loops/relu3.log"
