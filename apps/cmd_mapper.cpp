@@ -196,8 +196,9 @@ void run(const Args& a) {
             render_graphviz(dot, a.engine, stem + ".png", a.force);
             write_text_file(stem + ".html", mapper::to_html(g, names, title, thumbs), a.force);
         }
-        std::printf("%s: %zu nodes, %zu edges, %zu components, %zu cycles, mean purity %.3f -> %s\n",
-                     layer.c_str(), g.nodes.size(), g.links.size(), g.components, g.cycles, g.mean_purity, path.c_str());
+        std::printf("%s: %s, %s, %s, %s, mean purity %.3f -> %s\n", layer.c_str(), count_noun(g.nodes.size(), "node").c_str(),
+                    count_noun(g.links.size(), "edge").c_str(), count_noun(g.components, "component").c_str(),
+                    count_noun(g.cycles, "cycle").c_str(), g.mean_purity, path.c_str());
         dendrograms.push_back(mapper::class_hierarchy(g));
     }
     if (many) {

@@ -1,10 +1,12 @@
 // `actopo plot`: a picture of what a single command wrote: a diagram file (persistence diagram and barcode),
-// a layer x layer matrix (heatmap) or an attribution file (maps over their inputs, per-class means).
+// a layer x layer matrix (heatmap), a Mapper graph (nodes as class pie charts) or an attribution file (maps
+// over their inputs, per-class means).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "actopo/core.hpp"
+#include "actopo/mapper.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/plot.hpp"
 #include "actopo/store.hpp"
@@ -29,6 +31,16 @@ bool is_matrix_csv(const std::string& path) {
     return first.rfind("name,", 0) == 0;
 }
 
+/// A .json file that holds a Mapper graph (actopo mapper: "nodes" and "cover") rather than diagrams.
+bool is_mapper_json(const std::string& path) {
+    try {
+        const auto j = nlohmann::json::parse(read_text_file(path));
+        return j.is_object() && j.contains("nodes") && j.contains("cover");
+    } catch (const nlohmann::json::exception&) {
+        return false;
+    }
+}
+
 /// out.svg -> out-<layer>.svg (one figure per layer of a file of several)
 std::string with_layer(const std::string& output, const std::string& layer) {
     const fs::path p(output);
@@ -46,6 +58,13 @@ void run(const Args& a) {
                       {meaning, meaning == MatrixMeaning::similarity ? "similarity (1 = same)"
                                 : meaning == MatrixMeaning::distance ? "distance (0 = same)" : ""});
         written = figure_paths(output);
+    } else if (ext == ".json" && is_mapper_json(a.input)) {  // nodes as pie charts of their classes, as actopo mapper draws them
+        std::vector<std::string> class_names;
+        const mapper::Graph g = mapper::read_graph(a.input, &class_names);
+        const std::string title = fs::path(a.input).stem().string() + " " + g.meta.value("layer", "");
+        const std::string dot = mapper::to_dot(g, class_names, title);
+        written = figure_paths(output);
+        for (const auto& f : written) render_graphviz(dot, "neato", f, a.force);
     } else if (ext == ".h5" && is_attribution_file(a.input)) {  // of actopo explain
         const std::string folder = a.output.empty() ? fs::path(a.input).replace_extension("").string() + "-pictures" : a.output;
         written = draw_attribution_pictures(a.input, folder, a.count, a.force);
@@ -76,8 +95,8 @@ void run(const Args& a) {
 
 void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
-    app.add_option("file", a->input, "A diagram file (.csv, .json, .h5 of actopo persistence), a layer x layer matrix (.csv) "
-                                     "or an attribution file (.h5 of actopo explain)")
+    app.add_option("file", a->input, "A diagram file (.csv, .json, .h5 of actopo persistence), a layer x layer matrix (.csv), "
+                                     "a Mapper graph (.json of actopo mapper) or an attribution file (.h5 of actopo explain)")
         ->required()
         ->check(CLI::ExistingFile);
     app.add_option("-o,--output", a->output, "The figure: .svg and .png side by side (default: the file's name with .svg); "
@@ -87,15 +106,16 @@ void setup(CLI::App& app) {
     app.add_flag("--force", a->force, "Overwrite existing figures");
     app.footer(
         "A diagram file gives the persistence diagram beside the barcode (the longest bars per dimension); a\n"
-        "matrix gives a heatmap, bright where layers are alike; an attribution file per method a grid of inputs with\n"
-        "their maps and the mean map per class. Examples:\n"
+        "matrix gives a heatmap, bright where layers are alike; a Mapper graph its nodes as pie charts of their classes;\n"
+        "an attribution file per method a grid of inputs with their maps and the mean map per class. Examples:\n"
         "  actopo plot diagrams/mlp.h5 --layer fc1 -o fc1.svg\n"
         "  actopo plot distances/sliced-wasserstein-h1.csv\n"
-        "  actopo plot attributions.h5 --inputs 8 -o pictures/");
+        "  actopo plot attributions.h5 --inputs 8 -o pictures/\n"
+        "  actopo mapper acts.h5 --layer fc1 --no-pictures -o fc1.json && actopo plot fc1.json");
     app.callback([a] { run(*a); });
 }
 
-Registration reg{"plot", "Draw a diagram file, a layer x layer matrix or an attribution file as SVG and PNG", setup};
+Registration reg{"plot", "Draw a diagram file, a layer x layer matrix, a Mapper graph or an attribution file as SVG and PNG", setup};
 
 }  // namespace
 }  // namespace actopo::cli

@@ -227,6 +227,10 @@ struct NodeRecord {
 };
 /// UserError naming the file when it is not a Mapper graph or has no node `id` (saying the ids it has).
 NodeRecord read_node(const std::string& graph_path, std::size_t id);
+/// A Mapper graph file read back (to_json's format) for drawing: nodes (members, classes, statistics), links,
+/// the graph statistics and meta; `class_names` from the file. The cloud's rows are not in the file: each node's
+/// `points` holds `size` placeholders 0..size-1 so that size() is right. UserError naming the file otherwise.
+Graph read_graph(const std::string& graph_path, std::vector<std::string>* class_names);
 
 /// A node's distinguishing units: with `units` one row per input (a layer's neurons, conv channels averaged over
 /// space: sample_layer's avgpool over every input), z_u = (mean of unit u over the members - its mean over all

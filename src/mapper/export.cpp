@@ -150,8 +150,8 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
     o << "graph mapper {\n  graph [overlap=false, splines=false, outputorder=edgesfirst, fontname=Helvetica, "
          "fontsize=16, labelloc=t, label=<"
       << "<table border=\"0\" cellspacing=\"2\"><tr><td colspan=\"" << span << "\">" << xml_escape(title)
-      << "<br/>" << g.nodes.size() << " nodes, " << g.links.size() << " edges, " << g.components << " components, "
-      << g.cycles << " cycles, mean purity " << fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
+      << "<br/>" << count_noun(g.nodes.size(), "node") << ", " << count_noun(g.links.size(), "edge") << ", "
+      << count_noun(g.components, "component") << ", " << count_noun(g.cycles, "cycle") << ", mean purity " << fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
       << "</tr></table>>];\n"
       << "  node [shape=circle, fixedsize=true, label=\"\", penwidth=0.4, color=\"#333333\"];\n"
       << "  edge [color=\"#888888\"];\n";

@@ -158,9 +158,8 @@ std::string to_html(const Graph& g, const std::vector<std::string>& class_names,
     nlohmann::json data;
     data["class_names"] = class_names;
     data["lens"] = g.meta.value("lens", "");
-    data["stats"] = std::to_string(g.nodes.size()) + " nodes, " + std::to_string(g.links.size()) + " edges, " +
-                    std::to_string(g.components) + " components, " + std::to_string(g.cycles) +
-                    " cycles, mean purity " + std::to_string(g.mean_purity).substr(0, 5) + "; hover a node";
+    data["stats"] = count_noun(g.nodes.size(), "node") + ", " + count_noun(g.links.size(), "edge") + ", " +
+                    count_noun(g.components, "component") + ", " + count_noun(g.cycles, "cycle") + ", mean purity " + std::to_string(g.mean_purity).substr(0, 5) + "; hover a node";
     nlohmann::json colours = nlohmann::json::object(), classes = nlohmann::json::array(), thumbs = nlohmann::json::object();
     for (const auto& s : g.spread) {
         colours[std::to_string(s.label)] = class_colour(s.label);

@@ -10,7 +10,9 @@
 
 namespace actopo::mapper {
 
-NodeRecord read_node(const std::string& graph_path, std::size_t id) {
+namespace {
+/// The JSON of a Mapper graph file; UserError when it is not one.
+nlohmann::json graph_file(const std::string& graph_path) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(read_text_file(graph_path));
@@ -19,6 +21,48 @@ NodeRecord read_node(const std::string& graph_path, std::size_t id) {
     }
     if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array() || !j.contains("cover"))
         throw UserError(graph_path + ": not a Mapper graph (expected the JSON of actopo mapper, with \"nodes\" and \"cover\")");
+    return j;
+}
+}  // namespace
+
+Graph read_graph(const std::string& graph_path, std::vector<std::string>* class_names) {
+    const nlohmann::json j = graph_file(graph_path);
+    Graph g;
+    try {
+        g.meta = j.value("meta", nlohmann::json::object());
+        if (class_names) *class_names = j.value("class_names", std::vector<std::string>{});
+        for (const auto& n : j["nodes"]) {
+            Node node;
+            node.id = n.at("id").get<std::size_t>();
+            node.cover_set = n.value("cover_set", std::size_t(0));
+            node.members = n.at("members").get<std::vector<std::int64_t>>();
+            node.points.resize(n.at("size").get<std::size_t>());
+            for (std::size_t k = 0; k < node.points.size(); ++k) node.points[k] = k;
+            for (const auto& [label, count] : n.at("classes").items()) node.classes[std::stoll(label)] = count.get<std::size_t>();
+            node.majority = n.value("majority", std::int64_t(-1));
+            node.purity = n.value("purity", 0.0);
+            node.misclassified = n.value("misclassified", 0.0);
+            g.nodes.push_back(std::move(node));
+        }
+        for (const auto& l : j.value("links", nlohmann::json::array()))
+            g.links.push_back({l.at("source").get<std::size_t>(), l.at("target").get<std::size_t>(),
+                               l.value("intersection", std::size_t(0)), l.value("weight", 0.0)});
+        const auto stats = j.value("stats", nlohmann::json::object());
+        g.components = stats.value("components", std::size_t(0));
+        g.cycles = stats.value("cycles", std::size_t(0));
+        g.noise = stats.value("noise_points", std::size_t(0));
+        g.mean_purity = stats.value("mean_purity", 0.0);
+        for (const auto& s : stats.value("class_spread", nlohmann::json::array()))
+            g.spread.push_back({s.at("label").get<std::int64_t>(), s.value("points", std::size_t(0)), s.value("nodes", std::size_t(0)),
+                                s.value("entropy", 0.0)});
+    } catch (const std::exception& e) {  // a missing field, a wrong type, a class label that is no number
+        throw UserError(graph_path + ": a node or link lacks a field of the Mapper format (" + std::string(e.what()) + ")");
+    }
+    return g;
+}
+
+NodeRecord read_node(const std::string& graph_path, std::size_t id) {
+    const nlohmann::json j = graph_file(graph_path);
     NodeRecord r;
     try {
         const auto meta = j.value("meta", nlohmann::json::object());

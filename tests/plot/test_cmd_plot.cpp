@@ -50,6 +50,26 @@ TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwr
     std::size_t pictures = 0;
     for (const auto& e : fs::directory_iterator(dir / "pics")) pictures += e.path().extension() == ".png" && fs::file_size(e.path()) > 1000;
     CHECK(pictures == 2);  // the one method's grid and its class means
+    // a Mapper graph file (actopo mapper's JSON, written here by hand): its nodes as class pie charts
+    actopo::write_text_file((dir / "g.json").string(),
+                            R"({"meta": {"layer": "fc1"}, "class_names": ["a", "b"], "cover": {"intervals": [2], "sets": []},
+                                "stats": {"components": 1, "cycles": 0, "mean_purity": 0.8,
+                                          "class_spread": [{"label": 0, "points": 5}, {"label": 1, "points": 3}]},
+                                "nodes": [{"id": 0, "members": [1, 2, 3], "size": 3, "classes": {"0": 3}, "majority": 0, "purity": 1},
+                                          {"id": 1, "members": [3, 4, 5, 6], "size": 4, "classes": {"0": 2, "1": 2}, "majority": 0, "purity": 0.5},
+                                          {"id": 2, "members": [7], "size": 1, "classes": {"1": 1}, "majority": 1, "purity": 1}],
+                                "links": [{"source": 0, "target": 1, "weight": 0.17, "intersection": 1}]})",
+                            true);
+    REQUIRE(shell(bin + " plot " + (dir / "g.json").string() + " -q") == 0);
+    const std::string svg = actopo::read_text_file((dir / "g.svg").string());
+    CHECK(svg.find("node 1: 4 points") != std::string::npos);  // the node's tooltip, from the file
+    CHECK(fs::file_size(dir / "g.png") > 1000);
+    actopo::write_text_file((dir / "bad.json").string(), R"({"nodes": [{"id": 0}], "cover": {}})", true);
+    REQUIRE(shell(bin + " plot " + (dir / "bad.json").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("bad.json: a node or link lacks a field of the Mapper format") != std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
     // an HDF5 file that holds neither diagrams nor attributions
     const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/data/data.h5";
     REQUIRE(shell(bin + " plot " + data + " -o " + (dir / "x.svg").string() + " 2> " + (dir / "err.txt").string()) == 1);
