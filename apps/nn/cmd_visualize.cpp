@@ -41,15 +41,15 @@ void setup(CLI::App& app) {
     app.add_option("--dataset", o.dataset, "fashion-mnist[:test|:train] or data.h5: the input shape, and the inputs of --activation-maps")
         ->capture_default_str();
     app.add_option("--threads", o.threads, "Intra-op threads (0: LibTorch's default)");
-    app.add_option("-o,--out", o.output, "Folder for the pictures and the file of images")->required();
+    app.add_option("-o,--output", o.output, "Folder for the pictures and the file of images")->required();
     app.add_flag("--force", o.force, "Replace existing outputs");
     app.footer(
         "Examples:\n"
-        "  actopo visualize --model cnn.pt --layer relu3 --units 0-15 --steps 256 --seed 1 --out vis/\n"
-        "  actopo visualize --model cnn.pt --target class --out vis/          (the input that maximises each logit)\n"
-        "  actopo visualize --model cnn.pt --layer fc1 --decoder ae.pt --out vis/   (code space: ae.pt from actopo train --arch autoencoder)\n"
-        "  actopo visualize --model cnn.pt --filters --out vis/               (the first layer's filters)\n"
-        "  actopo visualize --model cnn.pt --activation-maps --layer relu1 --dataset fashion-mnist:test --inputs 4 --out vis/\n"
+        "  actopo visualize --model cnn.pt --layer relu3 --units 0-15 --steps 256 --seed 1 -o vis/\n"
+        "  actopo visualize --model cnn.pt --target class -o vis/          (the input that maximises each logit)\n"
+        "  actopo visualize --model cnn.pt --layer fc1 --decoder ae.pt -o vis/   (code space: ae.pt from actopo train --arch autoencoder)\n"
+        "  actopo visualize --model cnn.pt --filters -o vis/               (the first layer's filters)\n"
+        "  actopo visualize --model cnn.pt --activation-maps --layer relu1 --dataset fashion-mnist:test --inputs 4 -o vis/\n"
         "Writes <out>/<layer>.png/.svg (a tile per unit, titled with the activation reached) and <out>/<layer>.h5\n"
         "(/images, /units, /activation, /initial_activation, /trace; docs/formats.md).");
     app.callback([a] {

@@ -252,12 +252,12 @@ void check_free(const std::string& path, bool force) {
 
 // Makes the output folder (UserError when it is a file).
 void make_folder(const std::string& folder) {
-    if (folder.empty()) throw UserError("visualize needs an output folder (--out DIR)");
+    if (folder.empty()) throw UserError("visualize needs an output folder (-o DIR)");
     if (fs::exists(folder) && !fs::is_directory(folder))
-        throw UserError("--out '" + folder + "' is a file; expected a folder (made when missing)");
+        throw UserError("-o '" + folder + "' is a file; expected a folder (made when missing)");
     std::error_code ec;
     fs::create_directories(folder, ec);
-    if (ec) throw UserError("--out '" + folder + "': cannot create the folder (" + ec.message() + ")");
+    if (ec) throw UserError("-o '" + folder + "': cannot create the folder (" + ec.message() + ")");
 }
 
 void write_floats(hid_t loc, const std::string& name, const std::vector<float>& v, const std::vector<std::int64_t>& shape) {

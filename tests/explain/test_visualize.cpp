@@ -180,7 +180,7 @@ TEST_CASE("code space: a decoder trained by actopo train, its code optimised, eq
     // a decoder whose output is not the model's input shape, and a model file without decode(z): one line, nothing
     const std::string bin = ACTOPO_BINARY, bad = vis_dir() + "/bad-decoder";
     auto [s1, t1] = shell(bin + " visualize --model " + o.model + " --layer conv2 --input-shape 1,12,12 --decoder " +
-                          t.output + " --out " + bad);
+                          t.output + " -o " + bad);
     CHECK(s1 == 1);
     CHECK(t1 == "actopo: decoder '" + t.output + "' decodes a code of 4 values to [1, 8, 8], but model '" + o.model +
                     "' takes [1, 12, 12] (--input-shape or the dataset's)\n");
@@ -218,7 +218,7 @@ TEST_CASE("visualize bad input: one line naming the layer, unit or value, exit 1
     for (const auto& c : cases) {
         const std::string out = vis_dir() + "/bad";
         fs::remove_all(out);
-        auto [status, text] = shell(bin + " visualize --dataset " + kData + "data.h5 " + c.args + " --out " + out);
+        auto [status, text] = shell(bin + " visualize --dataset " + kData + "data.h5 " + c.args + " -o " + out);
         INFO(c.args << "\n" << text);
         CHECK(status == 1);
         CHECK_THAT(text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
