@@ -426,7 +426,7 @@ void write_report(const std::string& results_dir, bool force) {
     page.text("Every job's command and the hashes of its inputs and outputs: manifest.json; wall times: timings.json; "
               "each job's log: logs/.");
     write_text_file(target, page.html("actopo experiment " + plan.value("name", ""),
-                                      std::to_string(models.size()) + " model(s), seed " +
+                                      count_noun(models.size(), "model") + ", seed " +
                                           std::to_string(plan.value("seed", 0)) + ", actopo " + version()),
                     true);
 }
