@@ -33,30 +33,16 @@ std::string temp_dir() {
     return dir;
 }
 
-struct Output {
-    int status = 0;
-    std::string text;
-};
-
-Output run(const std::string& command) {
-    Output o;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t k;
-    while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) o.text.append(buf, k);
-    int st = ::pclose(p);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return o;
-}
+/// A command's exit status and what it wrote on stdout and stderr.
+ProcessResult run(const std::string& command) { return run_shell(command + " 2>&1"); }
 
 // Runs the oracle on an attribution file and checks every line "<name> <relative error>".
 void check_against_oracle(const std::string& model_class, const std::string& file, std::size_t expected_lines) {
-    Output o = run("/usr/bin/python3 " + kDir + "oracle.py " + model_class + " " + kData + model_class + ".pt " +
+    ProcessResult o = run("/usr/bin/python3 " + kDir + "oracle.py " + model_class + " " + kData + model_class + ".pt " +
                    kData + "data.h5 " + file);
-    INFO(o.text);
+    INFO(o.output);
     REQUIRE(o.status == 0);
-    std::istringstream in(o.text);
+    std::istringstream in(o.output);
     std::string name;
     double err;
     std::size_t lines = 0;
@@ -190,12 +176,12 @@ TEST_CASE("the file holds the inputs, the targets, every option and the cams", "
     CHECK(shape == std::vector<std::int64_t>{10, 1, 8, 8});
     read_attributions(o.output, "integrated-gradients", &shape);
     CHECK(shape == std::vector<std::int64_t>{10, 1, 8, 8});
-    Output h5 = run("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + o.output +
+    ProcessResult h5 = run("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + o.output +
                     "'); a = f['attributions/integrated-gradients'].attrs; print(f.attrs['format'], f.attrs['version'], "
                     "a['steps'], a['rule'], a['baseline'], f['cams/grad-cam/relu2'].shape, "
                     "f['attributions/integrated-gradients_delta'].shape, f['inputs/target'].dtype)\"");
-    INFO(h5.text);
-    CHECK(h5.text == "actopo-attributions 1 16 midpoint zero (10, 4, 4) (10,) int64\n");
+    INFO(h5.output);
+    CHECK(h5.output == "actopo-attributions 1 16 midpoint zero (10, 4, 4) (10,) int64\n");
 }
 
 TEST_CASE("integrated gradients' completeness error shrinks with the steps", "[explain]") {
@@ -347,11 +333,11 @@ TEST_CASE("bad input: one line naming the method, layer or value, exit 1, nothin
         fs::remove(out);
         std::string args = c.args;
         if (args.find("--dataset") == std::string::npos) args += " --dataset " + kData + "data.h5";
-        Output o = run(bin + " explain --batch 4 " + args + " -o " + out);
-        INFO(c.args << "\n" << o.text);
+        ProcessResult o = run(bin + " explain --batch 4 " + args + " -o " + out);
+        INFO(c.args << "\n" << o.output);
         CHECK(o.status == 1);
-        CHECK_THAT(o.text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
-        CHECK(std::count(o.text.begin(), o.text.end(), '\n') == 1);
+        CHECK_THAT(o.output, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
+        CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);
         CHECK_FALSE(fs::exists(out));
         bool temp_left = false;
         for (const auto& entry : fs::directory_iterator(temp_dir()))
@@ -368,11 +354,11 @@ TEST_CASE("bad input: one line naming the method, layer or value, exit 1, nothin
         fs::remove_all(out);
         std::string args = c.args;
         if (args.find("--dataset") == std::string::npos) args += " --dataset " + kData + "data.h5";
-        Output o = run(bin + " explain-quality --limit 4 --no-randomisation " + args + " -o " + out);
-        INFO(c.args << "\n" << o.text);
+        ProcessResult o = run(bin + " explain-quality --limit 4 --no-randomisation " + args + " -o " + out);
+        INFO(c.args << "\n" << o.output);
         CHECK(o.status == 1);
-        CHECK_THAT(o.text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
-        CHECK(std::count(o.text.begin(), o.text.end(), '\n') == 1);
+        CHECK_THAT(o.output, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
+        CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);
         CHECK_FALSE(fs::exists(out));
     }
 }

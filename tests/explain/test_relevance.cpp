@@ -35,22 +35,8 @@ std::string temp_dir() {
     return dir;
 }
 
-struct Output {
-    int status = 0;
-    std::string text;
-};
-
-Output run(const std::string& command) {
-    Output o;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t k;
-    while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) o.text.append(buf, k);
-    int st = ::pclose(p);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return o;
-}
+/// A command's exit status and what it wrote on stdout and stderr.
+ProcessResult run(const std::string& command) { return run_shell(command + " 2>&1"); }
 
 ExplainOptions options(const std::string& model, const std::vector<std::string>& methods, const std::string& out) {
     ExplainOptions o;
@@ -68,11 +54,11 @@ ExplainOptions options(const std::string& model, const std::vector<std::string>&
 // The oracle's lines "<method> <error>" for the file, each within `tolerance` (or the method's own).
 void check_against_oracle(const std::string& model, const std::string& file, std::size_t expected_lines,
                           const std::map<std::string, double>& tolerances = {}) {
-    Output o = run("/usr/bin/python3 " + kDir + "relevance_oracle.py " + model + " " + kData + model + ".pt " + kData +
+    ProcessResult o = run("/usr/bin/python3 " + kDir + "relevance_oracle.py " + model + " " + kData + model + ".pt " + kData +
                    "data.h5 " + file);
-    INFO(o.text);
+    INFO(o.output);
     REQUIRE(o.status == 0);
-    std::istringstream in(o.text);
+    std::istringstream in(o.output);
     std::string name;
     double err;
     std::size_t lines = 0;
@@ -244,16 +230,16 @@ TEST_CASE("modified backward passes refuse unsupported operations, unknown layer
     for (const auto& c : cases) {
         const std::string out = temp_dir() + "/bad.h5";
         fs::remove(out);
-        Output o = run(bin + " explain --batch 4 --dataset " + kData + "data.h5 " + c.args + " -o " + out);
-        INFO(c.args << "\n" << o.text);
+        ProcessResult o = run(bin + " explain --batch 4 --dataset " + kData + "data.h5 " + c.args + " -o " + out);
+        INFO(c.args << "\n" << o.output);
         CHECK(o.status == 1);
-        CHECK_THAT(o.text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
-        CHECK(std::count(o.text.begin(), o.text.end(), '\n') == 1);
+        CHECK_THAT(o.output, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
+        CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);
         CHECK_FALSE(fs::exists(out));
     }
     // the gradient walks need no rule: guided backprop still works where LRP cannot
-    Output ok = run(bin + " explain --quiet --dataset " + kData + "data.h5 --model " + kData +
+    ProcessResult ok = run(bin + " explain --quiet --dataset " + kData + "data.h5 --model " + kData +
                     "rgate.pt --method guided-backprop,deconvnet -o " + temp_dir() + "/deconv.h5");
-    INFO(ok.text);
+    INFO(ok.output);
     CHECK(ok.status == 0);
 }

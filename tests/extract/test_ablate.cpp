@@ -38,22 +38,8 @@ const AblationRow& row(const AblationReport& r, const std::string& name) {
     return r.rows.front();
 }
 
-struct Output {
-    int status = 0;
-    std::string text;
-};
-
-Output run(const std::string& command) {
-    Output o;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t k;
-    while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) o.text.append(buf, k);
-    const int st = ::pclose(p);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return o;
-}
+/// A command's exit status and what it wrote on stdout and stderr.
+ProcessResult run(const std::string& command) { return run_shell(command + " 2>&1"); }
 
 }  // namespace
 
@@ -183,11 +169,11 @@ TEST_CASE("ablate command: unit out of range, missing community, a graph of anot
          mapper_graph + " was made from store '" + store + "' of model '" + kData + "ablate_cnn.pt', whose sha256 differs from --model"},
     };
     for (const auto& c : cases) {
-        const Output o = run(bin + " ablate --baseline-draws 2" + c.args + " -o " + out);
-        INFO(c.args << "\n" << o.text);
+        const ProcessResult o = run(bin + " ablate --baseline-draws 2" + c.args + " -o " + out);
+        INFO(c.args << "\n" << o.output);
         CHECK(o.status == 1);
-        CHECK_THAT(o.text, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
-        CHECK(std::count(o.text.begin(), o.text.end(), '\n') == 1);
+        CHECK_THAT(o.output, Catch::StartsWith("actopo: ") && Catch::Contains(c.expected));
+        CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);
         std::size_t files = 0;
         for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++files;
         CHECK(files == 3);  // the store and the two graphs: no output, no temporary file
