@@ -82,14 +82,7 @@ void draw_cell(cairo_t* cr, const Cell& cell, double x0, double y0, bool is_sign
             *px = out;
         }
     cairo_surface_mark_dirty(img);
-    cairo_save(cr);
-    cairo_translate(cr, x0, y0);
-    cairo_scale(cr, kCell / double(cell.w), kCell / double(cell.h));
-    cairo_set_source_surface(cr, img, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    cairo_surface_destroy(img);
+    paint_image(cr, img, x0, y0, kCell, kCell);
     cairo_set_source_rgb(cr, 0, 0, 0);
     draw_text(cr, cell.caption, x0 + kCell / 2, y0 + kCell + 3, kFont - 1, 0.5, 0);
     if (!cell.caption2.empty()) draw_text(cr, cell.caption2, x0 + kCell / 2, y0 + kCell + 15, kFont - 1, 0.5, 0);

@@ -63,6 +63,17 @@ void render_figure(const std::string& path, double width, double height, const D
     png.commit();
 }
 
+void paint_image(cairo_t* cr, cairo_surface_t* image, double x, double y, double w, double h) {
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, w / double(cairo_image_surface_get_width(image)), h / double(cairo_image_surface_get_height(image)));
+    cairo_set_source_surface(cr, image, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(image);
+}
+
 Measure::Measure() {
     surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cr = cairo_create(surface);

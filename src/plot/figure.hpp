@@ -31,6 +31,10 @@ double text_width(cairo_t* cr, const std::string& s, double size, bool bold = fa
 void draw_text(cairo_t* cr, const std::string& s, double x, double y, double size, double ax = 0, double ay = 0,
                double angle = 0, bool bold = false);
 
+/// Paints `image` scaled to w x h points with its top left at (x, y), pixels kept sharp (nearest neighbour),
+/// then destroys it.
+void paint_image(cairo_t* cr, cairo_surface_t* image, double x, double y, double w, double h);
+
 struct Rgb {
     double r, g, b;
 };

@@ -86,17 +86,7 @@ void write_image_grid(const std::vector<ImageTile>& tiles, const ImageGridStyle&
             const ImageTile& t = tiles[k];
             const double x0 = kGap + double(k % cols) * pitch + (pitch - kGap - cell) / 2;
             const double y0 = kTop + double(k / cols) * (cell + label + kGap);
-            if (t.height && t.width) {
-                cairo_surface_t* img = tile_surface(t);
-                cairo_save(cr);
-                cairo_translate(cr, x0, y0);
-                cairo_scale(cr, cell / double(t.width), cell / double(t.height));
-                cairo_set_source_surface(cr, img, 0, 0);
-                cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-                cairo_paint(cr);
-                cairo_restore(cr);
-                cairo_surface_destroy(img);
-            }
+            if (t.height && t.width) paint_image(cr, tile_surface(t), x0, y0, cell, cell);
             cairo_set_source_rgb(cr, 0, 0, 0);
             draw_text(cr, t.caption, x0 + cell / 2, y0 + cell + 2, kFont, 0.5, 0);
             if (!t.caption2.empty()) draw_text(cr, t.caption2, x0 + cell / 2, y0 + cell + 14, kFont, 0.5, 0);
