@@ -86,12 +86,16 @@ struct ExtractOptions {
     bool force = false;
     int threads = 0;
     int compression = kDefaultCompression;   // 0: none; 1-9: shuffle + deflate at that level
+    StoreDtype store_dtype = StoreDtype::float32;  // float16: half the bytes, read back as float32
+    std::int64_t pool = 1;                   // > 1: average-pool every [C, H, W] layer KxK (stride K, a partial
+                                             // window at the right and bottom edges averages what it covers)
 };
 
 struct ExtractReport {
     std::size_t inputs = 0;
     std::vector<LayerSpec> layers;
     std::map<std::string, std::uint64_t> nonfinite;  // per layer, and "/inputs/logits"; only those with any
+    std::map<std::string, std::uint64_t> float16_overflow;  // float16 stores: finite values stored as +-Inf
     double seconds = 0;         // the whole call
     double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
                                 // model and the dataset already open): forward passes, capture, writing
@@ -103,6 +107,25 @@ struct ExtractReport {
 /// renamed when complete; Ctrl-C leaves nothing under the final name). The store is written on a second thread
 /// while the next batches run (the batch being written and the one being computed), so memory is bounded by a few batches.
 ExtractReport extract_activations(const ExtractOptions& options);
+
+/// What an extraction would write, without writing: the layers as stored (pooled shapes), their bytes, the total.
+struct ExtractPlan {
+    std::size_t inputs = 0;
+    std::vector<LayerSpec> layers;
+    std::vector<std::uint64_t> layer_bytes;  // N * per-input values * bytes of the store dtype, per layer
+    std::uint64_t input_bytes = 0;           // index, labels, predictions, logits (and mask, tokens)
+    std::uint64_t total_bytes = 0;           // the activations' and the tables' bytes (HDF5 adds a few KB)
+};
+/// Runs the model on the dataset's first input to learn the layers' shapes (the same errors as an extraction).
+ExtractPlan plan_extraction(const ExtractOptions& options);
+
+/// The per-input shape a layer of shape `shape` is stored as under --pool `pool`: [C, ceil(H/K), ceil(W/K)] for a
+/// [C, H, W] layer, else unchanged (pool of the spec 1 then).
+LayerSpec pooled_layer(const std::string& name, const std::vector<std::int64_t>& shape, std::int64_t pool);
+/// Average-pools `batch` inputs of a [C, H, W] layer KxK with stride K into [C, ceil(H/K), ceil(W/K)]; a window cut by
+/// the right or bottom edge averages the values it covers (torch's avg_pool2d(K, K, ceil_mode=True)).
+void average_pool(const float* in, std::size_t batch, const std::vector<std::int64_t>& shape, std::int64_t pool,
+                  float* out);
 
 /// Process-wide malloc settings for a process that mainly extracts (`actopo extract`, its benchmark): blocks up
 /// to 32 MiB come from the heap and up to 128 MiB of freed heap stay mapped, so that the activations of every

@@ -155,14 +155,23 @@ std::vector<StageOptions> make_tables() {
     // how a layer becomes a point cloud (persistence); the experiment's `sampling:` section
     {
         StageOptions s{"sampling", {}};
-        OptionSpec method = text("sampling", "avgpool", {"flatten", "avgpool", "top-l2", "spatial"},
-                                 "flatten|avgpool|top-l2|spatial (stores)");
+        OptionSpec method = text("sampling", "avgpool",
+                                 {"flatten", "avgpool", "top-l2", "spatial", "tokens", "token-mean", "first-token", "last-token"},
+                                 "flatten|avgpool|top-l2|spatial, or for a sequence layer [T, D] tokens|token-mean|"
+                                 "first-token|last-token (docs/sampling.md)");
         method.yaml_key = "method";
         OptionSpec normalize = text("normalize", "none", {"none", "standardize", "mean-distance", "diameter"},
                                     "Scale of each layer's cloud: none | standardize (per coordinate) | mean-distance "
                                     "(mean distance 1) | diameter (largest distance 1)");
         normalize.run_default = "mean-distance";  // an experiment compares layers of different scale
-        s.specs = {method, integer("points", "1000", 0, 1e7, "Points sampled from a store layer (0: all)"), normalize};
+        OptionSpec projection = integer("projection", "16384", 0, 1 << 24,
+                                        "flatten: points of more values are randomly projected to this many dimensions "
+                                        "(a multiple of 4; 0: never; docs/sampling.md)");
+        projection.check = [](const std::string& v) {
+            return std::stoll(v) % 4 == 0 ? "" : "expected a multiple of 4 (or 0), got '" + v + "'";
+        };
+        s.specs = {method, integer("points", "1000", 0, 1e7, "Points sampled from a store layer (0: all)"), normalize,
+                   projection};
         t.push_back(s);
     }
     {
@@ -384,7 +393,13 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
-        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
+        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
+                   text("store-dtype", "float32", {"float32", "float16"},
+                        "How activations are stored: float32, or float16 (half the bytes, about 3 significant digits; "
+                        "read back as float32)"),
+                   integer("pool", "1", 1, 1024,
+                           "Average-pool every [C, H, W] layer KxK (stride K) before storing it (1: no pooling)"),
+                   cli_only(flag("dry-run", "Print each layer's stored shape and size and the total, write nothing"))};
         t.push_back(s);
     }
     return t;

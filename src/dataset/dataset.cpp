@@ -62,7 +62,8 @@ std::vector<std::uint32_t> idx_dims(const std::vector<unsigned char>& data, cons
 
 class FashionMnist : public DatasetReader {
 public:
-    FashionMnist(const std::string& split, std::size_t limit) : split_(split) {
+    // rows: each image as a sequence of its 28 rows ([N, 28, 28], "fashion-mnist-rows")
+    FashionMnist(const std::string& split, std::size_t limit, bool rows) : split_(split), rows_(rows) {
         std::string dir = fashion_mnist_dir();
         std::string prefix = split == "train" ? "train" : "t10k";
         std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz";
@@ -87,10 +88,13 @@ public:
         pixels_.resize(offset_ + n_ * h_ * w_);
         pixels_.shrink_to_fit();
     }
-    std::string name() const override { return "fashion-mnist"; }
+    std::string name() const override { return rows_ ? "fashion-mnist-rows" : "fashion-mnist"; }
     std::string split() const override { return split_; }
     std::size_t size() const override { return n_; }
-    std::vector<std::int64_t> sample_shape() const override { return {1, std::int64_t(h_), std::int64_t(w_)}; }
+    std::vector<std::int64_t> sample_shape() const override {
+        if (rows_) return {std::int64_t(h_), std::int64_t(w_)};
+        return {1, std::int64_t(h_), std::int64_t(w_)};
+    }
     std::vector<std::string> class_names() const override { return fashion_mnist_class_names(); }
     void read(std::size_t first, std::size_t count, float* x, std::int64_t* labels) const override {
         if (first + count > n_) throw std::out_of_range("FashionMnist::read beyond the dataset");
@@ -102,6 +106,7 @@ public:
 
 private:
     std::string split_;
+    bool rows_;
     std::vector<unsigned char> pixels_, labels_;
     std::size_t offset_ = 0, n_ = 0, h_ = 0, w_ = 0;
 };
@@ -126,6 +131,16 @@ public:
         if (limit > 0) n_ = std::min<std::size_t>(n_, limit);
         for (std::size_t i = 1; i < d.size(); ++i) shape_.push_back(std::int64_t(d[i]));
         names_ = h5::read_strings(file_, "/class_names");
+        {
+            h5::Handle type(H5Dget_type(x_));
+            if (H5Tget_class(type) == H5T_INTEGER && d.size() == 2) token_length_ = d[1];
+        }
+        if (h5::exists(file_, "/mask")) {
+            mask_ = h5::read_table<std::uint8_t>(file_, "/mask", path, d[0], &mask_length_);
+            if (token_length_ > 0 && mask_length_ != token_length_)
+                throw UserError(path + ": /mask has " + std::to_string(mask_length_) + " positions per input, /x " +
+                                std::to_string(token_length_) + " tokens (expected the same)");
+        }
     }
     std::string name() const override { return path_; }
     std::string split() const override { return ""; }
@@ -142,25 +157,42 @@ public:
         h5::check_status(H5Dread(x_, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, x), path_ + ": cannot read /x");
         for (std::size_t i = 0; i < count; ++i) labels[i] = labels_[first + i];
     }
+    std::size_t mask_length() const override { return mask_length_; }
+    void read_mask(std::size_t first, std::size_t count, std::uint8_t* mask) const override {
+        std::copy_n(mask_.begin() + long(first * mask_length_), count * mask_length_, mask);
+    }
+    std::size_t token_length() const override { return token_length_; }
+    void read_tokens(std::size_t first, std::size_t count, std::int64_t* tokens) const override {
+        const hsize_t start[2] = {first, 0}, extent[2] = {count, token_length_};
+        h5::Handle fspace(H5Dget_space(x_));
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, extent, nullptr);
+        h5::Handle mspace(H5Screate_simple(2, extent, nullptr));
+        h5::check_status(H5Dread(x_, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, tokens), path_ + ": cannot read /x");
+    }
 
 private:
     std::string path_;
     h5::Handle file_, x_;
     std::vector<std::int64_t> labels_, shape_;
     std::vector<std::string> names_;
-    std::size_t n_ = 0;
+    std::vector<std::uint8_t> mask_;  // N x mask_length_, 1 at a padded position
+    std::size_t n_ = 0, mask_length_ = 0, token_length_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<DatasetReader> open_dataset(const std::string& spec, std::size_t limit) {
-    if (spec == "fashion-mnist" || spec == "fashion-mnist:test") return std::make_unique<FashionMnist>("test", limit);
-    if (spec == "fashion-mnist:train") return std::make_unique<FashionMnist>("train", limit);
-    if (spec.rfind("fashion-mnist:", 0) == 0)
-        throw UserError("unknown split in '" + spec + "' (expected fashion-mnist:test or fashion-mnist:train)");
+    for (const std::string base : {"fashion-mnist", "fashion-mnist-rows"}) {
+        const bool rows = base == "fashion-mnist-rows";
+        if (spec == base || spec == base + ":test") return std::make_unique<FashionMnist>("test", limit, rows);
+        if (spec == base + ":train") return std::make_unique<FashionMnist>("train", limit, rows);
+        if (spec.rfind(base + ":", 0) == 0)
+            throw UserError("unknown split in '" + spec + "' (expected " + base + ":test or " + base + ":train)");
+    }
     auto ext = std::filesystem::path(spec).extension().string();
     if (ext == ".h5" || ext == ".hdf5") return std::make_unique<Hdf5Dataset>(spec, limit);
-    throw UserError("unknown dataset '" + spec + "' (expected fashion-mnist[:test|:train] or a .h5 file with /x and /labels)");
+    throw UserError("unknown dataset '" + spec +
+                    "' (expected fashion-mnist[:test|:train], fashion-mnist-rows[:test|:train] or a .h5 file with /x and /labels)");
 }
 
 }  // namespace actopo

@@ -4,6 +4,7 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -31,20 +32,22 @@ double cpu_seconds(int who) {  // RUSAGE_SELF (all threads) or RUSAGE_THREAD
 // One batch on its way to the store: the capture's tensors are kept alive by `hold`, so nothing is copied.
 struct PendingBatch {
     std::size_t count = 0;
-    std::vector<std::int64_t> index, labels, predictions;
+    std::vector<std::int64_t> index, labels, predictions, tokens;
+    std::vector<std::uint8_t> mask;
     const float* logits = nullptr;
     std::vector<const float*> layers;
     std::shared_ptr<const void> hold;
 };
 
-// Writes batches into the store on its own thread while the forward pass goes on. At most `capacity` batches
-// wait, so memory stays bounded whatever N is. The first error on the writer thread is rethrown by push() or
+// Writes batches into the store on its own thread while the forward pass goes on (pooling the layers that are
+// stored pooled first, so the forward thread never does). At most `capacity` batches wait, so memory stays
+// bounded whatever N is. The first error on the writer thread is rethrown by push() or
 // finish() on the caller's thread; the destructor stops and joins the thread (the store's destructor then
 // removes the temporary file).
 class BackgroundWriter {
 public:
-    BackgroundWriter(StoreWriter& store, std::size_t capacity)
-        : store_(store), capacity_(capacity), thread_([this] { loop(); }) {}
+    BackgroundWriter(StoreWriter& store, const std::vector<LayerSpec>& specs, std::size_t capacity)
+        : store_(store), specs_(specs), pooled_(specs.size()), capacity_(capacity), thread_([this] { loop(); }) {}
     ~BackgroundWriter() {  // an error or Ctrl-C on the caller's side: the waiting batches are dropped
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -85,7 +88,14 @@ private:
                 b = std::move(queue_.front());
             }
             try {
-                store_.append(b.count, b.index.data(), b.labels.data(), b.predictions.data(), b.logits, b.layers);
+                for (std::size_t i = 0; i < specs_.size(); ++i) {
+                    if (specs_[i].pool <= 1) continue;
+                    pooled_[i].resize(b.count * per_input_size(specs_[i].shape));
+                    average_pool(b.layers[i], b.count, specs_[i].source_shape, specs_[i].pool, pooled_[i].data());
+                    b.layers[i] = pooled_[i].data();
+                }
+                store_.append(b.count, b.index.data(), b.labels.data(), b.predictions.data(), b.logits, b.layers,
+                              b.mask.data(), b.tokens.data());
             } catch (...) {
                 std::lock_guard<std::mutex> lock(mutex_);
                 error_ = std::current_exception();
@@ -102,6 +112,8 @@ private:
     }
 
     StoreWriter& store_;
+    const std::vector<LayerSpec> specs_;
+    std::vector<std::vector<float>> pooled_;  // per pooled layer, reused batch after batch
     const std::size_t capacity_;
     std::mutex mutex_;
     std::condition_variable ready_, space_;
@@ -113,18 +125,103 @@ private:
 
 }  // namespace
 
+LayerSpec pooled_layer(const std::string& name, const std::vector<std::int64_t>& shape, std::int64_t pool) {
+    LayerSpec spec(name, shape);
+    if (pool <= 1 || shape.size() != 3 || (shape[1] == 1 && shape[2] == 1)) return spec;
+    spec.pool = pool;
+    spec.source_shape = shape;
+    spec.shape = {shape[0], (shape[1] + pool - 1) / pool, (shape[2] + pool - 1) / pool};
+    return spec;
+}
+
+void average_pool(const float* in, std::size_t batch, const std::vector<std::int64_t>& shape, std::int64_t pool,
+                  float* out) {
+    const std::size_t planes = batch * std::size_t(shape[0]), h = std::size_t(shape[1]), w = std::size_t(shape[2]),
+                      k = std::size_t(pool), oh = (h + k - 1) / k, ow = (w + k - 1) / k;
+    std::vector<float> sums(ow);
+    for (std::size_t p = 0; p < planes; ++p) {
+        const float* plane = in + p * h * w;
+        float* dst = out + p * oh * ow;
+        for (std::size_t r = 0; r < oh; ++r) {
+            std::fill(sums.begin(), sums.end(), 0.0f);
+            const std::size_t r0 = r * k, r1 = std::min(h, r0 + k);
+            for (std::size_t y = r0; y < r1; ++y) {
+                const float* row = plane + y * w;
+                for (std::size_t c = 0; c < ow; ++c) {
+                    const std::size_t c0 = c * k, c1 = std::min(w, c0 + k);
+                    float s = 0;
+                    for (std::size_t x = c0; x < c1; ++x) s += row[x];
+                    sums[c] += s;
+                }
+            }
+            for (std::size_t c = 0; c < ow; ++c) {
+                const std::size_t cells = (r1 - r0) * (std::min(w, c * k + k) - c * k);
+                dst[r * ow + c] = sums[c] / float(cells);
+            }
+        }
+    }
+}
+
+namespace {
+
+void check_options(const ExtractOptions& o) {
+    if (o.batch == 0) throw UserError("--batch must be at least 1");
+    if (o.compression < 0 || o.compression > 9)
+        throw UserError("--compression " + std::to_string(o.compression) + " is out of range (expected 0-9)");
+    if (o.pool < 1) throw UserError("--pool " + std::to_string(o.pool) + " is out of range (expected 1 for none, or K >= 2)");
+}
+
+// The writer's options for this dataset: compression, dtype, pooling, the mask and token tables it has.
+StoreWriterOptions writer_options(const ExtractOptions& o, const DatasetReader& dataset) {
+    StoreWriterOptions w;
+    w.compression = o.compression;
+    w.dtype = o.store_dtype;
+    w.pool = o.pool;
+    w.mask_length = std::int64_t(dataset.mask_length());
+    w.token_length = std::int64_t(dataset.token_length());
+    return w;
+}
+
+}  // namespace
+
+ExtractPlan plan_extraction(const ExtractOptions& o) {
+    check_options(o);
+    auto dataset = open_dataset(o.dataset, o.limit);
+    if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
+    LayerCapture capture(o.model, o.layers, o.threads);
+    if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
+    std::vector<std::int64_t> shape = dataset->sample_shape();
+    std::vector<float> x(per_input_size(shape));
+    std::int64_t label = 0;
+    dataset->read(0, 1, x.data(), &label);
+    shape.insert(shape.begin(), 1);
+    capture.run(x.data(), shape);
+    ExtractPlan plan;
+    plan.inputs = dataset->size();
+    const std::uint64_t n = plan.inputs, value_bytes = store_dtype_bytes(o.store_dtype);
+    for (std::size_t i = 0; i < capture.layers().size(); ++i) {
+        plan.layers.push_back(pooled_layer(capture.layers()[i], capture.layer_shape(i), o.pool));
+        plan.layer_bytes.push_back(n * per_input_size(plan.layers.back().shape) * value_bytes);
+        plan.total_bytes += plan.layer_bytes.back();
+    }
+    const StoreWriterOptions w = writer_options(o, *dataset);
+    plan.input_bytes = n * (3 * 8 + 4 * std::uint64_t(std::max<std::int64_t>(0, capture.num_classes())) +
+                            std::uint64_t(w.mask_length) + 8 * std::uint64_t(w.token_length));
+    plan.total_bytes += plan.input_bytes;
+    return plan;
+}
+
 ExtractReport extract_activations(const ExtractOptions& o) {
     auto start = std::chrono::steady_clock::now();
     if (o.output.empty()) throw UserError("extract needs an output file (-o activations.h5)");
     if (std::filesystem::exists(o.output) && !o.force)
         throw UserError("output '" + o.output + "' already exists (use --force to replace it)");
-    if (o.batch == 0) throw UserError("--batch must be at least 1");
-    if (o.compression < 0 || o.compression > 9)
-        throw UserError("--compression " + std::to_string(o.compression) + " is out of range (expected 0-9)");
+    check_options(o);
     auto dataset = open_dataset(o.dataset, o.limit);
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
     LayerCapture capture(o.model, o.layers, o.threads);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
+    const StoreWriterOptions writer_opts = writer_options(o, *dataset);
     const auto stream_start = std::chrono::steady_clock::now();
     const double stream_cpu_start = cpu_seconds(RUSAGE_SELF), main_cpu_start = cpu_seconds(RUSAGE_THREAD);
 
@@ -151,15 +248,19 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         b.count = count;
         b.labels.resize(count);
         dataset->read(first, count, x.data(), b.labels.data());
+        b.mask.resize(count * std::size_t(writer_opts.mask_length));
+        dataset->read_mask(first, count, b.mask.data());
+        b.tokens.resize(count * std::size_t(writer_opts.token_length));
+        dataset->read_tokens(first, count, b.tokens.data());
         std::vector<std::int64_t> shape = sample_shape;
         shape.insert(shape.begin(), std::int64_t(count));
         capture.run(x.data(), shape);
         if (!store) {  // the layers' shapes are known after the first batch
             for (std::size_t i = 0; i < capture.layers().size(); ++i)
-                report.layers.push_back({capture.layers()[i], capture.layer_shape(i)});
+                report.layers.push_back(pooled_layer(capture.layers()[i], capture.layer_shape(i), o.pool));
             store = std::make_unique<StoreWriter>(o.output, info, report.layers, capture.num_classes(), o.force,
-                                                  o.compression);
-            writer = std::make_unique<BackgroundWriter>(*store, 1);
+                                                  writer_opts);
+            writer = std::make_unique<BackgroundWriter>(*store, report.layers, 1);
         }
         b.index.resize(count);
         std::iota(b.index.begin(), b.index.end(), std::int64_t(first));
@@ -183,6 +284,8 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     progress.finish();
     for (const auto& [layer, count] : store->nonfinite_counts())
         if (count > 0) report.nonfinite[layer] = count;
+    for (const auto& [layer, count] : store->overflow_counts())
+        if (count > 0) report.float16_overflow[layer] = count;
     report.inputs = n;
     const auto end = std::chrono::steady_clock::now();
     report.seconds = std::chrono::duration<double>(end - start).count();

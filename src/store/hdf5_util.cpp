@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 
 namespace actopo::h5 {
 
@@ -264,5 +265,37 @@ std::vector<double> read_doubles(hid_t loc, const std::string& name, std::vector
                         "cannot read " + name);
     return out;
 }
+
+template <class T>
+std::vector<T> read_table(hid_t loc, const std::string& name, const std::string& file, std::size_t rows,
+                          std::size_t* length) {
+    *length = 0;
+    if (!exists(loc, name)) return {};
+    Handle ds = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), file + ": cannot open " + name);
+    Handle type(H5Dget_type(ds));
+    const auto d = dims(ds);
+    const H5T_class_t cls = H5Tget_class(type);
+    const bool boolean = cls == H5T_ENUM && H5Tget_size(type) == 1;  // h5py's bool: an enum over int8
+    if ((cls != H5T_INTEGER && !boolean) || d.size() != 2 || d[0] != rows)
+        throw UserError(file + ": " + name + " must be an integer or bool array [N, T] with N = " + std::to_string(rows) +
+                        " (one row per input)");
+    std::vector<T> out(d[0] * d[1]);
+    if (out.empty()) return out;
+    if (boolean) {  // read the bytes as they are
+        std::vector<std::uint8_t> raw(out.size());
+        check_status(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), file + ": cannot read " + name);
+        for (std::size_t i = 0; i < raw.size(); ++i) out[i] = T(raw[i] != 0);
+    } else if constexpr (std::is_same_v<T, std::uint8_t>) {
+        std::vector<std::int64_t> wide(out.size());
+        check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, wide.data()), file + ": cannot read " + name);
+        for (std::size_t i = 0; i < wide.size(); ++i) out[i] = std::uint8_t(wide[i] != 0);
+    } else {
+        check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file + ": cannot read " + name);
+    }
+    *length = d[1];
+    return out;
+}
+template std::vector<std::uint8_t> read_table(hid_t, const std::string&, const std::string&, std::size_t, std::size_t*);
+template std::vector<std::int64_t> read_table(hid_t, const std::string&, const std::string&, std::size_t, std::size_t*);
 
 }  // namespace actopo::h5

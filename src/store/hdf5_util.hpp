@@ -62,6 +62,12 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& name);
 /// dataset holds floating-point or string values (a label is never truncated), or unsigned values above
 /// INT64_MAX, or when it is a virtual dataset whose source is missing.
 std::vector<std::int64_t> read_int64(hid_t loc, const std::string& name, const std::string& file = "");
+/// An integer (or h5py bool) table [N, T] with N = `rows`, row-major; empty with *length 0 when absent. uint8 tables
+/// hold 0/1 (nonzero -> 1). UserError naming the file and dataset when it is not an integer array of N rows.
+template <class T>
+std::vector<T> read_table(hid_t loc, const std::string& name, const std::string& file, std::size_t rows,
+                          std::size_t* length);
+
 /// UserError "<file>: <what> is a virtual dataset whose source <f>:<d> is missing" for a virtual dataset
 /// whose source file or dataset does not exist (HDF5 would read its fill value, zeros, without a word).
 void check_virtual_sources(hid_t dataset, const std::string& file, const std::string& what);

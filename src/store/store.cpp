@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "half.hpp"
 #include "hdf5_util.hpp"
 
 namespace actopo {
@@ -37,8 +38,27 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
     return "[" + join(parts) + "]";
 }
 
+StoreDtype parse_store_dtype(const std::string& name) {
+    if (name == "float32") return StoreDtype::float32;
+    if (name == "float16") return StoreDtype::float16;
+    throw UserError("unknown store dtype '" + name + "' (expected float32 or float16)");
+}
+std::string store_dtype_name(StoreDtype dtype) { return dtype == StoreDtype::float16 ? "float16" : "float32"; }
+std::size_t store_dtype_bytes(StoreDtype dtype) { return dtype == StoreDtype::float16 ? 2 : 4; }
+
 namespace {
 constexpr const char* kFormat = "actopo-activations";
+
+// IEEE binary16 little-endian, as h5py and numpy's float16 write it (HDF5 1.10 predefines no such type).
+Handle half_type() {
+    Handle t(H5Tcopy(H5T_IEEE_F32LE));
+    H5Tset_fields(t, 15, 10, 5, 0, 10);
+    H5Tset_size(t, 2);
+    H5Tset_ebias(t, 15);
+    H5Tset_precision(t, 16);
+    return t;
+}
+bool is_half(hid_t type) { return H5Tget_class(type) == H5T_FLOAT && H5Tget_size(type) == 2; }
 
 // An extendible, chunked dataset [0, inner...] that grows along the first axis, optionally shuffled and
 // deflated. Only whole chunks are written while streaming: rows that do not fill a chunk wait in `pending`
@@ -61,8 +81,9 @@ struct Appender {
         std::size_t row_elems = 1;
         for (auto d : inner) { dims.push_back(d); maxdims.push_back(d); row_elems *= d; }
         row_bytes = row_elems * H5Tget_size(mem);
-        // about 1 MiB per chunk, at least one row
+        // about 1 MiB per chunk (counted as 4 bytes a value, whatever the type), at least one row
         chunk_rows = std::max<hsize_t>(1, hsize_t((1u << 20) / (4 * std::max<std::size_t>(1, row_elems))));
+        if (H5Tget_size(mem) == 2) chunk_rows *= 2;  // float16: as many bytes per chunk as float32
         chunk_rows = std::min<hsize_t>(chunk_rows, 4096);
         chunk.push_back(chunk_rows);
         for (auto d : inner) chunk.push_back(std::max<hsize_t>(1, d));
@@ -143,17 +164,28 @@ struct StoreWriter::Impl {
     std::int64_t num_classes;
     Appender index, labels, predictions, logits;
     std::vector<Appender> layer_sets;
-    int compression;
-    Impl(const std::string& path, bool force, std::vector<LayerSpec> specs, std::int64_t c, int level)
+    std::unique_ptr<Appender> mask, tokens;
+    StoreWriterOptions options;
+    Handle half;  // the float16 type, when the layers are stored so
+    std::vector<std::uint16_t> converted;  // one layer's batch as float16
+    Impl(const std::string& path, bool force, std::vector<LayerSpec> specs, std::int64_t c, const StoreWriterOptions& o)
         : out(path, force),
           file(open(out.temp_path())),
           layers(std::move(specs)),
           num_classes(c),
-          index(groups(file), "/inputs/index", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
-          labels(file, "/inputs/labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
-          predictions(file, "/inputs/predictions", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, level),
-          logits(file, "/inputs/logits", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {hsize_t(c)}, level),
-          compression(level) {}
+          index(groups(file), "/inputs/index", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, o.compression),
+          labels(file, "/inputs/labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, o.compression),
+          predictions(file, "/inputs/predictions", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, o.compression),
+          logits(file, "/inputs/logits", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {hsize_t(c)}, o.compression),
+          options(o) {
+        if (o.mask_length > 0)
+            mask = std::make_unique<Appender>(file, "/inputs/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8,
+                                              std::vector<hsize_t>{hsize_t(o.mask_length)}, o.compression);
+        if (o.token_length > 0)
+            tokens = std::make_unique<Appender>(file, "/inputs/tokens", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                                std::vector<hsize_t>{hsize_t(o.token_length)}, o.compression);
+        if (o.dtype == StoreDtype::float16) half = half_type();
+    }
     static Handle open(const std::string& tmp) {
         h5::silence_errors();
         Handle fcpl = h5::untimed(H5P_FILE_CREATE);  // the root group records no times either
@@ -170,11 +202,24 @@ struct StoreWriter::Impl {
     }
 };
 
+namespace {
+StoreWriterOptions with_compression(int compression) {
+    StoreWriterOptions o;
+    o.compression = compression;
+    return o;
+}
+}  // namespace
+
 StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
                          std::int64_t num_classes, bool force, int compression)
-    : impl_((compression < 0 || compression > 9)
-                ? throw UserError("compression level " + std::to_string(compression) + " is out of range (expected 0-9)")
-                : std::make_unique<Impl>(path, force, layers, num_classes, compression)) {
+    : StoreWriter(path, info, layers, num_classes, force, with_compression(compression)) {}
+
+StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const std::vector<LayerSpec>& layers,
+                         std::int64_t num_classes, bool force, const StoreWriterOptions& options)
+    : impl_((options.compression < 0 || options.compression > 9)
+                ? throw UserError("compression level " + std::to_string(options.compression) +
+                                  " is out of range (expected 0-9)")
+                : std::make_unique<Impl>(path, force, layers, num_classes, options)) {
     hid_t f = impl_->file;
     Handle root(H5Gopen2(f, "/", H5P_DEFAULT));
     h5::write_string_attr(root, "format", kFormat);
@@ -185,16 +230,26 @@ StoreWriter::StoreWriter(const std::string& path, const StoreInfo& info, const s
     h5::write_string_attr(root, "split", info.split);
     h5::write_string_attr(root, "created", info.created.empty() ? store_created_time() : info.created);
     h5::write_string_attr(root, "actopo_version", info.actopo_version.empty() ? version() : info.actopo_version);
+    h5::write_string_attr(root, "store_dtype", store_dtype_name(options.dtype));
+    h5::write_int_attr(root, "pool", options.pool);
     if (!info.class_names.empty()) h5::write_strings(f, "/inputs/class_names", info.class_names);
+    const bool half = options.dtype == StoreDtype::float16;
     for (const auto& l : layers) {
         if (l.name.find('/') != std::string::npos)
             throw UserError("layer name '" + l.name + "' contains '/', which a store cannot hold");
         Handle g = h5::create_groups(f, "/layers/" + l.name);
-        impl_->layer_sets.emplace_back(g, "activations", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, to_hsize(l.shape),
-                                       impl_->compression);
-        h5::write_string_attr(impl_->layer_sets.back().ds, "module", l.name);
-        h5::write_int_array_attr(impl_->layer_sets.back().ds, "shape", l.shape);
+        impl_->layer_sets.emplace_back(g, "activations", half ? impl_->half.get() : H5T_IEEE_F32LE,
+                                       half ? impl_->half.get() : H5T_NATIVE_FLOAT, to_hsize(l.shape),
+                                       options.compression);
+        hid_t ds = impl_->layer_sets.back().ds;
+        h5::write_string_attr(ds, "module", l.name);
+        h5::write_int_array_attr(ds, "shape", l.shape);
+        if (l.pool > 1) {
+            h5::write_int_attr(ds, "pool", l.pool);
+            h5::write_int_array_attr(ds, "source_shape", l.source_shape);
+        }
         nonfinite_[l.name] = 0;
+        if (half) overflow_[l.name] = 0;
     }
 }
 
@@ -202,9 +257,14 @@ StoreWriter::~StoreWriter() = default;
 
 void StoreWriter::append(std::size_t batch, const std::int64_t* index, const std::int64_t* labels,
                          const std::int64_t* predictions, const float* logits,
-                         const std::vector<const float*>& layer_data) {
+                         const std::vector<const float*>& layer_data, const std::uint8_t* mask,
+                         const std::int64_t* tokens) {
     if (layer_data.size() != impl_->layers.size())
         throw std::logic_error("StoreWriter::append: one pointer per layer expected");
+    if ((impl_->mask && !mask) || (impl_->tokens && !tokens))
+        throw std::logic_error("StoreWriter::append: the store has /inputs/mask or /inputs/tokens, none given");
+    if (impl_->mask) impl_->mask->append(mask, batch);
+    if (impl_->tokens) impl_->tokens->append(tokens, batch);
     impl_->index.append(index, batch);
     impl_->labels.append(labels, batch);
     impl_->predictions.append(predictions, batch);
@@ -216,17 +276,33 @@ void StoreWriter::append(std::size_t batch, const std::int64_t* index, const std
         std::uint64_t bad = 0;
         for (std::size_t k = 0; k < count; ++k) bad += (bits[k] & 0x7f800000u) == 0x7f800000u;
         nonfinite_[impl_->layers[i].name] += bad;
-        impl_->layer_sets[i].append(layer_data[i], batch);
+        if (!impl_->half.valid()) {
+            impl_->layer_sets[i].append(layer_data[i], batch);
+            continue;
+        }
+        auto& h = impl_->converted;
+        h.resize(count);
+        std::uint64_t overflow = 0;
+        for (std::size_t k = 0; k < count; ++k) {
+            h[k] = half::from_float(layer_data[i][k]);
+            overflow += (h[k] & 0x7fffu) == 0x7c00u && (bits[k] & 0x7f800000u) != 0x7f800000u;  // finite -> Inf
+        }
+        overflow_[impl_->layers[i].name] += overflow;
+        impl_->layer_sets[i].append(h.data(), batch);
     }
 }
 
 void StoreWriter::finish() {
     for (auto* a : {&impl_->index, &impl_->labels, &impl_->predictions, &impl_->logits}) a->flush();
+    for (auto* a : {impl_->mask.get(), impl_->tokens.get()})
+        if (a) a->flush();
     for (auto& a : impl_->layer_sets) a.flush();
     std::uint64_t total_bad = 0;
     for (std::size_t i = 0; i < impl_->layers.size(); ++i) {
         auto bad = nonfinite_[impl_->layers[i].name];
         h5::write_int_attr(impl_->layer_sets[i].ds, "nonfinite", std::int64_t(bad));
+        if (impl_->half.valid())
+            h5::write_int_attr(impl_->layer_sets[i].ds, "float16_overflow", std::int64_t(overflow_[impl_->layers[i].name]));
         total_bad += bad;
     }
     Handle root(H5Gopen2(impl_->file, "/", H5P_DEFAULT));
@@ -237,6 +313,8 @@ void StoreWriter::finish() {
     impl_->labels.ds.reset();
     impl_->predictions.ds.reset();
     impl_->logits.ds.reset();
+    impl_->mask.reset();
+    impl_->tokens.reset();
     h5::check_status(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), impl_->out.target() + ": cannot flush");
     impl_->file.reset();
     impl_->out.commit();
@@ -354,9 +432,37 @@ std::vector<float> StoreReader::read_layer_rows(const std::string& name, std::si
     Handle fspace(H5Dget_space(ds));
     H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
     Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
+    Handle type(H5Dget_type(ds));
+    if (is_half(type)) {  // float16: read the half floats as they are, convert here (HDF5's soft conversion is slow)
+        auto* raw = reinterpret_cast<std::uint16_t*>(out.data());  // the first half of the float buffer
+        Handle native = half_type();
+        h5::check_status(H5Dread(ds, native, mspace, fspace, H5P_DEFAULT, raw),
+                         path_ + ": cannot read layer " + name + " (file damaged?)");
+        for (std::size_t k = total; k-- > 0;) out[k] = half::to_float(raw[k]);  // backwards: never overwrites unread
+        return out;
+    }
     h5::check_status(H5Dread(ds, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out.data()),
                      path_ + ": cannot read layer " + name + " (file damaged?)");
     return out;
+}
+
+StoreDtype StoreReader::layer_dtype(const std::string& name) const {
+    Handle ds = open_layer(impl_->file, *this, name);
+    Handle type(H5Dget_type(ds));
+    return is_half(type) ? StoreDtype::float16 : StoreDtype::float32;
+}
+
+std::int64_t StoreReader::layer_pool(const std::string& name) const {
+    Handle ds = open_layer(impl_->file, *this, name);
+    return std::max<std::int64_t>(1, h5::read_int_attr(ds, "pool", 1));
+}
+
+std::vector<std::uint8_t> StoreReader::mask(std::size_t* length) const {
+    return h5::read_table<std::uint8_t>(impl_->file, "/inputs/mask", path_, n_, length);
+}
+
+std::vector<std::int64_t> StoreReader::tokens(std::size_t* length) const {
+    return h5::read_table<std::int64_t>(impl_->file, "/inputs/tokens", path_, n_, length);
 }
 
 Matrix StoreReader::read_layer(const std::string& name) const {

@@ -302,3 +302,83 @@ TEST_CASE("a compression level outside 0-9 is a one-line user error", "[extract]
                                                                      Catch::Contains("0-9"));
     CHECK_FALSE(fs::exists(o.output));
 }
+
+TEST_CASE("extraction with --pool and --store-dtype float16 stores numpy's pooling of the layers, --dry-run plans without writing",
+          "[extract][python]") {
+    const std::string dir = temp_dir(), bin = ACTOPO_BINARY;
+    // the fixture's inputs with a padding mask [N, 8] added: extraction copies it to /inputs/mask
+    const std::string data = dir + "/masked.h5", script = dir + "/pool.py";
+    std::ofstream(script) << R"(import sys, h5py, numpy as np
+if sys.argv[1] == 'make':
+    with h5py.File(sys.argv[2], 'r') as f, h5py.File(sys.argv[3], 'w') as g:
+        g['x'] = f['x'][...]; g['labels'] = f['labels'][...]
+        g['mask'] = np.arange(8)[None, :] >= (np.arange(16) % 8 + 1)[:, None]   # bool, input i has i % 8 + 1 real
+    sys.exit(0)
+full, pooled, K = h5py.File(sys.argv[2], 'r'), h5py.File(sys.argv[3], 'r'), 3
+assert pooled.attrs['pool'] == K and pooled.attrs['store_dtype'] == 'float16'
+assert (pooled['inputs/mask'][...] == (np.arange(8)[None, :] >= (np.arange(16) % 8 + 1)[:, None])).all()
+checked = 0
+for name in full['layers']:
+    a = full['layers'][name]['activations'][...].astype(np.float64)
+    p = pooled['layers'][name]['activations']
+    assert p.dtype == np.float16, (name, p.dtype)
+    if a.ndim == 4 and a.shape[2] * a.shape[3] > 1:
+        n, c, h, w = a.shape
+        oh, ow = -(-h // K), -(-w // K)
+        want = np.zeros((n, c, oh, ow))
+        for r in range(oh):
+            for s in range(ow):
+                want[:, :, r, s] = a[:, :, r * K:(r + 1) * K, s * K:(s + 1) * K].mean(axis=(2, 3))
+        assert p.attrs['pool'] == K and list(p.attrs['source_shape']) == [c, h, w], name
+        checked += 1
+    else:
+        want = a
+        assert 'pool' not in p.attrs, name
+    got = p[...].astype(np.float64)
+    assert got.shape == want.shape, (name, got.shape, want.shape)
+    assert np.allclose(got, want, rtol=1e-3, atol=1e-7), (name, np.abs(got - want).max())
+assert checked >= 3, checked
+)";
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " make " + kData + "tiny_data.h5 " + data).c_str()) == 0);
+    ExtractOptions o;
+    o.model = kData + "tiny_scripted.pt";
+    o.dataset = data;
+    o.batch = 5;
+    o.force = true;
+    o.output = dir + "/unpooled.h5";
+    extract_activations(o);
+    o.pool = 3;  // 8 = 3 + 3 + 2: the last window of each row and column is cut by the edge
+    o.store_dtype = StoreDtype::float16;
+    o.output = dir + "/pooled.h5";
+    extract_activations(o);
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " check " + dir + "/unpooled.h5 " + o.output).c_str()) == 0);
+
+    // the plan: the layers as stored and the bytes the arrays hold; the file holds them plus at most a chunk per array
+    const ExtractPlan plan = plan_extraction(o);
+    CHECK(plan.inputs == 16);
+    StoreReader pooled(o.output);
+    REQUIRE(plan.layers.size() == pooled.layer_names().size());
+    std::uint64_t arrays_bytes = 0;
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        CHECK(plan.layers[i].shape == pooled.layer_shape(plan.layers[i].name));
+        CHECK(plan.layer_bytes[i] == 16 * 2 * per_input_size(plan.layers[i].shape));
+        arrays_bytes += plan.layer_bytes[i];
+    }
+    CHECK(plan.total_bytes == arrays_bytes + plan.input_bytes);
+    const auto file_bytes = fs::file_size(o.output);
+    CHECK(file_bytes >= plan.total_bytes);
+    CHECK(file_bytes <= plan.total_bytes + (plan.layers.size() + 5) * (std::uint64_t(1) << 20));
+
+    const std::string planned = dir + "/planned.h5";
+    const int status = std::system((bin + " extract --dry-run --pool 3 --store-dtype float16 --model " + kData +
+                                    "tiny_scripted.pt --dataset " + data + " -o " + planned + " > " + dir + "/plan.out")
+                                       .c_str());
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK_FALSE(fs::exists(planned));
+    const std::string text = read_text_file(dir + "/plan.out");
+    CHECK_THAT(text, Catch::Contains("dry run: 16 inputs") && Catch::Contains("pooled 3x3") &&
+                         Catch::Contains("(from [4, 8, 8])") && Catch::Contains("total ") && Catch::Contains("free"));
+    CHECK(WEXITSTATUS(std::system((bin + " extract --pool 0 --model " + kData + "tiny_scripted.pt --dataset " + data +
+                                   " -o " + planned + " 2> " + dir + "/pool.err").c_str())) == 1);
+    CHECK_THAT(read_text_file(dir + "/pool.err"), Catch::Contains("--pool"));
+}

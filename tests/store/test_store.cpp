@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "actopo/store.hpp"
@@ -280,4 +281,64 @@ assert a.shape == (23, 65536) and (a == expect).all()
 assert (f['inputs/index'][...] == np.arange(23)).all()
 )";
     REQUIRE(std::system(("/usr/bin/python3 " + script + " " + path).c_str()) == 0);
+}
+
+TEST_CASE("float16 stores round as numpy does, h5py reads half floats, every reader gets float32", "[store][python]") {
+    // values that probe the conversion: ties to even, subnormals, the largest half, overflow to Inf, NaN, -0
+    std::vector<float> values{0.0f, -0.0f, 1.0f, 1.0009765625f, 1.00048828125f, 1.00146484375f, 65504.0f, 65519.0f,
+                              65520.0f, 1e6f, -1e6f, 6.1e-5f, 5.96e-8f, 2.9e-8f, 3.0e-8f, 1e-10f, 0.1f, -3.14159f,
+                              NAN, INFINITY, -INFINITY, 1234.567f, 3.0517578e-05f, 2047.5f, 2048.5f, 4095.0f};
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal(0.0f, 100.0f);
+    while (values.size() < 64) values.push_back(normal(rng));
+    const std::string path = temp_path("half.h5"), text = temp_path("half-values.txt"), back = temp_path("half-back.txt");
+    {
+        StoreWriterOptions o;
+        o.dtype = StoreDtype::float16;
+        o.mask_length = 4;
+        o.token_length = 4;
+        StoreWriter w(path, StoreInfo{}, {{"h", {16}}}, 0, true, o);
+        const std::int64_t idx[] = {0, 1, 2, 3}, lab[] = {0, 1, 0, 1}, pred[] = {0, 0, 0, 0};
+        const std::uint8_t mask[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1};
+        std::vector<std::int64_t> tokens(16);
+        for (int i = 0; i < 16; ++i) tokens[i] = 1000 + i;
+        w.append(4, idx, lab, pred, nullptr, {values.data()}, mask, tokens.data());
+        w.finish();
+        CHECK(w.overflow_counts().at("h") == 3);  // 65520, 1e6, -1e6 (65519 rounds down to 65504); numpy agrees below
+        CHECK(w.nonfinite_counts().at("h") == 3);
+    }
+    {
+        std::ofstream out(text);
+        out.precision(9);
+        for (float v : values) out << v << "\n";
+    }
+    StoreReader r(path);
+    CHECK(r.layer_dtype("h") == StoreDtype::float16);
+    const Matrix got = r.read_layer("h");
+    {
+        std::ofstream out(back);
+        out.precision(9);
+        for (float v : got.data) out << v << "\n";
+    }
+    std::size_t len = 0;
+    CHECK(r.mask(&len) == std::vector<std::uint8_t>{0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1});
+    CHECK(len == 4);
+    CHECK(r.tokens(&len)[15] == 1015);
+    const std::string script = temp_path("half.py");
+    std::ofstream(script) << R"(import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+d = f['layers/h/activations']
+assert d.dtype == np.float16, d.dtype
+stored = d[...].reshape(-1)
+with np.errstate(over='ignore'):  # the values beyond float16's range become Inf, as they must
+    want = np.array([float(v) for v in open(sys.argv[2]).read().split()], dtype=np.float32).astype(np.float16)
+assert stored.view(np.uint16).tolist() == want.view(np.uint16).tolist() or \
+    (np.isnan(stored) == np.isnan(want)).all() and (stored[~np.isnan(want)].view(np.uint16) == want[~np.isnan(want)].view(np.uint16)).all()
+ours = np.array([float(v) for v in open(sys.argv[3]).read().split()], dtype=np.float32)
+assert np.array_equal(ours, want.astype(np.float32), equal_nan=True)
+overflow = np.isinf(want) & np.isfinite(np.array([float(v) for v in open(sys.argv[2]).read().split()], dtype=np.float32))
+assert overflow.sum() == d.attrs['float16_overflow'] == 3, (overflow.sum(), d.attrs['float16_overflow'])
+assert f.attrs['store_dtype'] == 'float16' and f['inputs/mask'].dtype == np.uint8 and f['inputs/tokens'][3, 3] == 1015
+)";
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + path + " " + text + " " + back).c_str()) == 0);
 }
