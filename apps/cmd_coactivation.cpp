@@ -14,7 +14,7 @@ namespace {
 
 struct Args {
     std::vector<std::string> stores, layers;
-    std::string correlation = "spearman", edges = "all", community = "louvain", output, graphml, picture, top_csv;
+    std::string sampling = "avgpool", correlation = "spearman", edges = "all", community = "louvain", output, graphml, picture, top_csv;
     double threshold = 0.5;
     bool signed_threshold = false, no_classes = false, force = false;
     std::size_t points = 0, bins = 10, top = 10, drawn_edges = 4000;
@@ -35,6 +35,7 @@ CoactivationOptions options_of(const Args& a) {
     o.community = parse_community_method(a.community);
     o.seed = a.seed;
     o.points = a.points;
+    o.sampling = parse_sampling(a.sampling);
     o.entropy_bins = a.bins;
     return o;
 }
@@ -43,7 +44,7 @@ std::string meta_json(const Args& a, const std::string& store) {
     nlohmann::json m = {{"input", store},           {"layers", a.layers},       {"correlation", a.correlation},
                         {"threshold", a.threshold}, {"absolute", !a.signed_threshold}, {"edges", a.edges},
                         {"class_nodes", !a.no_classes}, {"community", a.community}, {"seed", a.seed},
-                        {"points", a.points},       {"entropy_bins", a.bins},   {"actopo_version", version()}};
+                        {"points", a.points}, {"sampling", a.sampling},       {"entropy_bins", a.bins},   {"actopo_version", version()}};
     return m.dump();
 }
 
@@ -110,6 +111,7 @@ void setup(CLI::App& app) {
     auto a = std::make_shared<Args>();
     app.add_option("stores", a->stores, "Activation store(s); several: one summary table")->required()->check(CLI::ExistingFile);
     add_stage_option(app, "coactivation", "layers", a->layers);
+    add_stage_option(app, "sampling", "sampling", a->sampling);
     add_stage_option(app, "coactivation", "correlation", a->correlation);
     add_stage_option(app, "coactivation", "threshold", a->threshold);
     add_stage_option(app, "coactivation", "signed", a->signed_threshold);

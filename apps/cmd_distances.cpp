@@ -18,7 +18,7 @@ struct Args : DistanceArgs {
     Args() : DistanceArgs("sliced-wasserstein") {}
     std::vector<std::string> inputs;
     std::string sampling = "avgpool", normalize = "none", point_metric = "euclidean", backend = default_backend(), output;
-    std::size_t points = 500;
+    std::size_t points = 500, projection = actopo::kDefaultProjection;
     std::uint64_t seed = 0;
     int max_dim = -1, threads = 0;
     double threshold = -1;
@@ -67,6 +67,7 @@ void run(Args& a) {
     lo.sampling.points = a.points;
     lo.sampling.seed = a.seed;
     lo.sampling.normalize = parse_normalization(a.normalize);
+    lo.sampling.projection = a.projection;
     lo.metric = parse_metric(a.point_metric);
     lo.rips.max_dim = a.max_dim < 0 ? a.dim : a.max_dim;
     if (lo.rips.max_dim < a.dim)
@@ -113,9 +114,10 @@ void setup(CLI::App& app) {
     app.add_option("inputs", a->inputs, "Activation stores (.h5) or diagram files (.csv, .json, .h5)")->required();
     app.add_option("-o,--output", a->output, "Matrix CSV to write; the heatmap goes beside it (.svg, .png)")->required();
     a->add_distance_options(app);
-    app.add_option("--sampling", a->sampling, "flatten|avgpool|top-l2|spatial (stores)")->capture_default_str();
+    add_stage_option(app, "sampling", "sampling", a->sampling);
     app.add_option("--points", a->points, "Points sampled per layer (0: all)")->capture_default_str()->check(CLI::NonNegativeNumber);
     add_stage_option(app, "sampling", "normalize", a->normalize);
+    add_stage_option(app, "sampling", "projection", a->projection);
     app.add_option("--seed", a->seed, "Sampling seed")->capture_default_str();
     app.add_option("--point-metric", a->point_metric, "euclidean|cosine|correlation between activations")->capture_default_str();
     app.add_option("--max-dim", a->max_dim, "Compute H0..H_K (default: --dim)");

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 struct Args {
     std::string input, layer, sampling = "avgpool", normalize = "none", lens = "l2norm", cover = "uniform", bounds, clusterer = "dbscan",
                 metric = "euclidean", output, engine = "neato", attributions, color_by;
-    std::size_t points = 0, intervals = 10, min_samples = 5, min_intersection = 1, exemplars = 5;
+    std::size_t projection = actopo::kDefaultProjection, points = 0, intervals = 10, min_samples = 5, min_intersection = 1, exemplars = 5;
     std::uint64_t seed = 0;
     double overlap = 0.5, eps = 0, split_threshold = 0.5;
     bool eps_per_set = false;
@@ -148,6 +148,7 @@ void run(const Args& a) {
     so.seed = a.seed;
     so.relu = a.relu;
     so.normalize = parse_normalization(a.normalize);
+    so.projection = a.projection;
     const auto& names = store.info().class_names;
     std::map<std::int64_t, std::vector<std::uint8_t>> thumbs;
     if (!a.no_pictures) thumbs = cli::store_thumbnails(store);
@@ -236,6 +237,7 @@ cli::Registration reg{"mapper", "Mapper graph of a layer (or every layer) and th
     app.add_option("--layer", a->layer, "Layer key, a comma-separated list in model order, or all")->required();
     cli::add_stage_option(app, "sampling", "sampling", a->sampling);
     cli::add_stage_option(app, "sampling", "normalize", a->normalize);
+    cli::add_stage_option(app, "sampling", "projection", a->projection);
     cli::add_stage_option(app, "mapper", "points", a->points);
     app.add_option("--seed", a->seed, "Seed of the subsample and of the points whose k-NN distances choose eps")->capture_default_str();
     cli::add_stage_option(app, "mapper", "relu", a->relu);

@@ -14,7 +14,7 @@ namespace {
 
 struct Args {
     std::string input, layer, sampling = "avgpool", normalize = "none", format = "auto", metric, backend = default_backend(), output;
-    std::size_t points = 1000, landmarks = 0, representatives = 0;
+    std::size_t points = 1000, landmarks = 0, representatives = 0, projection = actopo::kDefaultProjection;
     double min_persistence = -1;
     std::uint64_t seed = 0;
     int max_dim = 1, coeff = 2, threads = 0;
@@ -114,6 +114,7 @@ void run(const Args& a, const CLI::App& app) {
     so.points = a.points;
     so.seed = a.seed;
     so.normalize = parse_normalization(a.normalize);
+    so.projection = a.projection;
     std::map<std::string, Diagrams> groups;
     Progress progress("persistence of " + count_noun(layers.size(), "layer"), layers.size());
     for (const auto& layer : layers) {
@@ -157,6 +158,7 @@ void setup(CLI::App& app) {
     add_stage_option(app, "sampling", "sampling", a->sampling);
     add_stage_option(app, "sampling", "points", a->points);
     add_stage_option(app, "sampling", "normalize", a->normalize);
+    add_stage_option(app, "sampling", "projection", a->projection);
     app.add_option("--seed", a->seed, "Seed of the sampling and of the first landmark")->capture_default_str();
     app.add_option("--format", a->format,
                    "auto|point-cloud|csv|lower-distance|upper-distance|distance|dipha|sparse|binary")

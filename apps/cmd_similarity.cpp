@@ -13,7 +13,7 @@ namespace {
 
 struct Args {
     std::vector<std::string> stores, layers, other_layers;
-    std::string metric = "cka", output, heatmap;
+    std::string metric = "cka", output, heatmap, sampling = "avgpool";
     std::size_t points = 2000;
     std::uint64_t seed = 0;
     bool force = false, joint = false;
@@ -30,11 +30,12 @@ void run(const Args& a) {
     const bool named = a.stores.size() > 1;  // rows named store:layer
     std::vector<LayerData> rows;
     for (std::size_t i = 0; i < (a.joint ? a.stores.size() : 1); ++i)
-        for (auto& l : load_layers(a.stores[i], a.layers, a.points, a.seed, named ? stem(a.stores[i]) + ":" : ""))
+        for (auto& l : load_layers(a.stores[i], a.layers, a.points, a.seed, named ? stem(a.stores[i]) + ":" : "",
+                                   parse_sampling(a.sampling)))
             rows.push_back(std::move(l));
     const bool two = a.stores.size() == 2 && !a.joint;
     const auto cols = two ? load_layers(a.stores[1], a.other_layers.empty() ? a.layers : a.other_layers, a.points,
-                                        a.seed, stem(a.stores[1]) + ":")
+                                        a.seed, stem(a.stores[1]) + ":", parse_sampling(a.sampling))
                           : rows;
     std::vector<std::string> warnings;
     const NamedMatrix m = similarity_matrix(rows, cols, metric, &warnings);
@@ -67,6 +68,7 @@ void setup(CLI::App& app) {
     app.add_option("--layers", a->layers, "Layers (comma-separated; default: every layer)")->delimiter(',');
     app.add_option("--other-layers", a->other_layers, "Layers of the second store (default: --layers)")->delimiter(',');
     add_stage_option(app, "similarity", "points", a->points);
+    add_stage_option(app, "sampling", "sampling", a->sampling);
     app.add_option("--seed", a->seed, "Seed of the subset")->capture_default_str();
     app.add_option("--heatmap", a->heatmap, "Also draw the matrix (.svg and .png)");
     app.add_flag("--joint", a->joint, "Several stores: one square matrix over all their layers (names store:layer)");

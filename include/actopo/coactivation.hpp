@@ -16,6 +16,7 @@
 #include <Eigen/Dense>
 
 #include "actopo/core.hpp"
+#include "actopo/sample.hpp"
 #include "actopo/store.hpp"
 
 namespace actopo {
@@ -34,7 +35,8 @@ struct CoactivationOptions {
     bool class_nodes = true;
     CommunityMethod community = CommunityMethod::louvain;
     std::uint64_t seed = 0;
-    std::size_t points = 0;           // 0: every input; else a seeded subset
+    std::size_t points = 0;           // 0: every input; else a seeded subset (of the points, with tokens)
+    Sampling sampling = Sampling::avgpool;  // a layer's values per input (tokens: per token; docs/sampling.md)
     std::size_t entropy_bins = 10;
     std::size_t restarts = 10;        // per-layer modularity: the best of this many seeded runs (seed, seed+1, ...)
 };

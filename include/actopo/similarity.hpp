@@ -27,6 +27,7 @@
 #include <Eigen/Dense>
 
 #include "actopo/core.hpp"
+#include "actopo/sample.hpp"
 
 namespace actopo {
 
@@ -69,10 +70,12 @@ struct LayerData {
     std::vector<std::int64_t> input_ids;
 };
 
-/// Reads layers of a store (a conv channel averaged over space; `points` > 0: the same seeded subset of
-/// inputs for every layer). `layers` empty: every layer. `prefix` is prepended to each name.
+/// Reads layers of a store (by default a conv channel averaged over space; `sampling` any sampling of one point per
+/// input, e.g. token-mean for a sequence layer, else UserError; `points` > 0: the same seeded subset of inputs for
+/// every layer). `layers` empty: every layer. `prefix` is prepended to each name.
 std::vector<LayerData> load_layers(const std::string& store_path, const std::vector<std::string>& layers,
-                                   std::size_t points, std::uint64_t seed, const std::string& prefix = "");
+                                   std::size_t points, std::uint64_t seed, const std::string& prefix = "",
+                                   Sampling sampling = Sampling::avgpool);
 
 /// rows x cols matrix of metric(row layer, col layer). The columns' rows are matched to the rows' inputs by
 /// input id (two stores of the same inputs in another order agree); UserError when the two sides do not

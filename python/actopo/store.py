@@ -6,11 +6,12 @@ import numpy as np
 
 from . import _checks, _core
 
-PointCloud = collections.namedtuple("PointCloud", "points labels predictions input_ids positions description")
+PointCloud = collections.namedtuple("PointCloud", "points labels predictions input_ids positions description tokens")
 PointCloud.__doc__ = """A sampled layer: points (n, d) float32 and per point its input's label, the model's
-prediction, the input id (/inputs/index) and the spatial position (-1 when not spatial)."""
+prediction, the input id (/inputs/index), the spatial or token position (-1 when neither) and the token id (the
+store's /inputs/tokens at that position; -1 when none)."""
 
-SAMPLINGS = ("flatten", "avgpool", "top-l2", "spatial")
+SAMPLINGS = ("flatten", "avgpool", "top-l2", "spatial", "tokens", "token-mean", "first-token", "last-token")
 NORMALIZATIONS = ("none", "standardize", "mean-distance", "diameter")
 
 
@@ -86,7 +87,8 @@ class Store:
         return self._reader.layer_nonfinite(layer)
 
     def sample(self, layer, method="top-l2", points=0, seed=0, classes=None, relu=False, pca=0, normalize="none"):
-        """A point cloud of a layer (docs/formats.md, sampling): ``method`` flatten, avgpool, top-l2 or spatial;
+        """A point cloud of a layer (docs/formats.md, sampling): ``method`` flatten, avgpool, top-l2 or spatial, or
+        for a sequence layer [T, D] tokens, token-mean, first-token or last-token (padded positions left out);
         ``points`` > 0: a seeded uniform subsample; ``classes``: only inputs of these labels; then ReLU, PCA to
         ``pca`` dimensions, and ``normalize``: none, standardize (per coordinate), mean-distance (mean distance
         between two points 1) or diameter (largest distance 1)."""

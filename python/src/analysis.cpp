@@ -71,6 +71,7 @@ py::dict cloud_dict(const PointCloud& c) {
     d["predictions"] = vector_array(c.predictions);
     d["input_ids"] = vector_array(c.input_ids);
     d["positions"] = vector_array(c.positions);
+    d["tokens"] = vector_array(c.tokens);
     d["description"] = c.description;
     return d;
 }

@@ -25,7 +25,7 @@ NodeTable load_nodes(const StoreReader& store, const CoactivationOptions& option
     if (store.size() < 3)
         throw UserError(store.path() + ": " + std::to_string(store.size()) + " inputs; correlations need at least 3");
     SampleOptions sampling;
-    sampling.method = Sampling::avgpool;
+    sampling.method = options.sampling;
     sampling.points = options.points < store.size() ? options.points : 0;
     sampling.seed = options.seed;
 

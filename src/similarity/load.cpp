@@ -1,4 +1,5 @@
-// Layers of an activation store -> inputs x features matrices (conv channels averaged over space).
+// Layers of an activation store -> inputs x features matrices (conv channels averaged over space, or another
+// sampling of one point per input).
 #include <algorithm>
 
 #include "actopo/sample.hpp"
@@ -16,11 +17,14 @@ std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finaliser
 }  // namespace
 
 std::vector<LayerData> load_layers(const std::string& store_path, const std::vector<std::string>& layers,
-                                   std::size_t points, std::uint64_t seed, const std::string& prefix) {
+                                   std::size_t points, std::uint64_t seed, const std::string& prefix, Sampling sampling) {
+    if (!one_point_per_input(sampling))
+        throw UserError("similarity compares layers input by input: --sampling " + sampling_name(sampling) +
+                        " gives several points per input (use avgpool, flatten, top-l2, token-mean, first-token or last-token)");
     StoreReader store(store_path);
     const std::vector<std::string> names = layers.empty() ? store.layer_names() : layers;
     SampleOptions options;
-    options.method = Sampling::avgpool;
+    options.method = sampling;
     options.seed = seed;
     // The subset is chosen by input id (the `points` ids of smallest seeded hash), so that two stores of the
     // same inputs in another row order give the same subset; rows keep the store's order.
