@@ -35,7 +35,7 @@ TEST_CASE("options: experiment keys derive from the command's names, in the tabl
     CHECK(stage_options("persistence").keys() == std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff"});
     CHECK(stage_options("mapper").keys() ==
           std::vector<std::string>{"lens", "intervals", "overlap", "clusterer", "cover", "relu", "points", "layers"});
-    CHECK(stage_options("sampling").keys() == std::vector<std::string>{"method", "points", "normalize"});
+    CHECK(stage_options("sampling").keys() == std::vector<std::string>{"method", "points", "normalize", "projection"});
     CHECK(stage_options("sampling").find("method") == stage_options("sampling").find("sampling"));
     CHECK(stage_options("train").keys() ==
           std::vector<std::string>{"arch", "widths", "epochs", "batch", "lr", "seed", "limit", "checkpoints"});

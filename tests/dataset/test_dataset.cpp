@@ -72,3 +72,21 @@ TEST_CASE("dataset errors name the package or the file", "[dataset]") {
     CHECK_THROWS_AS(open_dataset("missing.h5"), UserError);
     CHECK_THROWS_AS(open_dataset("images.png"), UserError);
 }
+
+TEST_CASE("fashion-mnist-rows holds the same images as sequences of 28 rows", "[dataset]") {
+    auto images = open_dataset("fashion-mnist:test", 3), rows = open_dataset("fashion-mnist-rows", 3);
+    CHECK(rows->name() == "fashion-mnist-rows");
+    CHECK(rows->split() == "test");
+    CHECK(rows->sample_shape() == std::vector<std::int64_t>{28, 28});
+    CHECK(rows->class_names() == images->class_names());
+    std::vector<float> a(3 * 784), b(3 * 784);
+    std::vector<std::int64_t> la(3), lb(3);
+    images->read(0, 3, a.data(), la.data());
+    rows->read(0, 3, b.data(), lb.data());
+    CHECK(a == b);  // row t of image i: its pixels (t, 0..27), the same floats in the same order
+    CHECK(la == lb);
+    CHECK(open_dataset("fashion-mnist-rows:train", 1)->size() == 1);
+    CHECK_THROWS_WITH(open_dataset("fashion-mnist-rows:dev"), Catch::Contains("fashion-mnist-rows:test"));
+    CHECK(rows->mask_length() == 0);
+    CHECK(rows->token_length() == 0);
+}
