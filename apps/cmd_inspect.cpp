@@ -50,8 +50,11 @@ std::string describe_store(const std::string& path) {
     out << "  layers (per-input shape, values per input, NaN/Inf):\n";
     for (const auto& name : store.layer_names()) {
         auto shape = store.layer_shape(name);
+        const std::int64_t pool = store.layer_pool(name);
+        const bool half = store.layer_dtype(name) == actopo::StoreDtype::float16;
         out << "    " << name << "  " << actopo::shape_string(shape) << "  " << actopo::per_input_size(shape) << "  "
-            << store.layer_nonfinite(name) << "\n";
+            << store.layer_nonfinite(name) << (half ? "  float16" : "")
+            << (pool > 1 ? "  pooled " + std::to_string(pool) + "x" + std::to_string(pool) : "") << "\n";
     }
     return out.str();
 }

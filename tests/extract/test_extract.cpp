@@ -381,4 +381,6 @@ assert checked >= 3, checked
     CHECK(WEXITSTATUS(std::system((bin + " extract --pool 0 --model " + kData + "tiny_scripted.pt --dataset " + data +
                                    " -o " + planned + " 2> " + dir + "/pool.err").c_str())) == 1);
     CHECK_THAT(read_text_file(dir + "/pool.err"), Catch::Contains("--pool"));
+    CHECK(WEXITSTATUS(std::system((bin + " inspect " + o.output + " > " + dir + "/inspect.out").c_str())) == 0);
+    CHECK_THAT(read_text_file(dir + "/inspect.out"), Catch::Contains("layer1.0.relu  [4, 3, 3]  36  0  float16  pooled 3x3"));
 }
