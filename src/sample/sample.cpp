@@ -112,14 +112,6 @@ double normalize_points(Matrix& points, Normalization how, std::uint64_t seed) {
 
 namespace {
 
-// splitmix64 (Steele, Lea, Flood 2014): the hash of the random projection (docs/formats.md).
-std::uint64_t splitmix64(std::uint64_t x) {
-    std::uint64_t z = x + 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 constexpr std::size_t kProjectionBlocks = 4;  // s: nonzeros per input coordinate
 
 // The sparse projection of D values to k dimensions: for input coordinate j and block b (0..s-1),

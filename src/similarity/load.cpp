@@ -7,14 +7,6 @@
 #include "actopo/store.hpp"
 
 namespace actopo {
-namespace {
-std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finaliser
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-}  // namespace
 
 std::vector<LayerData> load_layers(const std::string& store_path, const std::vector<std::string>& layers,
                                    std::size_t points, std::uint64_t seed, const std::string& prefix, Sampling sampling) {
@@ -32,7 +24,7 @@ std::vector<LayerData> load_layers(const std::string& store_path, const std::vec
     if (points > 0 && points < store.size()) {
         const auto ids = store.index();
         std::vector<std::pair<std::uint64_t, std::size_t>> order;
-        for (std::size_t i = 0; i < ids.size(); ++i) order.push_back({mix64(std::uint64_t(ids[i]) ^ mix64(seed)), i});
+        for (std::size_t i = 0; i < ids.size(); ++i) order.push_back({splitmix64(std::uint64_t(ids[i]) ^ splitmix64(seed)), i});
         std::nth_element(order.begin(), order.begin() + std::ptrdiff_t(points), order.end());
         for (std::size_t k = 0; k < points; ++k) keep.push_back(Eigen::Index(order[k].second));
         std::sort(keep.begin(), keep.end());

@@ -4,11 +4,20 @@
 //   average_ranks  1-based ranks with ties sharing their mean rank (Spearman, rank agreement, balanced covers)
 //   average_linkage  agglomerative clustering by average linkage (UPGMA): Mapper's class hierarchy, the
 //                  report's groups of layers
+//   splitmix64     a 64-bit hash (Steele, Lea, Flood 2014): seeded choices that do not depend on the order of work
 #include <cstdint>
 #include <numeric>
 #include <vector>
 
 namespace actopo {
+
+/// splitmix64's step (Steele, Lea, Flood 2014): add the golden-ratio increment, then the finaliser.
+inline std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
 
 class UnionFind {
 public:
