@@ -6,9 +6,9 @@
 // A weighted step (linear, conv1d/2d) keeps its layer's weight and bias, with a BatchNorm that alone reads its
 // output merged in (canonisation). One run of the graph per batch returns, besides the logits, every value a step
 // reads; the walk goes from the output to the input, each step turning the relevance (or gradient, or multiplier)
-// of its output into that of its inputs. A rule that is a modified gradient is computed as one: the operation is
-// run again on leaf tensors with the modified weights and differentiated (z = rule's forward, s = R / z,
-// c = backward of s, R_in = a * c).
+// of its output into that of its inputs. A rule at a weighted step is a modified gradient: z = the step run with
+// the rule's weights, s = R / z, c = the layer's backward of s with those weights (its formula for linear and
+// conv1d/2d, autograd otherwise), R_in = a * c.
 #include "explain/relevance.hpp"
 
 #include <torch/csrc/autograd/autograd.h>
