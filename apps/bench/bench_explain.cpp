@@ -6,7 +6,8 @@
 //             LRP (epsilon-gamma-box: zb at the input with each input's bounds, gamma 0.25 on the other
 //             convolutions, epsilon 0.25 on the dense layers) and DeepLIFT (Rescale, zero baseline) beside a
 //             layer-by-layer PyTorch eager implementation (the gradient trick per layer, written for the layout).
-//             Target: each at most 1.0x PyTorch eager's time.
+//             Target: each at most 1.0x PyTorch eager's time. Each side's CPU time (user + system) is reported
+//             beside the wall time: on a shared machine it moves less with the load.
 //   memory  - peak RSS of `actopo explain --method integrated-gradients` (each its own process) on 100 and 1 000
 //             inputs (flat in N), and with --internal-batch 64 vs 256 (bounded by the internal batch).
 // The model is the reference CNN trained for the benchmark by `actopo train` (one epoch; weights do not affect speed).
@@ -28,7 +29,8 @@ namespace actopo::bench {
 namespace {
 
 // The PyTorch eager side: the same loops written as a PyTorch user would, timed inside one python process
-// (import, model loading and reading the images not timed). Prints "<method> <seconds>" per method.
+// (import, model loading and reading the images not timed). Prints "<method> <wall seconds> <CPU seconds>" per
+// method.
 const char* kPython = R"PY(import gzip, sys, time
 import numpy as np
 import torch
@@ -169,10 +171,10 @@ def main():
 
     fns = {"integrated-gradients": ig, "smoothgrad": smooth, "occlusion": occlusion, "lrp": lrp, "deeplift": deeplift}
     for m in methods.split(","):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for s in range(0, n, batch):
             fns[m](x_all[s:s + batch], targets_all[s:s + batch])
-        print(m, time.perf_counter() - start, flush=True)
+        print(m, time.perf_counter() - start, time.process_time() - cpu, flush=True)
 
 main()
 )PY";
@@ -215,7 +217,9 @@ void run_suite(const Context& ctx) {
     mo.window = window;
     mo.stride = stride;
     mo.internal_batch = internal;
+    std::map<std::string, Timing> mine, theirs, mine_cpu, theirs_cpu;
     auto ours = [&](const std::string& method) {
+        const double c0 = cpu_seconds();
         auto t0 = std::chrono::steady_clock::now();
         for (std::size_t first = 0; first < n; first += batch) {
             const std::size_t count = std::min(batch, n - first);
@@ -225,10 +229,10 @@ void run_suite(const Context& ctx) {
             std::iota(index.begin(), index.end(), std::int64_t(first));
             e.attribute(method, x.data() + first * per, shape, t, index, mo);
         }
+        mine_cpu[method].seconds.push_back(cpu_seconds() - c0);
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
     const std::string load_before = load_average();
-    std::map<std::string, Timing> mine, theirs;
     std::string python_output;
     for (int r = 0; r < reps; ++r) {
         for (const auto& m : methods) {
@@ -245,9 +249,9 @@ void run_suite(const Context& ctx) {
             python_output += ext.output;
             std::istringstream in(ext.output);
             std::string name;
-            double seconds;
-            while (in >> name >> seconds)
-                if (name == m) theirs[m].seconds.push_back(seconds);
+            double seconds, cpu;
+            while (in >> name >> seconds >> cpu)
+                if (name == m) theirs[m].seconds.push_back(seconds), theirs_cpu[m].seconds.push_back(cpu);
         }
     }
     const std::string load_after = load_average();
@@ -274,8 +278,9 @@ void run_suite(const Context& ctx) {
           "torch.jit.load, parameters frozen; LRP and DeepLIFT: a walk over the model's layers, each rule by the "
           "gradient trick on the layer), timed inside the python process (import, loading and reading not timed); "
           "actopo: `Explainer::attribute` in this process.\n\n"
-       << "| method | actopo s | PyTorch eager s | ratio | target (at most 1.0x) |\n|---|---|---|---|---|\n";
-    csv << "method,actopo_s,pytorch_eager_s,ratio\n";
+       << "| method | actopo s | PyTorch eager s | ratio | target (at most 1.0x) | actopo CPU s | PyTorch CPU s | "
+          "CPU ratio |\n|---|---|---|---|---|---|---|---|\n";
+    csv << "method,actopo_s,pytorch_eager_s,ratio,actopo_cpu_s,pytorch_eager_cpu_s,cpu_ratio\n";
     const std::map<std::string, std::string> label{{"integrated-gradients", "integrated gradients, 50 steps"},
                                                    {"smoothgrad", "SmoothGrad, 50 samples"},
                                                    {"occlusion", "occlusion, window 4, stride 2"},
@@ -283,11 +288,12 @@ void run_suite(const Context& ctx) {
                                                    {"deeplift", "DeepLIFT (Rescale, zero baseline)"}};
     for (const auto& m : methods) {
         const double a = mine[m].median(), b = theirs[m].median(), ratio = b > 0 ? a / b : 0;
+        const double ca = mine_cpu[m].median(), cb = theirs_cpu[m].median(), cratio = cb > 0 ? ca / cb : 0;
         char line[400];
-        std::snprintf(line, sizeof line, "| %s | %.2f | %.2f | %.2f | %s |\n", label.at(m).c_str(), a, b, ratio,
-                      ratio <= 1.0 ? "MET" : "NOT MET");
+        std::snprintf(line, sizeof line, "| %s | %.2f | %.2f | %.2f | %s | %.2f | %.2f | %.2f |\n", label.at(m).c_str(), a,
+                      b, ratio, ratio <= 1.0 ? "MET" : "NOT MET", ca, cb, cratio);
         md << line;
-        std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f\n", m.c_str(), a, b, ratio);
+        std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", m.c_str(), a, b, ratio, ca, cb, cratio);
         csv << line;
     }
     char mem[600];

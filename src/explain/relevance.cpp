@@ -6,9 +6,9 @@
 // A weighted step (linear, conv1d/2d) keeps its layer's weight and bias, with a BatchNorm that alone reads its
 // output merged in (canonisation). One run of the graph per batch returns, besides the logits, every value a step
 // reads; the walk goes from the output to the input, each step turning the relevance (or gradient, or multiplier)
-// of its output into that of its inputs. A rule that is a modified gradient is computed as one: the operation is
-// run again on leaf tensors with the modified weights and differentiated (z = rule's forward, s = R / z,
-// c = backward of s, R_in = a * c).
+// of its output into that of its inputs. A rule at a weighted step is a modified gradient: z = the step run with
+// the rule's weights, s = R / z, c = the layer's backward of s with those weights (its formula for linear and
+// conv1d/2d, autograd otherwise), R_in = a * c.
 #include "explain/relevance.hpp"
 
 #include <torch/csrc/autograd/autograd.h>
@@ -436,23 +436,27 @@ struct RelevanceGraph::Impl {
         return gs;
     }
 
-    // The vjp of a weighted step (canonised weights) without running it again: linear and conv1d/2d by their
-    // backward formulas, anything else by vjp().
-    Tensor weighted_vjp(const Step& s, const Tensor& g) const {
+    // The vjp of a weighted step run with weight w (default: its canonised weight), W^T g, for g with the first
+    // g.size(0) rows of the run (the step is linear in its input, so the input's values do not matter): linear and
+    // conv1d/2d by their backward formulas, anything else by autograd on the step run again.
+    Tensor weighted_vjp(const Step& s, const Tensor& g, const Tensor& w = {}) const {
+        const Tensor& W = w.defined() ? w : s.weight;
         const std::string k = s.node->kind().toQualString();
-        if (k == "aten::linear") return g.matmul(s.weight);
+        if (k == "aten::linear") return g.matmul(W);
+        const Tensor a = tensor(s.in[0]).narrow(0, 0, g.size(0));
         if (k == "aten::conv1d" || k == "aten::conv2d") {
             const IValue stride = value(s.node->input(3)), padding = value(s.node->input(4)),
                          dilation = value(s.node->input(5)), groups = value(s.node->input(6));
             if (stride.isIntList() && padding.isIntList() && dilation.isIntList() && groups.isInt()) {
-                const Tensor a = tensor(s.in[0]);
                 const std::vector<std::int64_t> zeros(stride.toIntVector().size(), 0);
-                return std::get<0>(at::convolution_backward(g, a, s.weight, c10::nullopt, stride.toIntVector(),
+                return std::get<0>(at::convolution_backward(g, a, W, c10::nullopt, stride.toIntVector(),
                                                             padding.toIntVector(), dilation.toIntVector(), false, zeros,
                                                             groups.toInt(), {true, false, false}));
             }
         }
-        return vjp(s, g)[0];
+        torch::AutoGradMode on(true);
+        Tensor x = a.detach().requires_grad_(true);
+        return torch::autograd::grad({rerun(s, {{s.in[0], x}}, W, {}, true)}, {x}, {g})[0];
     }
 
     // BatchNorm merged into its layer must not change what the layer computes (canonisation keeps the outputs).
@@ -472,43 +476,44 @@ struct RelevanceGraph::Impl {
 
     // ----------------------------------------------------------------------------------------- rules
     // LRP at a weighted step: relevance R of its output to its input a, by `rule`; lo and hi: zb's bounds
-    // (broadcastable to a's rows).
+    // (broadcastable to a's rows). Each rule is z = the step run with the rule's weights, s = R / z, c = the
+    // step's backward of s with those weights (weighted_vjp), R_in = a * c; no autograd.
     Tensor weighted_rule(const Step& s, const std::string& rule, const Tensor& a, const Tensor& R, const MethodOptions& o,
                          const Tensor& lo, const Tensor& hi) const {
-        torch::AutoGradMode on(true);
+        torch::NoGradGuard no_grad;
         const Value* in = s.in[0];
         auto f = [&](const Tensor& x, const Tensor& w, const Tensor& b) { return rerun(s, {{in, x}}, w, b, true); };
-        auto leaf = [](const Tensor& t) { return t.detach().requires_grad_(true); };
         const Tensor& W = s.weight;
         if (rule == "lrp-0" || rule == "epsilon" || rule == "gamma") {
-            Tensor w = W, b = s.bias;
+            Tensor w = W, b = s.bias, z;
             if (rule == "gamma") {
                 w = W + o.gamma * W.clamp_min(0);
                 if (b.defined()) b = b + o.gamma * b.clamp_min(0);
             }
-            Tensor x = leaf(a);
-            Tensor z = f(x, w, b);
-            Tensor c = torch::autograd::grad({z}, {x}, {R / stabilise(z.detach(), rule == "epsilon" ? o.epsilon : kTiny)})[0];
-            return a * c;
+            // the layer's own weights and no BatchNorm merged in: z is its output in the run
+            z = rule != "gamma" && !s.merged ? tensor(s.out) : f(a, w, b);
+            return a * weighted_vjp(s, R / stabilise(z, rule == "epsilon" ? o.epsilon : kTiny), w);
         }
         if (rule == "alpha1-beta0") {
-            Tensor p = leaf(a.clamp_min(0)), n = leaf(a.clamp_max(0));
-            Tensor z = f(p, W.clamp_min(0), {}) + f(n, W.clamp_max(0), {});
-            auto c = torch::autograd::grad({z}, {p, n}, {R / stabilise(z.detach(), kTiny)});
-            return p.detach() * c[0] + n.detach() * c[1];
+            const Tensor Wp = W.clamp_min(0), Wn = W.clamp_max(0), p = a.clamp_min(0), n = a.clamp_max(0);
+            const Tensor S = R / stabilise(f(p, Wp, {}) + f(n, Wn, {}), kTiny);
+            return p * weighted_vjp(s, S, Wp) + n * weighted_vjp(s, S, Wn);
         }
         if (rule == "zb") {
+            // z = W x - W+ l - W- h with l, h constant per input: W+ l = l (W+ 1), one row for all inputs (also
+            // at a padded border, the step being linear); W^T = W+^T + W-^T
             std::vector<std::int64_t> view(std::size_t(a.dim()), 1);
             view[0] = lo.numel() == 1 ? 1 : a.size(0);
-            Tensor x = leaf(a), l = leaf(lo.view(view).expand_as(a)), h = leaf(hi.view(view).expand_as(a));
-            Tensor z = f(x, W, {}) - f(l, W.clamp_min(0), {}) - f(h, W.clamp_max(0), {});
-            auto c = torch::autograd::grad({z}, {x, l, h}, {R / stabilise(z.detach(), kTiny)});
-            return a * c[0] + l.detach() * c[1] + h.detach() * c[2];
+            const Tensor l = lo.view(view), h = hi.view(view), one = torch::ones_like(a.narrow(0, 0, 1));
+            const Tensor Wp = W.clamp_min(0), Wn = W.clamp_max(0);
+            const Tensor z = f(a, W, {}) - l * f(one, Wp, {}) - h * f(one, Wn, {});
+            const Tensor S = R / stabilise(z, kTiny);
+            const Tensor cp = weighted_vjp(s, S, Wp), cn = weighted_vjp(s, S, Wn);
+            return a * (cp + cn) - l * cp - h * cn;
         }
         if (rule == "flat" || rule == "w-squared") {
-            Tensor x = leaf(torch::ones_like(a));
-            Tensor z = f(x, rule == "flat" ? torch::ones_like(W) : W * W, {});
-            return torch::autograd::grad({z}, {x}, {R / stabilise(z.detach(), kTiny)})[0];
+            const Tensor V = rule == "flat" ? torch::ones_like(W) : W * W;
+            return weighted_vjp(s, R / stabilise(f(torch::ones_like(a), V, {}), kTiny), V);
         }
         throw std::logic_error("relevance graph: unknown rule " + rule);
     }
@@ -539,7 +544,15 @@ struct RelevanceGraph::Impl {
             const bool lrp = mode == Walk::lrp;
             switch (s.kind) {
             case Kind::weighted:
-                r = {lrp ? weighted_rule(s, rules[w], tensor(s.in[0]), R, o, lo, hi) : weighted_vjp(s, R)};
+                if (lrp) {
+                    r = {weighted_rule(s, rules[w], tensor(s.in[0]), R, o, lo, hi)};
+                } else if (mode == Walk::deeplift) {
+                    // the baselines' rows carry no signal (their multipliers are never read): W^T g of x's rows only
+                    Tensor g = weighted_vjp(s, R.narrow(0, 0, rows));
+                    r = {torch::cat({g, torch::zeros_like(g)})};
+                } else {
+                    r = {weighted_vjp(s, R)};
+                }
                 break;
             case Kind::affine: {
                 if (!lrp) {

@@ -63,9 +63,12 @@ void write_chart(const std::vector<Series>& series, const ChartOptions& o, const
             if (!o.title.empty()) draw_text(cr, o.title, 12, 12, 13, 0, 0, 0, true);
             ax.draw(cr, o.bars || x_categories ? "" : o.x_label, o.y_label, !o.bars && !x_categories);
             const double group = 0.8, bw = group / double(series.size());
+            // the palette has 10 colours: the lines of the 11th series on are dashed, so that none shares a look
+            const double dash[] = {5, 3};
             for (std::size_t k = 0; k < series.size(); ++k) {
                 set_colour(cr, categorical(k));
                 cairo_set_line_width(cr, 1.8);
+                cairo_set_dash(cr, dash, k >= 10 && !o.bars ? 2 : 0, 0);
                 bool pen = false;
                 const auto& sx = series_x(k);
                 for (std::size_t i = 0; i < series[k].y.size(); ++i) {
@@ -95,10 +98,18 @@ void write_chart(const std::vector<Series>& series, const ChartOptions& o, const
                         cairo_arc(cr, ax.px(sx[i]), ax.py(v), 3, 0, 2 * M_PI);
                         cairo_fill(cr);
                     }
-                // legend
+                // legend: a swatch for bars, a stretch of the line for lines
                 double ly = ax.y + 8 + 18 * double(k);
-                cairo_rectangle(cr, ax.x + ax.w + 16, ly, 14, 10);
-                cairo_fill(cr);
+                if (o.bars) {
+                    cairo_rectangle(cr, ax.x + ax.w + 16, ly, 14, 10);
+                    cairo_fill(cr);
+                } else {
+                    cairo_set_line_width(cr, 3);
+                    cairo_move_to(cr, ax.x + ax.w + 14, ly + 5);
+                    cairo_line_to(cr, ax.x + ax.w + 32, ly + 5);
+                    cairo_stroke(cr);
+                }
+                cairo_set_dash(cr, nullptr, 0, 0);
                 cairo_set_source_rgb(cr, 0, 0, 0);
                 draw_text(cr, series[k].name, ax.x + ax.w + 36, ly + 5, 10, 0, 0.5);
             }

@@ -131,6 +131,18 @@ TEST_CASE("heatmap with infinite cells, grids, charts and diagram plots render")
     line.x = {0, 0.5, 1};
     write_chart({a}, line, (dir.path / "line").string(), false);
     CHECK(png_size(dir.path / "line.png").first > 0);
+    // 10 colours: 10 series are solid lines, the 11th (its line and its legend) is dashed
+    std::vector<Series> many;
+    for (int k = 0; k < 11; ++k) many.push_back({"s" + std::to_string(k), {0.1 * k, 0.2, 0.3}});
+    auto dashed = [&](const std::string& name) {
+        std::ifstream in(dir.path / (name + ".svg"));
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return text.find("stroke-dasharray") != std::string::npos;
+    };
+    write_chart({many.begin(), many.begin() + 10}, line, (dir.path / "ten").string(), false);
+    write_chart(many, line, (dir.path / "eleven").string(), false);
+    CHECK(!dashed("ten"));
+    CHECK(dashed("eleven"));
     o.categories.pop_back();
     CHECK_THROWS_AS(write_chart({a, b}, o, (dir.path / "bad").string(), false), UserError);
     Diagrams d;
