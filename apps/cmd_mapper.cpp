@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "actopo/dataset.hpp"
 #include "actopo/mapper.hpp"
@@ -155,13 +156,13 @@ void run(const Args& a) {
     std::map<std::int64_t, double> values;
     bool categorical = false;
     if (!a.color_by.empty()) values = input_values(store, a.color_by, categorical);
+    std::optional<mapper::AttributionMaps> attributions;  // read once, for every layer
     if (!a.attributions.empty()) {  // the file must be of the store's inputs
-        const std::string path = a.attributions.substr(0, a.attributions.size() > 3 && a.attributions.compare(a.attributions.size() - 3, 3, ".h5") != 0
-                                                              ? a.attributions.rfind(':') : std::string::npos);
-        const AttributionFile file = read_attribution_file(path);
+        attributions = mapper::read_attribution_maps(a.attributions);
+        const AttributionFile& file = attributions->file;
         if (file.dataset != store.info().dataset || file.split != store.info().split)
-            throw UserError("--attributions " + path + " explains dataset '" + file.dataset + ":" + file.split + "', but " + a.input +
-                            " holds '" + store.info().dataset + ":" + store.info().split + "'");
+            throw UserError("--attributions " + attributions->path + " explains dataset '" + file.dataset + ":" + file.split +
+                            "', but " + a.input + " holds '" + store.info().dataset + ":" + store.info().split + "'");
     }
     std::vector<mapper::Dendrogram> dendrograms;
     for (const auto& layer : layers) {
@@ -177,7 +178,7 @@ void run(const Args& a) {
         auto lens = mapper::compute_lens(a.lens, cloud, li);
         auto g = mapper::build_graph(cloud, lens, o);
         if (a.exemplars > 0) mapper::add_exemplars(g, cloud, a.exemplars);
-        if (!a.attributions.empty()) mapper::add_attribution_means(g, a.attributions);
+        if (attributions) mapper::add_attribution_means(g, *attributions);
         if (!a.color_by.empty()) mapper::colour_nodes(g, a.color_by, values, categorical);
         g.meta["input"] = a.input;
         g.meta["layer"] = layer;
@@ -193,8 +194,7 @@ void run(const Args& a) {
         const std::string dot = mapper::to_dot(g, names, title);
         write_text_file(stem + ".dot", dot, a.force);
         if (!a.no_pictures) {
-            render_graphviz(dot, a.engine, stem + ".svg", a.force);
-            render_graphviz(dot, a.engine, stem + ".png", a.force);
+            render_graphviz_figure(dot, a.engine, stem + ".svg", a.force);
             write_text_file(stem + ".html", mapper::to_html(g, names, title, thumbs), a.force);
         }
         std::printf("%s: %s, %s, %s, %s, mean purity %.3f -> %s\n", layer.c_str(), count_noun(g.nodes.size(), "node").c_str(),
@@ -210,8 +210,7 @@ void run(const Args& a) {
                                                        "class hierarchy of " + layers.back() + " (1 - class similarity)");
         write_text_file(stem + ".dot", dot, a.force);
         if (!a.no_pictures) {
-            render_graphviz(dot, "dot", stem + ".svg", a.force);
-            render_graphviz(dot, "dot", stem + ".png", a.force);
+            render_graphviz_figure(dot, "dot", stem + ".svg", a.force);
         }
         for (const auto& s : h["splits"])
             if (!s["split_layer"].is_null())

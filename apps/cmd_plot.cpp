@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "actopo/core.hpp"
 #include "actopo/mapper.hpp"
@@ -31,16 +32,6 @@ bool is_matrix_csv(const std::string& path) {
     return first.rfind("name,", 0) == 0;
 }
 
-/// A .json file that holds a Mapper graph (actopo mapper: "nodes" and "cover") rather than diagrams.
-bool is_mapper_json(const std::string& path) {
-    try {
-        const auto j = nlohmann::json::parse(read_text_file(path));
-        return j.is_object() && j.contains("nodes") && j.contains("cover");
-    } catch (const nlohmann::json::exception&) {
-        return false;
-    }
-}
-
 /// out.svg -> out-<layer>.svg (one figure per layer of a file of several)
 std::string with_layer(const std::string& output, const std::string& layer) {
     const fs::path p(output);
@@ -51,6 +42,8 @@ void run(const Args& a) {
     const std::string ext = fs::path(a.input).extension().string();
     const std::string output = a.output.empty() ? (fs::path(a.input).replace_extension(".svg")).string() : a.output;
     std::vector<std::string> written;
+    std::optional<nlohmann::json> json;  // a .json file, parsed once: a Mapper graph or diagrams
+    if (ext == ".json") json = read_json_file(a.input, "persistence diagrams (actopo persistence) or a Mapper graph (actopo mapper)");
     if (ext == ".csv" && is_matrix_csv(a.input)) {
         const NamedMatrix m = read_named_matrix_csv(a.input);
         const MatrixMeaning meaning = guess_meaning(m);
@@ -58,13 +51,11 @@ void run(const Args& a) {
                       {meaning, meaning == MatrixMeaning::similarity ? "similarity (1 = same)"
                                 : meaning == MatrixMeaning::distance ? "distance (0 = same)" : ""});
         written = figure_paths(output);
-    } else if (ext == ".json" && is_mapper_json(a.input)) {  // nodes as pie charts of their classes, as actopo mapper draws them
+    } else if (json && mapper::is_graph_json(*json)) {  // nodes as pie charts of their classes, as actopo mapper draws them
         std::vector<std::string> class_names;
-        const mapper::Graph g = mapper::read_graph(a.input, &class_names);
+        const mapper::Graph g = mapper::read_graph(*json, a.input, &class_names);
         const std::string title = fs::path(a.input).stem().string() + " " + g.meta.value("layer", "");
-        const std::string dot = mapper::to_dot(g, class_names, title);
-        written = figure_paths(output);
-        for (const auto& f : written) render_graphviz(dot, "neato", f, a.force);
+        written = render_graphviz_figure(mapper::to_dot(g, class_names, title), "neato", output, a.force);
     } else if (ext == ".h5" && is_attribution_file(a.input)) {  // of actopo explain
         const std::string folder = a.output.empty() ? fs::path(a.input).replace_extension("").string() + "-pictures" : a.output;
         written = draw_attribution_pictures(a.input, folder, a.count, a.force);
@@ -82,13 +73,13 @@ void run(const Args& a) {
         }
         for (const auto& layer : layers) {
             const std::string out = layers.size() > 1 ? with_layer(output, layer) : output;
-            write_diagram_plot(read_diagrams(a.input, layer), out, fs::path(a.input).stem().string() + (layer.empty() ? "" : " " + layer),
-                               a.force);
+            write_diagram_plot(json ? diagrams_from_json(*json, a.input) : read_diagrams(a.input, layer), out,
+                               fs::path(a.input).stem().string() + (layer.empty() ? "" : " " + layer), a.force);
             for (const auto& f : figure_paths(out)) written.push_back(f);
         }
     } else {
-        throw UserError(a.input + ": expected a diagram file (.csv, .json, .h5), a matrix (.csv with a 'name' column) or an "
-                        "attribution file (.h5), got '" + ext + "'");
+        throw UserError(a.input + ": expected a diagram file (.csv, .json, .h5), a matrix (.csv with a 'name' column), a "
+                        "Mapper graph (.json) or an attribution file (.h5), got '" + ext + "'");
     }
     if (!quiet()) std::cerr << "wrote " << join(written) << "\n";
 }

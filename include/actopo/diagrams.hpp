@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,13 +62,17 @@ struct Diagrams {
 struct RipsInput {
     enum class Kind { points, lower_distances, sparse_edges } kind = Kind::points;
     std::size_t n = 0;                // number of vertices
-    Matrix points;                    // kind == points: n x d, distances by `metric`
+    MatrixView points;                // kind == points: n x d rows (as prepare_rows leaves them), distances by `metric`
+    std::shared_ptr<const Matrix> owned;  // the rows `points` views, unless they are borrowed (from_borrowed_points)
     Metric metric = Metric::euclidean;
     std::vector<float> lower;         // kind == lower_distances: packed lower triangle (see pairwise_lower)
     struct Edge { std::uint32_t i, j; float d; };
     std::vector<Edge> edges;          // kind == sparse_edges: edges present; absent edges are at +infinity
 
     static RipsInput from_points(Matrix points, Metric metric);
+    /// The rows of a caller's array, not copied under the euclidean metric (cosine and correlation rewrite a
+    /// copy): `points` must outlive the input and every copy of it.
+    static RipsInput from_borrowed_points(MatrixView points, Metric metric);
     static RipsInput from_lower(std::size_t n, std::vector<float> lower);
     static RipsInput from_edges(std::size_t n, std::vector<Edge> edges);
     /// d(i, j) for any kind (slow path: sparse search is linear); i != j.

@@ -21,6 +21,7 @@
 #include "actopo/core.hpp"
 #include "actopo/metric.hpp"
 #include "actopo/sample.hpp"
+#include "actopo/store.hpp"
 
 namespace actopo::mapper {
 
@@ -125,7 +126,8 @@ double knee_or_median(const std::vector<double>& ascending);
 struct Node {
     std::size_t id = 0;
     std::size_t cover_set = 0;                 // index into Cover::sets
-    std::vector<std::size_t> points;           // rows of the cloud
+    std::vector<std::size_t> points;           // rows of the cloud (none in a graph read from a file)
+    std::size_t size = 0;                      // how many rows: points.size() where built, "size" where read
     std::vector<std::int64_t> members;         // input ids of those rows
     std::vector<double> lens_mean;             // per lens dimension
     std::map<std::int64_t, std::size_t> classes;
@@ -136,7 +138,6 @@ struct Node {
     std::vector<std::int64_t> exemplars;       // members nearest the node's centroid in the layer space
     std::vector<float> attribution_mean;       // mean attribution map of the members (Graph::attribution_shape)
     double color_value = std::nan("");         // the node's value of Graph::color_by
-    std::size_t size() const { return points.size(); }
 };
 
 struct Link {
@@ -227,10 +228,12 @@ struct NodeRecord {
 };
 /// UserError naming the file when it is not a Mapper graph or has no node `id` (saying the ids it has).
 NodeRecord read_node(const std::string& graph_path, std::size_t id);
-/// A Mapper graph file read back (to_json's format) for drawing: nodes (members, classes, statistics), links,
-/// the graph statistics and meta; `class_names` from the file. The cloud's rows are not in the file: each node's
-/// `points` holds `size` placeholders 0..size-1 so that size() is right. UserError naming the file otherwise.
-Graph read_graph(const std::string& graph_path, std::vector<std::string>* class_names);
+/// Whether parsed JSON is a Mapper graph file's (to_json's format: an object with "nodes" and "cover").
+bool is_graph_json(const nlohmann::json& file);
+/// A Mapper graph file (read by read_json_file) back as a graph for drawing: nodes (members, size, classes,
+/// statistics), links, the graph statistics and meta; `class_names` from the file. The cloud's rows are not in
+/// the file: the nodes' `points` stay empty. UserError naming `path` when a field is missing.
+Graph read_graph(const nlohmann::json& file, const std::string& path, std::vector<std::string>* class_names);
 
 /// A node's distinguishing units: with `units` one row per input (a layer's neurons, conv channels averaged over
 /// space: sample_layer's avgpool over every input), z_u = (mean of unit u over the members - its mean over all
@@ -242,10 +245,19 @@ std::vector<std::pair<std::int64_t, double>> distinguishing_units(const PointClo
 /// Each node's `k` exemplars: its distinct member inputs whose points lie nearest (Euclidean) to the centroid of
 /// the node's points in `cloud` (the cloud the graph was built from), nearest first, ties by input id.
 void add_exemplars(Graph& graph, const PointCloud& cloud, std::size_t k);
-/// Each node's mean attribution map over its members, from an attribution file (`actopo explain`): `spec` is
-/// "file.h5" (its first method) or "file.h5:method". UserError when a member has no map in the file (the graph
+/// One method's maps of an attribution file (`actopo explain`), read once for any number of graphs.
+struct AttributionMaps {
+    std::string path, method;
+    AttributionFile file;                         // the file's inputs, dataset and split
+    std::vector<std::int64_t> shape;              // [N, per-input shape...]
+    std::vector<float> maps;                      // N maps of the per-input shape, in file.index's order
+};
+/// `spec` is "file.h5" (its first method) or "file.h5:method" (as --attributions takes it); UserError naming the
+/// file when it holds no attributions or not that method (saying the ones it has).
+AttributionMaps read_attribution_maps(const std::string& spec);
+/// Each node's mean attribution map over its members. UserError when a member has no map in the file (the graph
 /// and the file were made from different inputs), naming the file and the input id.
-void add_attribution_means(Graph& graph, const std::string& spec);
+void add_attribution_means(Graph& graph, const AttributionMaps& attributions);
 /// Per-input values from a file: CSV with one value per line (line i: input id i) or lines "id,value" (an
 /// optional header line is skipped), or NPY holding a 1-D array (float32/64, int32/64, bool; element i: input
 /// id i). UserError naming the file and the line or type otherwise.

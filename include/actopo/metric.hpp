@@ -17,9 +17,9 @@ std::string metric_name(Metric m);
 /// Rewrites rows so that euclidean-style arithmetic gives the metric: cosine rows are normalised,
 /// correlation rows are centred and normalised (then d = 1 - <x, y> = |x - y|^2 / 2). Euclidean: unchanged.
 /// UserError naming the row when a row has zero norm/variance under cosine/correlation.
-Matrix prepare_rows(const Matrix& points, Metric metric);
+Matrix prepare_rows(MatrixView points, Metric metric);
 /// The distance between rows i and j of rows made by prepare_rows.
-double prepared_distance(const Matrix& prepared, std::size_t i, std::size_t j, Metric metric);
+double prepared_distance(MatrixView prepared, std::size_t i, std::size_t j, Metric metric);
 /// Packed lower triangle of the distance matrix: d(1,0), d(2,0), d(2,1), d(3,0), ... (n(n-1)/2 floats).
 std::vector<float> pairwise_lower(const Matrix& points, Metric metric);
 

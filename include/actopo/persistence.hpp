@@ -74,6 +74,9 @@ void write_diagrams(const Diagrams& diagrams, const std::string& path, bool forc
                     const std::string& group = "diagram");
 /// Reads a .csv/.json/.h5 diagram file; for .h5 an empty group means the only group in the file.
 Diagrams read_diagrams(const std::string& path, const std::string& group = "");
+/// The diagrams of a .json diagram file already parsed (read_json_file); UserError naming `path` when a field
+/// is missing or a pair is not a (birth, death).
+Diagrams diagrams_from_json(const nlohmann::json& file, const std::string& path);
 /// Diagrams of several layers in one HDF5 file (/diagrams/<layer>/dim<k>); atomic, refuses to overwrite
 /// unless force. `order` (e.g. the model's layer order) is kept in /diagrams_order for diagram_groups.
 void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force,

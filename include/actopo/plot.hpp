@@ -100,6 +100,10 @@ std::vector<std::string> draw_attribution_pictures(const std::string& attributio
 /// UserError for an unknown engine or extension or when Graphviz refuses the graph; EnvironmentError when
 /// the engine is not installed (Debian's graphviz).
 void render_graphviz(const std::string& dot, const std::string& engine, const std::string& path, bool force);
+/// The same as a figure pair, figure_paths(path): SVG and PNG, each under a temporary name, both renamed only once
+/// both are drawn (a refusal or a failure leaves neither file touched). Returns the two paths.
+std::vector<std::string> render_graphviz_figure(const std::string& dot, const std::string& engine, const std::string& path,
+                                                bool force);
 /// What `engine` prints for `dot` in `format` (e.g. "plain").
 std::string graphviz_text(const std::string& dot, const std::string& engine, const std::string& format);
 

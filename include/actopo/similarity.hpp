@@ -38,25 +38,31 @@ SimilarityMetric parse_similarity_metric(const std::string& name);
 std::string similarity_metric_name(SimilarityMetric m);
 std::vector<std::string> similarity_metric_names();
 
-double linear_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
-double rbf_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
-double debiased_cka(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+/// A layer's values, n inputs x p, one row per input: row-major, as activations are stored and as a C-contiguous
+/// numpy array lies. The metrics take them as LayerValues, read where they lie (a LayerMatrix, a Map of a
+/// caller's rows) without a copy; a column-major matrix is converted into a temporary.
+using LayerMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using LayerValues = Eigen::Ref<const LayerMatrix>;
+
+double linear_cka(const LayerValues& x, const LayerValues& y);
+double rbf_cka(const LayerValues& x, const LayerValues& y);
+double debiased_cka(const LayerValues& x, const LayerValues& y);
 /// `keep`: share of variance the SVD step keeps in each layer.
-double svcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, double keep = 0.99);
-double pwcca(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double svcca(const LayerValues& x, const LayerValues& y, double keep = 0.99);
+double pwcca(const LayerValues& x, const LayerValues& y);
 /// Squared Procrustes distance 2 - 2 ||Xn^T Yn||_* (not a metric).
-double procrustes_distance(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double procrustes_distance(const LayerValues& x, const LayerValues& y);
 /// Angular Procrustes metric arccos ||Xn^T Yn||_* (Williams et al. 2021).
-double procrustes_angular(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double procrustes_angular(const LayerValues& x, const LayerValues& y);
 /// Dimensions the SVD step of SVCCA keeps (share `keep` of the variance).
-std::size_t svcca_kept_dimensions(const Eigen::MatrixXd& x, double keep = 0.99);
+std::size_t svcca_kept_dimensions(const LayerValues& x, double keep = 0.99);
 /// SVCCA warns when a layer keeps more than this share of N dimensions.
 constexpr double kSvccaShareWarning = 0.1;
-double rsa(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
-double similarity(SimilarityMetric metric, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+double rsa(const LayerValues& x, const LayerValues& y);
+double similarity(SimilarityMetric metric, const LayerValues& x, const LayerValues& y);
 
 /// Canonical correlations of X and Y (descending), min(rank X, rank Y) of them.
-Eigen::VectorXd canonical_correlations(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
+Eigen::VectorXd canonical_correlations(const LayerValues& x, const LayerValues& y);
 /// Ranks of each value (1-based), ties given the average of their ranks.
 Eigen::VectorXd average_ranks(const Eigen::VectorXd& v);
 /// Spearman rank correlation (Pearson on average ranks). NaN when either side is constant.
@@ -66,7 +72,7 @@ double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
 /// A layer as the similarity metrics see it: one row per input.
 struct LayerData {
     std::string name;          // row/column name in the matrix
-    Eigen::MatrixXd values;    // n x p
+    LayerMatrix values;        // n x p
     std::vector<std::int64_t> input_ids;
 };
 

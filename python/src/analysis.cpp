@@ -14,13 +14,11 @@
 namespace actopo::python {
 namespace {
 
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-double similarity_of(const std::string& metric, const Eigen::Ref<const RowMajor>& x, const Eigen::Ref<const RowMajor>& y) {
+// x and y are read where numpy holds them (C-contiguous float64 arrays are row-major LayerValues): no copy.
+double similarity_of(const std::string& metric, const LayerValues& x, const LayerValues& y) {
     const SimilarityMetric m = parse_similarity_metric(metric);
-    const Eigen::MatrixXd a = x, b = y;
     py::gil_scoped_release release;
-    return similarity(m, a, b);
+    return similarity(m, x, y);
 }
 
 py::tuple similarity_matrix_of(const std::vector<std::string>& names, const std::vector<DoubleArray>& layers,
@@ -31,7 +29,7 @@ py::tuple similarity_matrix_of(const std::vector<std::string>& names, const std:
         const auto& a = layers[k];
         LayerData d;
         d.name = names[k];
-        d.values = Eigen::Map<const RowMajor>(a.data(), a.shape(0), a.shape(1));
+        d.values = Eigen::Map<const LayerMatrix>(a.data(), a.shape(0), a.shape(1));
         for (py::ssize_t i = 0; i < a.shape(0); ++i) d.input_ids.push_back(i);
         data.push_back(std::move(d));
     }

@@ -1,6 +1,5 @@
 // Rips persistence (actopo.rips), distances between diagrams and the diagram summaries.
 #include <cmath>
-#include <cstring>
 #include <optional>
 
 #include <pybind11/stl.h>
@@ -33,18 +32,21 @@ RipsOptions options_of(const RipsArgs& a) {
     return o;
 }
 
-// ripser.py's num_edges: the edges of the filtration, those at distance <= thresh.
-std::size_t count_edges(const RipsInput& input, const std::optional<double>& thresh) {
+// ripser.py's num_edges: the edges of the filtration, those at distance <= thresh. The native engine counts them
+// as it builds the filtration (meta "edges"); for the other backends they are counted here.
+std::size_t count_edges(const RipsInput& input, const std::optional<double>& thresh, const Diagrams& d) {
+    if (input.kind == RipsInput::Kind::points && !thresh) return input.n * (input.n - 1) / 2;  // all finite
+    const auto counted = d.meta.find("edges");
+    if (thresh && counted != d.meta.end()) return std::stoull(counted->second);
     const double t = thresh ? *thresh : INFINITY;
     if (input.kind == RipsInput::Kind::sparse_edges) {
         std::size_t k = 0;
         for (const auto& e : input.edges) k += double(e.d) <= t;
         return k;
     }
-    if (input.kind == RipsInput::Kind::points && !thresh) return input.n * (input.n - 1) / 2;  // all finite
     std::size_t k = 0;
     const std::vector<float> lower = input.kind == RipsInput::Kind::points ? input.lower_triangle() : std::vector<float>{};
-    for (float d : input.kind == RipsInput::Kind::points ? lower : input.lower) k += std::isfinite(d) && double(d) <= t;
+    for (float x : input.kind == RipsInput::Kind::points ? lower : input.lower) k += std::isfinite(x) && double(x) <= t;
     return k;
 }
 
@@ -54,7 +56,7 @@ py::dict compute(const RipsInput& input, const RipsArgs& a) {
     {
         py::gil_scoped_release release;
         d = compute_persistence(input, options_of(a), a.backend);
-        edges = count_edges(input, a.thresh);
+        edges = count_edges(input, a.thresh, d);
     }
     py::list dgms;
     for (int k = 0; k <= a.maxdim; ++k) {
@@ -100,10 +102,10 @@ py::dict compute(const RipsInput& input, const RipsArgs& a) {
     return out;
 }
 
+// The caller's float32 rows as they are (no copy under the euclidean metric); `x` outlives the computation.
 py::dict rips_points(const FloatArray& x, const std::string& metric, const RipsArgs& a) {
-    Matrix points(std::size_t(x.shape(0)), std::size_t(x.shape(1)));
-    std::memcpy(points.data.data(), x.data(), points.data.size() * sizeof(float));
-    return compute(RipsInput::from_points(std::move(points), parse_metric(metric)), a);
+    const MatrixView points(x.data(), std::size_t(x.shape(0)), std::size_t(x.shape(1)));
+    return compute(RipsInput::from_borrowed_points(points, parse_metric(metric)), a);
 }
 
 py::dict rips_distance_matrix(const FloatArray& dm, const RipsArgs& a) {

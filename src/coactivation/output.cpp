@@ -74,12 +74,7 @@ std::string graph_json(const CoactivationResult& result, const std::string& meta
 }
 
 CommunityRecord read_community(const std::string& graph_path, std::int64_t id) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_text_file(graph_path));
-    } catch (const nlohmann::json::exception& e) {
-        throw UserError(graph_path + ": not a JSON file (" + std::string(e.what()) + ")");
-    }
+    const nlohmann::json j = read_json_file(graph_path, "a co-activation graph (actopo coactivation)");
     if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array() || !j.contains("communities"))
         throw UserError(graph_path + ": not a co-activation graph (expected the JSON of actopo coactivation, with "
                         "\"nodes\" and \"communities\")");

@@ -13,11 +13,25 @@ const Diagram& Diagrams::dim(int k) const {
 }
 
 RipsInput RipsInput::from_points(Matrix points, Metric metric) {
+    if (metric == Metric::cosine || metric == Metric::correlation) return from_borrowed_points(points, metric);
+    RipsInput in = from_borrowed_points(MatrixView(), metric);
+    in.n = points.rows;
+    in.owned = std::make_shared<const Matrix>(std::move(points));
+    in.points = *in.owned;
+    return in;
+}
+
+RipsInput RipsInput::from_borrowed_points(MatrixView points, Metric metric) {
     RipsInput in;
     in.kind = Kind::points;
     in.n = points.rows;
     in.metric = metric;
-    in.points = prepare_rows(points, metric);
+    if (metric == Metric::cosine || metric == Metric::correlation) {  // normalised rows: a copy of them
+        in.owned = std::make_shared<const Matrix>(prepare_rows(points, metric));
+        in.points = *in.owned;
+    } else {
+        in.points = points;
+    }
     return in;
 }
 

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "actopo/core/errors.hpp"
 
 namespace actopo {
@@ -63,6 +65,15 @@ std::string read_text_file(const std::string& path) {
     std::ostringstream ss;
     ss << f.rdbuf();
     return ss.str();
+}
+
+nlohmann::json read_json_file(const std::string& path, const std::string& what) {
+    const std::string text = read_text_file(path);
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw UserError(path + ": not valid JSON, expected " + what + " (" + e.what() + ")");
+    }
 }
 
 }  // namespace actopo

@@ -1,5 +1,6 @@
 #include "actopo/metric.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace actopo {
@@ -22,9 +23,10 @@ std::string metric_name(Metric m) {
     return "?";
 }
 
-Matrix prepare_rows(const Matrix& points, Metric metric) {
-    if (metric == Metric::euclidean || metric == Metric::precomputed) return points;
-    Matrix out = points;
+Matrix prepare_rows(MatrixView points, Metric metric) {
+    Matrix out(points.rows, points.cols);
+    std::copy(points.data, points.data + points.rows * points.cols, out.data.begin());
+    if (metric == Metric::euclidean || metric == Metric::precomputed) return out;
     for (std::size_t i = 0; i < out.rows; ++i) {
         float* r = out.row(i);
         if (metric == Metric::correlation) {
@@ -45,7 +47,7 @@ Matrix prepare_rows(const Matrix& points, Metric metric) {
     return out;
 }
 
-double prepared_distance(const Matrix& p, std::size_t i, std::size_t j, Metric metric) {
+double prepared_distance(MatrixView p, std::size_t i, std::size_t j, Metric metric) {
     const float* a = p.row(i);
     const float* b = p.row(j);
     if (metric == Metric::euclidean) {

@@ -71,7 +71,7 @@ nlohmann::json to_json(const Graph& g, const std::vector<std::string>& class_nam
     for (const auto& node : g.nodes) {
         nlohmann::json classes = nlohmann::json::object();
         for (const auto& [label, count] : node.classes) classes[std::to_string(label)] = count;
-        j["nodes"].push_back({{"id", node.id}, {"members", node.members}, {"size", node.size()},
+        j["nodes"].push_back({{"id", node.id}, {"members", node.members}, {"size", node.size},
                               {"lens_mean", lens_value(node.lens_mean)}, {"classes", classes},
                               {"majority", node.majority}, {"purity", node.purity},
                               {"misclassified", node.misclassified}, {"cover_set", node.cover_set}});
@@ -124,7 +124,7 @@ std::string to_graphml(const Graph& g) {
         for (const auto& [label, count] : node.classes)
             classes += (classes.empty() ? "" : " ") + std::to_string(label) + ":" + std::to_string(count);
         for (auto m : node.members) members += (members.empty() ? "" : " ") + std::to_string(m);
-        o << "    <node id=\"n" << node.id << "\"><data key=\"size\">" << node.size() << "</data><data key=\"lens_mean\">"
+        o << "    <node id=\"n" << node.id << "\"><data key=\"size\">" << node.size << "</data><data key=\"lens_mean\">"
           << node.lens_mean[0] << "</data><data key=\"majority\">" << node.majority << "</data><data key=\"purity\">"
           << node.purity << "</data><data key=\"misclassified\">" << node.misclassified
           << "</data><data key=\"classes\">" << classes << "</data><data key=\"members\">" << members
@@ -139,7 +139,7 @@ std::string to_graphml(const Graph& g) {
 
 std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, const std::string& title) {
     std::size_t largest = 1;
-    for (const auto& node : g.nodes) largest = std::max(largest, node.size());
+    for (const auto& node : g.nodes) largest = std::max(largest, node.size);
     std::ostringstream o;
     // the title and a legend of the classes as one HTML-like label on top
     std::string legend;
@@ -161,10 +161,10 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
         for (const auto& [label, count] : node.classes) {
             if (!fill.empty()) fill += ":";
             fill += class_colour(label);
-            if (++k < node.classes.size()) fill += ";" + fixed(double(count) / double(node.size()), 4);
+            if (++k < node.classes.size()) fill += ";" + fixed(double(count) / double(node.size), 4);
         }
-        const double width = 0.12 + 0.75 * std::sqrt(double(node.size()) / double(largest));
-        std::string tip = "node " + std::to_string(node.id) + ": " + std::to_string(node.size()) +
+        const double width = 0.12 + 0.75 * std::sqrt(double(node.size) / double(largest));
+        std::string tip = "node " + std::to_string(node.id) + ": " + std::to_string(node.size) +
                           " points, majority " + class_name(node.majority, class_names) + ", purity " +
                           fixed(node.purity, 2) + ", misclassified " + fixed(node.misclassified, 2);
         o << "  n" << node.id << " [width=" << fixed(width, 3) << ", style=" << (node.classes.size() > 1 ? "wedged" : "filled")

@@ -13,6 +13,7 @@ namespace actopo::mapper {
 namespace {
 
 void fill_node_stats(Node& node, const PointCloud& cloud, const Lens& lens) {
+    node.size = node.points.size();
     node.lens_mean.assign(lens.dims, 0.0);
     std::size_t wrong = 0;
     for (auto p : node.points) {
@@ -22,12 +23,12 @@ void fill_node_stats(Node& node, const PointCloud& cloud, const Lens& lens) {
         ++node.classes[label];
         if (p < cloud.predictions.size() && p < cloud.labels.size() && cloud.predictions[p] != label) ++wrong;
     }
-    for (auto& v : node.lens_mean) v /= double(node.size());
+    for (auto& v : node.lens_mean) v /= double(node.size);
     std::size_t top = 0;
     for (const auto& [label, count] : node.classes)
         if (count > top) top = count, node.majority = label;
-    node.purity = double(top) / double(node.size());
-    node.misclassified = double(wrong) / double(node.size());
+    node.purity = double(top) / double(node.size);
+    node.misclassified = double(wrong) / double(node.size);
 }
 
 void nerve(Graph& g, std::size_t n, std::size_t min_intersection) {
@@ -40,7 +41,7 @@ void nerve(Graph& g, std::size_t n, std::size_t min_intersection) {
             for (std::size_t b = a + 1; b < h.size(); ++b) ++shared[{std::min(h[a], h[b]), std::max(h[a], h[b])}];
     for (const auto& [ends, count] : shared) {
         if (count < std::max<std::size_t>(1, min_intersection)) continue;
-        const double uni = double(g.nodes[ends.first].size() + g.nodes[ends.second].size() - count);
+        const double uni = double(g.nodes[ends.first].size + g.nodes[ends.second].size - count);
         g.links.push_back({ends.first, ends.second, count, double(count) / uni});
     }
 }
@@ -154,7 +155,7 @@ Graph build_graph(const PointCloud& cloud, const Lens& lens, const MapperOptions
     g.components = count_components(g);
     g.cycles = g.links.size() + g.components - g.nodes.size();
     double weighted = 0, total = 0;
-    for (const auto& node : g.nodes) weighted += node.purity * double(node.size()), total += double(node.size());
+    for (const auto& node : g.nodes) weighted += node.purity * double(node.size), total += double(node.size);
     g.mean_purity = total > 0 ? weighted / total : 0.0;
     g.spread = class_spread(g);
 

@@ -154,7 +154,7 @@ std::string to_html(const Graph& g, const std::vector<std::string>& class_names,
                     const std::map<std::int64_t, std::vector<std::uint8_t>>& thumbnails) {
     auto pos = layout(g);
     std::size_t largest = 1;
-    for (const auto& node : g.nodes) largest = std::max(largest, node.size());
+    for (const auto& node : g.nodes) largest = std::max(largest, node.size);
     nlohmann::json data;
     data["class_names"] = class_names;
     data["lens"] = g.meta.value("lens", "");
@@ -182,8 +182,8 @@ std::string to_html(const Graph& g, const std::vector<std::string>& class_names,
         }
         auto p = pos.count(node.id) ? pos.at(node.id) : std::pair<double, double>{0, 0};
         data["nodes"].push_back({{"id", node.id}, {"x", p.first}, {"y", p.second},
-                                 {"r", 36.0 * (0.12 + 0.75 * std::sqrt(double(node.size()) / double(largest)))},
-                                 {"size", node.size()}, {"classes", cls}, {"majority", node.majority},
+                                 {"r", 36.0 * (0.12 + 0.75 * std::sqrt(double(node.size) / double(largest)))},
+                                 {"size", node.size}, {"classes", cls}, {"majority", node.majority},
                                  {"purity", node.purity}, {"wrong", node.misclassified},
                                  {"lens", node.lens_mean[0]}, {"examples", examples}, {"members", node.members}});
         auto& added = data["nodes"].back();

@@ -10,11 +10,11 @@ namespace actopo::mapper {
 
 std::map<std::size_t, std::pair<double, double>> layout(const Graph& g) {
     std::size_t largest = 1;
-    for (const auto& node : g.nodes) largest = std::max(largest, node.size());
+    for (const auto& node : g.nodes) largest = std::max(largest, node.size);
     std::ostringstream dot;
     dot << "graph g { graph [overlap=false]; node [shape=circle, fixedsize=true, label=\"\"];\n";
     for (const auto& node : g.nodes)
-        dot << "n" << node.id << " [width=" << 0.12 + 0.75 * std::sqrt(double(node.size()) / double(largest)) << "];\n";
+        dot << "n" << node.id << " [width=" << 0.12 + 0.75 * std::sqrt(double(node.size) / double(largest)) << "];\n";
     for (const auto& l : g.links) dot << "n" << l.source << " -- n" << l.target << ";\n";
     dot << "}\n";
     const std::string engine = g.nodes.size() > 2000 ? "sfdp" : "neato";

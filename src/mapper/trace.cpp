@@ -10,23 +10,21 @@
 
 namespace actopo::mapper {
 
+bool is_graph_json(const nlohmann::json& file) {
+    return file.is_object() && file.contains("nodes") && file["nodes"].is_array() && file.contains("cover");
+}
+
 namespace {
 /// The JSON of a Mapper graph file; UserError when it is not one.
 nlohmann::json graph_file(const std::string& graph_path) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_text_file(graph_path));
-    } catch (const nlohmann::json::exception& e) {
-        throw UserError(graph_path + ": not a JSON file (" + std::string(e.what()) + ")");
-    }
-    if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array() || !j.contains("cover"))
+    nlohmann::json j = read_json_file(graph_path, "a Mapper graph (actopo mapper)");
+    if (!is_graph_json(j))
         throw UserError(graph_path + ": not a Mapper graph (expected the JSON of actopo mapper, with \"nodes\" and \"cover\")");
     return j;
 }
 }  // namespace
 
-Graph read_graph(const std::string& graph_path, std::vector<std::string>* class_names) {
-    const nlohmann::json j = graph_file(graph_path);
+Graph read_graph(const nlohmann::json& j, const std::string& graph_path, std::vector<std::string>* class_names) {
     Graph g;
     try {
         g.meta = j.value("meta", nlohmann::json::object());
@@ -36,8 +34,7 @@ Graph read_graph(const std::string& graph_path, std::vector<std::string>* class_
             node.id = n.at("id").get<std::size_t>();
             node.cover_set = n.value("cover_set", std::size_t(0));
             node.members = n.at("members").get<std::vector<std::int64_t>>();
-            node.points.resize(n.at("size").get<std::size_t>());
-            for (std::size_t k = 0; k < node.points.size(); ++k) node.points[k] = k;
+            node.size = n.at("size").get<std::size_t>();
             for (const auto& [label, count] : n.at("classes").items()) node.classes[std::stoll(label)] = count.get<std::size_t>();
             node.majority = n.value("majority", std::int64_t(-1));
             node.purity = n.value("purity", 0.0);
@@ -136,38 +133,42 @@ void add_exemplars(Graph& graph, const PointCloud& cloud, std::size_t k) {
     }
 }
 
-void add_attribution_means(Graph& graph, const std::string& spec) {
+AttributionMaps read_attribution_maps(const std::string& spec) {
     const auto colon = spec.rfind(':');
-    std::string path = spec, method;
+    AttributionMaps a;
+    a.path = spec;
     if (colon != std::string::npos && spec.size() > 3 && spec.compare(spec.size() - 3, 3, ".h5") != 0) {
-        path = spec.substr(0, colon);
-        method = spec.substr(colon + 1);
+        a.path = spec.substr(0, colon);
+        a.method = spec.substr(colon + 1);
     }
-    const AttributionFile file = read_attribution_file(path);
-    if (file.methods.empty()) throw UserError("'" + path + "' holds no attributions");
-    if (method.empty()) method = file.methods.front();
-    if (std::find(file.methods.begin(), file.methods.end(), method) == file.methods.end())
-        throw UserError("'" + path + "' has no attributions of method '" + method + "' (it has " + join(file.methods) + ")");
-    std::vector<std::int64_t> shape;
-    const std::vector<float> maps = read_attributions(path, method, &shape);
-    const std::size_t per = file.index.empty() ? 0 : maps.size() / file.index.size();
+    a.file = read_attribution_file(a.path);
+    if (a.file.methods.empty()) throw UserError("'" + a.path + "' holds no attributions");
+    if (a.method.empty()) a.method = a.file.methods.front();
+    if (std::find(a.file.methods.begin(), a.file.methods.end(), a.method) == a.file.methods.end())
+        throw UserError("'" + a.path + "' has no attributions of method '" + a.method + "' (it has " + join(a.file.methods) + ")");
+    a.maps = read_attributions(a.path, a.method, &a.shape);
+    return a;
+}
+
+void add_attribution_means(Graph& graph, const AttributionMaps& a) {
+    const std::size_t per = a.file.index.empty() ? 0 : a.maps.size() / a.file.index.size();
     std::map<std::int64_t, std::size_t> row_of;
-    for (std::size_t r = 0; r < file.index.size(); ++r) row_of[file.index[r]] = r;
+    for (std::size_t r = 0; r < a.file.index.size(); ++r) row_of[a.file.index[r]] = r;
     for (auto& node : graph.nodes) {
         std::vector<double> sum(per, 0.0);
         for (auto id : node.members) {
             auto it = row_of.find(id);
             if (it == row_of.end())
-                throw UserError("'" + path + "' has no attribution map of input id " + std::to_string(id) + " (node " +
-                                std::to_string(node.id) + "; the file covers " + std::to_string(file.index.size()) +
+                throw UserError("'" + a.path + "' has no attribution map of input id " + std::to_string(id) + " (node " +
+                                std::to_string(node.id) + "; the file covers " + std::to_string(a.file.index.size()) +
                                 " inputs): explain the same inputs as the store, e.g. the same --limit");
-            for (std::size_t k = 0; k < per; ++k) sum[k] += maps[it->second * per + k];
+            for (std::size_t k = 0; k < per; ++k) sum[k] += a.maps[it->second * per + k];
         }
         node.attribution_mean.assign(per, 0.0f);
         for (std::size_t k = 0; k < per; ++k) node.attribution_mean[k] = float(sum[k] / double(node.members.size()));
     }
-    graph.attribution_shape.assign(shape.begin() + 1, shape.end());
-    graph.attribution_method = method;
+    graph.attribution_shape.assign(a.shape.begin() + 1, a.shape.end());
+    graph.attribution_method = a.method;
 }
 
 namespace {

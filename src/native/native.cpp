@@ -103,10 +103,10 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
 
     // Edge collapse (keeps the diagram) where few pairs are within the threshold; on dense inputs the
     // domination tests would cost more than they save.
+    std::size_t filtration_edges = 0;  // pairs within the threshold, before any collapse (lists: counted below)
+    for (float x : dist.lower) filtration_edges += x <= threshold;
     if (options.collapse && !lists && !options.wants_representatives()) {  // cycles must live in the uncollapsed complex
-        std::size_t within = 0;
-        for (float x : dist.lower) within += x <= threshold;
-        if (4 * within < dist.lower.size()) collapse_edges(dist, threshold);
+        if (4 * filtration_edges < dist.lower.size()) collapse_edges(dist, threshold);
     }
 
     // Edges within the threshold as 64-bit keys: the float bits of the length (non-negative floats order
@@ -131,6 +131,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         for (std::size_t k = 0; k < dist.lower.size(); ++k)
             if (dist.lower[k] <= threshold) push_edge(k, dist.lower[k]);
     }
+    if (lists) filtration_edges = edges.size();
     parallel_sort(edges, threads, std::less<std::uint64_t>());
     auto edge_index = [](std::uint64_t key) { return index_t(0xFFFFFFFFu - std::uint32_t(key)); };
     auto edge_length = [](std::uint64_t key) {
@@ -209,6 +210,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     out.meta["backend"] = "native";
     out.meta["threshold"] = text(threshold);
     out.meta["coeff"] = std::to_string(options.coeff);
+    out.meta["edges"] = std::to_string(filtration_edges);
     return out;
 }
 

@@ -44,7 +44,7 @@ std::optional<NeighborLists> neighbors_within(const RipsInput& in, float thresho
     if (4 * within >= probes * (n - 1)) return std::nullopt;
 
     using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Map<const RowMajor> p(in.points.data.data(), Eigen::Index(n), Eigen::Index(dim));
+    const Eigen::Map<const RowMajor> p(in.points.data, Eigen::Index(n), Eigen::Index(dim));
     const Eigen::VectorXf sq = p.rowwise().squaredNorm();
     const bool euclidean = in.metric == Metric::euclidean;
     // The product's rounding is below cols * 2^-24 of |a| |b|; the margin is several times that.

@@ -176,13 +176,9 @@ std::string to_json(const Diagrams& d) {
     return j.dump() + "\n";
 }
 
-Diagrams from_json(const std::string& path) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_text_file(path));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw UserError(path + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
+}  // namespace
+
+Diagrams diagrams_from_json(const nlohmann::json& j, const std::string& path) {
     try {
         std::map<std::string, std::string> meta;
         if (j.contains("meta"))
@@ -211,6 +207,8 @@ Diagrams from_json(const std::string& path) {
                         std::string(e.what()) + ")");
     }
 }
+
+namespace {
 
 /// A list of integer lists as a variable-length int64 dataset (h5py reads an array of arrays).
 void write_vlen_int64(hid_t loc, const std::string& name, const std::vector<std::vector<std::int64_t>>& lists,
@@ -388,7 +386,7 @@ void write_diagram_groups(const std::map<std::string, Diagrams>& layers, const s
 Diagrams read_diagrams(const std::string& path, const std::string& group) {
     const std::string ext = extension(path);
     if (ext == "csv") return from_csv(path);
-    if (ext == "json") return from_json(path);
+    if (ext == "json") return diagrams_from_json(read_json_file(path, "persistence diagrams (actopo persistence)"), path);
     if (ext == "h5" || ext == "hdf5") return from_h5(path, group);
     throw UserError(path + ": unknown diagram file extension '." + ext + "' (expected .csv, .json or .h5)");
 }

@@ -1,6 +1,7 @@
 // Max-min (farthest point) landmarks: start from a seeded vertex, repeatedly add the vertex farthest
 // from those chosen. Every vertex is then within the covering radius of a landmark (docs/persistence.md).
 #include <limits>
+#include <memory>
 #include <random>
 
 #include "actopo/persistence.hpp"
@@ -41,11 +42,13 @@ namespace actopo {
 
 RipsInput select_vertices(const RipsInput& input, const std::vector<std::size_t>& rows) {
     if (input.kind == RipsInput::Kind::points) {
+        Matrix chosen(rows.size(), input.points.cols);  // rows already prepared for the metric: kept as they are
+        for (std::size_t r = 0; r < rows.size(); ++r)
+            std::copy(input.points.row(rows[r]), input.points.row(rows[r]) + input.points.cols, chosen.row(r));
         RipsInput out = input;
         out.n = rows.size();
-        out.points = Matrix(rows.size(), input.points.cols);
-        for (std::size_t r = 0; r < rows.size(); ++r)
-            std::copy(input.points.row(rows[r]), input.points.row(rows[r]) + input.points.cols, out.points.row(r));
+        out.owned = std::make_shared<const Matrix>(std::move(chosen));
+        out.points = *out.owned;
         return out;
     }
     std::vector<float> lower;

@@ -201,7 +201,7 @@ void matrices_section(Page& page, const fs::path& dir) {
 }
 
 void hierarchy_text(Page& page, const fs::path& path) {
-    const json h = json::parse(read_text_file(path.string()));
+    const json h = read_json_file(path.string(), "a class hierarchy (actopo mapper)");
     if (!h.contains("splits")) return;
     std::vector<std::vector<std::string>> rows{{"classes", "split from", "at layer"}};
     for (const auto& s : h["splits"]) {
@@ -214,7 +214,7 @@ void hierarchy_text(Page& page, const fs::path& path) {
 }
 
 void coactivation_text(Page& page, const fs::path& path) {
-    const json g = json::parse(read_text_file(path.string()));
+    const json g = read_json_file(path.string(), "a co-activation graph (actopo coactivation)");
     page.text("modularity " + fixed(g.value("modularity", 0.0)) + ", " + std::to_string(g.value("communities", 0)) +
               " communities, " + std::to_string(g["nodes"].size()) + " nodes, " + std::to_string(g["links"].size()) + " edges");
     if (g.contains("classes") && g["classes"].contains("groups")) {
@@ -326,12 +326,7 @@ void write_report(const std::string& results_dir, bool force) {
     const fs::path plan_path = dir / kLayout.plan();
     if (!fs::exists(plan_path))
         throw UserError(results_dir + ": no experiment.json here (expected the folder an `actopo run` wrote)");
-    json plan;
-    try {
-        plan = json::parse(read_text_file(plan_path.string()));
-    } catch (const json::exception& e) {
-        throw UserError(plan_path.string() + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
+    json plan = read_json_file(plan_path.string(), "the plan of an actopo run");
     const std::string target = (dir / kLayout.report_page()).string();
     if (fs::exists(target) && !force) throw UserError(target + " exists (use --force to overwrite)");
     fs::create_directories(dir / kLayout.report_figures());

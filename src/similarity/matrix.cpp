@@ -19,9 +19,8 @@ void check_layer(const LayerData& layer) {
         throw UserError("layer '" + layer.name + "' is constant over the inputs (zero variance); no similarity is defined");
 }
 
-/// b's rows in the order of a's input ids; UserError when the two do not hold the same ids.
-Eigen::MatrixXd aligned_to(const LayerData& a, const LayerData& b) {
-    if (a.input_ids == b.input_ids) return b.values;
+/// b's rows in the order of a's input ids (other than b's); UserError when the two do not hold the same ids.
+LayerMatrix aligned_to(const LayerData& a, const LayerData& b) {
     auto mismatch = [&](const std::string& why) {
         return UserError("layers '" + a.name + "' (" + std::to_string(a.values.rows()) + " inputs) and '" + b.name +
                          "' (" + std::to_string(b.values.rows()) + " inputs) were not seen on the same inputs: " + why +
@@ -33,7 +32,7 @@ Eigen::MatrixXd aligned_to(const LayerData& a, const LayerData& b) {
     for (std::size_t i = 0; i < b.input_ids.size(); ++i)
         if (!row_of.emplace(b.input_ids[i], Eigen::Index(i)).second)
             throw mismatch("input id " + std::to_string(b.input_ids[i]) + " occurs twice in '" + b.name + "'");
-    Eigen::MatrixXd out(b.values.rows(), b.values.cols());
+    LayerMatrix out(b.values.rows(), b.values.cols());
     std::unordered_set<std::int64_t> seen;
     for (std::size_t i = 0; i < a.input_ids.size(); ++i) {
         auto it = row_of.find(a.input_ids[i]);
@@ -77,7 +76,8 @@ NamedMatrix similarity_matrix(const std::vector<LayerData>& rows, const std::vec
         for (std::size_t j = 0; j < cols.size(); ++j) {
             throw_if_cancelled();
             const LayerData &a = rows[i], &b = cols[j];
-            const double v = similarity(metric, a.values, aligned_to(a, b));
+            const double v = a.input_ids == b.input_ids ? similarity(metric, a.values, b.values)
+                                                        : similarity(metric, a.values, aligned_to(a, b));
             if (std::isnan(v))
                 throw UserError(similarity_metric_name(metric) + " is undefined for layers '" + a.name + "' and '" +
                                 b.name + "' (a degenerate layer)");

@@ -11,7 +11,7 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-void check_pair(const MatrixXd& x, const MatrixXd& y, Eigen::Index min_rows) {
+void check_pair(const LayerValues& x, const LayerValues& y, Eigen::Index min_rows) {
     if (x.rows() != y.rows())
         throw UserError("the two layers have different numbers of inputs (" + std::to_string(x.rows()) + " and " +
                         std::to_string(y.rows()) + "); similarity needs the same inputs in both");
@@ -21,10 +21,10 @@ void check_pair(const MatrixXd& x, const MatrixXd& y, Eigen::Index min_rows) {
     if (!x.allFinite() || !y.allFinite()) throw UserError("a layer has NaN or infinite activations");
 }
 
-MatrixXd centred(const MatrixXd& x) { return x.rowwise() - x.colwise().mean(); }
+MatrixXd centred(const LayerValues& x) { return x.rowwise() - x.colwise().mean(); }
 
 // Input x input squared Euclidean distances.
-MatrixXd squared_distances(const MatrixXd& x) {
+MatrixXd squared_distances(const LayerValues& x) {
     const VectorXd norms = x.rowwise().squaredNorm();
     MatrixXd d = (-2.0 * x * x.transpose()).colwise() + norms;
     d.rowwise() += norms.transpose();
@@ -45,7 +45,7 @@ double cka_from_centred_grams(const MatrixXd& kc, const MatrixXd& lc) {
     return kc.cwiseProduct(lc).sum() / den;
 }
 
-MatrixXd rbf_gram(const MatrixXd& x) {
+MatrixXd rbf_gram(const LayerValues& x) {
     const MatrixXd d2 = squared_distances(x);
     std::vector<double> upper;
     upper.reserve(static_cast<std::size_t>(x.rows() * (x.rows() - 1) / 2));
@@ -88,7 +88,7 @@ void require_fewer_dims_than_inputs(Eigen::Index dims, Eigen::Index n, const cha
 }
 
 // PWCCA with weights from x's side: canonical correlations weighted by sum_j |<h_i, x_j>|.
-double pwcca_one_side(const MatrixXd& x, const MatrixXd& y) {
+double pwcca_one_side(const LayerValues& x, const LayerValues& y) {
     const MatrixXd xc = centred(x), yc = centred(y);
     const MatrixXd qx = column_basis(xc), qy = column_basis(yc);
     require_fewer_dims_than_inputs(std::max(qx.cols(), qy.cols()), x.rows(), "PWCCA");
@@ -133,7 +133,7 @@ std::vector<std::string> similarity_metric_names() {
     return {"linear-cka", "rbf-cka", "debiased-cka", "svcca", "pwcca", "procrustes-squared", "procrustes-angular", "rsa"};
 }
 
-double linear_cka(const MatrixXd& x, const MatrixXd& y) {
+double linear_cka(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 2);
     const MatrixXd xc = centred(x), yc = centred(y);
     if (xc.cols() + yc.cols() > xc.rows()) {  // wide layers: the n x n Gram form is cheaper
@@ -144,12 +144,12 @@ double linear_cka(const MatrixXd& x, const MatrixXd& y) {
     return (yc.transpose() * xc).squaredNorm() / den;
 }
 
-double rbf_cka(const MatrixXd& x, const MatrixXd& y) {
+double rbf_cka(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 3);
     return cka_from_centred_grams(double_centred(rbf_gram(x)), double_centred(rbf_gram(y)));
 }
 
-double debiased_cka(const MatrixXd& x, const MatrixXd& y) {
+double debiased_cka(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 4);
     const MatrixXd xc = centred(x), yc = centred(y);
     const MatrixXd k = xc * xc.transpose(), l = yc * yc.transpose();
@@ -158,7 +158,7 @@ double debiased_cka(const MatrixXd& x, const MatrixXd& y) {
     return hsic_unbiased(k, l) / std::sqrt(kk * ll);
 }
 
-Eigen::VectorXd canonical_correlations(const MatrixXd& x, const MatrixXd& y) {
+Eigen::VectorXd canonical_correlations(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 3);
     const MatrixXd qx = column_basis(centred(x)), qy = column_basis(centred(y));
     require_fewer_dims_than_inputs(std::max(qx.cols(), qy.cols()), x.rows(), "CCA");
@@ -168,7 +168,7 @@ Eigen::VectorXd canonical_correlations(const MatrixXd& x, const MatrixXd& y) {
 
 namespace {
 // The SVD step of SVCCA: the top singular directions (scaled) holding `keep` of the variance.
-MatrixXd svcca_reduce(const MatrixXd& m, double keep) {
+MatrixXd svcca_reduce(const LayerValues& m, double keep) {
     const MatrixXd mc = centred(m);
     Eigen::BDCSVD<MatrixXd> svd(mc, Eigen::ComputeThinU);
     const VectorXd s2 = svd.singularValues().array().square();
@@ -180,24 +180,24 @@ MatrixXd svcca_reduce(const MatrixXd& m, double keep) {
 }
 }  // namespace
 
-std::size_t svcca_kept_dimensions(const MatrixXd& x, double keep) {
+std::size_t svcca_kept_dimensions(const LayerValues& x, double keep) {
     return static_cast<std::size_t>(svcca_reduce(x, keep).cols());
 }
 
-double svcca(const MatrixXd& x, const MatrixXd& y, double keep) {
+double svcca(const LayerValues& x, const LayerValues& y, double keep) {
     check_pair(x, y, 3);
     const VectorXd rho = canonical_correlations(svcca_reduce(x, keep), svcca_reduce(y, keep));
     return rho.size() ? rho.mean() : std::numeric_limits<double>::quiet_NaN();
 }
 
-double pwcca(const MatrixXd& x, const MatrixXd& y) {
+double pwcca(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 3);
     return 0.5 * (pwcca_one_side(x, y) + pwcca_one_side(y, x));
 }
 
 namespace {
 // ||Xn^T Yn||_* of the centred, Frobenius-normalised layers (in [0, 1]); NaN for a constant layer.
-double procrustes_nuclear(const MatrixXd& x, const MatrixXd& y) {
+double procrustes_nuclear(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 2);
     MatrixXd xc = centred(x), yc = centred(y);
     const double nx = xc.norm(), ny = yc.norm();
@@ -209,13 +209,13 @@ double procrustes_nuclear(const MatrixXd& x, const MatrixXd& y) {
 }
 }  // namespace
 
-double procrustes_distance(const MatrixXd& x, const MatrixXd& y) {
+double procrustes_distance(const LayerValues& x, const LayerValues& y) {
     return std::max(0.0, 2.0 - 2.0 * procrustes_nuclear(x, y));
 }
 
-double procrustes_angular(const MatrixXd& x, const MatrixXd& y) { return std::acos(procrustes_nuclear(x, y)); }
+double procrustes_angular(const LayerValues& x, const LayerValues& y) { return std::acos(procrustes_nuclear(x, y)); }
 
-double rsa(const MatrixXd& x, const MatrixXd& y) {
+double rsa(const LayerValues& x, const LayerValues& y) {
     check_pair(x, y, 3);
     const MatrixXd dx = squared_distances(x), dy = squared_distances(y);
     const Eigen::Index n = x.rows();
@@ -229,7 +229,7 @@ double rsa(const MatrixXd& x, const MatrixXd& y) {
     return spearman(a, b);
 }
 
-double similarity(SimilarityMetric metric, const MatrixXd& x, const MatrixXd& y) {
+double similarity(SimilarityMetric metric, const LayerValues& x, const LayerValues& y) {
     switch (metric) {
         case SimilarityMetric::linear_cka: return linear_cka(x, y);
         case SimilarityMetric::rbf_cka: return rbf_cka(x, y);

@@ -10,6 +10,7 @@
 #include "actopo/core.hpp"
 #include "actopo/diagrams.hpp"
 #include "actopo/metric.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 
@@ -24,8 +25,7 @@ TEST_CASE("sha256 matches the FIPS 180-4 test vectors", "[core]") {
 
 TEST_CASE("atomic output refuses an existing file and leaves nothing when not committed", "[core]") {
     namespace fs = std::filesystem;
-    auto dir = fs::temp_directory_path() / ("actopo-core-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("core");
     auto target = (dir / "out.txt").string();
     {
         AtomicOutput out(target, false);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "actopo/core.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -27,8 +28,7 @@ std::string loaded_libraries(const std::string& command) {
 }
 
 fs::path scratch() {
-    const fs::path d = fs::temp_directory_path() / ("actopo-test-programs-" + std::to_string(::getpid()));
-    fs::create_directories(d);
+    static const fs::path d = actopo_test::temp_dir("programs");
     return d;
 }
 

@@ -12,6 +12,7 @@
 
 #include "actopo/distances.hpp"
 #include "distances/helpers.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 using namespace distances_test;
@@ -19,21 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("actopo_distances_cmd_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
 const std::string actopo_bin = ACTOPO_BINARY;
 
 /// Writes the h5py store and returns gudhi's bottleneck matrix for it.
-NamedMatrix make_store(const TempDir& dir, const std::string& name, int dim, int seed) {
+NamedMatrix make_store(const actopo_test::TempDir& dir, const std::string& name, int dim, int seed) {
     auto r = run("/usr/bin/python3 " ACTOPO_SOURCE_DIR "/tests/distances/store_oracle.py " + dir / name + " " +
                  std::to_string(dim) + " " + std::to_string(seed) + " > " + dir / (name + ".oracle.csv"));
     INFO(r.output);
@@ -52,7 +42,7 @@ double lookup(const NamedMatrix& m, const std::string& a, const std::string& b) 
 }  // namespace
 
 TEST_CASE("actopo distances: layer x layer of a store matches gudhi Rips + bottleneck") {
-    TempDir dir;
+    actopo_test::TempDir dir("distances-cmd");
     for (int dim : {0, 1}) {
         auto oracle = make_store(dir, "toy" + std::to_string(dim) + ".h5", dim, 3 + dim);
         auto out = dir / ("layers" + std::to_string(dim) + ".csv");
@@ -73,7 +63,7 @@ TEST_CASE("actopo distances: layer x layer of a store matches gudhi Rips + bottl
 }
 
 TEST_CASE("actopo distances: several stores give model:layer names, and outputs are not overwritten") {
-    TempDir dir;
+    actopo_test::TempDir dir("distances-cmd");
     make_store(dir, "mlp.h5", 1, 1);
     make_store(dir, "cnn.h5", 1, 2);
     auto out = dir / "models.csv";
@@ -93,7 +83,7 @@ TEST_CASE("actopo distances: several stores give model:layer names, and outputs 
 }
 
 TEST_CASE("actopo distance prints the library's value, and bad input is one line and exit 1") {
-    TempDir dir;
+    actopo_test::TempDir dir("distances-cmd");
     {
         std::ofstream a(dir / "a.csv"), b(dir / "b.csv");
         a << "dim,birth,death\n0,0,inf\n0,0,0.5\n1,0.2,0.9\n1,0.3,0.4\n";

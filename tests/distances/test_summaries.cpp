@@ -16,6 +16,7 @@
 
 #include "actopo/distances.hpp"
 #include "distances/helpers.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 using namespace distances_test;
@@ -225,9 +226,7 @@ TEST_CASE("summarize puts several diagrams on one grid") {
 
 
 TEST_CASE("actopo distance compares diagrams by a summary and writes summary vectors") {
-    const fs::path dir = fs::temp_directory_path() / ("actopo_summaries_cmd_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = actopo_test::temp_dir("summaries-cmd");
     const std::string a = (dir / "a.csv").string(), b = (dir / "b.csv").string(), bin = ACTOPO_BINARY;
     {
         std::ofstream fa(a), fb(b);

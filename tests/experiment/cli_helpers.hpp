@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actopo/core.hpp"
+#include "temp_dir.hpp"
 
 namespace cli_test {
 
@@ -17,12 +18,7 @@ namespace fs = std::filesystem;
 inline const std::string kBinary = ACTOPO_BINARY;
 inline const std::string kConfig = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/experiment-tiny.yaml";
 
-inline fs::path temp_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("actopo-test-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
+using actopo_test::temp_dir;
 
 /// Runs `command` with bash; its exit code (-1 when killed).
 inline int shell(const std::string& command) {

@@ -15,6 +15,7 @@
 #include "actopo/dataset.hpp"
 #include "actopo/explain.hpp"
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -25,11 +26,7 @@ const std::string kDir = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/";
 const std::string kData = kDir + "data/";
 
 std::string temp_dir() {
-    static const std::string dir = [] {
-        auto d = fs::temp_directory_path() / ("actopo-test-explain-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d.string();
-    }();
+    static const std::string dir = actopo_test::temp_dir("explain").string();
     return dir;
 }
 

@@ -8,6 +8,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/explain.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -16,9 +17,7 @@ namespace {
 const std::string kData = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/data/";
 
 std::string scratch(const std::string& name) {
-    auto d = fs::temp_directory_path() / ("actopo-test-quality-" + std::to_string(::getpid())) / name;
-    fs::create_directories(d);
-    return d.string();
+    return actopo_test::temp_dir("quality-" + name).string();
 }
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "actopo/explain.hpp"
 #include "actopo/store.hpp"
 #include "explain/relevance.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -27,11 +28,7 @@ const std::string kDir = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/";
 const std::string kData = kDir + "data/";
 
 std::string temp_dir() {
-    static const std::string dir = [] {
-        auto d = fs::temp_directory_path() / ("actopo-test-relevance-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d.string();
-    }();
+    static const std::string dir = actopo_test::temp_dir("relevance").string();
     return dir;
 }
 

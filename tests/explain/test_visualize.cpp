@@ -12,6 +12,7 @@
 #include "actopo/core.hpp"
 #include "actopo/train.hpp"
 #include "actopo/visualize.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -22,11 +23,7 @@ const std::string kDir = std::string(ACTOPO_SOURCE_DIR) + "/tests/explain/";
 const std::string kData = kDir + "data/";
 
 std::string vis_dir() {
-    static const std::string dir = [] {
-        auto d = fs::temp_directory_path() / ("actopo-test-visualize-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d.string();
-    }();
+    static const std::string dir = actopo_test::temp_dir("visualize").string();
     return dir;
 }
 

@@ -12,6 +12,7 @@
 #include "actopo/ablate.hpp"
 #include "actopo/core.hpp"
 #include "actopo/extract.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -141,8 +142,7 @@ TEST_CASE("ablate: bad units, graphs and ids are one-line errors naming the file
 }
 
 TEST_CASE("ablate command: unit out of range, missing community, a graph of another model: exit 1, nothing written", "[ablate]") {
-    const auto dir = fs::temp_directory_path() / ("actopo-test-ablate-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("ablate");
     const std::string bin = ACTOPO_BINARY, out = (dir / "r.json").string();
     const std::string graph = (dir / "coact.json").string(), mapper_graph = (dir / "mapper.json").string(),
                       store = (dir / "store.h5").string();

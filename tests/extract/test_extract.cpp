@@ -16,6 +16,7 @@
 #include "actopo/core.hpp"
 #include "actopo/extract.hpp"
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -25,11 +26,7 @@ namespace {
 const std::string kData = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/";
 
 std::string temp_dir() {
-    static const std::string dir = [] {
-        auto d = fs::temp_directory_path() / ("actopo-test-extract-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d.string();
-    }();
+    static const std::string dir = actopo_test::temp_dir("extract").string();
     return dir;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -66,9 +67,7 @@ fs::path make_store(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("actopo mapper: every layer, pictures, hierarchy, shared bounds, refusals", "[mapper][cli]") {
-    const auto dir = fs::temp_directory_path() / ("actopo-cmd-mapper-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("cmd-mapper");
     const auto store = make_store(dir).string();
     const auto out = (dir / "all").string();
 
@@ -114,8 +113,7 @@ TEST_CASE("actopo mapper: every layer, pictures, hierarchy, shared bounds, refus
 }
 
 TEST_CASE("actopo mapper back to the inputs: exemplars, mean attribution maps, colour by a value file, the page", "[mapper][cli][trace]") {
-    const auto dir = fs::temp_directory_path() / ("actopo-test-mapper-trace-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("mapper-trace");
     const auto store = make_store(dir);
     const std::string data = std::string(ACTOPO_SOURCE_DIR) + "/tests/mapper/data/";
     const auto out = dir / "g.json";

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -55,9 +56,7 @@ std::pair<std::size_t, std::size_t> shape_of(const nlohmann::json& g) {
 
 TEST_CASE("actopo mapper's defaults recover held-out shapes, and its DBSCAN agrees with sklearn's",
           "[mapper][cli][default-eps]") {
-    const fs::path dir = fs::temp_directory_path() / ("actopo-default-eps-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = actopo_test::temp_dir("default-eps");
     const std::string script = std::string(ACTOPO_SOURCE_DIR) + "/tests/mapper/held_out_shapes.py";
     const auto [list, made] = capture("/usr/bin/python3 " + script + " make " + dir.string() + " 101 102 103");
     REQUIRE(made);  // a missing /usr/bin/python3, numpy or h5py fails the test

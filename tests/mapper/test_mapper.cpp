@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "actopo/mapper.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 using namespace actopo::mapper;
@@ -64,12 +65,12 @@ void check_class_counts(const Graph& g, const PointCloud& c) {
     for (const auto& node : g.nodes) {
         std::size_t sum = 0;
         for (const auto& [label, count] : node.classes) sum += count;
-        REQUIRE(sum == node.size());
-        REQUIRE(node.members.size() == node.size());
+        REQUIRE(sum == node.size);
+        REQUIRE(node.members.size() == node.size);
         std::map<std::int64_t, std::size_t> recount;
         for (auto p : node.points) ++recount[c.labels[p]];
         REQUIRE(recount == node.classes);
-        REQUIRE(node.purity == Approx(double(node.classes.at(node.majority)) / double(node.size())));
+        REQUIRE(node.purity == Approx(double(node.classes.at(node.majority)) / double(node.size)));
     }
 }
 
@@ -178,8 +179,7 @@ TEST_CASE("the same graph as GUDHI's cover complex (Nerve, Rips-graph components
     for (std::size_t i = 0; i < c.points.rows; ++i) lens.values.push_back(c.points(i, 1));
     const double eps = 5.0, gain = 0.3;
     const std::size_t intervals = 8;
-    auto dir = std::filesystem::temp_directory_path() / ("actopo-mapper-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("mapper");
     {
         std::ofstream p(dir / "points.csv"), l(dir / "lens.txt");
         p.precision(9);

@@ -17,6 +17,7 @@
 #include "actopo/core.hpp"
 #include "actopo/mapper.hpp"
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -45,8 +46,7 @@ PointCloud cloud_of(std::vector<std::vector<float>> rows, std::vector<std::int64
 }
 
 fs::path temp_dir() {
-    auto d = fs::temp_directory_path() / ("actopo-test-trace-" + std::to_string(::getpid()));
-    fs::create_directories(d);
+    static const fs::path d = actopo_test::temp_dir("trace");
     return d;
 }
 
@@ -82,15 +82,15 @@ TEST_CASE("mean attribution maps, per-input value files and node colours", "[map
     g.nodes[0].members = {1, 2, 6};
     g.nodes[1].id = 1;
     g.nodes[1].members = {0, 299};
-    mapper::add_attribution_means(g, kData + "attributions.h5");
+    mapper::add_attribution_means(g, mapper::read_attribution_maps(kData + "attributions.h5"));
     CHECK(g.attribution_method == "saliency");
     CHECK(g.attribution_shape == std::vector<std::int64_t>{1, 2, 2});
     CHECK(g.nodes[0].attribution_mean == std::vector<float>(4, 3.0f));
     CHECK(g.nodes[1].attribution_mean == std::vector<float>(4, 149.5f));
-    CHECK_THAT(error_of([&] { mapper::add_attribution_means(g, kData + "attributions.h5:lrp"); }),
+    CHECK_THAT(error_of([&] { mapper::read_attribution_maps(kData + "attributions.h5:lrp"); }),
                Catch::EndsWith("has no attributions of method 'lrp' (it has saliency)"));
     g.nodes[1].members = {0, 300};
-    CHECK_THAT(error_of([&] { mapper::add_attribution_means(g, kData + "attributions.h5:saliency"); }),
+    CHECK_THAT(error_of([&] { mapper::add_attribution_means(g, mapper::read_attribution_maps(kData + "attributions.h5:saliency")); }),
                Catch::Contains("has no attribution map of input id 300 (node 1"));
     g.nodes[1].members = {0, 299};
 

@@ -13,6 +13,7 @@
 
 #include "actopo/store.hpp"
 #include "helpers.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -101,9 +102,7 @@ nlohmann::json read_json(const std::string& path) {
 }  // namespace
 
 TEST_CASE("actopo persistence --representatives traces a store layer's loop to its inputs", "[persistence][cli][representatives]") {
-    const auto dir = fs::temp_directory_path() / ("actopo-reps-cli-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const auto dir = actopo_test::temp_dir("reps-cli");
     const std::string store = make_store(dir);
 
     SECTION("a subsample: ids through the sample") {

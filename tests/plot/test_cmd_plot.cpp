@@ -8,6 +8,7 @@
 
 #include "actopo/core.hpp"
 #include "actopo/persistence.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,9 +20,7 @@ int shell(const std::string& command) {
 }  // namespace
 
 TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwrite and unknown files", "[plot]") {
-    const fs::path dir = fs::temp_directory_path() / ("actopo-plot-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = actopo_test::temp_dir("plot-cmd");
     const std::string bin = ACTOPO_BINARY;
     actopo::Diagrams d;
     d.dims.resize(2);
@@ -64,6 +63,19 @@ TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwr
     const std::string svg = actopo::read_text_file((dir / "g.svg").string());
     CHECK(svg.find("node 1: 4 points") != std::string::npos);  // the node's tooltip, from the file
     CHECK(fs::file_size(dir / "g.png") > 1000);
+    // the picture pair is written together: with the PNG already there, the refusal leaves no lone SVG either
+    fs::remove(dir / "g.svg");
+    REQUIRE(shell(bin + " plot " + (dir / "g.json").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("g.png: output exists") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "g.svg"));
+    // a .json that is not JSON: one line naming the file and what it should hold
+    actopo::write_text_file((dir / "broken.json").string(), "{\"nodes\": [", true);
+    REQUIRE(shell(bin + " plot " + (dir / "broken.json").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    err = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(err.find("broken.json: not valid JSON, expected persistence diagrams (actopo persistence) or a Mapper graph") !=
+          std::string::npos);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     actopo::write_text_file((dir / "bad.json").string(), R"({"nodes": [{"id": 0}], "cover": {}})", true);
     REQUIRE(shell(bin + " plot " + (dir / "bad.json").string() + " 2> " + (dir / "err.txt").string()) == 1);
     err = actopo::read_text_file((dir / "err.txt").string());
@@ -82,5 +94,6 @@ TEST_CASE("actopo plot: diagrams of every layer and a matrix, refusing to overwr
     REQUIRE(shell(bin + " plot " + (dir / "notes.txt").string() + " 2> " + (dir / "err.txt").string()) == 1);
     err = actopo::read_text_file((dir / "err.txt").string());
     CHECK(err.find("notes.txt: expected a diagram file") != std::string::npos);
+    CHECK(err.find("a Mapper graph (.json)") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "notes.svg"));
 }

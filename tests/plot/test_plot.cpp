@@ -7,21 +7,12 @@
 #include <unistd.h>
 
 #include "actopo/plot.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("actopo_plot_test_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 /// Width and height from a PNG's IHDR chunk; {0, 0} when the file is not a PNG.
 std::pair<unsigned, unsigned> png_size(const fs::path& p) {
@@ -58,7 +49,7 @@ TEST_CASE("figure paths strip .svg/.png and give both") {
 }
 
 TEST_CASE("heatmap: SVG and PNG written, larger matrices make larger pictures, no overwrite without force") {
-    TempDir dir;
+    actopo_test::TempDir dir("plot");
     auto small = (dir.path / "small").string(), big = (dir.path / "big.svg").string();
     write_heatmap(square(3), small, "three layers", false);
     write_heatmap(square(12), big, "twelve layers", false);
@@ -84,7 +75,7 @@ TEST_CASE("heatmap: SVG and PNG written, larger matrices make larger pictures, n
 }
 
 TEST_CASE("heatmap SVG: every cell tells its row, column and value on hover, at the cell's place") {
-    TempDir dir;
+    actopo_test::TempDir dir("plot");
     auto m = square(3);
     m.at(0, 2) = 0.125;
     m.row_names[1] = "a<b";  // escaped in the tooltip
@@ -110,7 +101,7 @@ TEST_CASE("heatmap SVG: every cell tells its row, column and value on hover, at 
 }
 
 TEST_CASE("heatmap with infinite cells, grids, charts and diagram plots render") {
-    TempDir dir;
+    actopo_test::TempDir dir("plot");
     auto m = square(4);
     m.at(0, 3) = m.at(3, 0) = INFINITY;
     write_heatmap(m, (dir.path / "inf").string(), "with inf", false);

@@ -75,6 +75,21 @@ def noisy_circles(seed, n=120, dim=3):
     return X
 
 
+def peak_memory_growth(fn):
+    """Bytes by which this process's peak resident memory rose above its resident memory while fn() ran (Linux:
+    /proc/self/clear_refs resets the peak, VmHWM). A copy of an input shows up as that input's size."""
+    def status(key):
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = status("VmRSS:")
+    assert status("VmHWM:") <= before + (1 << 20), "the peak did not reset"
+    fn()
+    return status("VmHWM:") - before
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

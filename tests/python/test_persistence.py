@@ -4,7 +4,7 @@ import pytest
 import scipy.sparse
 
 import actopo
-from conftest import assert_same_diagrams, gudhi_rips, noisy_circles, ripser_executable
+from conftest import assert_same_diagrams, gudhi_rips, noisy_circles, peak_memory_growth, ripser_executable
 
 
 @pytest.mark.parametrize("seed", [101, 202, 303])
@@ -69,6 +69,29 @@ def test_float32_input_and_threads_give_the_same():
     a = actopo.rips(X, n_threads=1)["dgms"]
     b = actopo.rips(np.asfortranarray(X), n_threads=2)["dgms"]
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_float32_cloud_is_read_in_place():
+    # a read-only array over memory numpy does not own (bytes) is computed on as it lies
+    X = noisy_circles(909, n=60).astype(np.float32)
+    view = np.frombuffer(X.tobytes(), dtype=np.float32).reshape(X.shape)
+    assert not view.flags.writeable and not view.flags.owndata
+    assert_same_diagrams(actopo.rips(view, maxdim=1)["dgms"], ripser_executable(X, maxdim=1))
+    # no copy: 8 points of 2^19 coordinates (16 MB) raise the peak memory by far less than the cloud
+    wide = np.random.default_rng(9).standard_normal((8, 1 << 19), dtype=np.float32)
+    grown = peak_memory_growth(lambda: actopo.rips(wide, maxdim=0, n_threads=1))
+    assert grown < wide.nbytes // 4, f"the peak memory grew by {grown} bytes for a {wide.nbytes}-byte cloud"
+
+
+@pytest.mark.parametrize("backend", ["native", "gudhi"])
+def test_num_edges_of_a_thresholded_cloud(backend):
+    X = noisy_circles(1010, n=70).astype(np.float32)
+    d = np.sort(np.sqrt(((X[:, None, :].astype(np.float64) - X[None, :, :]) ** 2).sum(-1))[np.triu_indices(70, 1)])
+    k = int(0.3 * len(d))
+    t = float(d[k - 1] + d[k]) / 2  # between two distances, far from either in float32
+    got = actopo.rips(X, maxdim=1, thresh=t, backend=backend)
+    assert got["num_edges"] == k
+    assert_same_diagrams(got["dgms"], ripser_executable(X, maxdim=1, thresh=t))
 
 
 @pytest.mark.parametrize("kwargs,exc,word", [

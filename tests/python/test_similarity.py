@@ -5,6 +5,7 @@ from scipy.spatial.distance import pdist
 from scipy.stats import spearmanr
 
 import actopo
+from conftest import peak_memory_growth
 
 
 def centre(x):
@@ -99,6 +100,17 @@ def test_invariances_and_conv_layers(rng, layers):
     assert actopo.cka(x, 3 * x @ q + 1) == pytest.approx(1.0)
     conv = rng.normal(size=(30, 2, 3, 3)).astype(np.float32)  # rows are flattened
     assert actopo.cka(conv, x) == pytest.approx(actopo.cka(conv.reshape(30, -1), x))
+
+
+def test_float64_rows_are_read_in_place(layers):
+    x, y = layers
+    ro = [np.frombuffer(a.tobytes()).reshape(a.shape) for a in (x, y)]  # read-only, not owned by numpy
+    assert actopo.cka(*ro) == pytest.approx(cka_from_grams(centre(x) @ centre(x).T, centre(y) @ centre(y).T), rel=1e-9)
+    # no copy: rsa of 12 inputs x 2^17 features (12 MB a layer) needs only the 12 x 12 distances
+    rng = np.random.default_rng(3)
+    wide = [rng.standard_normal((12, 1 << 17)) for _ in range(2)]
+    grown = peak_memory_growth(lambda: actopo.rsa(*wide))
+    assert grown < wide[0].nbytes // 4, f"the peak memory grew by {grown} bytes for two {wide[0].nbytes}-byte layers"
 
 
 def test_similarity_matrix(layers):

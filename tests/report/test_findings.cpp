@@ -9,6 +9,7 @@
 #include "report/aliases.hpp"
 #include "report/depth.hpp"
 #include "report/findings.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using actopo::report::Finding;
@@ -16,10 +17,7 @@ using actopo::report::Finding;
 namespace {
 
 fs::path fresh(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("actopo-findings-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
+    return actopo_test::temp_dir("findings-" + name);
 }
 
 /// A layer x layer matrix over a:l1..l3 and b:l1..l3: `within` inside a model, `across` between models.

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -81,9 +82,7 @@ std::vector<std::vector<double>> read_matrix(const fs::path& path) {
 
 TEST_CASE("actopo similarity: two stores of the same inputs in another row order are matched by input id",
           "[similarity][cli]") {
-    const fs::path dir = fs::temp_directory_path() / ("actopo-similarity-ids-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = actopo_test::temp_dir("similarity-ids");
     const std::size_t n = 60;
     std::mt19937 rng(5);
     std::normal_distribution<float> g;
@@ -124,9 +123,7 @@ TEST_CASE("actopo similarity: two stores of the same inputs in another row order
 TEST_CASE("actopo similarity --metric svcca: a layer keeping a large share of N dimensions is a warning on stderr "
           "and in OUTPUT.meta.json",
           "[similarity][cli]") {
-    const fs::path dir = fs::temp_directory_path() / ("actopo-similarity-svcca-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = actopo_test::temp_dir("similarity-svcca");
     // 'wave': 12 orthogonal columns of equal variance (cos and sin of frequencies 1..6 over N inputs), so the
     // 99 % cut keeps all 12; 'noise': 3 random columns (keeps 3)
     auto make = [&](std::size_t n) {

@@ -12,14 +12,14 @@
 #include <thread>
 
 #include "actopo/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
 std::string temp_path(const std::string& name) {
-    auto dir = fs::temp_directory_path() / ("actopo-store-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    static const fs::path dir = actopo_test::temp_dir("store");
     return (dir / name).string();
 }
 

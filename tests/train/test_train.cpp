@@ -12,6 +12,7 @@
 #include "actopo/core.hpp"
 #include "actopo/store.hpp"
 #include "actopo/train.hpp"
+#include "temp_dir.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -19,11 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string temp_dir() {
-    static const std::string dir = [] {
-        auto d = fs::temp_directory_path() / ("actopo-test-train-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d.string();
-    }();
+    static const std::string dir = actopo_test::temp_dir("train").string();
     return dir;
 }
 

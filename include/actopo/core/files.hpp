@@ -2,6 +2,8 @@
 // Files: every output is written under a temporary name beside the target and renamed when complete.
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace actopo {
 
 /// Writes `target` atomically: work on `temp_path()`, then `commit()` renames it over the target.
@@ -25,5 +27,8 @@ private:
 void write_text_file(const std::string& path, const std::string& content, bool force);
 /// Reads a whole file; UserError naming the file when it cannot.
 std::string read_text_file(const std::string& path);
+/// Parses a whole JSON file; UserError in one line naming the file, `what` it should hold (e.g. "a Mapper graph")
+/// and where the parse failed, when it is not JSON.
+nlohmann::json read_json_file(const std::string& path, const std::string& what);
 
 }  // namespace actopo

@@ -19,6 +19,18 @@ struct Matrix {
     float operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
 };
 
+/// Read-only rows x cols floats, row-major, held elsewhere (a Matrix, a caller's array): nothing is copied,
+/// and the memory must outlive the view.
+struct MatrixView {
+    const float* data = nullptr;
+    std::size_t rows = 0, cols = 0;
+    MatrixView() = default;
+    MatrixView(const float* values, std::size_t r, std::size_t c) : data(values), rows(r), cols(c) {}
+    MatrixView(const Matrix& m) : data(m.data.data()), rows(m.rows), cols(m.cols) {}  // NOLINT: implicit on purpose
+    const float* row(std::size_t i) const { return data + i * cols; }
+    float operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
+};
+
 /// A named square (or rectangular) matrix of doubles: layer x layer, model x model.
 /// CSV: header row "name,<col names...>", then one row per row name.
 struct NamedMatrix {
