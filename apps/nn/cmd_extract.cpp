@@ -7,13 +7,24 @@
 
 namespace {
 
+// What --list-layers says of a leaf's calls: forward's code calls it `calls` times, `nested_calls` of them inside an
+// if or a loop; on the first input it ran `last_calls` times (-1: not captured).
+std::string calls_note(const actopo::LayerInfo& l) {
+    if (l.calls == 0) return "never called by forward";
+    const std::string where = l.nested_calls > 0 ? "; its calls sit in a loop or an if" : "";
+    if (l.last_calls == 0) return "did not run on the first input" + where + "; not stored";
+    const int ran = l.last_calls > 0 ? l.last_calls : l.calls;
+    if (ran == 1) return l.nested_calls > 0 ? "ran once on the first input" + where : "";
+    return (l.nested_calls > 0 ? "ran " + std::to_string(ran) + " times on the first input" + where
+                               : "called " + std::to_string(ran) + " times") +
+           "; the last call is stored (--calls all: every call)";
+}
+
 void print_layers(const std::string& model, const std::string& dataset) {
     for (const auto& l : actopo::list_layers(model, dataset)) {
-        std::string note = l.calls == 0 ? "  (never called by forward)"
-                         : l.calls > 1  ? "  (called " + std::to_string(l.calls) + " times; the last call is captured)"
-                                        : "";
+        const std::string note = calls_note(l);
         std::printf("%-24s %-20s %s%s\n", l.name.c_str(), l.type.c_str(),
-                    l.shape.empty() ? "-" : actopo::shape_string(l.shape).c_str(), note.c_str());
+                    l.shape.empty() ? "-" : actopo::shape_string(l.shape).c_str(), note.empty() ? "" : ("  (" + note + ")").c_str());
     }
 }
 
@@ -25,6 +36,8 @@ void setup(CLI::App& app) {
     app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
     app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc) or all (every leaf)")->capture_default_str();
     actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
+    auto calls = std::make_shared<std::string>("last");
+    actopo::cli::add_stage_option(app, "extract", "calls", *calls);
     app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
     app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
     app.add_option("--compression", o->compression,
@@ -40,8 +53,10 @@ void setup(CLI::App& app) {
         "  actopo extract --model cnn.pt --dataset fashion-mnist:test --limit 2000 -o cnn-test.h5\n"
         "  actopo extract --model resnet.pt --layers layer1.0.conv2,fc --batch 128 -o acts.h5\n"
         "  actopo extract --model mine.pt --dataset mydata.h5 --list-layers\n"
-        "A module called more than once by forward contributes the output of its last call.");
-    app.callback([o, layers, list] {
+        "A module called more than once by forward (in a loop, or shared) contributes the output of its last call\n"
+        "(--calls all: every call, on a new axis 1); one inside an if is captured when it runs.");
+    app.callback([o, layers, list, calls] {
+        o->all_calls = *calls == "all";
         if (*list) return print_layers(o->model, o->dataset);
         if (o->output.empty()) throw actopo::UserError("extract needs an output file (-o activations.h5)");
         o->layers.clear();

@@ -24,8 +24,16 @@ struct LayerInfo {
     std::string name;                  // module path, e.g. "layer1.0.conv1"
     std::string type;                  // its TorchScript class, e.g. "Conv2d"
     bool leaf = false;                 // has no submodules
-    int calls = 0;                     // times forward calls it (0: never called, cannot be captured)
+    int calls = 0;                     // its calls in forward's code (0: never called, cannot be captured)
+    int nested_calls = 0;              // of these, the calls inside an if or a loop (which may run 0 or many times)
+    int last_calls = -1;               // times it ran in the last batch (-1: not captured or not run yet)
     std::vector<std::int64_t> shape;   // per-input output shape (filled by list_layers when run on inputs)
+};
+
+/// How a LayerCapture treats a module that forward calls several times (docs/extract.md).
+struct CaptureOptions {
+    bool all_calls = false;  // false: the output of its last call (as a forward hook storing into a dict keeps
+                             // it); true: every call, stacked on a new axis 1: [N, calls, ...]
 };
 
 class LayerCapture {
@@ -33,17 +41,19 @@ public:
     /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
     /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
     /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
+    /// A layer called inside an if or a loop of forward is captured each time it runs; the first batch decides
+    /// which layers are kept (one that did not run is dropped with a note, or a UserError when it was named).
     /// `intervened`: layers (each called exactly once by forward, else UserError) whose output every later use sees
     /// as output * keep + fill, set by set_intervention() (initially keep 1, fill 0: the intact model).
     LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads = 0,
-                 const std::vector<std::string>& intervened = {});
+                 const std::vector<std::string>& intervened = {}, const CaptureOptions& options = {});
     ~LayerCapture();
     LayerCapture(const LayerCapture&) = delete;
     LayerCapture& operator=(const LayerCapture&) = delete;
 
     /// Every submodule (depth-first, in registration order) with the number of times forward calls it.
     const std::vector<LayerInfo>& modules() const;
-    /// The captured layers, in capture order.
+    /// The captured layers, in capture order (after the first run(): those that forward called on it).
     const std::vector<std::string>& layers() const;
     /// The intervened layers, in the order given.
     const std::vector<std::string>& intervened() const;
@@ -86,6 +96,7 @@ struct ExtractOptions {
     bool force = false;
     int threads = 0;
     int compression = kDefaultCompression;   // 0: none; 1-9: shuffle + deflate at that level
+    bool all_calls = false;                  // CaptureOptions::all_calls (--calls all)
 };
 
 struct ExtractReport {

@@ -384,7 +384,11 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
-        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)")};
+        OptionSpec calls = text("calls", "last", {"last", "all"},
+                                "A module that forward calls several times (in a loop, or shared): last stores its last "
+                                "call, all every call stacked on a new axis 1 [N, calls, ...]");
+        calls.yaml = false;
+        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"), calls};
         t.push_back(s);
     }
     return t;

@@ -47,13 +47,21 @@ void collect_calls(Block* block, std::vector<Node*>& out) {
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-// A call of a module's forward: "forward", or "forward1", "forward2"... which torch.jit.trace emits for the
-// second and later calls of the same module.
+// A call of a module's forward: "forward"; "forward1", "forward2"... which torch.jit.trace emits for the second
+// and later calls of the same module; "forward__0", "forward__1"... the overloads of a scripted forward (nn.LSTM's).
 bool is_forward(const std::string& method) {
     if (!starts_with(method, "forward")) return false;
-    for (std::size_t i = 7; i < method.size(); ++i)
+    std::size_t i = 7;
+    if (method.compare(i, 2, "__") == 0 && method.size() > 9) i += 2;
+    for (; i < method.size(); ++i)
         if (!std::isdigit(static_cast<unsigned char>(method[i]))) return false;
     return true;
+}
+
+// Where to insert code that uses v right after it is made (a graph or block input: the start of its block).
+Node* after_definition(Value* v) {
+    Node* n = v->node();
+    return n->kind() == prim::Param ? n->owningBlock()->nodes().front() : n->next();
 }
 
 }  // namespace
@@ -61,7 +69,12 @@ bool is_forward(const std::string& method) {
 struct LayerCapture::Impl {
     Module module;
     std::vector<LayerInfo> modules;
-    std::vector<std::string> layers;
+    CaptureOptions options;
+    std::vector<std::string> candidates;  // the layers the graph returns, in order
+    std::vector<bool> named;              // candidate i was named (not found by all): an error when it does not run
+    std::vector<std::size_t> active;      // after the first batch: the candidates it called, in order (layers())
+    std::vector<std::string> layers;      // their names
+    bool settled = false;                 // the first batch ran
     std::vector<std::string> intervened;
     std::vector<torch::Tensor> keep, fill;  // per intervened layer: the extra graph inputs (1 and 0: intact)
     std::unique_ptr<GraphFunction> capture;
@@ -109,6 +122,12 @@ struct LayerCapture::Impl {
         return out;
     }
 
+    // One call of a wanted module: its output, and whether it sits inside an if or a loop of forward.
+    struct Site {
+        Value* value;
+        bool nested;
+    };
+
     void build(const std::vector<std::string>& requested, const std::vector<std::string>& intervene) {
         std::vector<std::string> wanted = resolve(requested);
         const bool all = requested.size() == 1 && requested[0] == "all";
@@ -128,8 +147,8 @@ struct LayerCapture::Impl {
 
         std::shared_ptr<Graph> graph = module.get_method("forward").graph()->copy();
         Value* self = graph->inputs()[0];
-        std::map<std::string, std::vector<Value*>> produced;  // path -> output of each call, in graph order
-        std::map<std::string, int> calls;
+        std::map<std::string, std::vector<Value*>> produced;  // path -> output of each call (inlined or not)
+        std::map<std::string, int> sites, nested_sites;       // every module's calls in forward, and those nested
 
         // Inline, one call at a time, every call into a module that holds a wanted layer.
         for (bool changed = true; changed;) {
@@ -140,6 +159,7 @@ struct LayerCapture::Impl {
                 auto path = module_path(n->input(0), self);
                 if (!path || !contains_wanted(*path)) continue;
                 bool call_of_forward = is_forward(n->s(attr::name));
+                const bool nested = n->owningBlock() != graph->block();
                 auto& callee = toGraphFunction(n->input(0)->type()->expect<c10::ClassType>()->getMethod(n->s(attr::name)));
                 std::vector<Value*> before(n->outputs().begin(), n->outputs().end());
                 std::vector<Value*> outs = inlineCallTo(n, &callee, callee.graph().get());
@@ -149,7 +169,8 @@ struct LayerCapture::Impl {
                         for (std::size_t k = 0; k < before.size(); ++k)
                             if (v == before[k]) v = outs[k];
                 if (call_of_forward && !path->empty()) {
-                    ++calls[*path];
+                    ++sites[*path];
+                    nested_sites[*path] += nested;
                     if (is_wanted(*path) && outs.size() == 1) produced[*path].push_back(outs[0]);
                 }
                 changed = true;
@@ -161,18 +182,22 @@ struct LayerCapture::Impl {
         for (Node* n : nodes) {
             auto path = module_path(n->input(0), self);
             if (!path || !is_forward(n->s(attr::name)) || path->empty()) continue;
-            ++calls[*path];
+            ++sites[*path];
+            nested_sites[*path] += n->owningBlock() != graph->block();
             if (is_wanted(*path) && n->outputs().size() == 1) produced[*path].push_back(n->output());
         }
-        for (auto& m : modules) m.calls = calls.count(m.name) ? calls[m.name] : 0;
+        for (auto& m : modules) {
+            m.calls = sites.count(m.name) ? sites[m.name] : 0;
+            m.nested_calls = nested_sites.count(m.name) ? nested_sites[m.name] : 0;
+        }
 
         // Each intervened layer's output v becomes v * keep + fill for every later use (a forward hook's view).
         std::map<Value*, Value*> replaced;
         for (const auto& name : intervened) {
             auto it = produced.find(name);
             const std::string layer = "layer '" + name + "' of model '" + model_path + "' ";
-            if (calls[name] != 1 || it == produced.end() || it->second.size() != 1)
-                throw UserError(layer + "is called " + std::to_string(calls[name]) +
+            if (sites[name] != 1 || it == produced.end() || it->second.size() != 1)
+                throw UserError(layer + "is called " + std::to_string(sites[name]) +
                                 " times by forward; an intervention needs a layer called exactly once");
             Value* v = it->second[0];
             if (v->node()->owningBlock() != graph->block() || !v->type()->cast<c10::TensorType>())
@@ -189,33 +214,36 @@ struct LayerCapture::Impl {
         }
         wanted.resize(captured_count);
 
-        // The value each wanted layer contributes: its last call at the top level of forward.
-        std::vector<Value*> values;
+        // The calls each wanted layer contributes: tensors, each where its call is (inside an if or a loop too).
+        std::vector<std::pair<std::string, std::vector<Site>>> chosen;
+        std::map<std::string, std::vector<std::string>> skipped;  // why -> layers (all: one note per reason)
         for (const auto& name : wanted) {
-            auto reject = [&](const std::string& why) {
-                if (!all) throw UserError("layer '" + name + "' of model '" + model_path + "' " + why);
-                if (!quiet()) std::fprintf(stderr, "actopo: note: skipping layer '%s': %s\n", name.c_str(), why.c_str());
+            auto reject = [&](const std::string& named_why, const std::string& why) {
+                if (!all) throw UserError("layer '" + name + "' of model '" + model_path + "' " + named_why);
+                skipped[why].push_back(name);
             };
             auto it = produced.find(name);
             if (it == produced.end() || it->second.empty()) {
-                reject(calls[name] ? "returns more than one value" : "is never called by the model's forward");
+                if (sites[name]) reject("returns more than one value", "return more than one value");
+                else reject("is never called by the model's forward", "forward never calls");
                 continue;
             }
-            Value* v = nullptr;
-            for (Value* candidate : it->second)
-                if (candidate->node()->owningBlock() == graph->block() && (!v || candidate->node()->isAfter(v->node())))
-                    v = candidate;
-            if (!v) {
-                reject("is called only inside an if or a loop of forward, which actopo cannot capture");
+            std::vector<Site> calls_of;
+            for (Value* v : it->second) {
+                Value* value = replaced.count(v) ? replaced[v] : v;
+                calls_of.push_back({value, v->node()->owningBlock() != graph->block()});
+            }
+            if (!calls_of.front().value->type()->cast<c10::TensorType>()) {
+                const std::string type = calls_of.front().value->type()->repr_str();
+                reject("returns " + type + ", not a tensor", "return no tensor (" + type + ")");
                 continue;
             }
-            if (!v->type()->cast<c10::TensorType>()) {
-                reject("returns " + v->type()->repr_str() + ", not a tensor");
-                continue;
-            }
-            layers.push_back(name);
-            values.push_back(replaced.count(v) ? replaced[v] : v);
+            chosen.emplace_back(name, std::move(calls_of));
         }
+        for (const auto& [why, names] : skipped)
+            if (!quiet())
+                std::fprintf(stderr, "actopo: note: not capturing %zu layer(s) that %s: %s\n", names.size(), why.c_str(),
+                             join(names).c_str());
 
         if (graph->outputs().size() != 1 || !graph->outputs()[0]->type()->cast<c10::TensorType>())
             throw UserError("model '" + model_path + "' returns " +
@@ -225,19 +253,71 @@ struct LayerCapture::Impl {
         // A captured tensor that a later in-place op changes (x += shortcut) is cloned where it is made.
         {
             AliasDb aliases(graph);
-            std::vector<std::size_t> mutated;
-            for (std::size_t i = 0; i < values.size(); ++i)
-                if (aliases.hasWriters(values[i])) mutated.push_back(i);
-            for (std::size_t i : mutated) {
-                WithInsertPoint guard(values[i]->node()->next());
-                values[i] = graph->insert(aten::clone, {values[i]});
+            std::vector<Site*> mutated;
+            for (auto& [name, calls_of] : chosen)
+                for (Site& s : calls_of)
+                    if (aliases.hasWriters(s.value)) mutated.push_back(&s);
+            for (Site* s : mutated) {
+                WithInsertPoint guard(after_definition(s->value));
+                s->value = graph->insert(aten::clone, {s->value});
             }
         }
-        std::vector<Value*> returned{graph->outputs()[0]};
-        returned.insert(returned.end(), values.begin(), values.end());
+        std::vector<Value*> returned{graph->outputs()[0]}, counts;
+        for (auto& [name, calls_of] : chosen) {
+            const bool any_nested = std::any_of(calls_of.begin(), calls_of.end(), [](const Site& s) { return s.nested; });
+            Value* value = nullptr;
+            Value* count = nullptr;
+            WithInsertPoint at_end(graph->return_node());
+            if (!any_nested) {  // every call at the top level: the last one, or all of them stacked
+                if (options.all_calls) {
+                    std::vector<Value*> values;
+                    for (const Site& s : calls_of) values.push_back(s.value);
+                    Value* list = graph->insertNode(graph->createList(c10::TensorType::get(), values))->output();
+                    value = graph->insert(aten::stack, {list, 1});
+                } else {
+                    value = calls_of.front().value;
+                    for (const Site& s : calls_of)
+                        if (s.value->node()->isAfter(value->node())) value = s.value;
+                }
+                count = graph->insertConstant(std::int64_t(calls_of.size()));
+            } else {  // some call inside an if or a loop: every call appends to a list, in the order they run
+                Value* list;
+                {
+                    WithInsertPoint at_start(graph->block()->nodes().front());
+                    list = graph->insertNode(graph->createList(c10::TensorType::get(), {}))->output();
+                }
+                for (const Site& s : calls_of) {
+                    WithInsertPoint after(after_definition(s.value));
+                    graph->insert(aten::append, {list, s.value});
+                }
+                count = graph->insert(aten::len, {list});
+                // No call in this batch: an empty tensor [0] (no layer output has 0 rows) that run() reports.
+                Value* none = graph->insert(aten::eq, {count, std::int64_t(0)});
+                Node* branch = graph->insertNode(graph->create(prim::If, {none}, 1));
+                branch->output()->setType(c10::TensorType::get());
+                Block* empty = branch->addBlock();
+                Block* some = branch->addBlock();
+                {
+                    WithInsertPoint in(empty);
+                    empty->registerOutput(graph->insert(aten::zeros, {c10::List<std::int64_t>({0})}));
+                }
+                {
+                    WithInsertPoint in(some);
+                    some->registerOutput(options.all_calls ? graph->insert(aten::stack, {list, 1})
+                                                           : graph->insert(aten::__getitem__, {list, std::int64_t(-1)}));
+                }
+                value = branch->output();
+            }
+            candidates.push_back(name);
+            named.push_back(!all);
+            returned.push_back(value);
+            counts.push_back(count);
+        }
         graph->eraseOutput(0);
         WithInsertPoint at_end(graph->return_node());
+        returned.push_back(graph->insertNode(graph->createList(c10::IntType::get(), counts))->output());
         graph->registerOutput(graph->insertNode(graph->createTuple(returned))->output());
+        layers = candidates;
         // The simple executor: no profiling runs and re-optimisation on the first batches (which cost more
         // than they gain for a chain of ATen calls on the CPU).
         capture = std::make_unique<GraphFunction>("actopo_capture", graph, nullptr, ExecutorExecutionMode::SIMPLE);
@@ -277,10 +357,11 @@ struct LayerCapture::Impl {
 };
 
 LayerCapture::LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads,
-                           const std::vector<std::string>& intervened)
+                           const std::vector<std::string>& intervened, const CaptureOptions& options)
     : impl_(std::make_unique<Impl>()) {
     if (threads > 0) at::set_num_threads(threads);
     impl_->model_path = model_path;
+    impl_->options = options;
     impl_->module = extract_detail::load_torchscript(model_path);
     impl_->list_modules();
     impl_->build(layers.empty() ? std::vector<std::string>{"all"} : layers, intervened);
@@ -308,14 +389,39 @@ void LayerCapture::set_intervention(std::size_t i, const std::vector<std::int64_
 }
 
 void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
-    auto result = impl_->call(*impl_->capture, x, shape, true).toTuple();
+    Impl& im = *impl_;
+    auto result = im.call(*im.capture, x, shape, true).toTuple();
     const auto& elements = result->elements();
     const std::int64_t batch = shape.at(0);
     torch::Tensor logits = elements[0].toTensor();
     if (logits.dim() != 2 || logits.size(0) != batch)
-        throw UserError("model '" + impl_->model_path + "' returns logits of shape " +
+        throw UserError("model '" + im.model_path + "' returns logits of shape " +
                         shape_string(logits.sizes().vec()) + " for a batch of " + std::to_string(batch) +
                         "; expected [" + std::to_string(batch) + ", classes]");
+    // Calls of each candidate layer in this batch (a call inside an if or a loop may not run).
+    const auto counts = elements.back().toIntVector();
+    for (std::size_t c = 0; c < im.candidates.size(); ++c)
+        im.modules[im.module_index(im.candidates[c])].last_calls = int(counts[c]);
+    const std::string model = "model '" + im.model_path + "'";
+    if (!im.settled) {  // the first batch decides which layers the store holds
+        std::vector<std::string> skipped;
+        for (std::size_t c = 0; c < im.candidates.size(); ++c) {
+            if (counts[c] > 0) {
+                im.active.push_back(c);
+                continue;
+            }
+            if (im.named[c])
+                throw UserError("layer '" + im.candidates[c] + "' of " + model + " was not called by forward on the first "
+                                "batch: its calls sit inside an if or a loop that did not run (see --list-layers)");
+            skipped.push_back(im.candidates[c]);
+        }
+        if (!skipped.empty() && !quiet())
+            std::fprintf(stderr, "actopo: note: %zu layer(s) not called by forward on the first batch (their calls sit "
+                         "inside an if or a loop that did not run), not stored: %s\n", skipped.size(), join(skipped).c_str());
+        im.layers.clear();
+        for (std::size_t c : im.active) im.layers.push_back(im.candidates[c]);
+        im.settled = true;
+    }
     // An output that is (a view of) the input, e.g. of an Identity or a Flatten first, is copied, so that the
     // caller may refill x while a writer still reads this batch.
     const char* x_begin = reinterpret_cast<const char*>(x);
@@ -326,15 +432,25 @@ void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
         if (begin < x_begin + x_bytes && x_begin < begin + std::size_t(t.numel()) * sizeof(float)) t = t.clone();
         return t;
     };
-    impl_->logits = own(logits);
-    impl_->outputs.clear();
-    for (std::size_t i = 1; i < elements.size(); ++i) {
-        torch::Tensor t = elements[i].toTensor();
+    std::vector<torch::Tensor> outputs;
+    for (std::size_t k = 0; k < im.active.size(); ++k) {
+        const std::size_t c = im.active[k];
+        const std::string& name = im.candidates[c];
+        if (counts[c] == 0)
+            throw UserError("layer '" + name + "' of " + model + " was called on the first batch but not on batch " +
+                            std::to_string(im.calls) + ": its calls sit inside an if or a loop that depends on the inputs");
+        torch::Tensor t = elements[1 + c].toTensor();
         if (t.dim() == 0 || t.size(0) != batch)
-            throw UserError("layer '" + impl_->layers[i - 1] + "' returns shape " + shape_string(t.sizes().vec()) +
+            throw UserError("layer '" + name + "' returns shape " + shape_string(t.sizes().vec()) +
                             ", whose first dimension is not the batch size " + std::to_string(batch));
-        impl_->outputs.push_back(own(t));
+        if (im.options.all_calls && !im.outputs.empty() && t.sizes().slice(1) != im.outputs[k].sizes().slice(1))
+            throw UserError("layer '" + name + "' of " + model + " returns shape " + shape_string(t.sizes().vec()) +
+                            " on batch " + std::to_string(im.calls) + " after " + shape_string(im.outputs[k].sizes().vec()) +
+                            " (--calls all: the number of calls changed)");
+        outputs.push_back(own(t));
     }
+    im.logits = own(logits);
+    im.outputs = std::move(outputs);
 }
 
 std::shared_ptr<const void> LayerCapture::keep_alive() const {

@@ -123,7 +123,9 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         throw UserError("--compression " + std::to_string(o.compression) + " is out of range (expected 0-9)");
     auto dataset = open_dataset(o.dataset, o.limit);
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
-    LayerCapture capture(o.model, o.layers, o.threads);
+    CaptureOptions capture_options;
+    capture_options.all_calls = o.all_calls;
+    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const auto stream_start = std::chrono::steady_clock::now();
     const double stream_cpu_start = cpu_seconds(RUSAGE_SELF), main_cpu_start = cpu_seconds(RUSAGE_THREAD);
@@ -203,15 +205,19 @@ std::vector<LayerInfo> list_layers(const std::string& model_path, const std::str
     auto dataset = open_dataset(dataset_spec, 1);
     LayerCapture capture(model_path, {"all"});
     std::vector<LayerInfo> out;
-    for (const auto& m : capture.modules())
-        if (m.leaf) out.push_back(m);
-    if (dataset->size() == 0) return out;
+    auto leaves = [&] {
+        for (const auto& m : capture.modules())
+            if (m.leaf) out.push_back(m);
+        return out;
+    };
+    if (dataset->size() == 0) return leaves();
     std::vector<std::int64_t> shape = dataset->sample_shape();
     std::vector<float> x(per_input_size(shape));
     std::int64_t label = 0;
     dataset->read(0, 1, x.data(), &label);
     shape.insert(shape.begin(), 1);
-    capture.run(x.data(), shape);
+    capture.run(x.data(), shape);  // and counts the calls of every leaf on this input
+    leaves();
     for (std::size_t i = 0; i < capture.layers().size(); ++i)
         for (auto& m : out)
             if (m.name == capture.layers()[i]) m.shape = capture.layer_shape(i);
