@@ -20,8 +20,10 @@ std::string calls_note(const actopo::LayerInfo& l) {
            "; the last call is stored (--calls all: every call)";
 }
 
-void print_layers(const std::string& model, const std::string& dataset) {
-    for (const auto& l : actopo::list_layers(model, dataset)) {
+void print_layers(const actopo::ExtractOptions& o) {
+    actopo::CaptureOptions options;
+    options.logits = o.logits;
+    for (const auto& l : actopo::list_layers(o.model, o.dataset, options)) {
         const std::string note = calls_note(l);
         std::printf("%-24s %-20s %s%s\n", l.name.c_str(), l.type.c_str(),
                     l.shape.empty() ? "-" : actopo::shape_string(l.shape).c_str(), note.empty() ? "" : ("  (" + note + ")").c_str());
@@ -34,10 +36,11 @@ void setup(CLI::App& app) {
     auto list = std::make_shared<bool>(false);
     app.add_option("--model", o->model, "TorchScript model file (scripted or traced)")->required();
     app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
-    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc) or all (every leaf)")->capture_default_str();
+    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc), each with an optional address of an element of its output (lstm[1][0], branch[\"aux\"]), or all (every leaf)")->capture_default_str();
     actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
     auto calls = std::make_shared<std::string>("last");
     actopo::cli::add_stage_option(app, "extract", "calls", *calls);
+    actopo::cli::add_stage_option(app, "extract", "logits", o->logits);
     app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
     app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
     app.add_option("--compression", o->compression,
@@ -57,7 +60,7 @@ void setup(CLI::App& app) {
         "(--calls all: every call, on a new axis 1); one inside an if is captured when it runs.");
     app.callback([o, layers, list, calls] {
         o->all_calls = *calls == "all";
-        if (*list) return print_layers(o->model, o->dataset);
+        if (*list) return print_layers(*o);
         if (o->output.empty()) throw actopo::UserError("extract needs an output file (-o activations.h5)");
         o->layers.clear();
         for (const auto& l : actopo::split(*layers, ','))

@@ -34,6 +34,8 @@ struct LayerInfo {
 struct CaptureOptions {
     bool all_calls = false;  // false: the output of its last call (as a forward hook storing into a dict keeps
                              // it); true: every call, stacked on a new axis 1: [N, calls, ...]
+    std::string logits;      // where the logits are in forward's output when it is a tuple, list or dict: an
+                             // address ("[0]", "[\"logits\"]") or a key ("logits"); "": forward returns them
 };
 
 class LayerCapture {
@@ -41,6 +43,8 @@ public:
     /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
     /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
     /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
+    /// A name may address an element of a module's tuple, list or dict output: "lstm[1][0]", "branch[\"aux\"]"; a
+    /// bare name (and "all") stores the first element of a tuple or list, repeatedly (docs/extract.md).
     /// A layer called inside an if or a loop of forward is captured each time it runs; the first batch decides
     /// which layers are kept (one that did not run is dropped with a note, or a UserError when it was named).
     /// `intervened`: layers (each called exactly once by forward, else UserError) whose output every later use sees
@@ -97,6 +101,7 @@ struct ExtractOptions {
     int threads = 0;
     int compression = kDefaultCompression;   // 0: none; 1-9: shuffle + deflate at that level
     bool all_calls = false;                  // CaptureOptions::all_calls (--calls all)
+    std::string logits;                      // CaptureOptions::logits (--logits)
 };
 
 struct ExtractReport {
@@ -121,7 +126,8 @@ ExtractReport extract_activations(const ExtractOptions& options);
 void tune_allocator_for_extraction();
 
 /// The model's leaf layers with their per-input output shapes on the dataset's first input.
-std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec);
+std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec,
+                                   const CaptureOptions& options = {});
 
 /// A few lines in words: the model file, its class, its submodules (leaf or not, calls), parameters.
 std::string describe_model(const std::string& model_path);

@@ -387,8 +387,11 @@ std::vector<StageOptions> make_tables() {
         OptionSpec calls = text("calls", "last", {"last", "all"},
                                 "A module that forward calls several times (in a loop, or shared): last stores its last "
                                 "call, all every call stacked on a new axis 1 [N, calls, ...]");
-        calls.yaml = false;
-        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"), calls};
+        OptionSpec logits = text("logits", "", {},
+                                 "Where the logits are when forward returns a tuple, list or dict: an address ([0], "
+                                 "[\"logits\"]) or a key (logits)");
+        calls.yaml = logits.yaml = false;
+        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"), calls, logits};
         t.push_back(s);
     }
     return t;

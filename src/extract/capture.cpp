@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "actopo/core.hpp"
 #include "actopo/extract.hpp"
@@ -64,6 +65,62 @@ Node* after_definition(Value* v) {
     return n->kind() == prim::Param ? n->owningBlock()->nodes().front() : n->next();
 }
 
+// An element of a module's output: a position [i] in a tuple or a list, or a key ["k"] of a dict or a named tuple.
+struct Step {
+    bool is_key = false;
+    std::int64_t index = 0;
+    std::string key;
+};
+
+std::string address_string(const std::vector<Step>& steps) {
+    std::string out;
+    for (const auto& s : steps) out += s.is_key ? "[\"" + s.key + "\"]" : "[" + std::to_string(s.index) + "]";
+    return out;
+}
+
+// "[1][0]", "['aux']", "[\"aux\"]" -> steps; UserError naming `what` when the text is no address.
+std::vector<Step> parse_address(const std::string& text, const std::string& what) {
+    std::vector<Step> steps;
+    const std::string bad = what + ": '" + text + "' is not an address (expected elements such as [0], [1][0] or [\"key\"])";
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] != '[') throw UserError(bad);
+        const std::size_t end = text.find(']', i);
+        if (end == std::string::npos) throw UserError(bad);
+        std::string inner = trim(text.substr(i + 1, end - i - 1));
+        Step s;
+        if (inner.size() >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner.back() == inner[0]) {
+            s.is_key = true;
+            s.key = inner.substr(1, inner.size() - 2);
+        } else {
+            if (inner.empty() || inner.find_first_not_of("-0123456789") != std::string::npos) throw UserError(bad);
+            try {
+                s.index = std::stoll(inner);
+            } catch (const std::exception&) {
+                throw UserError(bad);
+            }
+        }
+        steps.push_back(s);
+        i = end + 1;
+    }
+    return steps;
+}
+
+// Inserted checks that fail at run time raise a message that starts with this marker; call() turns it into a
+// UserError (the rest of the message).
+const std::string kCheckMarker = "actopo-check: ";
+
+// At the insert point: unless `ok`, raise `message`.
+void raise_unless(Graph& g, Value* ok, const std::string& message) {
+    Node* branch = g.insertNode(g.create(prim::If, {ok}, 0));
+    branch->addBlock();
+    Block* fail = branch->addBlock();
+    WithInsertPoint in(fail);
+    Value* text = g.insertConstant(kCheckMarker + message);
+    g.insertNode(g.create(prim::RaiseException, {text, g.insertConstant(IValue())}, 0));
+}
+
+bool is_rnn(const std::string& type) { return type == "LSTM" || type == "GRU" || type == "RNN"; }
+
 }  // namespace
 
 struct LayerCapture::Impl {
@@ -71,6 +128,7 @@ struct LayerCapture::Impl {
     std::vector<LayerInfo> modules;
     CaptureOptions options;
     std::vector<std::string> candidates;  // the layers the graph returns, in order
+    std::vector<std::size_t> candidate_module;  // index in `modules` of candidate i's module
     std::vector<bool> named;              // candidate i was named (not found by all): an error when it does not run
     std::vector<std::size_t> active;      // after the first batch: the candidates it called, in order (layers())
     std::vector<std::string> layers;      // their names
@@ -82,6 +140,7 @@ struct LayerCapture::Impl {
     torch::Tensor logits;
     std::string model_path;
     std::size_t calls = 0;  // forward passes that succeeded: a later failure is not about the input shape
+    std::string output_problem;  // why forward's output gives no logits (a tuple without --logits), for run()
 
     std::size_t module_index(const std::string& name) const {
         for (std::size_t i = 0; i < modules.size(); ++i)
@@ -100,26 +159,113 @@ struct LayerCapture::Impl {
         }
     }
 
-    // Which module paths to capture: the leaves for "all", else the names given (checked).
-    std::vector<std::string> resolve(const std::vector<std::string>& requested) const {
-        std::vector<std::string> all_names, leaves;
+    // A layer asked for: its name in the store, the module, and the element of its output ("" steps: the default).
+    struct Request {
+        std::string name, path;
+        std::vector<Step> steps;
+    };
+
+    // What to capture: the leaves for "all", else the names given (checked), each `path` or `path<address>`.
+    std::vector<Request> resolve(const std::vector<std::string>& requested) const {
+        std::vector<std::string> all_names;
+        std::vector<Request> out;
         for (const auto& m : modules) {
             all_names.push_back(m.name);
-            if (m.leaf) leaves.push_back(m.name);
+            if (m.leaf && requested.size() == 1 && requested[0] == "all") out.push_back({m.name, m.name, {}});
         }
-        if (requested.size() == 1 && requested[0] == "all") return leaves;
-        std::vector<std::string> out;
-        for (const auto& name : requested) {
-            if (name == "all") throw UserError("--layers: 'all' cannot be combined with other layer names");
-            if (module_index(name) == modules.size()) {
-                auto near = closest_names(name, all_names);
-                throw UserError("model '" + model_path + "' has no layer '" + name + "'" +
+        if (requested.size() == 1 && requested[0] == "all") return out;
+        for (const auto& text : requested) {
+            if (text == "all") throw UserError("--layers: 'all' cannot be combined with other layer names");
+            const std::size_t bracket = text.find('[');
+            Request r;
+            r.path = trim(text.substr(0, bracket));
+            if (bracket != std::string::npos) r.steps = parse_address(text.substr(bracket), "layer '" + text + "'");
+            r.name = r.path + address_string(r.steps);
+            if (module_index(r.path) == modules.size()) {
+                auto near = closest_names(r.path, all_names);
+                throw UserError("model '" + model_path + "' has no layer '" + r.path + "'" +
                                 (near.empty() ? std::string() : " (closest: " + join(near) + ")") +
                                 "; see actopo extract --list-layers");
             }
-            if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+            if (std::none_of(out.begin(), out.end(), [&](const Request& o) { return o.name == r.name; })) out.push_back(r);
         }
         return out;
+    }
+
+    // Code, at the insert point, that picks `steps` out of v: the tensor they address. No steps: the default
+    // element, [0] of a tuple or a list, repeatedly. A step past an Optional checks that it is not None; a list
+    // index or a dict key is checked when the batch runs. Element [1] of an LSTM, GRU or RNN (the hidden states,
+    // [layers * directions, N, H]) gets its batch axis first. `dry`: only checks the types (inserts nothing).
+    // UserError (naming `who`) for an address that does not fit. `defaulted`: the default address taken, if any.
+    Value* pick(Graph& g, Value* v, const std::vector<Step>& steps, const std::string& who, bool rnn, bool dry,
+                std::string* defaulted = nullptr) const {
+        TypePtr t = v->type();
+        std::vector<Step> taken;
+        bool hidden = false;
+        for (std::size_t k = 0;; ) {
+            if (auto opt = t->cast<c10::OptionalType>()) {
+                t = opt->getElementType();
+                if (!dry) {
+                    raise_unless(g, g.insert(aten::__isnot__, {v, g.insertConstant(IValue())}), who + " is None on this batch");
+                    v = g.insertUncheckedCast(v, t);
+                }
+                continue;
+            }
+            const bool given = k < steps.size();
+            if (!given && t->cast<c10::TensorType>()) break;
+            const std::string returns = who + " returns " + t->repr_str();
+            if (!given && !t->cast<c10::TupleType>() && !t->cast<c10::ListType>())
+                throw UserError(returns + (t->cast<c10::DictType>() ? ": name one of its entries, e.g. [\"key\"]" : ", not a tensor"));
+            Step s = given ? steps[k] : Step{};
+            ++k;
+            if (auto tuple = t->cast<c10::TupleType>()) {
+                const auto n = std::int64_t(tuple->elements().size());
+                std::int64_t i = s.index;
+                if (s.is_key) {
+                    i = -1;
+                    if (tuple->schema())
+                        for (std::size_t f = 0; f < tuple->schema()->arguments().size(); ++f)
+                            if (tuple->schema()->arguments()[f].name() == s.key) i = std::int64_t(f);
+                    if (i < 0)
+                        throw UserError(returns + (tuple->schema() ? ", which has no field \"" + s.key + "\""
+                                                                   : ", a tuple without names: address its elements by "
+                                                                     "position, e.g. [0] (torch.jit.trace turns a dict into a tuple)"));
+                } else if (i < 0) {
+                    i += n;
+                }
+                if (i < 0 || i >= n)
+                    throw UserError(returns + ": index " + std::to_string(s.index) + " is out of range (" +
+                                    std::to_string(n) + " elements)");
+                if (!dry) v = g.insertNode(g.createTupleIndex(v, g.insertConstant(i), tuple->elements()[i]))->output();
+                t = tuple->elements()[i];
+                s.index = i;
+            } else if (t->cast<c10::ListType>()) {
+                if (s.is_key) throw UserError(returns + ": address a list by position, e.g. [0]");
+                if (!dry) {
+                    Value* len = g.insert(aten::len, {v});
+                    Value* ok = s.index >= 0 ? g.insert(aten::lt, {s.index, len}) : g.insert(aten::le, {-s.index, len});
+                    raise_unless(g, ok, who + ": index " + std::to_string(s.index) + " is out of range of the list it returns");
+                    v = g.insert(aten::__getitem__, {v, s.index});
+                }
+                t = t->cast<c10::ListType>()->getElementType();
+            } else if (auto dict = t->cast<c10::DictType>()) {
+                if (!s.is_key || dict->getKeyType()->kind() != c10::TypeKind::StringType)
+                    throw UserError(returns + ": address its entries by key, e.g. [\"key\"]");
+                if (!dry) {
+                    raise_unless(g, g.insert(aten::__contains__, {v, s.key}), who + ": the dict it returns has no key \"" + s.key + "\"");
+                    v = g.insert(aten::__getitem__, {v, s.key});
+                }
+                t = dict->getValueType();
+            } else {
+                throw UserError(returns + ", not a tuple, list or dict, so '" + address_string({s}) +
+                                "' addresses nothing (a traced module returns only the outputs its caller used)");
+            }
+            if (rnn && taken.empty() && !s.is_key && s.index == 1) hidden = true;
+            taken.push_back(s);
+            if (!given && defaulted) *defaulted = address_string(taken);
+        }
+        if (hidden && !dry) v = g.insert(aten::transpose, {v, std::int64_t(0), std::int64_t(1)});
+        return v;
     }
 
     // One call of a wanted module: its output, and whether it sits inside an if or a loop of forward.
@@ -129,10 +275,15 @@ struct LayerCapture::Impl {
     };
 
     void build(const std::vector<std::string>& requested, const std::vector<std::string>& intervene) {
-        std::vector<std::string> wanted = resolve(requested);
+        const std::vector<Request> requests = resolve(requested);
         const bool all = requested.size() == 1 && requested[0] == "all";
-        intervened = intervene.empty() ? intervene : resolve(intervene);
-        const std::size_t captured_count = wanted.size();  // the intervened layers are found like captured ones
+        for (const auto& r : intervene.empty() ? std::vector<Request>{} : resolve(intervene)) {
+            if (!r.steps.empty()) throw UserError("layer '" + r.name + "': an intervention takes a module path, not an address");
+            intervened.push_back(r.path);
+        }
+        std::vector<std::string> wanted;  // the module paths whose calls are found (captured or intervened)
+        for (const auto& r : requests)
+            if (std::find(wanted.begin(), wanted.end(), r.path) == wanted.end()) wanted.push_back(r.path);
         for (const auto& name : intervened)
             if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.push_back(name);
         auto contains_wanted = [&](const std::string& path) {
@@ -212,49 +363,79 @@ struct LayerCapture::Impl {
             keep.push_back(torch::ones({}));
             fill.push_back(torch::zeros({}));
         }
-        wanted.resize(captured_count);
 
-        // The calls each wanted layer contributes: tensors, each where its call is (inside an if or a loop too).
-        std::vector<std::pair<std::string, std::vector<Site>>> chosen;
+        // The calls each requested layer contributes: the tensor its address picks, where each call is (inside an
+        // if or a loop too).
+        std::vector<std::tuple<std::string, std::string, std::vector<Site>>> chosen;  // name, module path, calls
         std::map<std::string, std::vector<std::string>> skipped;  // why -> layers (all: one note per reason)
-        for (const auto& name : wanted) {
+        std::vector<std::string> defaulted;                        // layers stored as their default element
+        for (const auto& r : requests) {
+            const std::string who = "layer '" + r.name + "' of model '" + model_path + "'";
             auto reject = [&](const std::string& named_why, const std::string& why) {
-                if (!all) throw UserError("layer '" + name + "' of model '" + model_path + "' " + named_why);
-                skipped[why].push_back(name);
+                if (!all) throw UserError(who + " " + named_why);
+                skipped[why].push_back(r.name);
             };
-            auto it = produced.find(name);
+            auto it = produced.find(r.path);
             if (it == produced.end() || it->second.empty()) {
-                if (sites[name]) reject("returns more than one value", "return more than one value");
+                if (sites[r.path]) reject("returns more than one value", "return more than one value");
                 else reject("is never called by the model's forward", "forward never calls");
                 continue;
             }
+            const bool rnn = is_rnn(modules[module_index(r.path)].type);
+            std::string taken;
+            try {
+                pick(*graph, it->second.front(), r.steps, who, rnn, true, &taken);
+            } catch (const UserError& e) {
+                if (!all) throw;
+                skipped["return no tensor"].push_back(r.name + " (" + it->second.front()->type()->repr_str() + ")");
+                continue;
+            }
+            if (!taken.empty()) defaulted.push_back(r.name + " as " + r.name + taken);
             std::vector<Site> calls_of;
             for (Value* v : it->second) {
                 Value* value = replaced.count(v) ? replaced[v] : v;
-                calls_of.push_back({value, v->node()->owningBlock() != graph->block()});
+                WithInsertPoint after(after_definition(value));
+                calls_of.push_back({pick(*graph, value, r.steps, who, rnn, false), v->node()->owningBlock() != graph->block()});
             }
-            if (!calls_of.front().value->type()->cast<c10::TensorType>()) {
-                const std::string type = calls_of.front().value->type()->repr_str();
-                reject("returns " + type + ", not a tensor", "return no tensor (" + type + ")");
-                continue;
-            }
-            chosen.emplace_back(name, std::move(calls_of));
+            chosen.emplace_back(r.name, r.path, std::move(calls_of));
         }
         for (const auto& [why, names] : skipped)
             if (!quiet())
                 std::fprintf(stderr, "actopo: note: not capturing %zu layer(s) that %s: %s\n", names.size(), why.c_str(),
                              join(names).c_str());
+        if (!defaulted.empty() && !quiet())
+            std::fprintf(stderr, "actopo: note: %zu layer(s) return a tuple or a list; each is stored as its first element "
+                         "(name another with an address, e.g. lstm[1][0]): %s\n", defaulted.size(), join(defaulted).c_str());
 
-        if (graph->outputs().size() != 1 || !graph->outputs()[0]->type()->cast<c10::TensorType>())
-            throw UserError("model '" + model_path + "' returns " +
-                            (graph->outputs().size() == 1 ? graph->outputs()[0]->type()->repr_str() : "several values") +
-                            " from forward; expected one tensor of logits [N, classes]");
+        // The model's logits: forward's output, or the element options.logits addresses.
+        {
+            Value* out = graph->outputs()[0];
+            const std::string who = "the output of model '" + model_path + "'";
+            if (options.logits.empty() && !out->type()->cast<c10::TensorType>())  // reported by run(), not here
+                output_problem = "model '" + model_path + "' returns " + out->type()->repr_str() +  // (inspect works)
+                                 " from forward; choose its logits with --logits, e.g. --logits [0] or --logits name";
+            std::vector<Step> steps;
+            if (!options.logits.empty()) {
+                const std::string& a = options.logits;
+                const std::size_t bracket = a.find('[');
+                if (bracket != 0) steps.push_back(Step{true, 0, trim(a.substr(0, bracket))});
+                if (bracket != std::string::npos) {
+                    auto rest = parse_address(a.substr(bracket), "--logits");
+                    steps.insert(steps.end(), rest.begin(), rest.end());
+                }
+            }
+            if (output_problem.empty()) {
+                pick(*graph, out, steps, who, false, true);
+                WithInsertPoint at_end(graph->return_node());
+                graph->return_node()->replaceInput(0, pick(*graph, out, steps, who, false, false));
+            }
+        }
 
         // A captured tensor that a later in-place op changes (x += shortcut) is cloned where it is made.
         {
             AliasDb aliases(graph);
             std::vector<Site*> mutated;
-            for (auto& [name, calls_of] : chosen)
+            for (auto& [name, path, calls_of] : chosen)
                 for (Site& s : calls_of)
                     if (aliases.hasWriters(s.value)) mutated.push_back(&s);
             for (Site* s : mutated) {
@@ -263,7 +444,7 @@ struct LayerCapture::Impl {
             }
         }
         std::vector<Value*> returned{graph->outputs()[0]}, counts;
-        for (auto& [name, calls_of] : chosen) {
+        for (auto& [name, path, calls_of] : chosen) {
             const bool any_nested = std::any_of(calls_of.begin(), calls_of.end(), [](const Site& s) { return s.nested; });
             Value* value = nullptr;
             Value* count = nullptr;
@@ -309,6 +490,7 @@ struct LayerCapture::Impl {
                 value = branch->output();
             }
             candidates.push_back(name);
+            candidate_module.push_back(module_index(path));
             named.push_back(!all);
             returned.push_back(value);
             counts.push_back(count);
@@ -351,6 +533,12 @@ struct LayerCapture::Impl {
             ++calls;
             return out;
         } catch (const std::exception& e) {  // c10::Error or the interpreter's JITException
+            const std::string what = e.what();
+            const std::size_t check = what.find(kCheckMarker);  // an inserted check: its message alone
+            if (check != std::string::npos) {
+                const std::string message = what.substr(check + kCheckMarker.size());
+                throw UserError(trim(message.substr(0, message.find('\n'))) + " (batch " + std::to_string(calls + 1) + ")");
+            }
             throw extract_detail::forward_error(model_path, fn, module, shape, calls, e, calls == 0 ? expected_input() : "");
         }
     }
@@ -390,6 +578,7 @@ void LayerCapture::set_intervention(std::size_t i, const std::vector<std::int64_
 
 void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
     Impl& im = *impl_;
+    if (!im.output_problem.empty()) throw UserError(im.output_problem);
     auto result = im.call(*im.capture, x, shape, true).toTuple();
     const auto& elements = result->elements();
     const std::int64_t batch = shape.at(0);
@@ -401,7 +590,7 @@ void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
     // Calls of each candidate layer in this batch (a call inside an if or a loop may not run).
     const auto counts = elements.back().toIntVector();
     for (std::size_t c = 0; c < im.candidates.size(); ++c)
-        im.modules[im.module_index(im.candidates[c])].last_calls = int(counts[c]);
+        im.modules[im.candidate_module[c]].last_calls = int(counts[c]);
     const std::string model = "model '" + im.model_path + "'";
     if (!im.settled) {  // the first batch decides which layers the store holds
         std::vector<std::string> skipped;

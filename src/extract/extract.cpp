@@ -125,6 +125,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
     CaptureOptions capture_options;
     capture_options.all_calls = o.all_calls;
+    capture_options.logits = o.logits;
     LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const auto stream_start = std::chrono::steady_clock::now();
@@ -201,9 +202,10 @@ void tune_allocator_for_extraction() {
 #endif
 }
 
-std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec) {
+std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec,
+                                   const CaptureOptions& options) {
     auto dataset = open_dataset(dataset_spec, 1);
-    LayerCapture capture(model_path, {"all"});
+    LayerCapture capture(model_path, {"all"}, 0, {}, options);
     std::vector<LayerInfo> out;
     auto leaves = [&] {
         for (const auto& m : capture.modules())

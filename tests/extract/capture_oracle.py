@@ -4,14 +4,16 @@ the exported file's weights, runs the dataset through it in eager PyTorch with a
 and compares every layer of the store actopo wrote with what the hooks recorded.
 
   capture_oracle.py JOBS_FILE
-JOBS_FILE: one job a line, "model store.h5 dataset.h5 calls output", calls "last" or "all" and output the
-address of the logits in forward's output ("-": forward returns them). Prints one line per finding:
+JOBS_FILE: one job a line, "model store.h5 dataset.h5 calls output layers", calls "last" or "all", output the
+address of the logits in forward's output ("-": forward returns them), layers "all" (then every leaf that ran must be
+in the store) or "some". Prints one line per finding:
   "<store> <layer> <max abs difference>"   for every stored layer (and "/inputs/logits")
   "<store> MISSING <module path> <why>"     for a leaf that the hooks saw run and the store lacks
   "<store> UNSEEN <layer>"                  for a stored layer of a module the hooks never saw run
 The rules the comparison follows are those of docs/extract.md: a stored layer `path` or `path<address>` is the
 module's output at its last call (calls "all": every call stacked on axis 1), an address picking an element of a
-tuple, list or dict ([i], ["key"]), a bare name the default element (element [0] of tuples and lists, repeatedly),
+tuple, list or dict ([i], ["key"]), a bare name the default element (element [0] of tuples and lists, repeatedly; a traced module's dict is the tuple of
+its values),
 and the hidden states (element [1]) of nn.LSTM, nn.GRU and nn.RNN with their batch axis moved first.
 """
 import re
@@ -40,9 +42,14 @@ def parse(name):
 
 def pick(value, steps, module):
     for s in steps:
-        value = getattr(value, s) if isinstance(s, str) and hasattr(value, "_fields") else value[s]
-    while isinstance(value, (tuple, list)):
-        value = value[0]
+        if isinstance(s, str) and hasattr(value, "_fields"):
+            value = getattr(value, s)
+        elif isinstance(s, int) and isinstance(value, dict):  # torch.jit.trace makes a dict a tuple of its values
+            value = list(value.values())[s]
+        else:
+            value = value[s]
+    while isinstance(value, (tuple, list, dict)):
+        value = list(value.values())[0] if isinstance(value, dict) else value[0]
     if steps and steps[0] == 1 and isinstance(module, RNN):
         value = value.transpose(0, 1)
     return value
@@ -58,7 +65,7 @@ def clone(v):
     return v
 
 
-def run_job(model_name, store, dataset, calls, output):
+def run_job(model_name, store, dataset, calls, output, layers):
     cls = capture_models.MODELS[model_name][0]
     model = cls()
     scripted = torch.jit.load(store_model(store))
@@ -76,7 +83,7 @@ def run_job(model_name, store, dataset, calls, output):
     with torch.no_grad():
         out = model(*args)
     if output != "-":
-        out = pick(out, parse(output)[1], None)
+        out = pick(out, parse(output if output.startswith("[") else '["%s"]' % output)[1], None)
     lines = []
     with h5py.File(store, "r") as f:
         stored = list(f["layers"].keys())
@@ -93,7 +100,7 @@ def run_job(model_name, store, dataset, calls, output):
             lines.append("%s %s %.3g" % (store, layer, diff))
         stored_paths = {parse(layer)[0] for layer in stored}
         for name, m in modules.items():
-            if name and not list(m.children()) and name in seen and name not in stored_paths:
+            if layers == "all" and name and not list(m.children()) and name in seen and name not in stored_paths:
                 lines.append("%s MISSING %s" % (store, name))
     return lines
 

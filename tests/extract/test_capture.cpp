@@ -48,10 +48,22 @@ struct Job {
     std::string model, kind, dataset;
     std::vector<std::string> layers{"all"};
     bool all_calls = false;
-    std::string output;
+    std::string output = "";
 
     std::string store() const {
         return temp_dir() + "/" + model + "-" + kind + (all_calls ? "-calls" : "") + (layers[0] == "all" ? "" : "-some") + ".h5";
+    }
+    Job& with_layers(std::vector<std::string> l) {
+        layers = std::move(l);
+        return *this;
+    }
+    Job& with_logits(std::string l) {
+        output = std::move(l);
+        return *this;
+    }
+    Job& every_call() {
+        all_calls = true;
+        return *this;
     }
     ExtractReport run() const {
         ExtractOptions o;
@@ -62,11 +74,12 @@ struct Job {
         o.output = store();
         o.force = true;
         o.all_calls = all_calls;
+        o.logits = output;
         return extract_activations(o);
     }
     std::string line() const {
         return model + " " + store() + " " + kData + dataset + " " + (all_calls ? "all" : "last") + " " +
-               (output.empty() ? "-" : output) + "\n";
+               (output.empty() ? "-" : output) + " " + (layers[0] == "all" ? "all" : "some") + "\n";
     }
 };
 
@@ -76,9 +89,17 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     std::vector<Job> jobs;
     for (std::string kind : {"scripted", "traced"}) {
         jobs.push_back({"mobile", kind, "images.h5"});
+        jobs.push_back({"lstm", kind, "sequences.h5"});
+        jobs.push_back(Job{"gru", kind, "sequences.h5"}.with_logits("[0]"));
+        jobs.push_back(Job{"dict", kind, "sequences.h5"}.with_logits("logits"));
     }
-    jobs.push_back({"mobile", "scripted", "images.h5", {"all"}, true});  // refine runs twice in a loop: [N, 2, ...]
-    jobs.push_back({"mobile", "traced", "images.h5", {"all"}, true});
+    jobs.push_back(Job{"mobile", "scripted", "images.h5"}.every_call());  // refine runs twice in a loop: [N, 2, ...]
+    jobs.push_back(Job{"mobile", "traced", "images.h5"}.every_call());
+    // elements of tuple and dict outputs by address; the hidden states of nn.LSTM and nn.GRU batch first
+    jobs.push_back(Job{"lstm", "scripted", "sequences.h5"}.with_layers({"lstm[0]", "lstm[1][0]", "lstm[1][1]", "lstm"}));
+    jobs.push_back(Job{"gru", "scripted", "sequences.h5"}.with_logits("[0]").with_layers({"gru[1]", "gru[-2]", "fc"}));
+    jobs.push_back(Job{"dict", "scripted", "sequences.h5"}.with_logits("[\"logits\"]").with_layers({"branch[\"aux\"]", "branch['main']"}));
+    jobs.push_back(Job{"dict", "traced", "sequences.h5"}.with_logits("logits").with_layers({"branch[1]", "branch"}));
     std::ofstream list(temp_dir() + "/jobs.txt");
     for (const auto& job : jobs) {
         INFO(job.store());
@@ -105,11 +126,18 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
         CHECK(layers_per_store[job.store()] == int(StoreReader(job.store()).layer_names().size()) + 1);
     }
     // the blocks' layers, under `if self.use_res_connect`, are there in both exports; refine's two calls stacked
-    StoreReader calls(jobs[2].store());
+    StoreReader calls(jobs[8].store());
     CHECK(calls.has_layer("blocks.0.conv.0"));
     CHECK(calls.has_layer("blocks.1.conv.7"));
     CHECK(calls.layer_shape("refine") == std::vector<std::int64_t>{2, 6, 4, 4});
     CHECK(StoreReader(jobs[0].store()).layer_shape("refine") == std::vector<std::int64_t>{6, 4, 4});
+    // the addressed elements, under the names asked for; h_n of the LSTM [layers, N, H] stored [N, layers, H]
+    StoreReader lstm(jobs[10].store());
+    CHECK(lstm.layer_names() == std::vector<std::string>{"lstm[0]", "lstm[1][0]", "lstm[1][1]", "lstm"});
+    CHECK(lstm.layer_shape("lstm[1][0]") == std::vector<std::int64_t>{1, 6});
+    CHECK(lstm.layer_shape("lstm") == std::vector<std::int64_t>{5, 6});
+    CHECK(StoreReader(jobs[11].store()).layer_shape("gru[1]") == std::vector<std::int64_t>{2, 5});
+    CHECK(StoreReader(jobs[12].store()).layer_names() == std::vector<std::string>{"branch[\"aux\"]", "branch[\"main\"]"});
 }
 
 TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward__N overloads", "[extract][capture]") {
@@ -128,6 +156,7 @@ TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward
     // the nn.LSTM's call is forward__0 in the scripted file
     LayerCapture lstm(model_file("lstm", "scripted"), {"all"});
     CHECK(info(lstm, "lstm").calls == 1);
+    CHECK(lstm.layers() == std::vector<std::string>{"lstm", "fc"});  // lstm as its first element
 
     // --list-layers runs the first input: how many times each leaf ran on it
     auto layers = list_layers(model_file("mobile", "scripted"), kData + "images.h5");
@@ -159,4 +188,42 @@ TEST_CASE("list-layers tells the truth about every layer", "[extract][capture][c
         INFO(line);
         CHECK_FALSE((line.find("never") != std::string::npos && line.find("ran") != std::string::npos));
     }
+}
+
+TEST_CASE("bad addresses and outputs: one line, exit 1, nothing written", "[extract][capture][cli]") {
+    const std::string out = temp_dir() + "/bad.h5";
+    auto error = [&](const std::string& model, const std::vector<std::string>& layers, const std::string& logits = "") {
+        ExtractOptions o;
+        o.model = model;
+        o.dataset = kData + "sequences.h5";
+        o.layers = layers;
+        o.logits = logits;
+        o.output = out;
+        std::string e = user_error_of([&] { extract_activations(o); });
+        INFO(e);
+        CHECK(e.find('\n') == std::string::npos);
+        CHECK_FALSE(fs::exists(out));
+        return e;
+    };
+    const std::string lstm = model_file("lstm", "scripted"), gru = model_file("gru", "scripted");
+    const std::string dict = model_file("dict", "scripted"), traced_dict = model_file("dict", "traced");
+    CHECK_THAT(error(lstm, {"fc[0]"}), Catch::Contains("layer 'fc[0]'") && Catch::Contains("returns Tensor") &&
+                                           Catch::Contains("not a tuple, list or dict"));
+    CHECK_THAT(error(lstm, {"lstm[2]"}), Catch::Contains("index 2 is out of range (2 elements)"));
+    CHECK_THAT(error(lstm, {"lstm[x]"}), Catch::Contains("'[x]' is not an address"));
+    CHECK_THAT(error(model_file("lstm", "traced"), {"lstm[1][0]"}),
+               Catch::Contains("returns Tensor") && Catch::Contains("traced module returns only the outputs its caller used"));
+    CHECK_THAT(error(gru, {"fc"}), Catch::Contains("returns Tuple[Tensor, Tensor] from forward") && Catch::Contains("--logits"));
+    CHECK_THAT(error(gru, {"fc"}, "[2]"), Catch::Contains("the output of model") && Catch::Contains("index 2"));
+    CHECK_THAT(error(dict, {"branch"}, "logits"), Catch::Contains("returns Dict[str, Tensor]") && Catch::Contains("[\"key\"]"));
+    CHECK_THAT(error(dict, {"branch[\"nope\"]"}, "logits"),
+               Catch::Contains("the dict it returns has no key \"nope\"") && Catch::Contains("batch 1"));
+    CHECK_THAT(error(traced_dict, {"branch[\"aux\"]"}, "logits"), Catch::Contains("a tuple without names"));
+    // and the command: exit 1, the one line on stderr
+    ProcessResult r = run_shell(std::string(ACTOPO_BINARY) + " extract --model " + lstm + " --dataset " + kData +
+                                "sequences.h5 --layers 'lstm[2]' -o " + out + " 2>&1");
+    CHECK(r.status == 1);
+    CHECK_THAT(r.output, Catch::StartsWith("actopo: layer 'lstm[2]'"));
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(out));
 }
