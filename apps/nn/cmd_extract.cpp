@@ -36,7 +36,7 @@ void setup(CLI::App& app) {
     auto list = std::make_shared<bool>(false);
     app.add_option("--model", o->model, "TorchScript model file (scripted or traced)")->required();
     app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
-    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc), each with an optional address of an element of its output (lstm[1][0], branch[\"aux\"]), or all (every leaf)")->capture_default_str();
+    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc), globs (layer*.relu), type:Conv2d, blocks (the children of every Sequential/ModuleList), each with an optional address of an element of its output (lstm[1][0], branch[\"aux\"]); or all (every leaf)")->capture_default_str();
     actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
     auto calls = std::make_shared<std::string>("last");
     actopo::cli::add_stage_option(app, "extract", "calls", *calls);
@@ -55,6 +55,8 @@ void setup(CLI::App& app) {
         "Examples:\n"
         "  actopo extract --model cnn.pt --dataset fashion-mnist:test --limit 2000 -o cnn-test.h5\n"
         "  actopo extract --model resnet.pt --layers layer1.0.conv2,fc --batch 128 -o acts.h5\n"
+        "  actopo extract --model resnet18.pt --dataset imgs.h5 --layers blocks,'layer*.relu' -o blocks.h5\n"
+        "  actopo extract --model lstm.pt --dataset seqs.h5 --layers 'lstm[1][0]',fc --logits '[0]' -o h.h5\n"
         "  actopo extract --model mine.pt --dataset mydata.h5 --list-layers\n"
         "A module called more than once by forward (in a loop, or shared) contributes the output of its last call\n"
         "(--calls all: every call, on a new axis 1); one inside an if is captured when it runs.");

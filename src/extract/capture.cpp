@@ -9,6 +9,8 @@
 #include <torch/csrc/jit/ir/alias_analysis.h>
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -159,35 +161,86 @@ struct LayerCapture::Impl {
         }
     }
 
-    // A layer asked for: its name in the store, the module, and the element of its output ("" steps: the default).
+    // A layer asked for: its name in the store, the module, the element of its output ("" steps: the default),
+    // and whether it was named (not found by all, a glob, a type or blocks: a named layer that cannot be captured
+    // is an error, a found one is left out with a note).
     struct Request {
         std::string name, path;
         std::vector<Step> steps;
+        bool named = true;
     };
 
-    // What to capture: the leaves for "all", else the names given (checked), each `path` or `path<address>`.
-    std::vector<Request> resolve(const std::vector<std::string>& requested) const {
-        std::vector<std::string> all_names;
-        std::vector<Request> out;
-        for (const auto& m : modules) {
-            all_names.push_back(m.name);
-            if (m.leaf && requested.size() == 1 && requested[0] == "all") out.push_back({m.name, m.name, {}});
-        }
-        if (requested.size() == 1 && requested[0] == "all") return out;
-        for (const auto& text : requested) {
-            if (text == "all") throw UserError("--layers: 'all' cannot be combined with other layer names");
-            const std::size_t bracket = text.find('[');
-            Request r;
-            r.path = trim(text.substr(0, bracket));
-            if (bracket != std::string::npos) r.steps = parse_address(text.substr(bracket), "layer '" + text + "'");
-            r.name = r.path + address_string(r.steps);
-            if (module_index(r.path) == modules.size()) {
-                auto near = closest_names(r.path, all_names);
-                throw UserError("model '" + model_path + "' has no layer '" + r.path + "'" +
+    // The paths a selector stands for, in module order: "all" (every leaf), "blocks" (every non-leaf direct child of
+    // a Sequential, ModuleList or ModuleDict, outermost only), "type:Class", a glob (* and ?, matching dots too), or
+    // one module path. UserError when it matches nothing.
+    std::vector<std::string> select(const std::string& selector, std::vector<std::string>& all_names) const {
+        std::vector<std::string> out;
+        auto is_container = [](const std::string& type) {
+            return type == "Sequential" || type == "ModuleList" || type == "ModuleDict";
+        };
+        const std::string model = "model '" + model_path + "'";
+        if (selector == "all") {
+            for (const auto& m : modules)
+                if (m.leaf) out.push_back(m.name);
+        } else if (selector == "blocks") {
+            for (const auto& m : modules) {
+                const std::size_t dot = m.name.rfind('.');
+                if (m.leaf || dot == std::string::npos) continue;
+                const std::size_t parent = module_index(m.name.substr(0, dot));
+                const bool inside = std::any_of(out.begin(), out.end(), [&](const std::string& b) { return starts_with(m.name, b + "."); });
+                if (parent < modules.size() && is_container(modules[parent].type) && !inside) out.push_back(m.name);
+            }
+            if (out.empty())
+                throw UserError("--layers blocks: " + model + " has no block (a submodule with submodules inside a "
+                                "Sequential, ModuleList or ModuleDict)");
+        } else if (starts_with(selector, "type:")) {
+            const std::string type = selector.substr(5);
+            std::vector<std::string> types;
+            for (const auto& m : modules) {
+                if (m.type == type) out.push_back(m.name);
+                if (std::find(types.begin(), types.end(), m.type) == types.end()) types.push_back(m.type);
+            }
+            if (out.empty())
+                throw UserError("--layers " + selector + ": " + model + " has no module of class '" + type + "' (its classes: " +
+                                join(types) + ")");
+        } else if (selector.find_first_of("*?") != std::string::npos) {
+            for (const auto& m : modules)
+                if (fnmatch(selector.c_str(), m.name.c_str(), 0) == 0) out.push_back(m.name);
+            if (out.empty()) {
+                auto near = closest_names(selector, all_names);
+                throw UserError("--layers " + selector + ": matches no module of " + model +
+                                (near.empty() ? std::string() : " (closest: " + join(near) + ")") + "; see actopo extract --list-layers");
+            }
+        } else {
+            if (module_index(selector) == modules.size()) {
+                auto near = closest_names(selector, all_names);
+                throw UserError(model + " has no layer '" + selector + "'" +
                                 (near.empty() ? std::string() : " (closest: " + join(near) + ")") +
                                 "; see actopo extract --list-layers");
             }
-            if (std::none_of(out.begin(), out.end(), [&](const Request& o) { return o.name == r.name; })) out.push_back(r);
+            out.push_back(selector);
+        }
+        return out;
+    }
+
+    // What to capture: each requested selector (see select()), with an optional address after it.
+    std::vector<Request> resolve(const std::vector<std::string>& requested) const {
+        std::vector<std::string> all_names;
+        for (const auto& m : modules) all_names.push_back(m.name);
+        std::vector<Request> out;
+        for (const auto& text : requested) {
+            if (text == "all" && requested.size() > 1)
+                throw UserError("--layers: 'all' cannot be combined with other layer names");
+            const std::size_t bracket = text.find('[');
+            const std::string selector = trim(text.substr(0, bracket));
+            std::vector<Step> steps;
+            if (bracket != std::string::npos) steps = parse_address(text.substr(bracket), "layer '" + text + "'");
+            const std::vector<std::string> paths = select(selector, all_names);
+            const bool named = paths.size() == 1 && paths[0] == selector;
+            for (const auto& path : paths) {
+                Request r{path + address_string(steps), path, steps, named};
+                if (std::none_of(out.begin(), out.end(), [&](const Request& o) { return o.name == r.name; })) out.push_back(r);
+            }
         }
         return out;
     }
@@ -276,7 +329,6 @@ struct LayerCapture::Impl {
 
     void build(const std::vector<std::string>& requested, const std::vector<std::string>& intervene) {
         const std::vector<Request> requests = resolve(requested);
-        const bool all = requested.size() == 1 && requested[0] == "all";
         for (const auto& r : intervene.empty() ? std::vector<Request>{} : resolve(intervene)) {
             if (!r.steps.empty()) throw UserError("layer '" + r.name + "': an intervention takes a module path, not an address");
             intervened.push_back(r.path);
@@ -369,10 +421,11 @@ struct LayerCapture::Impl {
         std::vector<std::tuple<std::string, std::string, std::vector<Site>>> chosen;  // name, module path, calls
         std::map<std::string, std::vector<std::string>> skipped;  // why -> layers (all: one note per reason)
         std::vector<std::string> defaulted;                        // layers stored as their default element
+        std::vector<bool> chosen_named;
         for (const auto& r : requests) {
             const std::string who = "layer '" + r.name + "' of model '" + model_path + "'";
             auto reject = [&](const std::string& named_why, const std::string& why) {
-                if (!all) throw UserError(who + " " + named_why);
+                if (r.named) throw UserError(who + " " + named_why);
                 skipped[why].push_back(r.name);
             };
             auto it = produced.find(r.path);
@@ -385,8 +438,8 @@ struct LayerCapture::Impl {
             std::string taken;
             try {
                 pick(*graph, it->second.front(), r.steps, who, rnn, true, &taken);
-            } catch (const UserError& e) {
-                if (!all) throw;
+            } catch (const UserError&) {
+                if (r.named) throw;
                 skipped["return no tensor"].push_back(r.name + " (" + it->second.front()->type()->repr_str() + ")");
                 continue;
             }
@@ -398,6 +451,7 @@ struct LayerCapture::Impl {
                 calls_of.push_back({pick(*graph, value, r.steps, who, rnn, false), v->node()->owningBlock() != graph->block()});
             }
             chosen.emplace_back(r.name, r.path, std::move(calls_of));
+            chosen_named.push_back(r.named);
         }
         for (const auto& [why, names] : skipped)
             if (!quiet())
@@ -444,7 +498,8 @@ struct LayerCapture::Impl {
             }
         }
         std::vector<Value*> returned{graph->outputs()[0]}, counts;
-        for (auto& [name, path, calls_of] : chosen) {
+        for (std::size_t c = 0; c < chosen.size(); ++c) {
+            auto& [name, path, calls_of] = chosen[c];
             const bool any_nested = std::any_of(calls_of.begin(), calls_of.end(), [](const Site& s) { return s.nested; });
             Value* value = nullptr;
             Value* count = nullptr;
@@ -491,7 +546,7 @@ struct LayerCapture::Impl {
             }
             candidates.push_back(name);
             candidate_module.push_back(module_index(path));
-            named.push_back(!all);
+            named.push_back(chosen_named[c]);
             returned.push_back(value);
             counts.push_back(count);
         }

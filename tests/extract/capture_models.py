@@ -39,13 +39,13 @@ class MobileBlocks(nn.Module):
         super().__init__()
         self.stem = nn.Conv2d(1, 4, 3, padding=1)
         self.act = nn.ReLU6()
-        self.blocks = nn.Sequential(InvertedResidual(4, 4, 1, 2), InvertedResidual(4, 6, 2, 2))
+        self.features = nn.Sequential(InvertedResidual(4, 4, 1, 2), InvertedResidual(4, 6, 2, 2))
         self.refine = nn.Conv2d(6, 6, 1)
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(6, 3)
 
     def forward(self, x):
-        x = self.blocks(self.act(self.stem(x)))
+        x = self.features(self.act(self.stem(x)))
         for _ in range(2):
             x = torch.relu(self.refine(x))
         return self.fc(torch.flatten(self.pool(x), 1))

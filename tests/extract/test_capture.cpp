@@ -100,6 +100,10 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     jobs.push_back(Job{"gru", "scripted", "sequences.h5"}.with_logits("[0]").with_layers({"gru[1]", "gru[-2]", "fc"}));
     jobs.push_back(Job{"dict", "scripted", "sequences.h5"}.with_logits("[\"logits\"]").with_layers({"branch[\"aux\"]", "branch['main']"}));
     jobs.push_back(Job{"dict", "traced", "sequences.h5"}.with_logits("logits").with_layers({"branch[1]", "branch"}));
+    // selection: the blocks (children of the Sequential `features`), every Conv2d, a glob
+    const std::vector<std::string> selected{"blocks", "type:Conv2d", "features.*.conv.2"};
+    jobs.push_back(Job{"mobile", "scripted", "images.h5"}.with_layers(selected));
+    jobs.push_back(Job{"mobile", "traced", "images.h5"}.with_layers(selected));
     std::ofstream list(temp_dir() + "/jobs.txt");
     for (const auto& job : jobs) {
         INFO(job.store());
@@ -127,8 +131,8 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     }
     // the blocks' layers, under `if self.use_res_connect`, are there in both exports; refine's two calls stacked
     StoreReader calls(jobs[8].store());
-    CHECK(calls.has_layer("blocks.0.conv.0"));
-    CHECK(calls.has_layer("blocks.1.conv.7"));
+    CHECK(calls.has_layer("features.0.conv.0"));
+    CHECK(calls.has_layer("features.1.conv.7"));
     CHECK(calls.layer_shape("refine") == std::vector<std::int64_t>{2, 6, 4, 4});
     CHECK(StoreReader(jobs[0].store()).layer_shape("refine") == std::vector<std::int64_t>{6, 4, 4});
     // the addressed elements, under the names asked for; h_n of the LSTM [layers, N, H] stored [N, layers, H]
@@ -138,6 +142,12 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     CHECK(lstm.layer_shape("lstm") == std::vector<std::int64_t>{5, 6});
     CHECK(StoreReader(jobs[11].store()).layer_shape("gru[1]") == std::vector<std::int64_t>{2, 5});
     CHECK(StoreReader(jobs[12].store()).layer_names() == std::vector<std::string>{"branch[\"aux\"]", "branch[\"main\"]"});
+    for (std::size_t j : {14, 15}) {  // (the module tree of capture_models.MobileBlocks)
+        const std::vector<std::string> expected{"features.0", "features.1", "stem", "features.0.conv.0", "features.0.conv.3",
+                                                "features.0.conv.6", "features.1.conv.0", "features.1.conv.3",
+                                                "features.1.conv.6", "refine", "features.0.conv.2", "features.1.conv.2"};
+        CHECK(StoreReader(jobs[j].store()).layer_names() == expected);
+    }
 }
 
 TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward__N overloads", "[extract][capture]") {
@@ -149,8 +159,8 @@ TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward
         return LayerInfo{};
     };
     // two call sites of blocks.0.conv (one per branch of the if), one of refine (in the loop)
-    CHECK(info(scripted, "blocks.0.conv.0").calls == 2);
-    CHECK(info(scripted, "blocks.0.conv.0").nested_calls == 2);
+    CHECK(info(scripted, "features.0.conv.0").calls == 2);
+    CHECK(info(scripted, "features.0.conv.0").nested_calls == 2);
     CHECK(info(scripted, "refine").nested_calls == 1);
     CHECK(info(scripted, "stem").nested_calls == 0);
     // the nn.LSTM's call is forward__0 in the scripted file
@@ -162,7 +172,7 @@ TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward
     auto layers = list_layers(model_file("mobile", "scripted"), kData + "images.h5");
     std::map<std::string, LayerInfo> by_name;
     for (const auto& l : layers) by_name[l.name] = l;
-    CHECK(by_name.at("blocks.0.conv.0").last_calls == 1);
+    CHECK(by_name.at("features.0.conv.0").last_calls == 1);
     CHECK(by_name.at("refine").last_calls == 2);
     CHECK(by_name.at("stem").last_calls == 1);
     CHECK(by_name.at("refine").shape == std::vector<std::int64_t>{6, 4, 4});
@@ -182,7 +192,7 @@ TEST_CASE("list-layers tells the truth about every layer", "[extract][capture][c
     };
     auto mobile = run(model_file("mobile", "scripted"), kData + "images.h5");
     CHECK_THAT(mobile.at("refine"), Catch::Contains("ran 2 times on the first input") && Catch::Contains("in a loop or an if"));
-    CHECK_THAT(mobile.at("blocks.1.conv.0"), Catch::Contains("[8, 8, 8]") && Catch::Contains("ran once"));
+    CHECK_THAT(mobile.at("features.1.conv.0"), Catch::Contains("[8, 8, 8]") && Catch::Contains("ran once"));
     CHECK(mobile.at("stem").find("(") == std::string::npos);  // one plain call: nothing to say
     for (const auto& [name, line] : mobile) {
         INFO(line);
@@ -219,6 +229,12 @@ TEST_CASE("bad addresses and outputs: one line, exit 1, nothing written", "[extr
     CHECK_THAT(error(dict, {"branch[\"nope\"]"}, "logits"),
                Catch::Contains("the dict it returns has no key \"nope\"") && Catch::Contains("batch 1"));
     CHECK_THAT(error(traced_dict, {"branch[\"aux\"]"}, "logits"), Catch::Contains("a tuple without names"));
+    // selections that match nothing
+    const std::string mobile = model_file("mobile", "scripted");
+    CHECK_THAT(error(mobile, {"layer*.relu"}), Catch::Contains("--layers layer*.relu: matches no module"));
+    CHECK_THAT(error(mobile, {"type:Conv3d"}), Catch::Contains("no module of class 'Conv3d'") && Catch::Contains("Conv2d, ReLU6"));
+    CHECK_THAT(error(lstm, {"blocks"}), Catch::Contains("--layers blocks:") && Catch::Contains("has no block"));
+    CHECK_THAT(error(mobile, {"all", "stem"}), Catch::Contains("'all' cannot be combined"));
     // and the command: exit 1, the one line on stderr
     ProcessResult r = run_shell(std::string(ACTOPO_BINARY) + " extract --model " + lstm + " --dataset " + kData +
                                 "sequences.h5 --layers 'lstm[2]' -o " + out + " 2>&1");
