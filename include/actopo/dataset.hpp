@@ -2,15 +2,25 @@
 // Datasets: where the inputs come from.
 //   "fashion-mnist[:test|:train]"  - Debian's dataset-fashion-mnist (gzip IDX files), pixels scaled to [0, 1],
 //                                    shape [N, 1, 28, 28], class names.
-//   "path.h5"                      - a user's HDF5 file with /x float32 [N, ...] and /labels int64 [N]
-//                                    (optional /class_names strings).
+//   "path.h5"                      - a user's HDF5 file with /x float32 [N, ...] (or int64 token ids) and
+//                                    /labels int64 [N] (optional /class_names strings, and more input arrays,
+//                                    e.g. /mask [N, T], that a model's forward takes by argument name).
 // A DatasetReader hands out batches, so extraction never holds more than one batch of floats.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace actopo {
+
+/// One array of a dataset's inputs: /x, or another that a model's forward takes by name (/mask).
+struct InputArray {
+    enum class Type { float32, int64, boolean };
+    std::string name;                 // "x", "mask"
+    Type type = Type::float32;
+    std::vector<std::int64_t> shape;  // per input
+};
 
 class DatasetReader {
 public:
@@ -20,8 +30,16 @@ public:
     virtual std::size_t size() const = 0;
     virtual std::vector<std::int64_t> sample_shape() const = 0;  // e.g. {1, 28, 28}
     virtual std::vector<std::string> class_names() const = 0;    // may be empty
-    /// Reads inputs [first, first+count): x gets count*prod(sample_shape) floats, labels count values.
+    /// Reads inputs [first, first+count): x gets count*prod(sample_shape) floats (x null: the labels only),
+    /// labels count values.
     virtual void read(std::size_t first, std::size_t count, float* x, std::int64_t* labels) const = 0;
+    /// The input array `name` ("x", or another the dataset holds, such as "mask"), or nothing. The default: "x",
+    /// float32, sample_shape(). In an HDF5 file integers of 2 bytes or more are int64 (token ids), h5py's bools
+    /// boolean, floats and 1-byte integers (pixels) float32.
+    virtual std::optional<InputArray> input_array(const std::string& name) const;
+    /// Reads inputs [first, first+count) of input_array(name) into out: count * prod(shape) values of its type
+    /// (float, std::int64_t, or one byte 0/1 for boolean).
+    virtual void read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const;
 };
 
 /// Opens a dataset by spec ("fashion-mnist", "fashion-mnist:train", "data.h5"). `limit` > 0 keeps the

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actopo/dataset.hpp"
 #include "actopo/store.hpp"
 
 namespace actopo {
@@ -69,6 +70,11 @@ public:
     /// Runs a batch: `x` holds prod(shape) floats, shape = [B, ...]. UserError when the model rejects the
     /// shape (saying what its first layer expects). Afterwards the accessors below describe this batch.
     void run(const float* x, const std::vector<std::int64_t>& shape);
+    /// Runs inputs [first, first+count) of a dataset (its labels into `labels`): forward's first argument takes
+    /// /x in the file's type (float32, or int64 token ids), each other argument the array named like it (/mask),
+    /// or its default; UserError naming an argument that nothing gives, or /x's dtype when the first layer wants
+    /// another (token ids for an Embedding).
+    void run(const DatasetReader& data, std::size_t first, std::size_t count, std::int64_t* labels);
     /// The same forward pass without capturing anything (the baseline of the benchmark).
     void run_bare(const float* x, const std::vector<std::int64_t>& shape);
 

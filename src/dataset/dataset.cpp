@@ -96,7 +96,7 @@ public:
         if (first + count > n_) throw std::out_of_range("FashionMnist::read beyond the dataset");
         std::size_t px = h_ * w_;
         const unsigned char* src = pixels_.data() + offset_ + first * px;
-        for (std::size_t i = 0; i < count * px; ++i) x[i] = float(src[i]) / 255.0f;
+        for (std::size_t i = 0; x && i < count * px; ++i) x[i] = float(src[i]) / 255.0f;
         for (std::size_t i = 0; i < count; ++i) labels[i] = labels_[first + i];
     }
 
@@ -133,15 +133,54 @@ public:
     std::vector<std::int64_t> sample_shape() const override { return shape_; }
     std::vector<std::string> class_names() const override { return names_; }
     void read(std::size_t first, std::size_t count, float* x, std::int64_t* labels) const override {
-        std::vector<hsize_t> start(shape_.size() + 1, 0), extent{hsize_t(count)};
-        start[0] = first;
-        for (auto s : shape_) extent.push_back(hsize_t(s));
-        h5::Handle fspace(H5Dget_space(x_));
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
-        h5::Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
-        h5::check_status(H5Dread(x_, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, x), path_ + ": cannot read /x");
+        if (x) read_rows(x_, "x", shape_, H5T_NATIVE_FLOAT, first, count, x);
         for (std::size_t i = 0; i < count; ++i) labels[i] = labels_[first + i];
     }
+    std::optional<InputArray> input_array(const std::string& name) const override {
+        if (name.empty() || name.find('/') != std::string::npos || name == "labels" || name == "class_names" ||
+            !h5::exists(file_, "/" + name))
+            return std::nullopt;
+        h5::Handle d(H5Dopen2(file_, ("/" + name).c_str(), H5P_DEFAULT));
+        h5::Handle type(H5Dget_type(d));
+        InputArray a;
+        a.name = name;
+        const H5T_class_t cls = H5Tget_class(type);
+        if (cls == H5T_ENUM) a.type = InputArray::Type::boolean;  // h5py's numpy bool
+        else if (cls == H5T_INTEGER && H5Tget_size(type) >= 2) a.type = InputArray::Type::int64;
+        else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+            throw UserError(path_ + ": /" + name + " holds neither numbers nor bools");
+        auto dims = h5::dims(d);
+        if (dims.empty() || dims[0] < n_)
+            throw UserError(path_ + ": /" + name + " has " + std::to_string(dims.empty() ? 0 : dims[0]) + " rows, /x has " +
+                            std::to_string(n_));
+        for (std::size_t i = 1; i < dims.size(); ++i) a.shape.push_back(std::int64_t(dims[i]));
+        return a;
+    }
+    void read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const override {
+        auto a = input_array(name);
+        if (!a) throw UserError(path_ + ": no input array /" + name);
+        h5::Handle d(H5Dopen2(file_, ("/" + name).c_str(), H5P_DEFAULT));
+        h5::Handle file_type(H5Dget_type(d));
+        h5::Handle enum_type(a->type == InputArray::Type::boolean ? H5Tget_native_type(file_type, H5T_DIR_ASCEND) : -1);
+        const hid_t memory = a->type == InputArray::Type::boolean ? hid_t(enum_type)
+                           : a->type == InputArray::Type::int64   ? H5T_NATIVE_INT64
+                                                                  : H5T_NATIVE_FLOAT;
+        read_rows(d, name, a->shape, memory, first, count, out);
+    }
+
+private:
+    void read_rows(hid_t dataset, const std::string& name, const std::vector<std::int64_t>& shape, hid_t memory,
+                   std::size_t first, std::size_t count, void* out) const {
+        std::vector<hsize_t> start(shape.size() + 1, 0), extent{hsize_t(count)};
+        start[0] = first;
+        for (auto s : shape) extent.push_back(hsize_t(s));
+        h5::Handle fspace(H5Dget_space(dataset));
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+        h5::Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
+        h5::check_status(H5Dread(dataset, memory, mspace, fspace, H5P_DEFAULT, out), path_ + ": cannot read /" + name);
+    }
+
+public:
 
 private:
     std::string path_;
@@ -152,6 +191,17 @@ private:
 };
 
 }  // namespace
+
+std::optional<InputArray> DatasetReader::input_array(const std::string& name) const {
+    if (name != "x") return std::nullopt;
+    return InputArray{"x", InputArray::Type::float32, sample_shape()};
+}
+
+void DatasetReader::read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const {
+    if (name != "x") throw UserError("dataset '" + this->name() + "' has no input array /" + name);
+    std::vector<std::int64_t> labels(count);
+    read(first, count, static_cast<float*>(out), labels.data());
+}
 
 std::unique_ptr<DatasetReader> open_dataset(const std::string& spec, std::size_t limit) {
     if (spec == "fashion-mnist" || spec == "fashion-mnist:test") return std::make_unique<FashionMnist>("test", limit);

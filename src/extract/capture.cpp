@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "actopo/core.hpp"
+#include "actopo/dataset.hpp"
 #include "actopo/extract.hpp"
 #include "extract/torchscript.hpp"
 
@@ -578,10 +579,74 @@ struct LayerCapture::Impl {
         return "";
     }
 
-    IValue call(Function& fn, const float* x, const std::vector<std::int64_t>& shape, bool intervene) {
+    // forward's arguments after self.
+    std::vector<c10::Argument> arguments() const {
+        const auto& a = module.get_method("forward").function().getSchema().arguments();
+        return {a.begin() + 1, a.end()};
+    }
+
+    // The inputs of forward: `given` for its first arguments, then each other argument's array of `data` (by the
+    // argument's name), else its default; UserError naming a required argument that nothing gives.
+    std::vector<IValue> complete(std::vector<IValue> given, const DatasetReader* data, std::size_t first,
+                                 std::size_t count) const {
+        const auto args = arguments();
+        std::vector<std::string> names;
+        for (const auto& a : args) names.push_back(a.name());
+        for (std::size_t i = given.size(); i < args.size(); ++i) {
+            auto array = data ? data->input_array(args[i].name()) : std::nullopt;
+            if (array) {
+                given.push_back(read_input(*data, *array, first, count));
+            } else if (args[i].default_value()) {
+                given.push_back(*args[i].default_value());
+            } else {
+                throw UserError("model '" + model_path + "' has forward(" + join(names) + "); " +
+                                (data ? "dataset '" + data->name() + "'" : std::string("the dataset")) + " has no /" +
+                                args[i].name() + " for its argument " + std::to_string(i + 1) + ", '" + args[i].name() +
+                                "' (/x gives the first, other arrays their argument by name)");
+            }
+        }
+        return given;
+    }
+
+    static torch::Tensor read_input(const DatasetReader& data, const InputArray& a, std::size_t first, std::size_t count) {
+        std::vector<std::int64_t> shape{std::int64_t(count)};
+        shape.insert(shape.end(), a.shape.begin(), a.shape.end());
+        const auto dtype = a.type == InputArray::Type::int64   ? torch::kInt64
+                         : a.type == InputArray::Type::boolean ? torch::kBool
+                                                               : torch::kFloat32;
+        torch::Tensor t = torch::empty(shape, dtype);
+        data.read_array(a.name, first, count, t.data_ptr());
+        return t;
+    }
+
+    // When the first input's dtype does not fit the model's first layer: why, in words ("" when it fits or unknown).
+    std::string dtype_problem(const IValue& x) const {
+        if (!x.isTensor()) return "";
+        const auto dtype = x.toTensor().scalar_type();
+        const std::string name = dtype == torch::kFloat32 ? "float32" : dtype == torch::kFloat64 ? "float64"
+                               : dtype == torch::kInt64   ? "int64"   : dtype == torch::kInt32   ? "int32"
+                                                          : c10::toString(dtype);
+        for (const auto& m : module.named_modules()) {
+            if (m.value.children().size() != 0 || m.value.named_parameters(false).size() == 0) continue;
+            const std::string type = extract_detail::module_type_name(m.value);
+            const std::string layer = "its first layer '" + m.name + "' (" + type + ")";
+            const bool embedding = type == "Embedding" || type == "EmbeddingBag";
+            if (embedding && at::isFloatingType(dtype))
+                return "/x is " + name + ", but " + layer +
+                       " takes integer token ids: store /x as int64";
+            if (!embedding && !at::isFloatingType(dtype))
+                return "/x is " + name + " (integer ids), but " + layer +
+                       " takes float32 inputs: store /x as float32";
+            return "";
+        }
+        return "";
+    }
+
+    IValue call(Function& fn, std::vector<IValue> inputs, bool intervene) {
         torch::NoGradGuard no_grad;
-        torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
-        std::vector<IValue> args{module._ivalue(), input};
+        const torch::Tensor x = inputs.at(0).toTensor();
+        std::vector<IValue> args{module._ivalue()};
+        args.insert(args.end(), inputs.begin(), inputs.end());
         for (std::size_t i = 0; intervene && i < keep.size(); ++i) args.insert(args.end(), {keep[i], fill[i]});
         try {
             IValue out = fn(args);
@@ -594,9 +659,16 @@ struct LayerCapture::Impl {
                 const std::string message = what.substr(check + kCheckMarker.size());
                 throw UserError(trim(message.substr(0, message.find('\n'))) + " (batch " + std::to_string(calls + 1) + ")");
             }
-            throw extract_detail::forward_error(model_path, fn, module, shape, calls, e, calls == 0 ? expected_input() : "");
+            const std::string dtype = calls == 0 ? dtype_problem(inputs[0]) : "";
+            if (!dtype.empty()) throw UserError("model '" + model_path + "' cannot take these inputs: " + dtype);
+            throw extract_detail::forward_error(model_path, fn, module, x.sizes().vec(), calls, e,
+                                                calls == 0 ? expected_input() : "");
         }
     }
+
+    // Runs the capture graph on forward's inputs and keeps this batch's logits and layers; `x`, when given, is
+    // memory of the caller's that the next batch overwrites (a layer that shares it is copied).
+    void run(std::vector<IValue> inputs, const float* x);
 };
 
 LayerCapture::LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads,
@@ -632,9 +704,22 @@ void LayerCapture::set_intervention(std::size_t i, const std::vector<std::int64_
 }
 
 void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
-    Impl& im = *impl_;
+    torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
+    impl_->run(impl_->complete({input}, nullptr, 0, 0), x);
+}
+
+void LayerCapture::run(const DatasetReader& data, std::size_t first, std::size_t count, std::int64_t* labels) {
+    data.read(first, count, nullptr, labels);
+    auto x = data.input_array("x");
+    if (!x) throw UserError("dataset '" + data.name() + "' has no /x");
+    impl_->run(impl_->complete({Impl::read_input(data, *x, first, count)}, &data, first, count), nullptr);
+}
+
+void LayerCapture::Impl::run(std::vector<IValue> inputs, const float* x) {
+    Impl& im = *this;
+    const std::vector<std::int64_t> shape = inputs.at(0).toTensor().sizes().vec();
     if (!im.output_problem.empty()) throw UserError(im.output_problem);
-    auto result = im.call(*im.capture, x, shape, true).toTuple();
+    auto result = im.call(*im.capture, inputs, true).toTuple();
     const auto& elements = result->elements();
     const std::int64_t batch = shape.at(0);
     torch::Tensor logits = elements[0].toTensor();
@@ -669,7 +754,7 @@ void LayerCapture::run(const float* x, const std::vector<std::int64_t>& shape) {
     // An output that is (a view of) the input, e.g. of an Identity or a Flatten first, is copied, so that the
     // caller may refill x while a writer still reads this batch.
     const char* x_begin = reinterpret_cast<const char*>(x);
-    const std::size_t x_bytes = std::size_t(c10::multiply_integers(shape)) * sizeof(float);
+    const std::size_t x_bytes = x ? std::size_t(c10::multiply_integers(shape)) * sizeof(float) : 0;
     auto own = [&](torch::Tensor t) {
         t = t.to(torch::kFloat32).contiguous();
         const char* begin = static_cast<const char*>(t.data_ptr());
@@ -704,7 +789,8 @@ std::shared_ptr<const void> LayerCapture::keep_alive() const {
 }
 
 void LayerCapture::run_bare(const float* x, const std::vector<std::int64_t>& shape) {
-    impl_->call(impl_->module.get_method("forward").function(), x, shape, false);
+    torch::Tensor input = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32);
+    impl_->call(impl_->module.get_method("forward").function(), impl_->complete({input}, nullptr, 0, 0), false);
 }
 
 std::vector<std::int64_t> LayerCapture::layer_shape(std::size_t i) const {

@@ -140,9 +140,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     info.actopo_version = version();
     info.class_names = dataset->class_names();
 
-    std::vector<std::int64_t> sample_shape = dataset->sample_shape();
-    const std::size_t n = dataset->size(), per_input = per_input_size(sample_shape);
-    std::vector<float> x(o.batch * per_input);
+    const std::size_t n = dataset->size();
     std::unique_ptr<StoreWriter> store;
     std::unique_ptr<BackgroundWriter> writer;  // declared after `store`: stopped before the store is destroyed
     ExtractReport report;
@@ -153,10 +151,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         PendingBatch b;
         b.count = count;
         b.labels.resize(count);
-        dataset->read(first, count, x.data(), b.labels.data());
-        std::vector<std::int64_t> shape = sample_shape;
-        shape.insert(shape.begin(), std::int64_t(count));
-        capture.run(x.data(), shape);
+        capture.run(*dataset, first, count, b.labels.data());
         if (!store) {  // the layers' shapes are known after the first batch
             for (std::size_t i = 0; i < capture.layers().size(); ++i)
                 report.layers.push_back({capture.layers()[i], capture.layer_shape(i)});
@@ -213,12 +208,8 @@ std::vector<LayerInfo> list_layers(const std::string& model_path, const std::str
         return out;
     };
     if (dataset->size() == 0) return leaves();
-    std::vector<std::int64_t> shape = dataset->sample_shape();
-    std::vector<float> x(per_input_size(shape));
     std::int64_t label = 0;
-    dataset->read(0, 1, x.data(), &label);
-    shape.insert(shape.begin(), 1);
-    capture.run(x.data(), shape);  // and counts the calls of every leaf on this input
+    capture.run(*dataset, 0, 1, &label);  // and counts the calls of every leaf on this input
     leaves();
     for (std::size_t i = 0; i < capture.layers().size(); ++i)
         for (auto& m : out)

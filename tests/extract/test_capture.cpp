@@ -100,10 +100,18 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     jobs.push_back(Job{"gru", "scripted", "sequences.h5"}.with_logits("[0]").with_layers({"gru[1]", "gru[-2]", "fc"}));
     jobs.push_back(Job{"dict", "scripted", "sequences.h5"}.with_logits("[\"logits\"]").with_layers({"branch[\"aux\"]", "branch['main']"}));
     jobs.push_back(Job{"dict", "traced", "sequences.h5"}.with_logits("logits").with_layers({"branch[1]", "branch"}));
+    // token ids (int64 /x) into nn.Embedding, a TransformerEncoder, and forward(x, mask) fed /x and /mask
+    for (std::string kind : {"scripted", "traced"}) {
+        jobs.push_back({"token_mlp", kind, "tokens.h5"});
+        jobs.push_back({"transformer", kind, "tokens.h5"});
+        jobs.push_back({"masked_transformer", kind, "tokens.h5"});
+    }
     // selection: the blocks (children of the Sequential `features`), every Conv2d, a glob
     const std::vector<std::string> selected{"blocks", "type:Conv2d", "features.*.conv.2"};
     jobs.push_back(Job{"mobile", "scripted", "images.h5"}.with_layers(selected));
     jobs.push_back(Job{"mobile", "traced", "images.h5"}.with_layers(selected));
+    // the encoder layers' outputs (the fast path calls none of their sublayers), selected as blocks
+    jobs.push_back(Job{"masked_transformer", "scripted", "tokens.h5"}.with_layers({"blocks", "type:Embedding"}));
     std::ofstream list(temp_dir() + "/jobs.txt");
     for (const auto& job : jobs) {
         INFO(job.store());
@@ -142,12 +150,19 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     CHECK(lstm.layer_shape("lstm") == std::vector<std::int64_t>{5, 6});
     CHECK(StoreReader(jobs[11].store()).layer_shape("gru[1]") == std::vector<std::int64_t>{2, 5});
     CHECK(StoreReader(jobs[12].store()).layer_names() == std::vector<std::string>{"branch[\"aux\"]", "branch[\"main\"]"});
-    for (std::size_t j : {14, 15}) {  // (the module tree of capture_models.MobileBlocks)
+    for (std::size_t j : {20, 21}) {  // (the module tree of capture_models.MobileBlocks)
         const std::vector<std::string> expected{"features.0", "features.1", "stem", "features.0.conv.0", "features.0.conv.3",
                                                 "features.0.conv.6", "features.1.conv.0", "features.1.conv.3",
                                                 "features.1.conv.6", "refine", "features.0.conv.2", "features.1.conv.2"};
         CHECK(StoreReader(jobs[j].store()).layer_names() == expected);
     }
+    CHECK(StoreReader(jobs[22].store()).layer_names() ==
+          std::vector<std::string>{"encoder.layers.0", "encoder.layers.1", "emb"});
+    CHECK(StoreReader(jobs[22].store()).layer_shape("encoder.layers.1") == std::vector<std::int64_t>{5, 8});
+    // every sublayer of nn.TransformerEncoderLayer is left out of all: PyTorch's fast path runs none of them (the
+    // oracle checked that the hooks saw none run either), scripted or traced
+    for (std::size_t j : {15, 18}) CHECK(StoreReader(jobs[j].store()).layer_names() == std::vector<std::string>{"emb", "fc"});
+
 }
 
 TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward__N overloads", "[extract][capture]") {
@@ -235,6 +250,24 @@ TEST_CASE("bad addresses and outputs: one line, exit 1, nothing written", "[extr
     CHECK_THAT(error(mobile, {"type:Conv3d"}), Catch::Contains("no module of class 'Conv3d'") && Catch::Contains("Conv2d, ReLU6"));
     CHECK_THAT(error(lstm, {"blocks"}), Catch::Contains("--layers blocks:") && Catch::Contains("has no block"));
     CHECK_THAT(error(mobile, {"all", "stem"}), Catch::Contains("'all' cannot be combined"));
+    // inputs: float inputs into an Embedding, int64 ids into a Linear, a forward argument the dataset lacks
+    ExtractOptions o;
+    o.model = model_file("token_mlp", "scripted");
+    o.dataset = kData + "sequences.h5";
+    o.output = out;
+    CHECK_THAT(user_error_of([&] { extract_activations(o); }),
+               Catch::Contains("/x is float32") && Catch::Contains("'emb' (Embedding) takes integer token ids"));
+    o.model = lstm;
+    o.dataset = kData + "tokens.h5";
+    CHECK_THAT(user_error_of([&] { extract_activations(o); }), Catch::Contains("/x is int64 (integer ids)") &&
+                                                                 Catch::Contains("'lstm' (LSTM) takes float32 inputs"));
+    for (std::string kind : {"scripted", "traced"}) {
+        o.model = model_file("masked_transformer", kind);
+        o.dataset = kData + "tokens_nomask.h5";
+        CHECK_THAT(user_error_of([&] { extract_activations(o); }),
+                   Catch::Contains("has forward(x, mask)") && Catch::Contains("tokens_nomask.h5' has no /mask for its argument 2, 'mask'"));
+    }
+    CHECK_FALSE(fs::exists(out));
     // and the command: exit 1, the one line on stderr
     ProcessResult r = run_shell(std::string(ACTOPO_BINARY) + " extract --model " + lstm + " --dataset " + kData +
                                 "sequences.h5 --layers 'lstm[2]' -o " + out + " 2>&1");
