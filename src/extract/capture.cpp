@@ -1,7 +1,9 @@
 // LayerCapture: rewrites a copy of the model's forward graph so that it also returns the outputs of the
 // requested submodules. Calls to modules that contain a requested layer are inlined (repeatedly) until the
-// requested module's own call, a prim::CallMethod node, sits in the top-level graph; its output is then added
-// to the graph's returned tuple. Scripted and traced modules both keep such calls, so both work.
+// requested module's own calls, prim::CallMethod nodes, sit in forward's graph (at its top level, or inside the
+// blocks of an if or a loop). The element an address picks is taken from each call's output; a call at the top
+// level is returned as it is, calls inside blocks append to a list that the graph returns (last call, or all
+// stacked), with the number of calls each layer made. Scripted and traced modules both keep such calls.
 // An intervened layer's output v is replaced, for every later use, by v * keep + fill, where keep and fill are
 // two extra inputs of the rewritten graph (ablation: docs/ablate.md).
 #include <ATen/Parallel.h>
