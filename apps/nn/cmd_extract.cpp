@@ -9,13 +9,26 @@
 
 namespace {
 
-void print_layers(const std::string& model, const std::string& dataset) {
-    for (const auto& l : actopo::list_layers(model, dataset)) {
-        std::string note = l.calls == 0 ? "  (never called by forward)"
-                         : l.calls > 1  ? "  (called " + std::to_string(l.calls) + " times; the last call is captured)"
-                                        : "";
+// What --list-layers says of a leaf's calls: forward's code calls it `calls` times, `nested_calls` of them inside an
+// if or a loop; on the first input it ran `last_calls` times (-1: not captured).
+std::string calls_note(const actopo::LayerInfo& l) {
+    if (l.calls == 0) return "never called by forward";
+    const std::string where = l.nested_calls > 0 ? "; its calls sit in a loop or an if" : "";
+    if (l.last_calls == 0) return "did not run on the first input" + where + "; not stored";
+    const int ran = l.last_calls > 0 ? l.last_calls : l.calls;
+    if (ran == 1) return l.nested_calls > 0 ? "ran once on the first input" + where : "";
+    return (l.nested_calls > 0 ? "ran " + std::to_string(ran) + " times on the first input" + where
+                               : "called " + std::to_string(ran) + " times") +
+           "; the last call is stored (--calls all: every call)";
+}
+
+void print_layers(const actopo::ExtractOptions& o) {
+    actopo::CaptureOptions options;
+    options.logits = o.logits;
+    for (const auto& l : actopo::list_layers(o.model, o.dataset, options)) {
+        const std::string note = calls_note(l);
         std::printf("%-24s %-20s %s%s\n", l.name.c_str(), l.type.c_str(),
-                    l.shape.empty() ? "-" : actopo::shape_string(l.shape).c_str(), note.c_str());
+                    l.shape.empty() ? "-" : actopo::shape_string(l.shape).c_str(), note.empty() ? "" : ("  (" + note + ")").c_str());
     }
 }
 
@@ -59,8 +72,11 @@ void setup(CLI::App& app) {
     auto list = std::make_shared<bool>(false);
     app.add_option("--model", o->model, "TorchScript model file (scripted or traced)")->required();
     app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
-    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc) or all (every leaf)")->capture_default_str();
+    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc), globs (layer*.relu), type:Conv2d, blocks (the children of every Sequential/ModuleList), each with an optional address of an element of its output (lstm[1][0], branch[\"aux\"]); or all (every leaf)")->capture_default_str();
     actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
+    auto calls = std::make_shared<std::string>("last");
+    actopo::cli::add_stage_option(app, "extract", "calls", *calls);
+    actopo::cli::add_stage_option(app, "extract", "logits", o->logits);
     app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
     app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
     app.add_option("--compression", o->compression,
@@ -80,11 +96,15 @@ void setup(CLI::App& app) {
         "Examples:\n"
         "  actopo extract --model cnn.pt --dataset fashion-mnist:test --limit 2000 -o cnn-test.h5\n"
         "  actopo extract --model resnet.pt --layers layer1.0.conv2,fc --batch 128 -o acts.h5\n"
+        "  actopo extract --model resnet18.pt --dataset imgs.h5 --layers blocks,'layer*.relu' -o blocks.h5\n"
+        "  actopo extract --model lstm.pt --dataset seqs.h5 --layers 'lstm[1][0]',fc --logits '[0]' -o h.h5\n"
         "  actopo extract --model mine.pt --dataset mydata.h5 --list-layers\n"
         "  actopo extract --model resnet18.pt --dataset images.h5 --pool 4 --store-dtype float16 --dry-run\n"
-        "A module called more than once by forward contributes the output of its last call.");
-    app.callback([o, layers, list, dtype, dry] {
-        if (*list) return print_layers(o->model, o->dataset);
+        "A module called more than once by forward (in a loop, or shared) contributes the output of its last call\n"
+        "(--calls all: every call, on a new axis 1); one inside an if is captured when it runs.");
+    app.callback([o, layers, list, calls, dtype, dry] {
+        o->all_calls = *calls == "all";
+        if (*list) return print_layers(*o);
         o->store_dtype = actopo::parse_store_dtype(*dtype);
         o->layers.clear();
         for (const auto& l : actopo::split(*layers, ','))

@@ -4,16 +4,26 @@
 //                                    shape [N, 1, 28, 28], class names.
 //   "fashion-mnist-rows[:test|:train]" - the same images as sequences: 28 tokens (the rows, top to bottom) of 28
 //                                    features each, shape [N, 28, 28]; the built-in sequence dataset.
-//   "path.h5"                      - a user's HDF5 file with /x float32 [N, ...] and /labels int64 [N]
-//                                    (optional /class_names strings; optional /mask [N, T], nonzero at padded
-//                                    positions; an integer /x [N, T] holds token ids).
+//   "path.h5"                      - a user's HDF5 file with /x float32 [N, ...] (or int64 token ids [N, T]) and
+//                                    /labels int64 [N] (optional /class_names strings, and more input arrays
+//                                    that a model's forward takes by argument name, e.g. /mask [N, T], nonzero
+//                                    at padded positions).
 // A DatasetReader hands out batches, so extraction never holds more than one batch of floats.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace actopo {
+
+/// One array of a dataset's inputs: /x, or another that a model's forward takes by name (/mask).
+struct InputArray {
+    enum class Type { float32, int64, boolean };
+    std::string name;                 // "x", "mask"
+    Type type = Type::float32;
+    std::vector<std::int64_t> shape;  // per input
+};
 
 class DatasetReader {
 public:
@@ -23,14 +33,23 @@ public:
     virtual std::size_t size() const = 0;
     virtual std::vector<std::int64_t> sample_shape() const = 0;  // e.g. {1, 28, 28}
     virtual std::vector<std::string> class_names() const = 0;    // may be empty
-    /// Reads inputs [first, first+count): x gets count*prod(sample_shape) floats, labels count values.
+    /// Reads inputs [first, first+count): x gets count*prod(sample_shape) floats (x null: the labels only),
+    /// labels count values.
     virtual void read(std::size_t first, std::size_t count, float* x, std::int64_t* labels) const = 0;
-    /// T of the padding mask /mask [N, T] (0: none) and its rows: count*T values, 1 at a padded position.
-    virtual std::size_t mask_length() const { return 0; }
-    virtual void read_mask(std::size_t /*first*/, std::size_t /*count*/, std::uint8_t* /*mask*/) const {}
+    /// The input array `name` ("x", or another the dataset holds, such as "mask"), or nothing. The default: "x",
+    /// float32, sample_shape(). In an HDF5 file integers of 2 bytes or more are int64 (token ids), h5py's bools
+    /// boolean, floats and 1-byte integers (pixels) float32.
+    virtual std::optional<InputArray> input_array(const std::string& name) const;
+    /// Reads inputs [first, first+count) of input_array(name) into out: count * prod(shape) values of its type
+    /// (float, std::int64_t, or one byte 0/1 for boolean).
+    virtual void read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const;
+    /// T of the padding mask /mask [N, T] (0: none; UserError when it is not [N, T] or not as long as the token
+    /// ids) and its rows: count*T bytes, 1 at a padded position.
+    std::size_t mask_length() const;
+    void read_mask(std::size_t first, std::size_t count, std::uint8_t* mask) const;
     /// T of the token ids (an integer /x [N, T]; 0: the inputs are no token ids) and their rows: count*T ids.
-    virtual std::size_t token_length() const { return 0; }
-    virtual void read_tokens(std::size_t /*first*/, std::size_t /*count*/, std::int64_t* /*tokens*/) const {}
+    std::size_t token_length() const;
+    void read_tokens(std::size_t first, std::size_t count, std::int64_t* tokens) const;
 };
 
 /// Opens a dataset by spec ("fashion-mnist", "fashion-mnist:train", "fashion-mnist-rows", "data.h5"). `limit` > 0 keeps the

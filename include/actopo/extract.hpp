@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actopo/dataset.hpp"
 #include "actopo/store.hpp"
 
 namespace actopo {
@@ -24,8 +25,18 @@ struct LayerInfo {
     std::string name;                  // module path, e.g. "layer1.0.conv1"
     std::string type;                  // its TorchScript class, e.g. "Conv2d"
     bool leaf = false;                 // has no submodules
-    int calls = 0;                     // times forward calls it (0: never called, cannot be captured)
+    int calls = 0;                     // its calls in forward's code (0: never called, cannot be captured)
+    int nested_calls = 0;              // of these, the calls inside an if or a loop (which may run 0 or many times)
+    int last_calls = -1;               // times it ran in the last batch (-1: not captured or not run yet)
     std::vector<std::int64_t> shape;   // per-input output shape (filled by list_layers when run on inputs)
+};
+
+/// How a LayerCapture treats a module that forward calls several times (docs/extract.md).
+struct CaptureOptions {
+    bool all_calls = false;  // false: the output of its last call (as a forward hook storing into a dict keeps
+                             // it); true: every call, stacked on a new axis 1: [N, calls, ...]
+    std::string logits;      // where the logits are in forward's output when it is a tuple, list or dict: an
+                             // address ("[0]", "[\"logits\"]") or a key ("logits"); "": forward returns them
 };
 
 class LayerCapture {
@@ -33,17 +44,21 @@ public:
     /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
     /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
     /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
+    /// A name may address an element of a module's tuple, list or dict output: "lstm[1][0]", "branch[\"aux\"]"; a
+    /// bare name (and "all") stores the first element of a tuple or list, repeatedly (docs/extract.md).
+    /// A layer called inside an if or a loop of forward is captured each time it runs; the first batch decides
+    /// which layers are kept (one that did not run is dropped with a note, or a UserError when it was named).
     /// `intervened`: layers (each called exactly once by forward, else UserError) whose output every later use sees
     /// as output * keep + fill, set by set_intervention() (initially keep 1, fill 0: the intact model).
     LayerCapture(const std::string& model_path, const std::vector<std::string>& layers, int threads = 0,
-                 const std::vector<std::string>& intervened = {});
+                 const std::vector<std::string>& intervened = {}, const CaptureOptions& options = {});
     ~LayerCapture();
     LayerCapture(const LayerCapture&) = delete;
     LayerCapture& operator=(const LayerCapture&) = delete;
 
     /// Every submodule (depth-first, in registration order) with the number of times forward calls it.
     const std::vector<LayerInfo>& modules() const;
-    /// The captured layers, in capture order.
+    /// The captured layers, in capture order (after the first run(): those that forward called on it).
     const std::vector<std::string>& layers() const;
     /// The intervened layers, in the order given.
     const std::vector<std::string>& intervened() const;
@@ -55,6 +70,11 @@ public:
     /// Runs a batch: `x` holds prod(shape) floats, shape = [B, ...]. UserError when the model rejects the
     /// shape (saying what its first layer expects). Afterwards the accessors below describe this batch.
     void run(const float* x, const std::vector<std::int64_t>& shape);
+    /// Runs inputs [first, first+count) of a dataset (its labels into `labels`): forward's first argument takes
+    /// /x in the file's type (float32, or int64 token ids), each other argument the array named like it (/mask),
+    /// or its default; UserError naming an argument that nothing gives, or /x's dtype when the first layer wants
+    /// another (token ids for an Embedding).
+    void run(const DatasetReader& data, std::size_t first, std::size_t count, std::int64_t* labels);
     /// The same forward pass without capturing anything (the baseline of the benchmark).
     void run_bare(const float* x, const std::vector<std::int64_t>& shape);
 
@@ -89,6 +109,8 @@ struct ExtractOptions {
     StoreDtype store_dtype = StoreDtype::float32;  // float16: half the bytes, read back as float32
     std::int64_t pool = 1;                   // > 1: average-pool every [C, H, W] layer KxK (stride K, a partial
                                              // window at the right and bottom edges averages what it covers)
+    bool all_calls = false;                  // CaptureOptions::all_calls (--calls all)
+    std::string logits;                      // CaptureOptions::logits (--logits)
 };
 
 struct ExtractReport {
@@ -133,7 +155,8 @@ void average_pool(const float* in, std::size_t batch, const std::vector<std::int
 void tune_allocator_for_extraction();
 
 /// The model's leaf layers with their per-input output shapes on the dataset's first input.
-std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec);
+std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec,
+                                   const CaptureOptions& options = {});
 
 /// A few lines in words: the model file, its class, its submodules (leaf or not, calls), parameters.
 std::string describe_model(const std::string& model_path);

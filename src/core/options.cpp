@@ -393,13 +393,21 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `dataset:` (its other keys say where the inputs come from)
         StageOptions s{"extract", {}};
+        OptionSpec calls = text("calls", "last", {"last", "all"},
+                                "A module that forward calls several times (in a loop, or shared): last stores its last "
+                                "call, all every call stacked on a new axis 1 [N, calls, ...]");
+        OptionSpec logits = text("logits", "", {},
+                                 "Where the logits are when forward returns a tuple, list or dict: an address ([0], "
+                                 "[\"logits\"]) or a key (logits)");
+        calls.yaml = logits.yaml = false;
         s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
                    text("store-dtype", "float32", {"float32", "float16"},
                         "How activations are stored: float32, or float16 (half the bytes, about 3 significant digits; "
                         "read back as float32)"),
                    integer("pool", "1", 1, 1024,
                            "Average-pool every [C, H, W] layer KxK (stride K) before storing it (1: no pooling)"),
-                   cli_only(flag("dry-run", "Print each layer's stored shape and size and the total, write nothing"))};
+                   cli_only(flag("dry-run", "Print each layer's stored shape and size and the total, write nothing")),
+                   calls, logits};
         t.push_back(s);
     }
     return t;

@@ -100,7 +100,7 @@ public:
         if (first + count > n_) throw std::out_of_range("FashionMnist::read beyond the dataset");
         std::size_t px = h_ * w_;
         const unsigned char* src = pixels_.data() + offset_ + first * px;
-        for (std::size_t i = 0; i < count * px; ++i) x[i] = float(src[i]) / 255.0f;
+        for (std::size_t i = 0; x && i < count * px; ++i) x[i] = float(src[i]) / 255.0f;
         for (std::size_t i = 0; i < count; ++i) labels[i] = labels_[first + i];
     }
 
@@ -131,16 +131,6 @@ public:
         if (limit > 0) n_ = std::min<std::size_t>(n_, limit);
         for (std::size_t i = 1; i < d.size(); ++i) shape_.push_back(std::int64_t(d[i]));
         names_ = h5::read_strings(file_, "/class_names");
-        {
-            h5::Handle type(H5Dget_type(x_));
-            if (H5Tget_class(type) == H5T_INTEGER && d.size() == 2) token_length_ = d[1];
-        }
-        if (h5::exists(file_, "/mask")) {
-            mask_ = h5::read_table<std::uint8_t>(file_, "/mask", path, d[0], &mask_length_);
-            if (token_length_ > 0 && mask_length_ != token_length_)
-                throw UserError(path + ": /mask has " + std::to_string(mask_length_) + " positions per input, /x " +
-                                std::to_string(token_length_) + " tokens (expected the same)");
-        }
     }
     std::string name() const override { return path_; }
     std::string split() const override { return ""; }
@@ -148,38 +138,113 @@ public:
     std::vector<std::int64_t> sample_shape() const override { return shape_; }
     std::vector<std::string> class_names() const override { return names_; }
     void read(std::size_t first, std::size_t count, float* x, std::int64_t* labels) const override {
-        std::vector<hsize_t> start(shape_.size() + 1, 0), extent{hsize_t(count)};
-        start[0] = first;
-        for (auto s : shape_) extent.push_back(hsize_t(s));
-        h5::Handle fspace(H5Dget_space(x_));
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
-        h5::Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
-        h5::check_status(H5Dread(x_, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, x), path_ + ": cannot read /x");
+        if (x) read_rows(x_, "x", shape_, H5T_NATIVE_FLOAT, first, count, x);
         for (std::size_t i = 0; i < count; ++i) labels[i] = labels_[first + i];
     }
-    std::size_t mask_length() const override { return mask_length_; }
-    void read_mask(std::size_t first, std::size_t count, std::uint8_t* mask) const override {
-        std::copy_n(mask_.begin() + long(first * mask_length_), count * mask_length_, mask);
+    std::optional<InputArray> input_array(const std::string& name) const override {
+        if (name.empty() || name.find('/') != std::string::npos || name == "labels" || name == "class_names" ||
+            !h5::exists(file_, "/" + name))
+            return std::nullopt;
+        h5::Handle d(H5Dopen2(file_, ("/" + name).c_str(), H5P_DEFAULT));
+        h5::Handle type(H5Dget_type(d));
+        InputArray a;
+        a.name = name;
+        const H5T_class_t cls = H5Tget_class(type);
+        if (cls == H5T_ENUM) a.type = InputArray::Type::boolean;  // h5py's numpy bool
+        else if (cls == H5T_INTEGER && H5Tget_size(type) >= 2) a.type = InputArray::Type::int64;
+        else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+            throw UserError(path_ + ": /" + name + " holds neither numbers nor bools");
+        auto dims = h5::dims(d);
+        if (dims.empty() || dims[0] < n_)
+            throw UserError(path_ + ": /" + name + " has " + std::to_string(dims.empty() ? 0 : dims[0]) + " rows, /x has " +
+                            std::to_string(n_));
+        for (std::size_t i = 1; i < dims.size(); ++i) a.shape.push_back(std::int64_t(dims[i]));
+        return a;
     }
-    std::size_t token_length() const override { return token_length_; }
-    void read_tokens(std::size_t first, std::size_t count, std::int64_t* tokens) const override {
-        const hsize_t start[2] = {first, 0}, extent[2] = {count, token_length_};
-        h5::Handle fspace(H5Dget_space(x_));
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, extent, nullptr);
-        h5::Handle mspace(H5Screate_simple(2, extent, nullptr));
-        h5::check_status(H5Dread(x_, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, tokens), path_ + ": cannot read /x");
+    void read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const override {
+        auto a = input_array(name);
+        if (!a) throw UserError(path_ + ": no input array /" + name);
+        h5::Handle d(H5Dopen2(file_, ("/" + name).c_str(), H5P_DEFAULT));
+        h5::Handle file_type(H5Dget_type(d));
+        h5::Handle enum_type(a->type == InputArray::Type::boolean ? H5Tget_native_type(file_type, H5T_DIR_ASCEND) : -1);
+        const hid_t memory = a->type == InputArray::Type::boolean ? hid_t(enum_type)
+                           : a->type == InputArray::Type::int64   ? H5T_NATIVE_INT64
+                                                                  : H5T_NATIVE_FLOAT;
+        read_rows(d, name, a->shape, memory, first, count, out);
     }
+
+private:
+    void read_rows(hid_t dataset, const std::string& name, const std::vector<std::int64_t>& shape, hid_t memory,
+                   std::size_t first, std::size_t count, void* out) const {
+        std::vector<hsize_t> start(shape.size() + 1, 0), extent{hsize_t(count)};
+        start[0] = first;
+        for (auto s : shape) extent.push_back(hsize_t(s));
+        h5::Handle fspace(H5Dget_space(dataset));
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+        h5::Handle mspace(H5Screate_simple(int(extent.size()), extent.data(), nullptr));
+        h5::check_status(H5Dread(dataset, memory, mspace, fspace, H5P_DEFAULT, out), path_ + ": cannot read /" + name);
+    }
+
+public:
 
 private:
     std::string path_;
     h5::Handle file_, x_;
     std::vector<std::int64_t> labels_, shape_;
     std::vector<std::string> names_;
-    std::vector<std::uint8_t> mask_;  // N x mask_length_, 1 at a padded position
-    std::size_t n_ = 0, mask_length_ = 0, token_length_ = 0;
+    std::size_t n_ = 0;
 };
 
 }  // namespace
+
+std::optional<InputArray> DatasetReader::input_array(const std::string& name) const {
+    if (name != "x") return std::nullopt;
+    return InputArray{"x", InputArray::Type::float32, sample_shape()};
+}
+
+void DatasetReader::read_array(const std::string& name, std::size_t first, std::size_t count, void* out) const {
+    if (name != "x") throw UserError("dataset '" + this->name() + "' has no input array /" + name);
+    std::vector<std::int64_t> labels(count);
+    read(first, count, static_cast<float*>(out), labels.data());
+}
+
+std::size_t DatasetReader::token_length() const {
+    const auto x = input_array("x");
+    return x && x->type == InputArray::Type::int64 && x->shape.size() == 1 ? std::size_t(x->shape[0]) : 0;
+}
+
+void DatasetReader::read_tokens(std::size_t first, std::size_t count, std::int64_t* tokens) const {
+    if (token_length() > 0) read_array("x", first, count, tokens);
+}
+
+std::size_t DatasetReader::mask_length() const {
+    const auto mask = input_array("mask");
+    if (!mask) return 0;
+    if (mask->shape.size() != 1)
+        throw UserError(name() + ": /mask must be [N, T] (1 at a padded position), not of " +
+                        std::to_string(mask->shape.size() + 1) + " dimensions");
+    const std::size_t t = std::size_t(mask->shape[0]), tokens = token_length();
+    if (tokens > 0 && t != tokens)
+        throw UserError(name() + ": /mask has " + std::to_string(t) + " positions per input, /x " + std::to_string(tokens) +
+                        " tokens (expected the same)");
+    return t;
+}
+
+void DatasetReader::read_mask(std::size_t first, std::size_t count, std::uint8_t* mask) const {
+    const auto a = input_array("mask");
+    if (!a) return;
+    const std::size_t n = count * std::size_t(a->shape[0]);
+    if (a->type == InputArray::Type::boolean) return read_array("mask", first, count, mask);
+    if (a->type == InputArray::Type::int64) {
+        std::vector<std::int64_t> v(n);
+        read_array("mask", first, count, v.data());
+        for (std::size_t i = 0; i < n; ++i) mask[i] = v[i] != 0;
+    } else {
+        std::vector<float> v(n);
+        read_array("mask", first, count, v.data());
+        for (std::size_t i = 0; i < n; ++i) mask[i] = v[i] != 0;
+    }
+}
 
 std::unique_ptr<DatasetReader> open_dataset(const std::string& spec, std::size_t limit) {
     for (const std::string base : {"fashion-mnist", "fashion-mnist-rows"}) {

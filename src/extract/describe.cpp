@@ -18,7 +18,7 @@ std::string describe_model(const std::string& model_path) {
     out << "forward: " << module.get_method("forward").function().getSchema() << "\n";
     out << total << " parameters in " << module.parameters().size() << " tensors; "
         << capture.modules().size() << " submodules, " << capture.layers().size() << " leaf layers extractable\n";
-    out << "submodules (path, class, parameters, calls per forward):\n";
+    out << "submodules (path, class, parameters, calls in forward's code):\n";
     std::size_t i = 0;
     for (const auto& m : module.named_modules()) {
         if (m.name.empty()) continue;
@@ -29,6 +29,7 @@ std::string describe_model(const std::string& model_path) {
         std::size_t depth = std::count(m.name.begin(), m.name.end(), '.');
         out << "  " << std::string(2 * depth, ' ') << m.name << "  " << info.type
             << (params.empty() ? "" : "  " + params) << "  called " << info.calls << "x"
+            << (info.nested_calls ? " (" + std::to_string(info.nested_calls) + " in an if or a loop)" : "")
             << (info.leaf ? "" : " (container)") << "\n";
     }
     return out.str();

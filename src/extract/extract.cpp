@@ -188,14 +188,13 @@ ExtractPlan plan_extraction(const ExtractOptions& o) {
     check_options(o);
     auto dataset = open_dataset(o.dataset, o.limit);
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
-    LayerCapture capture(o.model, o.layers, o.threads);
+    CaptureOptions capture_options;
+    capture_options.all_calls = o.all_calls;
+    capture_options.logits = o.logits;
+    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
-    std::vector<std::int64_t> shape = dataset->sample_shape();
-    std::vector<float> x(per_input_size(shape));
     std::int64_t label = 0;
-    dataset->read(0, 1, x.data(), &label);
-    shape.insert(shape.begin(), 1);
-    capture.run(x.data(), shape);
+    capture.run(*dataset, 0, 1, &label);
     ExtractPlan plan;
     plan.inputs = dataset->size();
     const std::uint64_t n = plan.inputs, value_bytes = store_dtype_bytes(o.store_dtype);
@@ -219,7 +218,10 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     check_options(o);
     auto dataset = open_dataset(o.dataset, o.limit);
     if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
-    LayerCapture capture(o.model, o.layers, o.threads);
+    CaptureOptions capture_options;
+    capture_options.all_calls = o.all_calls;
+    capture_options.logits = o.logits;
+    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const StoreWriterOptions writer_opts = writer_options(o, *dataset);
     const auto stream_start = std::chrono::steady_clock::now();
@@ -234,9 +236,7 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     info.actopo_version = version();
     info.class_names = dataset->class_names();
 
-    std::vector<std::int64_t> sample_shape = dataset->sample_shape();
-    const std::size_t n = dataset->size(), per_input = per_input_size(sample_shape);
-    std::vector<float> x(o.batch * per_input);
+    const std::size_t n = dataset->size();
     std::unique_ptr<StoreWriter> store;
     std::unique_ptr<BackgroundWriter> writer;  // declared after `store`: stopped before the store is destroyed
     ExtractReport report;
@@ -247,14 +247,11 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         PendingBatch b;
         b.count = count;
         b.labels.resize(count);
-        dataset->read(first, count, x.data(), b.labels.data());
+        capture.run(*dataset, first, count, b.labels.data());
         b.mask.resize(count * std::size_t(writer_opts.mask_length));
         dataset->read_mask(first, count, b.mask.data());
         b.tokens.resize(count * std::size_t(writer_opts.token_length));
         dataset->read_tokens(first, count, b.tokens.data());
-        std::vector<std::int64_t> shape = sample_shape;
-        shape.insert(shape.begin(), std::int64_t(count));
-        capture.run(x.data(), shape);
         if (!store) {  // the layers' shapes are known after the first batch
             for (std::size_t i = 0; i < capture.layers().size(); ++i)
                 report.layers.push_back(pooled_layer(capture.layers()[i], capture.layer_shape(i), o.pool));
@@ -302,19 +299,20 @@ void tune_allocator_for_extraction() {
 #endif
 }
 
-std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec) {
+std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec,
+                                   const CaptureOptions& options) {
     auto dataset = open_dataset(dataset_spec, 1);
-    LayerCapture capture(model_path, {"all"});
+    LayerCapture capture(model_path, {"all"}, 0, {}, options);
     std::vector<LayerInfo> out;
-    for (const auto& m : capture.modules())
-        if (m.leaf) out.push_back(m);
-    if (dataset->size() == 0) return out;
-    std::vector<std::int64_t> shape = dataset->sample_shape();
-    std::vector<float> x(per_input_size(shape));
+    auto leaves = [&] {
+        for (const auto& m : capture.modules())
+            if (m.leaf) out.push_back(m);
+        return out;
+    };
+    if (dataset->size() == 0) return leaves();
     std::int64_t label = 0;
-    dataset->read(0, 1, x.data(), &label);
-    shape.insert(shape.begin(), 1);
-    capture.run(x.data(), shape);
+    capture.run(*dataset, 0, 1, &label);  // and counts the calls of every leaf on this input
+    leaves();
     for (std::size_t i = 0; i < capture.layers().size(); ++i)
         for (auto& m : out)
             if (m.name == capture.layers()[i]) m.shape = capture.layer_shape(i);
