@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <string>
 
 #include "actopo/core.hpp"
@@ -200,12 +201,14 @@ namespace {
 class Reducer {
 public:
     /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
-    /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes).
+    /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes), of at
+    /// most `zero_v_limit` of them (0: all), the earliest in the filtration: the essential classes that a
+    /// selection of the `zero_v_limit` longest classes can take.
     Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks,
-            bool keep_zero_v = false)
+            bool keep_zero_v = false, std::size_t zero_v_limit = 0)
         : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
           pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
-          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v) {
+          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
         for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
     }
     ~Reducer() {
@@ -264,7 +267,7 @@ public:
             add_task(st, PivotMap::column_of(owner),
                      std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[PivotMap::coeff_of(owner)] % p_));
         }
-        if (keep_zero_v_) publish_v(k, st);
+        if (keep_zero_v_) keep_zero_v(k, st);
         zero_[k] = 1;
     }
 
@@ -354,6 +357,24 @@ private:
         }
     }
 
+    /// Stores the V of task k, reduced to zero, when it can be selected: with a limit, only the V of the
+    /// zero_v_limit_ latest tasks (earliest columns) so far, dropping the one it displaces. A zero column owns
+    /// no pivot, so no other column ever adds it: its V is read only after the reduction.
+    void keep_zero_v(std::uint32_t k, State& st) {
+        if (zero_v_limit_ == 0) {
+            publish_v(k, st);
+            return;
+        }
+        std::lock_guard<std::mutex> lock(zero_mutex_);
+        if (zero_kept_.size() == zero_v_limit_) {
+            if (zero_kept_.top() > k) return;  // the kept ones are all earlier in the filtration
+            delete stored_v_[zero_kept_.top()].exchange(nullptr, std::memory_order_acq_rel);
+            zero_kept_.pop();
+        }
+        zero_kept_.push(k);
+        publish_v(k, st);
+    }
+
     /// Whether cofacet e = s + v (v below j vertices of s) is the pivot of an apparent pair.
     bool apparent_pivot(const Entry& e, const std::uint32_t* vs, std::uint32_t v, int j) const {
         std::uint32_t vt[16];
@@ -396,6 +417,9 @@ private:
     std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
     std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
     bool keep_zero_v_;
+    std::size_t zero_v_limit_;
+    std::mutex zero_mutex_;
+    std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<std::uint32_t>> zero_kept_;  // smallest on top
     std::mutex retired_mutex_;
     std::vector<const std::vector<Entry>*> retired_;
 };
@@ -432,7 +456,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     std::vector<std::uint8_t>().swap(apparent);
     // Only these need the processing order (sorting all columns cost a tenth of sphere_3_192).
     parallel_sort(tasks, threads, [&](std::uint32_t a, std::uint32_t b) { return column_order(columns[a], columns[b]); });
-    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr);
+    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
         Reducer::State st(reducer.packed_keys());
