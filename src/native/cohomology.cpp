@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <queue>
 #include <string>
+
+#include <sys/mman.h>
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
@@ -488,29 +492,38 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
 
 namespace {
 
-/// One thread's share of a list of simplices, in chunks of 2^22 (48 MB: each chunk is its own mapping,
-/// touched only as it fills), so that gathering the shares frees each chunk once it is copied: the peak
-/// is the list plus one chunk, not two or three lists (a growing vector's doubling, then the copy).
+/// One thread's share of a list of simplices, in chunks that double from 2^10 simplices (12 KB) up to 2^22
+/// (48 MB): a share of ten simplices takes 12 KB, not 48 MB. Chunks from 2^14 simplices (192 KB) on are
+/// anonymous mappings of their own, touched only as they fill and given back to the system when unmapped;
+/// freed heap blocks stay resident unless they are at the heap's top, so a computation after another one
+/// would find the first one's chunks still counted (the smaller ones come from the heap: mapping and
+/// unmapping them cost more system time than the rest of a small computation, and they are few kB). Gathering
+/// the shares frees each chunk once it is copied, so the peak is the list plus one chunk, not two or three
+/// lists (a growing vector's doubling, then the copy).
 class SimplexChunks {
 public:
+    SimplexChunks() = default;
+    SimplexChunks(const SimplexChunks&) = delete;
+    SimplexChunks& operator=(const SimplexChunks&) = delete;
+    ~SimplexChunks() {
+        for (auto& chunk : chunks_) release(chunk);
+    }
     void push_back(const Simplex& s) {
-        if (chunks_.empty() || chunks_.back().size() == kChunk) {
-            chunks_.emplace_back();
-            chunks_.back().reserve(kChunk);
-        }
-        chunks_.back().push_back(s);
+        if (chunks_.empty() || chunks_.back().size == chunks_.back().capacity) grow();
+        Chunk& chunk = chunks_.back();
+        chunk.data[chunk.size++] = s;
     }
     /// All shares in order, as one vector; the shares are emptied.
     static std::vector<Simplex> gather(std::vector<SimplexChunks>& shares) {
         std::size_t total = 0;
         for (const auto& share : shares)
-            for (const auto& chunk : share.chunks_) total += chunk.size();
+            for (const auto& chunk : share.chunks_) total += chunk.size;
         std::vector<Simplex> out;
         out.reserve(total);
         for (auto& share : shares) {
             for (auto& chunk : share.chunks_) {
-                out.insert(out.end(), chunk.begin(), chunk.end());
-                std::vector<Simplex>().swap(chunk);
+                out.insert(out.end(), chunk.data, chunk.data + chunk.size);
+                release(chunk);
             }
             share.chunks_.clear();
         }
@@ -518,8 +531,27 @@ public:
     }
 
 private:
-    static constexpr std::size_t kChunk = std::size_t(1) << 22;
-    std::vector<std::vector<Simplex>> chunks_;
+    struct Chunk {
+        Simplex* data;
+        std::size_t size, capacity;
+    };
+    static constexpr std::size_t kFirst = std::size_t(1) << 10, kMapped = std::size_t(1) << 14, kLast = std::size_t(1) << 22;
+    void grow() {
+        const std::size_t capacity = chunks_.empty() ? kFirst : std::min(kLast, 2 * chunks_.back().capacity);
+        void* p = capacity < kMapped ? std::malloc(capacity * sizeof(Simplex))
+                                     : mmap(nullptr, capacity * sizeof(Simplex), PROT_READ | PROT_WRITE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (!p || p == MAP_FAILED) throw std::bad_alloc();
+        chunks_.push_back(Chunk{static_cast<Simplex*>(p), 0, capacity});
+    }
+    static void release(Chunk& chunk) {
+        if (chunk.capacity < kMapped)
+            std::free(chunk.data);
+        else if (chunk.data)
+            munmap(chunk.data, chunk.capacity * sizeof(Simplex));
+        chunk.data = nullptr;
+    }
+    std::vector<Chunk> chunks_;
 };
 
 }  // namespace
