@@ -34,14 +34,15 @@ bool mpi_usable() {
 
 }  // namespace
 
-TEST_CASE("mpirun -np 2 and -np 3 give the artefacts of one process, byte for byte", "[experiment][mpi][slow][reference]") {
+TEST_CASE("mpirun -np 3 gives the artefacts of one process, byte for byte", "[experiment][mpi][slow][reference]") {
     if (!mpi_usable()) return;
     const auto dir = temp_dir("mpi-ranks");
     const auto reference = reference_run();
     REQUIRE(!reference.empty());
     const auto one = artefacts(reference);
     REQUIRE(one.size() > 60);
-    for (int ranks : {2, 3}) {
+    // -np 3: two workers share the jobs unevenly; -np 2 runs in the kill-and-resume test below
+    for (int ranks : {3}) {
         const fs::path results = dir / ("np" + std::to_string(ranks));
         REQUIRE(shell(kMpirun + " -np " + std::to_string(ranks) + " " + kBinary + " run " + kConfig + " -q --results " +
                       results.string() + " > /dev/null") == 0);

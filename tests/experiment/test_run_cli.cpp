@@ -16,26 +16,23 @@ namespace fs = std::filesystem;
 
 using namespace cli_test;
 
-TEST_CASE("actopo run: the same experiment twice gives byte-identical artefacts, and a rerun runs nothing",
-          "[experiment][slow][reference]") {
+TEST_CASE("actopo run: a rerun of a finished experiment runs nothing and changes no artefact", "[experiment][reference]") {
+    // That a second run from scratch gives the same bytes is proven by the tests comparing other runs with the
+    // reference: the killed-and-resumed run below (--jobs 1) and the MPI runs (tests/experiment/test_mpi_cli.cpp).
     const auto dir = temp_dir("run-twice");
-    const std::string run = kBinary + " run " + kConfig + " --jobs 2 --results ";
-    REQUIRE(shell(run + (dir / "a").string() + " -q") == 0);
     const auto reference = reference_run();
     REQUIRE(!reference.empty());
-    // the reference ran with the default number of jobs, this one with 2
-    const auto a = artefacts(dir / "a" / "tiny"), b = artefacts(reference);
+    fs::create_directories(dir / "a");
+    fs::copy(reference, dir / "a" / "tiny", fs::copy_options::recursive);
+    const auto a = artefacts(dir / "a" / "tiny");
     REQUIRE(a.size() > 60);
     for (const char* must : {"manifest.json", "report/index.html", "stores/mlp.h5", "diagrams/cnn.h5",
                              "distances/sliced-wasserstein-h1.csv", "similarity/cka.csv", "mapper/cnn/hierarchy.json",
                              "coactivation/mlp-checkpoints.csv", "compare/agreement.csv", "models/mlp/epoch-2.pt"})
         REQUIRE(a.count(must));
-    for (const auto& [path, hash] : a) {
-        INFO(path);
-        CHECK(b.at(path) == hash);
-    }
     // its summary line (not quiet, even under ctest, which sets ACTOPO_QUIET)
-    REQUIRE(shell("env -u ACTOPO_QUIET " + run + (dir / "a").string() + " 2> " + (dir / "rerun.txt").string()) == 0);
+    REQUIRE(shell("env -u ACTOPO_QUIET " + kBinary + " run " + kConfig + " --jobs 2 --results " + (dir / "a").string() +
+                  " 2> " + (dir / "rerun.txt").string()) == 0);
     REQUIRE(actopo::read_text_file((dir / "rerun.txt").string()).find("0 jobs ran, 18 cached") != std::string::npos);
     REQUIRE(artefacts(dir / "a" / "tiny") == a);
 }

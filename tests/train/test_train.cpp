@@ -110,7 +110,10 @@ TEST_CASE("models trained by actopo load in PyTorch with the same names and outp
 }
 
 TEST_CASE("training is seeded (byte-identical files across runs), checkpoints every epoch", "[train]") {
-    const std::string dir = temp_dir(), common = "train --arch cnn --limit 200 --batch 32 --lr 0.003 --force ";
+    // tests/data/tiny_data.h5 (16 inputs of 8x8) is both the training and the test set: 4 shuffled batches an epoch
+    const std::string dir = temp_dir(),
+                      common = "train --arch cnn --dataset " + std::string(ACTOPO_SOURCE_DIR) +
+                               "/tests/data/tiny_data.h5 --batch 4 --lr 0.003 --force ";
     // Different file names: the archive inside does not depend on the name (saved through a stream).
     REQUIRE(actopo_cli(common + "--epochs 2 --seed 5 --checkpoints " + dir + "/ckpt -o " + dir + "/seeded-a.pt") == 0);
     REQUIRE(actopo_cli(common + "--epochs 2 --seed 5 -o " + dir + "/seeded-b.pt") == 0);
