@@ -15,6 +15,7 @@ struct Context {
     std::string out_dir = "results/bench";
     int repetitions = 5;
     bool long_inputs = false;   // --long: the inputs that take minutes
+    std::string only;           // --only: the inputs whose name starts with this (persistence)
     std::string data_dir;       // datasets/ (datasets/ph-benchmarks holds the benchmark inputs)
 };
 

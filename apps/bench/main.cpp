@@ -67,9 +67,11 @@ int run(int argc, char** argv) {
     app.add_option("-o,--output", ctx.out_dir, "Folder for the figures")->capture_default_str();
     app.add_option("--reps", ctx.repetitions, "Repetitions per measurement (median reported)")->capture_default_str();
     app.add_flag("--long", ctx.long_inputs, "Also run the inputs that take minutes");
+    app.add_option("--only", ctx.only, "Only the inputs whose name starts with this (persistence suite), e.g. dragon_2000");
     app.add_flag("--force", force, "Overwrite the suite's results already in the output folder");
     app.add_flag_callback("-q,--quiet", [] { set_quiet(true); }, "No progress bar on stderr");
-    app.footer("Examples:\n  actopo bench --suite persistence --force\n  actopo bench --suite startup --reps 20 -o /tmp/bench");
+    app.footer("Examples:\n  actopo bench --suite persistence --force\n  actopo bench --suite startup --reps 20 -o /tmp/bench\n"
+               "  actopo bench --suite persistence --only dragon_2000 --reps 1 -o /tmp/bench");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -93,14 +95,16 @@ int run(int argc, char** argv) {
             // each suite in a fresh process: peak-memory figures measured from a process that earlier suites
             // had grown would be wrong (a forked child's RSS counts the parent's pages)
             const std::string command = self_executable() + " --suite " + s.name + " -o '" + ctx.out_dir + "' --reps " +
-                                        std::to_string(ctx.repetitions) + (ctx.long_inputs ? " --long" : "");
+                                        std::to_string(ctx.repetitions) + (ctx.long_inputs ? " --long" : "") +
+                                        (ctx.only.empty() ? "" : " --only '" + ctx.only + "'");
             if (std::system(command.c_str()) != 0) throw UserError("bench: the suite " + s.name + " failed (" + command + ")");
         } else if (suite == s.name) {
             std::fprintf(stderr, "bench: %s (%s)\n", s.name.c_str(), s.summary.c_str());
             s.run(ctx);
         }
     }
-    write_index(ctx, "actopo bench --suite " + suite + " --reps " + std::to_string(ctx.repetitions), load_before);
+    write_index(ctx, "actopo bench --suite " + suite + " --reps " + std::to_string(ctx.repetitions) +
+                                   (ctx.only.empty() ? "" : " --only '" + ctx.only + "'"), load_before);
     std::fprintf(stderr, "bench: wrote %s/README.md\n", ctx.out_dir.c_str());
     return 0;
 }

@@ -59,6 +59,11 @@ public:
     std::string checkpoint_name(const std::string& m, int epoch) const { return m + "-epoch-" + std::to_string(epoch); }
     std::string store(const std::string& m) const { return "stores/" + m + ".h5"; }
     std::string diagrams(const std::string& m) const { return "diagrams/" + m + ".h5"; }
+    /// The picture of a layer's longest H1 loops that `actopo persistence --representatives` writes beside the
+    /// diagrams (.png, .svg).
+    std::string loops(const std::string& m, const std::string& layer, const std::string& ext = ".png") const {
+        return "diagrams/" + m + "." + layer + ".loops" + ext;
+    }
     /// A diagram distance matrix, named "<metric>-h<dim>"; its blocks when split; its heatmap (.svg, .png).
     std::string distances(const std::string& name, const std::string& ext = ".csv") const { return "distances/" + name + ext; }
     std::string distances_block(const std::string& name, std::size_t k) const {
@@ -120,6 +125,7 @@ struct ExperimentConfig {
     // persistence (absent: no persistence, no distances)
     bool persistence = false;
     int max_dim = 1, coeff = 2;
+    bool representatives = false;  // persistence.representatives or .min_persistence: loops traced to the inputs
     std::string point_metric = "euclidean", backend;
     std::optional<double> threshold;
     // distances between diagrams: metric names (bottleneck, wasserstein-P, sliced-wasserstein) x dims

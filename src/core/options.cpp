@@ -60,11 +60,6 @@ OptionSpec yaml_only(OptionSpec s) {
     s.cli = false;
     return s;
 }
-OptionSpec cli_only(OptionSpec s) {
-    s.yaml = false;
-    return s;
-}
-
 std::string prime_check(const std::string& value) {
     const long long p = std::stoll(value);
     bool prime = p >= 2;
@@ -187,12 +182,11 @@ std::vector<StageOptions> make_tables() {
                    yaml_only(text("metric", "euclidean", {"euclidean", "cosine", "correlation"},
                                   "Distance between activation vectors")),
                    text("backend", "", {"native", "gudhi", "ripser"}, "native|gudhi|ripser"), threshold, coeff,
-                   // the experiment runner does not trace representatives (yet): command-line only
-                   cli_only(integer("representatives", "0", 0, 1e6,
-                                    "Representatives (cocycles, H1 loops) of the K longest classes of each dimension >= 1 "
-                                    "(native backend; 0: none, or every class with --min-persistence)")),
-                   cli_only(real("min-persistence", "", 0, std::numeric_limits<double>::infinity(),
-                                 "Representatives of the classes at least this long (native backend)"))};
+                   integer("representatives", "0", 0, 1e6,
+                           "Representatives (cocycles, H1 loops) of the K longest classes of each dimension >= 1 "
+                           "(native backend; 0: none, or every class with --min-persistence)"),
+                   real("min-persistence", "", 0, std::numeric_limits<double>::infinity(),
+                        "Representatives of the classes at least this long (native backend)")};
         t.push_back(s);
     }
     {  // the experiment's `distances:` section: which matrices (each a job of `actopo distances`)

@@ -250,6 +250,12 @@ void read_persistence(const Reader& r, const YAML::Node& n, ExperimentConfig& c)
     c.backend = v.text("backend");
     if (v.has("threshold")) c.threshold = v.real("threshold");
     c.coeff = int(v.integer("coeff"));
+    c.representatives = v.integer("representatives") > 0 || v.has("min-persistence");
+    if (c.representatives && !c.backend.empty() && c.backend != "native") {
+        const std::string key = v.has("min-persistence") ? "min_persistence" : "representatives";
+        r.fail(n[key], "persistence." + key, "representatives are computed by the native backend only, not by backend " +
+                                                  c.backend + "; use backend: native");
+    }
 }
 
 /// `distances:` and `similarity:` are a list of metrics or a mapping with the list under `metrics` (the key of

@@ -100,6 +100,8 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
             // this machine's, written out so that the cache key names it
             j.command.insert(j.command.end(), {"--metric", c.point_metric, "--seed", seed});
             if (c.backend.empty()) j.command.insert(j.command.end(), {"--backend", default_backend()});
+            // cocycles found on several threads may differ between runs (docs/persistence.md); artefacts must not
+            if (c.representatives) j.command.insert(j.command.end(), {"--threads", "1"});
             j.command.insert(j.command.end(), {"--force", "-o", kLayout.diagrams(m.name)});
             add(std::move(j));
         }

@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <queue>
 #include <string>
+
+#include <sys/mman.h>
 
 #include "actopo/core.hpp"
 #include "native/parallel.hpp"
@@ -200,12 +205,14 @@ namespace {
 class Reducer {
 public:
     /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
-    /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes).
+    /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes), of at
+    /// most `zero_v_limit` of them (0: all), the earliest in the filtration: the essential classes that a
+    /// selection of the `zero_v_limit` longest classes can take.
     Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks,
-            bool keep_zero_v = false)
+            bool keep_zero_v = false, std::size_t zero_v_limit = 0)
         : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
           pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
-          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v) {
+          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
         for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
     }
     ~Reducer() {
@@ -264,7 +271,7 @@ public:
             add_task(st, PivotMap::column_of(owner),
                      std::uint32_t(std::uint64_t(p_ - pivot.coeff) * inv_[PivotMap::coeff_of(owner)] % p_));
         }
-        if (keep_zero_v_) publish_v(k, st);
+        if (keep_zero_v_) keep_zero_v(k, st);
         zero_[k] = 1;
     }
 
@@ -354,6 +361,24 @@ private:
         }
     }
 
+    /// Stores the V of task k, reduced to zero, when it can be selected: with a limit, only the V of the
+    /// zero_v_limit_ latest tasks (earliest columns) so far, dropping the one it displaces. A zero column owns
+    /// no pivot, so no other column ever adds it: its V is read only after the reduction.
+    void keep_zero_v(std::uint32_t k, State& st) {
+        if (zero_v_limit_ == 0) {
+            publish_v(k, st);
+            return;
+        }
+        std::lock_guard<std::mutex> lock(zero_mutex_);
+        if (zero_kept_.size() == zero_v_limit_) {
+            if (zero_kept_.top() > k) return;  // the kept ones are all earlier in the filtration
+            delete stored_v_[zero_kept_.top()].exchange(nullptr, std::memory_order_acq_rel);
+            zero_kept_.pop();
+        }
+        zero_kept_.push(k);
+        publish_v(k, st);
+    }
+
     /// Whether cofacet e = s + v (v below j vertices of s) is the pivot of an apparent pair.
     bool apparent_pivot(const Entry& e, const std::uint32_t* vs, std::uint32_t v, int j) const {
         std::uint32_t vt[16];
@@ -396,6 +421,9 @@ private:
     std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
     std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
     bool keep_zero_v_;
+    std::size_t zero_v_limit_;
+    std::mutex zero_mutex_;
+    std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<std::uint32_t>> zero_kept_;  // smallest on top
     std::mutex retired_mutex_;
     std::vector<const std::vector<Entry>*> retired_;
 };
@@ -432,7 +460,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
     std::vector<std::uint8_t>().swap(apparent);
     // Only these need the processing order (sorting all columns cost a tenth of sphere_3_192).
     parallel_sort(tasks, threads, [&](std::uint32_t a, std::uint32_t b) { return column_order(columns[a], columns[b]); });
-    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr);
+    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
         Reducer::State st(reducer.packed_keys());
@@ -464,29 +492,38 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<S
 
 namespace {
 
-/// One thread's share of a list of simplices, in chunks of 2^22 (48 MB: each chunk is its own mapping,
-/// touched only as it fills), so that gathering the shares frees each chunk once it is copied: the peak
-/// is the list plus one chunk, not two or three lists (a growing vector's doubling, then the copy).
+/// One thread's share of a list of simplices, in chunks that double from 2^10 simplices (12 KB) up to 2^22
+/// (48 MB): a share of ten simplices takes 12 KB, not 48 MB. Chunks from 2^14 simplices (192 KB) on are
+/// anonymous mappings of their own, touched only as they fill and given back to the system when unmapped;
+/// freed heap blocks stay resident unless they are at the heap's top, so a computation after another one
+/// would find the first one's chunks still counted (the smaller ones come from the heap: mapping and
+/// unmapping them cost more system time than the rest of a small computation, and they are few kB). Gathering
+/// the shares frees each chunk once it is copied, so the peak is the list plus one chunk, not two or three
+/// lists (a growing vector's doubling, then the copy).
 class SimplexChunks {
 public:
+    SimplexChunks() = default;
+    SimplexChunks(const SimplexChunks&) = delete;
+    SimplexChunks& operator=(const SimplexChunks&) = delete;
+    ~SimplexChunks() {
+        for (auto& chunk : chunks_) release(chunk);
+    }
     void push_back(const Simplex& s) {
-        if (chunks_.empty() || chunks_.back().size() == kChunk) {
-            chunks_.emplace_back();
-            chunks_.back().reserve(kChunk);
-        }
-        chunks_.back().push_back(s);
+        if (chunks_.empty() || chunks_.back().size == chunks_.back().capacity) grow();
+        Chunk& chunk = chunks_.back();
+        chunk.data[chunk.size++] = s;
     }
     /// All shares in order, as one vector; the shares are emptied.
     static std::vector<Simplex> gather(std::vector<SimplexChunks>& shares) {
         std::size_t total = 0;
         for (const auto& share : shares)
-            for (const auto& chunk : share.chunks_) total += chunk.size();
+            for (const auto& chunk : share.chunks_) total += chunk.size;
         std::vector<Simplex> out;
         out.reserve(total);
         for (auto& share : shares) {
             for (auto& chunk : share.chunks_) {
-                out.insert(out.end(), chunk.begin(), chunk.end());
-                std::vector<Simplex>().swap(chunk);
+                out.insert(out.end(), chunk.data, chunk.data + chunk.size);
+                release(chunk);
             }
             share.chunks_.clear();
         }
@@ -494,8 +531,27 @@ public:
     }
 
 private:
-    static constexpr std::size_t kChunk = std::size_t(1) << 22;
-    std::vector<std::vector<Simplex>> chunks_;
+    struct Chunk {
+        Simplex* data;
+        std::size_t size, capacity;
+    };
+    static constexpr std::size_t kFirst = std::size_t(1) << 10, kMapped = std::size_t(1) << 14, kLast = std::size_t(1) << 22;
+    void grow() {
+        const std::size_t capacity = chunks_.empty() ? kFirst : std::min(kLast, 2 * chunks_.back().capacity);
+        void* p = capacity < kMapped ? std::malloc(capacity * sizeof(Simplex))
+                                     : mmap(nullptr, capacity * sizeof(Simplex), PROT_READ | PROT_WRITE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (!p || p == MAP_FAILED) throw std::bad_alloc();
+        chunks_.push_back(Chunk{static_cast<Simplex*>(p), 0, capacity});
+    }
+    static void release(Chunk& chunk) {
+        if (chunk.capacity < kMapped)
+            std::free(chunk.data);
+        else if (chunk.data)
+            munmap(chunk.data, chunk.capacity * sizeof(Simplex));
+        chunk.data = nullptr;
+    }
+    std::vector<Chunk> chunks_;
 };
 
 }  // namespace

@@ -78,6 +78,21 @@ public:
     void for_each_cofacet(const Simplex& s, int dim, const std::uint32_t* vs, F&& f) const {
         for_each_cofacet(s, dim, vs, threshold, f);
     }
+    /// Calls f(u, d(v, u)) for each vertex u != v with d(v, u) <= bound (<= threshold): a scan of all
+    /// vertices on the dense path, v's neighbour list on the sparse ones.
+    template <class F>
+    void for_each_neighbor(std::uint32_t v, float bound, F&& f) const {
+        if (sparse_) {
+            for (const Neighbor* nb = neighbors_.begin(v); nb != neighbors_.end(v); ++nb)
+                if (nb->d <= bound) f(nb->v, nb->d);
+            return;
+        }
+        for (std::uint32_t u = 0; u < n; ++u) {
+            if (u == v) continue;
+            const float d = (*dense_)(v, u);
+            if (d <= bound) f(u, d);
+        }
+    }
     /// Diameter of the simplex with vertices vs[0..dim] minus vs[skip].
     float diameter_without(const std::uint32_t* vs, int dim, int skip) const {
         float diam = 0;

@@ -57,12 +57,15 @@ void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std
             reps[i].cocycle.push_back(e.coeff);
         }
     }
-    if (dim != 1) return;
+    if (dim != 1 || cocycles.empty()) return;
+    float latest = 0;  // the loops use the edges up to the latest birth
+    for (const Cocycle& c : cocycles) latest = std::max(latest, c.birth.diam);
+    const NeighborLists graph = edge_graph(cx, latest, threads);
     std::atomic<std::size_t> next{0};
     run_threads(std::max(1, std::min<int>(threads, int(cocycles.size()))), [&](int) {
         for (std::size_t i; (i = next.fetch_add(1)) < cocycles.size();) {
             if (cancel_requested()) return;
-            reps[i].cycle = edge_loop(cx, cocycles[i].birth);
+            reps[i].cycle = edge_loop(cx, graph, cocycles[i].birth);
         }
     });
     throw_if_cancelled();

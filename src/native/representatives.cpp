@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <queue>
+
+#include "actopo/core.hpp"
+#include "native/parallel.hpp"
 
 namespace actopo::native {
 
@@ -20,7 +24,36 @@ std::vector<std::size_t> select_classes(const std::vector<Interval>& intervals, 
     return order;
 }
 
-std::vector<std::uint32_t> edge_loop(const Complex& cx, const Simplex& edge) {
+NeighborLists edge_graph(const Complex& cx, float bound, int threads) {
+    NeighborLists g;
+    g.n = cx.n;
+    g.start.assign(std::size_t(cx.n) + 1, 0);
+    threads = std::max(1, threads);
+    // two passes over the rows, interleaved between the threads: the degrees, then the lists
+    run_threads(threads, [&](int t) {
+        for (std::uint32_t v = std::uint32_t(t); v < cx.n; v += std::uint32_t(threads)) {
+            if ((v & 1023) == 0 && cancel_requested()) return;
+            std::size_t degree = 0;
+            cx.for_each_neighbor(v, bound, [&](std::uint32_t, float) { ++degree; });
+            g.start[std::size_t(v) + 1] = degree;
+        }
+    });
+    throw_if_cancelled();
+    std::partial_sum(g.start.begin(), g.start.end(), g.start.begin());
+    g.list.resize(g.start.back());
+    run_threads(threads, [&](int t) {
+        for (std::uint32_t v = std::uint32_t(t); v < cx.n; v += std::uint32_t(threads)) {
+            if ((v & 1023) == 0 && cancel_requested()) return;
+            Neighbor* out = g.list.data() + g.start[v];
+            cx.for_each_neighbor(v, bound, [&](std::uint32_t u, float d) { *out++ = Neighbor{u, d}; });
+            std::sort(g.list.data() + g.start[v], out, [](const Neighbor& a, const Neighbor& b) { return a.v < b.v; });
+        }
+    });
+    throw_if_cancelled();
+    return g;
+}
+
+std::vector<std::uint32_t> edge_loop(const Complex& cx, const NeighborLists& graph, const Simplex& edge) {
     std::uint32_t ends[2];
     cx.binom.vertices(edge.idx, 1, cx.n, ends);
     const std::uint32_t n = cx.n, source = ends[0], target = ends[1];
@@ -33,20 +66,23 @@ std::vector<std::uint32_t> edge_loop(const Complex& cx, const Simplex& edge) {
     std::vector<double> dist(n, std::numeric_limits<double>::infinity());
     std::vector<std::uint32_t> prev(n, n);
     std::vector<std::uint8_t> done(n, 0);
+    // min-heap of (distance, vertex): the nearest open vertex, ties by the smallest index; stale entries skipped
+    using Item = std::pair<double, std::uint32_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> open;
     dist[source] = 0;
-    for (;;) {
-        std::uint32_t x = n;
-        for (std::uint32_t y = 0; y < n; ++y)  // the nearest open vertex (ties: the smallest index)
-            if (!done[y] && dist[y] < std::numeric_limits<double>::infinity() && (x == n || dist[y] < dist[x])) x = y;
-        if (x == n || x == target) break;
+    open.push({0.0, source});
+    while (!open.empty()) {
+        const auto [dx, x] = open.top();
+        open.pop();
+        if (done[x] || dx != dist[x]) continue;
+        if (x == target) break;
         done[x] = 1;
-        for (std::uint32_t y = 0; y < n; ++y) {
-            if (done[y] || y == x) continue;
-            const float d = cx.distance(x, y);
-            if (d <= edge.diam && before(x, y, d) && dist[x] + d < dist[y]) {
-                dist[y] = dist[x] + d;
-                prev[y] = x;
-            }
+        for (const Neighbor* nb = graph.begin(x); nb != graph.end(x); ++nb) {
+            const std::uint32_t y = nb->v;
+            if (done[y] || nb->d > edge.diam || !before(x, y, nb->d) || !(dist[x] + nb->d < dist[y])) continue;
+            dist[y] = dist[x] + nb->d;
+            prev[y] = x;
+            open.push({dist[y], y});
         }
     }
     if (prev[target] == n) return {};  // no path: the edge closes no cycle (not an H1 birth)

@@ -225,6 +225,25 @@ void write_vlen_int64(hid_t loc, const std::string& name, const std::vector<std:
     if (n) h5::check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), path + ": cannot write " + name);
 }
 
+/// A variable-length int64 dataset as a list of lists (write_vlen_int64's format).
+std::vector<std::vector<std::int64_t>> read_vlen_int64(hid_t loc, const std::string& name, const std::string& path) {
+    h5::Handle ds = h5::check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path + ": cannot open " + name);
+    h5::Handle space = h5::check(H5Dget_space(ds), path + ": cannot read " + name);
+    h5::Handle type = h5::check(H5Tvlen_create(H5T_NATIVE_INT64), path + ": cannot make a list type");
+    if (H5Sget_simple_extent_ndims(space) != 1) throw UserError(path + ": " + name + " must be a 1-D list of integer lists");
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space, &n, nullptr);
+    std::vector<hvl_t> rows(n);
+    if (n) h5::check_status(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), path + ": " + name + " must hold integer lists");
+    std::vector<std::vector<std::int64_t>> out(n);
+    for (hsize_t i = 0; i < n; ++i) {
+        const auto* v = static_cast<const std::int64_t*>(rows[i].p);
+        out[i].assign(v, v + rows[i].len);
+    }
+    if (n) H5Dvlen_reclaim(type, space, H5P_DEFAULT, rows.data());
+    return out;
+}
+
 /// dim<k>_representatives float64 [m, 2] (birth, death), dim<k>_birth_simplices (k + 1 vertices each),
 /// dim<k>_cocycles (per class: [v_0 .. v_k, c] per simplex), dim1_cycles (vertex loops), and when traced to
 /// inputs dim<k>_inputs (input ids) and dim<k>_summaries; see docs/formats.md.
@@ -252,6 +271,50 @@ void write_representatives_h5(hid_t g, const Diagram& dg, const std::string& pat
         write_vlen_int64(g, k + "_inputs", ids, path);
         h5::write_strings(g, k + "_summaries", summaries);
     }
+}
+
+/// The representatives write_representatives_h5 wrote for dimension k (none when there are none); the inputs'
+/// labels and predictions are not in the file (their ids and the summary are).
+std::vector<Representative> read_representatives_h5(hid_t g, int k, const std::string& path, const std::string& where) {
+    const std::string dk = "dim" + std::to_string(k);
+    if (!h5::exists(g, dk + "_representatives")) return {};
+    std::vector<hsize_t> shape;
+    const auto intervals = h5::read_doubles(g, dk + "_representatives", &shape);
+    const std::size_t m = intervals.size() / 2;
+    auto lists = [&](const std::string& name) {
+        if (!h5::exists(g, dk + name)) return std::vector<std::vector<std::int64_t>>(m);
+        auto v = read_vlen_int64(g, dk + name, path);
+        if (v.size() != m)
+            throw UserError(where + "/" + dk + name + ": " + std::to_string(v.size()) + " lists, expected one per representative (" +
+                            std::to_string(m) + ")");
+        return v;
+    };
+    const auto births = lists("_birth_simplices"), cocycles = lists("_cocycles"), cycles = lists("_cycles"), ids = lists("_inputs");
+    std::vector<std::string> summaries(m);
+    if (h5::exists(g, dk + "_summaries")) summaries = h5::read_strings(g, dk + "_summaries");
+    if (summaries.size() != m)
+        throw UserError(where + "/" + dk + "_summaries: " + std::to_string(summaries.size()) + " strings, expected " + std::to_string(m));
+    auto vertices = [&](const std::vector<std::int64_t>& v, const std::string& what) {
+        std::vector<std::uint32_t> out;
+        for (std::int64_t x : v) {
+            if (x < 0 || x > std::int64_t(UINT32_MAX)) throw UserError(where + "/" + dk + what + ": " + std::to_string(x) + " is not a vertex");
+            out.push_back(std::uint32_t(x));
+        }
+        return out;
+    };
+    std::vector<Representative> out(m);
+    for (std::size_t i = 0; i < m; ++i) {
+        Representative& r = out[i];
+        r.birth = intervals[2 * i];
+        r.death = intervals[2 * i + 1];
+        check_pair(where + "/" + dk + "_representatives row " + std::to_string(i), r.birth, r.death);
+        r.birth_simplex = vertices(births[i], "_birth_simplices");
+        r.cocycle = vertices(cocycles[i], "_cocycles");
+        r.cycle = vertices(cycles[i], "_cycles");
+        r.inputs.ids = ids[i];
+        r.inputs.summary = summaries[i];
+    }
+    return out;
 }
 
 void write_h5(const std::map<std::string, Diagrams>& layers, const std::string& path, bool force,
@@ -324,7 +387,9 @@ Diagrams from_h5(const std::string& path, std::string group) {
         }
         meta["max_dim"] = std::to_string(std::max(k, std::atoi(meta["max_dim"].c_str())));
     }
-    return assemble(std::move(rows), std::move(meta));
+    Diagrams out = assemble(std::move(rows), std::move(meta));
+    for (auto& dg : out.dims) dg.representatives = read_representatives_h5(g, dg.dim, path, path + ": " + gpath);
+    return out;
 }
 
 }  // namespace

@@ -125,8 +125,9 @@ double native_bytes(const std::vector<double>& c, double n, int threads, bool li
     for (int k = 2; k <= max_dim; ++k) {
         const double columns = std::max(0.0, c[std::size_t(k)] - previous);
         const double kept = 12 * c[std::size_t(k - 1)] + (k < max_dim ? 12 * c[std::size_t(k)] : 0);
-        // 12 bytes a column and a flag; while the threads' 48 MB chunks are gathered, one more chunk
-        peak = std::max(peak, kept + 13 * columns + std::min(12 * columns / threads, 48e6));
+        // 12 bytes a column and a flag; while the threads' chunks are gathered, one more chunk: they double
+        // from 12 KB to 48 MB, so the largest holds at most half of a thread's share
+        peak = std::max(peak, kept + 13 * columns + std::min(6 * columns / threads, 48e6));
         previous = columns;
     }
     // Per thread a working heap of 8-byte entries, compacted above 2^22 of them (coboundaries of about the

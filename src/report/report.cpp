@@ -103,6 +103,24 @@ private:
     std::vector<std::pair<std::string, std::string>> toc_;
 };
 
+/// A layer's longest H1 loop (persistence.representatives) in one sentence, from the inputs on it as the
+/// persistence command traced them (summary: "runs through Shirt (12), ...; 25 inputs, 3 misclassified"), with
+/// the picture of the layer's loops (`loops`, a .png beside its .svg) when there is one.
+void loop_sentence(Page& page, const Diagrams& d, const std::string& loops) {
+    if (d.dims.size() < 2 || d.dims[1].representatives.empty()) return;
+    const Representative& r = d.dims[1].representatives.front();
+    if (r.inputs.summary.empty()) return;
+    const std::string sentence = "Its longest H1 loop, alive from " + fixed(r.birth, 3) +
+                                 (r.essential() ? " on (essential)" : " to " + fixed(r.death, 3)) + ", " + r.inputs.summary + ".";
+    if (page.has(loops)) {
+        std::string svg = loops;
+        svg.replace(svg.size() - 4, 4, ".svg");
+        page.figure(loops, sentence, page.has(svg) ? svg : loops, "small");
+    } else {
+        page.text(sentence);
+    }
+}
+
 struct ModelInfo {
     std::string name;
     std::vector<std::string> layers, class_names;
@@ -402,6 +420,7 @@ void write_report(const std::string& results_dir, bool force) {
                     std::string counts;
                     for (const auto& dg : d.dims) counts += " H" + std::to_string(dg.dim) + ": " + std::to_string(dg.pairs.size());
                     page.figure(fig + ".svg", counts, fig + ".png", "small");
+                    loop_sentence(page, d, kLayout.loops(m.name, layer));
                 }
                 page.raw("</td>");
             }

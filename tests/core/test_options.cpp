@@ -32,7 +32,8 @@ TEST_CASE("options: one value checked against its spec, in the words the command
 }
 
 TEST_CASE("options: experiment keys derive from the command's names, in the table's order", "[core][options]") {
-    CHECK(stage_options("persistence").keys() == std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff"});
+    CHECK(stage_options("persistence").keys() ==
+          std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff", "representatives", "min_persistence"});
     CHECK(stage_options("mapper").keys() ==
           std::vector<std::string>{"lens", "intervals", "overlap", "clusterer", "cover", "relu", "points", "layers"});
     CHECK(stage_options("sampling").keys() == std::vector<std::string>{"method", "points", "normalize", "projection"});
@@ -69,7 +70,7 @@ TEST_CASE("options: a job gets the options the file set and the defaults that di
     CHECK(option_arguments(stage_options("persistence"), {}) == std::vector<std::string>{"--max-dim", "1"});
     // the manifest's parameters: what was set, else the experiment's defaults
     const auto resolved = resolved_options(stage_options("persistence"), {{"coeff", "3"}});
-    CHECK(resolved == OptionValues{{"max-dim", "1"}, {"metric", "euclidean"}, {"coeff", "3"}});
+    CHECK(resolved == OptionValues{{"max-dim", "1"}, {"metric", "euclidean"}, {"coeff", "3"}, {"representatives", "0"}});
 }
 
 TEST_CASE("options: a number has one spelling on a job's command line, however the file wrote it", "[core][options]") {

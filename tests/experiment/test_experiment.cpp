@@ -393,6 +393,18 @@ TEST_CASE("options declared once: the file's checks, the jobs' arguments and the
     CHECK(error_of(with("{threshold: 0.5}", "{layers: [fc1, [x]]}")) == file + ":11: coactivation.layers[1]: expected a text value, got a list");
     CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, backend: fast}")) ==
           file + ":8: persistence.backend: expected one of native, gudhi, ripser, got 'fast'");
+    // representatives: the command's option, in the file; only the native backend has them; one thread each job
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, representatives: -2}")) ==
+          file + ":8: persistence.representatives: " + option_problem(stage_options("persistence").at("representatives"), "-2"));
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, backend: ripser, min_persistence: 0.1}")) ==
+          file + ":8: persistence.min_persistence: representatives are computed by the native backend only, not by backend "
+                 "ripser; use backend: native");
+    for (const auto& j : plan_jobs(load_experiment(with("{max_dim: 1}", "{max_dim: 1, representatives: 4}").string())))
+        if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --representatives 4 ") != std::string::npos);
+    for (const auto& j : plan_jobs(load_experiment(with("{max_dim: 1}", "{max_dim: 1, min_persistence: 0.5}").string())))
+        if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --min-persistence 0.5 ") != std::string::npos);
+    for (const auto& j : plan_jobs(load_experiment(with("{max_dim: 1}", "{max_dim: 1, representatives: 4}").string())))
+        if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --threads 1 ") != std::string::npos);
 
     // the jobs: what the file set, and the experiment defaults that differ from the command's
     const auto c = load_experiment(with("coactivation: {threshold: 0.5}", "coactivation: {threshold: 0.25, layers: [fc1, fc2]}").string());

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "actopo/core.hpp"
@@ -190,4 +191,56 @@ TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and 
     CHECK(err.rfind("actopo: " + bad + ":9: explain.methods[0]: unknown method 'salency' (closest: saliency", 0) == 0);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "b"));
+}
+
+// The tiny experiment asks for representatives (persistence: {representatives: 3}). Oracle: h5py reads each
+// layer's longest loop's input ids from the diagram file and their classes and predictions from the store, and
+// writes the sentence the report must hold, counting each input once; nothing of actopo's is reused.
+TEST_CASE("actopo run: persistence.representatives traces each layer's longest loop, and the report says what it runs through",
+          "[experiment][reference]") {
+    const auto r = reference_run();
+    REQUIRE(!r.empty());
+    const auto dir = temp_dir("run-loops");
+    const std::string script = (dir / "loops.py").string(), expected = (dir / "expected.txt").string();
+    std::ofstream(script) << "import h5py, sys\n"
+                             "root = sys.argv[1]\n"
+                             "for m in ('mlp', 'cnn'):\n"
+                             "    s = h5py.File(f'{root}/stores/{m}.h5', 'r')\n"
+                             "    row = {int(i): k for k, i in enumerate(s['inputs/index'][:])}\n"
+                             "    labels, predictions = s['inputs/labels'][:], s['inputs/predictions'][:]\n"
+                             "    names = [n.decode() if isinstance(n, bytes) else n for n in s['inputs/class_names'][:]]\n"
+                             "    d = h5py.File(f'{root}/diagrams/{m}.h5', 'r')\n"
+                             "    def visit(name, g):\n"
+                             "        if not isinstance(g, h5py.Group) or 'dim1_inputs' not in g: return\n"
+                             "        birth, death = g['dim1_representatives'][0]\n"
+                             "        ids = sorted(set(int(i) for i in g['dim1_inputs'][0]))\n"
+                             "        counts = {}\n"
+                             "        for i in ids: counts[int(labels[row[i]])] = counts.get(int(labels[row[i]]), 0) + 1\n"
+                             "        wrong = sum(int(predictions[row[i]] != labels[row[i]]) for i in ids)\n"
+                             "        order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))\n"
+                             "        through = ', '.join(f'{names[c]} ({n})' for c, n in order)\n"
+                             "        print(f'{m}/{name}.loops.png\\tIts longest H1 loop, alive from {birth:.3f} to {death:.3f}, runs through '\n"
+                             "              f'{through}; {len(ids)} inputs, {wrong} misclassified.')\n"
+                             "    d['diagrams'].visititems(visit)\n";
+    REQUIRE(shell("/usr/bin/python3 " + script + " " + r.string() + " > " + expected) == 0);
+    const std::string page = actopo::read_text_file((r / "report/index.html").string());
+    std::ifstream in(expected);
+    std::size_t layers = 0, shown = 0;
+    for (std::string line; std::getline(in, line); ++layers) {
+        const std::string picture = line.substr(0, line.find('\t')), sentence = line.substr(line.find('\t') + 1);
+        const std::string m = picture.substr(0, picture.find('/')), layer = picture.substr(m.size() + 1, picture.size() - m.size() - 11);
+        INFO(sentence);
+        CHECK(fs::exists(r / "diagrams" / (m + "." + layer + ".loops.png")));
+        shown += page.find(sentence) != std::string::npos;
+    }
+    CHECK(layers >= 6);
+    // every layer row with a diagram says it (copies of an earlier layer are shown once, in the earlier row)
+    std::size_t rows = 0;
+    for (std::size_t at = 0; (at = page.find("-diagram.svg\"", at)) != std::string::npos; ++at) ++rows;
+    CHECK(rows > 0);
+    CHECK(shown == rows);
+    std::size_t said = 0;
+    for (std::size_t at = 0; (at = page.find("Its longest H1 loop, alive from", at)) != std::string::npos; ++at) ++said;
+    CHECK(said == 2 * shown);  // the figure's alt text and caption
+    fs::remove_all(dir);
 }

@@ -337,6 +337,36 @@ TEST_CASE("representatives of every class of random clouds on two threads, with 
     }
 }
 
+// The reduction keeps the V of at most K columns reduced to zero (the earliest ones, which a selection of the K
+// longest takes): with more essential classes than K, the kept cocycles must be the selected ones.
+TEST_CASE("representatives of the K longest among many essential classes, on two threads", "[native][representatives]") {
+    std::mt19937 rng(19);
+    std::vector<std::vector<double>> pts;
+    for (int k = 0; k < 4; ++k)  // four separated noisy circles, all essential below the threshold
+        for (auto& q : circle(18, 4.0 * k, 1, rng, 0.3 * k)) pts.push_back(q);
+    const Cloud c = make_cloud(pts);
+    for (int threads : {1, 2}) {
+        actopo::RipsOptions o;
+        o.max_dim = 1;
+        o.threads = threads;
+        o.threshold = 0.9;
+        o.representatives = 2;
+        const auto d = actopo::native::compute(actopo::RipsInput::from_lower(c.n(), c.lower), o);
+        const auto& reps = d.dims[1].representatives;
+        std::vector<double> essential;
+        for (const auto& pair : d.dims[1].pairs)
+            if (pair.essential()) essential.push_back(pair.birth);
+        REQUIRE(essential.size() >= 4);
+        std::sort(essential.begin(), essential.end());
+        REQUIRE(reps.size() == 2);
+        for (std::size_t i = 0; i < 2; ++i) {
+            CHECK(std::isinf(reps[i].death));
+            CHECK(reps[i].birth == essential[i]);  // the earliest-born essential classes
+        }
+        check_all(c, d, 2);
+    }
+}
+
 TEST_CASE("representatives: --min-persistence keeps the classes at least that long, longest first", "[native][representatives]") {
     std::mt19937 rng(5);
     std::normal_distribution<double> g;

@@ -154,6 +154,20 @@ TEST_CASE("actopo persistence --representatives traces a store layer's loop to i
         CHECK(back.cycle == rep.at("cycle").get<std::vector<std::uint32_t>>());
         CHECK(*std::max_element(back.cycle.begin(), back.cycle.end()) < 50);
         CHECK(back.inputs.summary == rep.at("inputs").at("summary").get<std::string>());
+        // and from the HDF5 file (the file h5py read above): the same representative, but labels and predictions
+        const auto h5 = actopo::read_diagrams(out, "ring").dims.at(1).representatives;
+        REQUIRE(h5.size() == 1);
+        CHECK(h5[0].birth == rep.at("birth").get<double>());
+        CHECK(h5[0].death == rep.at("death").get<double>());
+        CHECK(h5[0].birth_simplex == rep.at("birth_simplex").get<std::vector<std::uint32_t>>());
+        std::vector<std::uint32_t> cocycle;
+        for (const auto& entry : rep.at("cocycle"))
+            for (const auto& v : entry) cocycle.push_back(v.get<std::uint32_t>());
+        CHECK(h5[0].cocycle == cocycle);
+        CHECK(h5[0].cycle == rep.at("cycle").get<std::vector<std::uint32_t>>());
+        CHECK(h5[0].inputs.ids == rep.at("inputs").at("ids").get<std::vector<std::int64_t>>());
+        CHECK(h5[0].inputs.summary == rep.at("inputs").at("summary").get<std::string>());
+        CHECK(h5[0].inputs.labels.empty());
     }
     SECTION("asked of gudhi or ripser: one line, exit 1, nothing written") {
         for (const std::string backend : {"gudhi", "ripser"}) {
