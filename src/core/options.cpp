@@ -60,6 +60,10 @@ OptionSpec yaml_only(OptionSpec s) {
     s.cli = false;
     return s;
 }
+OptionSpec cli_only(OptionSpec s) {
+    s.yaml = false;
+    return s;
+}
 std::string prime_check(const std::string& value) {
     const long long p = std::stoll(value);
     bool prime = p >= 2;
