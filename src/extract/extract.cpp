@@ -182,16 +182,26 @@ StoreWriterOptions writer_options(const ExtractOptions& o, const DatasetReader& 
     return w;
 }
 
+// The dataset of o's extraction; UserError when it has no inputs.
+std::unique_ptr<DatasetReader> open_inputs(const ExtractOptions& o) {
+    auto dataset = open_dataset(o.dataset, o.limit);
+    if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
+    return dataset;
+}
+
+CaptureOptions capture_options(const ExtractOptions& o) {
+    CaptureOptions c;
+    c.all_calls = o.all_calls;
+    c.logits = o.logits;
+    return c;
+}
+
 }  // namespace
 
 ExtractPlan plan_extraction(const ExtractOptions& o) {
     check_options(o);
-    auto dataset = open_dataset(o.dataset, o.limit);
-    if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
-    CaptureOptions capture_options;
-    capture_options.all_calls = o.all_calls;
-    capture_options.logits = o.logits;
-    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
+    auto dataset = open_inputs(o);
+    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options(o));
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     std::int64_t label = 0;
     capture.run(*dataset, 0, 1, &label);
@@ -216,12 +226,8 @@ ExtractReport extract_activations(const ExtractOptions& o) {
     if (std::filesystem::exists(o.output) && !o.force)
         throw UserError("output '" + o.output + "' already exists (use --force to replace it)");
     check_options(o);
-    auto dataset = open_dataset(o.dataset, o.limit);
-    if (dataset->size() == 0) throw UserError("dataset '" + o.dataset + "' has no inputs");
-    CaptureOptions capture_options;
-    capture_options.all_calls = o.all_calls;
-    capture_options.logits = o.logits;
-    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options);
+    auto dataset = open_inputs(o);
+    LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options(o));
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const StoreWriterOptions writer_opts = writer_options(o, *dataset);
     const auto stream_start = std::chrono::steady_clock::now();
