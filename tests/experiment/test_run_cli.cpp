@@ -119,7 +119,8 @@ TEST_CASE("actopo: a command and an experiment file refuse a value in the same w
     CHECK(err.find("--coeff: expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'") != std::string::npos);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     const std::string bad = (dir / "bad.yaml").string();
-    REQUIRE(shell("sed \"s/persistence: {max_dim: 1}/persistence: {max_dim: 1, coeff: 4}/\" " + kConfig + " > " + bad) == 0);
+    REQUIRE(shell("sed \"s/^persistence: {max_dim: 1/persistence: {max_dim: 1, coeff: 4/\" " + kConfig + " > " + bad) == 0);
+    REQUIRE(actopo::read_text_file(bad).find("persistence: {max_dim: 1, coeff: 4") != std::string::npos);
     REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
     CHECK(actopo::read_text_file((dir / "err.txt").string()) ==
           "actopo: " + bad + ":9: persistence.coeff: expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'\n");
