@@ -407,8 +407,14 @@ PointCloud sample_layer(const StoreReader& store, const std::string& layer, cons
     double dim = options.method == Sampling::flatten ? double(channels) * double(positions)
                  : token_sampling(options.method)  ? double(positions)
                                                     : double(channels);
-    if (options.method == Sampling::flatten && options.projection > 0) dim = std::min(dim, double(options.projection));
-    if (points * dim * sizeof(float) > double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE))) throw too_big();
+    // a projection holds kProjectionBlocks 4-byte entries per input coordinate, beside the cloud of k dimensions
+    double table = 0;
+    if (options.method == Sampling::flatten && options.projection > 0 && dim > double(options.projection)) {
+        table = dim * double(kProjectionBlocks) * sizeof(std::uint32_t);
+        dim = double(options.projection);
+    }
+    if (points * dim * sizeof(float) + table > double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE)))
+        throw too_big();
     Tables tab;
     tab.labels = store.labels();
     tab.predictions = store.predictions();
