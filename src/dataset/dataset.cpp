@@ -185,9 +185,6 @@ private:
         h5::check_status(H5Dread(dataset, memory, mspace, fspace, H5P_DEFAULT, out), path_ + ": cannot read /" + name);
     }
 
-public:
-
-private:
     std::string path_;
     h5::Handle file_, x_;
     std::vector<std::int64_t> labels_, shape_;
