@@ -9,6 +9,7 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <tuple>
 
 namespace actopo {
 
@@ -224,6 +225,35 @@ void emit_tokens(const float* a, std::size_t features, const std::vector<std::si
 // Row source: block reads from a store or slices of an in-memory matrix.
 using RowReader = std::function<std::vector<float>(std::size_t first, std::size_t count)>;
 
+// How a layer of per-input `shape` becomes points under opt: the sampling actually applied (a token sampling of a
+// vector layer is its vector), its channels and positions (a sequence [T, D]: channels = T, positions = D), the
+// points per input and their dimension (k when flatten goes through the projection).
+struct PointLayout {
+    Sampling method;
+    bool sequence, project;
+    std::size_t channels, positions, row_size, per_input, dim;
+};
+
+PointLayout point_layout(const std::vector<std::int64_t>& shape, const SampleOptions& opt, const std::string& name) {
+    PointLayout l;
+    l.method = opt.method;
+    if (token_sampling(l.method) && shape.size() < 2) {  // a vector layer has no tokens: its one point is the vector
+        if (l.method == Sampling::tokens)
+            throw UserError("layer '" + name + "' has per-input shape " + shape_string(shape) +
+                            "; --sampling tokens needs [T, D] (tokens first)");
+        l.method = Sampling::flatten;
+    }
+    l.sequence = token_sampling(l.method);
+    std::tie(l.channels, l.positions) = channels_and_positions(shape);
+    l.row_size = l.channels * l.positions;
+    l.per_input = l.method == Sampling::spatial ? l.positions : l.method == Sampling::tokens ? l.channels : 1;
+    l.project = l.method == Sampling::flatten && opt.projection > 0 && l.row_size > opt.projection;
+    l.dim = l.method == Sampling::flatten ? (l.project ? opt.projection : l.row_size)
+            : l.sequence                  ? l.positions
+                                          : l.channels;
+    return l;
+}
+
 struct Tables {  // per input: label, prediction, id; per input and position: mask (1: padded), token id
     std::vector<std::int64_t> labels, predictions, ids;
     std::vector<std::uint8_t> mask;
@@ -234,26 +264,14 @@ struct Tables {  // per input: label, prediction, id; per input and position: ma
 
 PointCloud sample_rows(const RowReader& read, std::size_t n, const std::vector<std::int64_t>& shape, const Tables& tab,
                        const SampleOptions& opt, const std::string& name) {
-    Sampling method = opt.method;
-    if (token_sampling(method) && shape.size() < 2) {  // a vector layer has no tokens: its one point is the vector
-        if (method == Sampling::tokens)
-            throw UserError("layer '" + name + "' has per-input shape " + shape_string(shape) +
-                            "; --sampling tokens needs [T, D] (tokens first)");
-        method = Sampling::flatten;
-    }
-    const bool sequence = token_sampling(method);
-    auto [channels, positions] = channels_and_positions(shape);  // a sequence: channels = T, positions = features
-    const std::size_t row_size = channels * positions;
+    const PointLayout lay = point_layout(shape, opt, name);
+    const Sampling method = lay.method;
+    const bool sequence = lay.sequence, project = lay.project;
+    const std::size_t channels = lay.channels, positions = lay.positions, row_size = lay.row_size,
+                      per_input = lay.per_input, dim = lay.dim;
     if (sequence && tab.mask_length > 0 && tab.mask_length != channels)
         throw UserError(name + ": " + std::to_string(channels) + " tokens per input, but /inputs/mask has " +
                         std::to_string(tab.mask_length) + " positions (expected the same)");
-    const std::size_t per_input = method == Sampling::spatial  ? positions
-                                  : method == Sampling::tokens ? channels
-                                                                   : 1;
-    const bool project = method == Sampling::flatten && opt.projection > 0 && row_size > opt.projection;
-    const std::size_t dim = method == Sampling::flatten ? (project ? opt.projection : row_size)
-                            : sequence                      ? positions
-                                                            : channels;
 
     if (opt.points > (std::size_t(1) << 40))  // a negative number wrapped around, or a typo
         throw UserError("--points " + std::to_string(opt.points) + " is not a number of points (expected 0 for all, or a count)");
@@ -400,19 +418,12 @@ PointCloud sample_layer(const StoreReader& store, const std::string& layer, cons
                          std::to_string(store.size()) + " inputs does not fit in memory (sample fewer --points, or avgpool)");
     };
     // the point cloud's size, checked before allocating it (an allocation beyond memory may not fail cleanly)
-    const auto [channels, positions] = channels_and_positions(shape);
-    const bool tokens = options.method == Sampling::tokens, spatial = options.method == Sampling::spatial;
-    double points = double(store.size()) * (spatial ? double(positions) : tokens ? double(channels) : 1.0);
+    const PointLayout lay = point_layout(shape, options, layer);
+    double points = double(store.size()) * double(lay.per_input);
     if (options.points > 0) points = std::min(points, double(options.points));
-    double dim = options.method == Sampling::flatten ? double(channels) * double(positions)
-                 : token_sampling(options.method)  ? double(positions)
-                                                    : double(channels);
+    const double dim = double(lay.dim);
     // a projection holds kProjectionBlocks 4-byte entries per input coordinate, beside the cloud of k dimensions
-    double table = 0;
-    if (options.method == Sampling::flatten && options.projection > 0 && dim > double(options.projection)) {
-        table = dim * double(kProjectionBlocks) * sizeof(std::uint32_t);
-        dim = double(options.projection);
-    }
+    const double table = lay.project ? double(lay.row_size) * double(kProjectionBlocks) * sizeof(std::uint32_t) : 0;
     if (points * dim * sizeof(float) + table > double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE)))
         throw too_big();
     Tables tab;
