@@ -13,6 +13,7 @@
 #include "actopo/core.hpp"
 #include "actopo/extract.hpp"
 #include "temp_dir.hpp"
+#include "user_error_of.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
@@ -120,14 +121,7 @@ TEST_CASE("ablate: the permutation baseline is seeded and equals the ablation wh
 }
 
 TEST_CASE("ablate: bad units, graphs and ids are one-line errors naming the file, layer or id", "[ablate]") {
-    auto message = [](const std::function<void()>& fn) -> std::string {
-        try {
-            fn();
-        } catch (const UserError& e) {
-            return e.what();
-        }
-        return "no error";
-    };
+    const auto message = actopo_test::user_error_of;
     CHECK_THAT(message([] { parse_layer_units("fc1:x"); }), Catch::StartsWith("--neurons 'fc1:x': unit 'x' is not a whole number >= 0"));
     CHECK_THAT(message([] { parse_layer_units("fc1"); }), Catch::StartsWith("--neurons 'fc1': expected layer:units"));
     CHECK(parse_layer_units("layer1.0.conv2:5,3,5") == LayerUnits{{"layer1.0.conv2", {3, 5}}});

@@ -12,11 +12,14 @@
 #include "actopo/core.hpp"
 #include "actopo/extract.hpp"
 #include "actopo/store.hpp"
+#include "user_error_of.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
+
+using actopo_test::user_error_of;
 
 const std::string kDir = std::string(ACTOPO_SOURCE_DIR) + "/tests/extract/";
 const std::string kData = kDir + "data/";
@@ -34,14 +37,6 @@ std::string model_file(const std::string& model, const std::string& kind) {
     return kData + "capture_" + model + "_" + kind + ".pt";
 }
 
-std::string user_error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 // One extraction for the oracle: the job line it reads ("model store dataset calls output").
 struct Job {

@@ -17,11 +17,14 @@
 #include "actopo/extract.hpp"
 #include "actopo/store.hpp"
 #include "temp_dir.hpp"
+#include "user_error_of.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
+
+using actopo_test::user_error_of;
 
 const std::string kData = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/";
 
@@ -50,14 +53,6 @@ float max_abs_diff(const Matrix& a, const Matrix& b) {
     return worst;
 }
 
-std::string user_error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 

@@ -18,22 +18,17 @@
 #include "actopo/mapper.hpp"
 #include "actopo/store.hpp"
 #include "temp_dir.hpp"
+#include "user_error_of.hpp"
 
 using namespace actopo;
 namespace fs = std::filesystem;
 
 namespace {
 
+using actopo_test::user_error_of;
+
 const std::string kData = std::string(ACTOPO_SOURCE_DIR) + "/tests/mapper/data/";
 
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 PointCloud cloud_of(std::vector<std::vector<float>> rows, std::vector<std::int64_t> ids) {
     PointCloud c;
@@ -62,7 +57,7 @@ TEST_CASE("distinguishing units: z of the members' mean against every input, lar
     CHECK(top[1].first == 0);
     CHECK(top[1].second == Approx(1.0 / std::sqrt(3.0)));  // members' mean 2
     CHECK(mapper::distinguishing_units(cloud, {10, 13}, 1).size() == 1);
-    CHECK_THAT(error_of([&] { mapper::distinguishing_units(cloud, {10, 99}, 2); }),
+    CHECK_THAT(user_error_of([&] { mapper::distinguishing_units(cloud, {10, 99}, 2); }),
                Catch::StartsWith("input id 99 of the node is not in the store (toy)"));
 }
 
@@ -87,10 +82,10 @@ TEST_CASE("mean attribution maps, per-input value files and node colours", "[map
     CHECK(g.attribution_shape == std::vector<std::int64_t>{1, 2, 2});
     CHECK(g.nodes[0].attribution_mean == std::vector<float>(4, 3.0f));
     CHECK(g.nodes[1].attribution_mean == std::vector<float>(4, 149.5f));
-    CHECK_THAT(error_of([&] { mapper::read_attribution_maps(kData + "attributions.h5:lrp"); }),
+    CHECK_THAT(user_error_of([&] { mapper::read_attribution_maps(kData + "attributions.h5:lrp"); }),
                Catch::EndsWith("has no attributions of method 'lrp' (it has saliency)"));
     g.nodes[1].members = {0, 300};
-    CHECK_THAT(error_of([&] { mapper::add_attribution_means(g, mapper::read_attribution_maps(kData + "attributions.h5:saliency")); }),
+    CHECK_THAT(user_error_of([&] { mapper::add_attribution_means(g, mapper::read_attribution_maps(kData + "attributions.h5:saliency")); }),
                Catch::Contains("has no attribution map of input id 300 (node 1"));
     g.nodes[1].members = {0, 299};
 
@@ -112,9 +107,9 @@ TEST_CASE("mean attribution maps, per-input value files and node colours", "[map
     write_text_file((dir / "bad.csv").string(), "1\n2\nthree\n", true);
     CHECK(mapper::read_input_values((dir / "plain.csv").string()) == std::map<std::int64_t, double>{{0, 1.5}, {1, -2}, {2, 0.7}});
     CHECK(mapper::read_input_values((dir / "pairs.csv").string()) == std::map<std::int64_t, double>{{0, 1}, {4, 2.5}});
-    CHECK(error_of([&] { mapper::read_input_values((dir / "bad.csv").string()); }) ==
+    CHECK(user_error_of([&] { mapper::read_input_values((dir / "bad.csv").string()); }) ==
           "'" + (dir / "bad.csv").string() + "' line 3: 'three' is not a value or id,value (expected one number per line, or id,value)");
-    CHECK_THAT(error_of([&] { mapper::colour_nodes(g, "file:pairs.csv", mapper::read_input_values((dir / "pairs.csv").string()), false); }),
+    CHECK_THAT(user_error_of([&] { mapper::colour_nodes(g, "file:pairs.csv", mapper::read_input_values((dir / "pairs.csv").string()), false); }),
                Catch::StartsWith("--color-by file:pairs.csv: no value for input id 1 (node 0)"));
     fs::remove_all(dir);
 }
@@ -134,13 +129,13 @@ TEST_CASE("graph files read back: a Mapper node, a co-activation community, and 
     CHECK(node.members == std::vector<std::int64_t>{5, 9, 11});
     CHECK(node.store == "acts.h5");
     CHECK(node.layer == "fc1");
-    CHECK(error_of([&] { mapper::read_node(mapper_graph, 2); }) == mapper_graph + ": no node 2 (the graph has nodes 0-1)");
-    CHECK_THAT(error_of([&] { mapper::read_node(coact, 0); }), Catch::StartsWith(coact + ": not a Mapper graph"));
+    CHECK(user_error_of([&] { mapper::read_node(mapper_graph, 2); }) == mapper_graph + ": no node 2 (the graph has nodes 0-1)");
+    CHECK_THAT(user_error_of([&] { mapper::read_node(coact, 0); }), Catch::StartsWith(coact + ": not a Mapper graph"));
     const auto c = read_community(coact, 1);
     CHECK(c.units == std::map<std::string, std::vector<std::int64_t>>{{"conv2", {3}}, {"fc1", {2, 7}}});
     CHECK(c.classes == std::vector<std::int64_t>{2});
     CHECK(c.class_names == std::vector<std::string>{"Sneaker"});
-    CHECK(error_of([&] { read_community(coact, 5); }) == coact + ": no community 5 with neurons (communities with neurons: 0, 1)");
-    CHECK_THAT(error_of([&] { read_community(mapper_graph, 0); }), Catch::StartsWith(mapper_graph + ": not a co-activation graph"));
+    CHECK(user_error_of([&] { read_community(coact, 5); }) == coact + ": no community 5 with neurons (communities with neurons: 0, 1)");
+    CHECK_THAT(user_error_of([&] { read_community(mapper_graph, 0); }), Catch::StartsWith(mapper_graph + ": not a co-activation graph"));
     fs::remove_all(dir);
 }
