@@ -10,9 +10,11 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "actopo/core.hpp"
+#include "actopo/core/coprocess.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -98,6 +100,24 @@ TEST_CASE("run_process passes arguments without a shell, feeds stdin, and a miss
     CHECK(actopo::run_process({"sh", "-c", "exit 7"}).status == 7);
     CHECK_THROWS_AS(actopo::run_process({"/nonexistent/program"}), actopo::EnvironmentError);
     CHECK_THROWS_AS(actopo::sibling_program("no-such-actopo-program"), actopo::EnvironmentError);
+}
+
+TEST_CASE("a Coprocess answers line by line, keeps a last line without a newline, and reports its exit code", "[core][programs]") {
+    // a shell that echoes each line it reads, doubled, and ends on "bye" with a last line without '\n' and code 3
+    actopo::Coprocess sh({"sh", "-c", "while read l; do [ \"$l\" = bye ] && { printf 'last'; exit 3; }; echo \"$l $l\"; done"});
+    sh.write_line("one");
+    CHECK(sh.read_line() == std::optional<std::string>("one one"));
+    sh.write_line("two words");  // the answer to each line comes before the next line is sent
+    CHECK(sh.read_line() == std::optional<std::string>("two words two words"));
+    sh.write_line("bye");
+    CHECK(sh.read_line() == std::optional<std::string>("last"));
+    CHECK_FALSE(sh.read_line().has_value());
+    CHECK(sh.finish() == 3);
+    CHECK(sh.finish() == 3);  // finishing again (as the destructor does) is harmless
+    CHECK_THROWS_AS(sh.write_line("more"), actopo::EnvironmentError);
+    actopo::Coprocess stderr_too({"sh", "-c", "echo to-stderr >&2"});
+    CHECK(stderr_too.read_line() == std::optional<std::string>("to-stderr"));
+    CHECK_THROWS_AS(actopo::Coprocess({"/nonexistent/program"}), actopo::EnvironmentError);
 }
 
 #ifndef __SANITIZE_ADDRESS__  // AddressSanitizer needs more address space than the limit below leaves
