@@ -45,7 +45,7 @@ using ExternalRun = ProcessResult;
 inline ExternalRun run_external(const std::string& command) { return run_shell(command); }
 /// The load average over 1, 5 and 15 minutes ("0.52 1.10 2.30"), "unknown" when unreadable.
 std::string load_average();
-/// CPU seconds (user + system) this process has used so far.
+/// CPU seconds (user + system, every thread) this process has used so far (CLOCK_PROCESS_CPUTIME_ID).
 double cpu_seconds();
 /// The path of the running program (actopo-bench), and of the `actopo` program beside it.
 std::string self_executable();
