@@ -1,7 +1,7 @@
 // The Python package (docs/python.md): actopo.rips beside GUDHI's RipsComplex + persistence in the same python3
 // process (apps/bench/bench_python.py), and the cost of the Python call over the C++ call (compute_persistence
-// in this process, taking turns with the python3 process, a Coprocess) on the same input. Targets: actopo.rips at least 20x faster than GUDHI where GUDHI finishes;
-// the Python call at most 5 % slower than the C++ call.
+// in this process, taking turns with the python3 process, a Coprocess) on the same input. Targets: actopo.rips at
+// least 20x faster than GUDHI where GUDHI finishes; the Python call at most 5 % slower than the C++ call.
 #include <unistd.h>
 
 #include <algorithm>
