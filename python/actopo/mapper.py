@@ -133,7 +133,8 @@ class Mapper:
 def class_hierarchy(graphs, threshold=0.5, class_names=None):
     """How a model separates classes across its layers: ``graphs`` a dict {layer: MapperGraph} in the model's
     order; for each merge of the last layer's dendrogram, the similarity of its two class groups per layer and
-    the first layer from which it stays below ``threshold``."""
+    the first layer from which it stays below ``threshold``. ``class_names`` default to those the graphs were
+    fit with (the first graph's that has them)."""
     if not isinstance(graphs, dict) or not graphs or not all(isinstance(g, MapperGraph) for g in graphs.values()):
         raise TypeError("graphs: expected a non-empty dict {layer: MapperGraph}")
     t = _checks.number(threshold, "threshold", lo=0, hi=1)

@@ -298,7 +298,10 @@ void bind_analysis(py::module_& m) {
                                         double threshold, const std::vector<std::string>& class_names) {
         std::vector<mapper::Dendrogram> ds;
         for (const auto* g : graphs) ds.push_back(mapper::class_hierarchy(g->graph));
-        return mapper::hierarchy_across_layers(layers, ds, threshold, class_names).dump();
+        std::vector<std::string> names = class_names;  // none given: those the first graph was fit with
+        for (const auto* g : graphs)
+            if (names.empty()) names = g->class_names;
+        return mapper::hierarchy_across_layers(layers, ds, threshold, names).dump();
     });
 }
 

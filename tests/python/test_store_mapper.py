@@ -131,7 +131,8 @@ def test_cover_and_nerve_follow_their_definitions(rng):
 
 def test_html_and_hierarchy(rng, tmp_path):
     X, y = blobs(rng, [np.zeros(3), np.full(3, 0.3), np.array([4.0, 0, 0])])
-    graphs = {layer: actopo.Mapper(lens="pca", intervals=4, eps=0.6, min_samples=3).fit(X * s, labels=y)
+    graphs = {layer: actopo.Mapper(lens="pca", intervals=4, eps=0.6, min_samples=3).fit(
+                  X * s, labels=y, class_names=["a", "b", "c"] if layer == "l2" else None)
               for layer, s in (("l1", 1.0), ("l2", 2.0))}
     graphs["l2"].html(tmp_path / "g.html", title="blobs")
     page = (tmp_path / "g.html").read_text()
@@ -144,6 +145,10 @@ def test_html_and_hierarchy(rng, tmp_path):
     # blobs 0 and 1 lie 0.52 apart: one cluster at eps 0.6 in l1, two in l2 (twice as far): they split at l2
     split = [s for s in across["splits"] if s["groups"] == [[0], [1]]]
     assert len(split) == 1 and split[0]["split_layer"] == "l2" and split[0]["group_names"] == [["a"], ["b"]]
+    # without class_names: the names l2 was fit with (l1 has none), as docs/python.md's call gives them
+    assert actopo.class_hierarchy(graphs)["splits"] == across["splits"]
+    given = actopo.class_hierarchy(graphs, class_names=["p", "q", "r"])["splits"]  # given names come first
+    assert [s["group_names"] for s in given if s["groups"] == [[0], [1]]] == [[["p"], ["q"]]]
 
 
 @pytest.mark.parametrize("kwargs,fit,exc,word", [
