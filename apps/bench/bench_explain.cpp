@@ -10,6 +10,7 @@
 //             beside the wall time: on a shared machine it moves less with the load.
 //   memory  - peak RSS of `actopo explain --method integrated-gradients` (each its own process) on 100 and 1 000
 //             inputs (flat in N), and with --internal-batch 64 vs 256 (bounded by the internal batch).
+// --only lrp,deeplift: only the methods whose name starts with one of the prefixes, and no memory runs.
 // The model is the reference CNN trained for the benchmark by `actopo train` (one epoch; weights do not affect speed).
 #include <algorithm>
 #include <chrono>

@@ -8,7 +8,7 @@
 // reads; the walk goes from the output to the input, each step turning the relevance (or gradient, or multiplier)
 // of its output into that of its inputs. A rule at a weighted step is a modified gradient: z = the step run with
 // the rule's weights, s = R / z, c = the layer's backward of s with those weights (its formula for linear and
-// conv1d/2d, autograd otherwise), R_in = a * c.
+// conv1d/2d, a stride-1 convolution's as a forward convolution with flipped weights; autograd otherwise), R_in = a * c.
 #include "explain/relevance.hpp"
 
 #include <torch/csrc/autograd/autograd.h>
