@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -204,19 +205,18 @@ namespace {
 /// another thread may be reading one.
 class Reducer {
 public:
-    /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
+    /// columns: those that need a reduction, in processing order (task k is columns[k]).
     /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes), of at
     /// most `zero_v_limit` of them (0: all), the earliest in the filtration: the essential classes that a
     /// selection of the `zero_v_limit` longest classes can take.
-    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks,
-            bool keep_zero_v = false, std::size_t zero_v_limit = 0)
-        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
-          pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
-          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
-        for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
+    Reducer(const Complex& cx, int dim, std::vector<Simplex> columns, bool keep_zero_v = false, std::size_t zero_v_limit = 0)
+        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(std::move(columns)),
+          pivots_(columns_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[columns_.size()]),
+          zero_(columns_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
+        for (std::size_t k = 0; k < columns_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
     }
     ~Reducer() {
-        for (std::size_t k = 0; k < tasks_.size(); ++k) delete stored_v_[k].load(std::memory_order_relaxed);
+        for (std::size_t k = 0; k < columns_.size(); ++k) delete stored_v_[k].load(std::memory_order_relaxed);
         for (const auto* v : retired_) delete v;
     }
 
@@ -229,14 +229,14 @@ public:
         std::vector<std::uint32_t> taken_over;  // later tasks whose pivot this thread took: to reduce again
     };
 
-    std::size_t tasks() const { return tasks_.size(); }
+    std::size_t tasks() const { return columns_.size(); }
     /// Whether working columns can hold PackedKey: Z/2, and every (dim+1)-simplex index below 2^32.
     bool packed_keys() const { return p_ == 2 && cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu); }
 
     /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero. A cancellation is
     /// polled every 256 pivots (one column can take minutes); the column is then left as it is.
     void reduce(std::uint32_t k, State& st) {
-        const Simplex& s = columns_[tasks_[k]];
+        const Simplex& s = columns_[k];
         st.work.clear();
         const std::vector<Entry>* stored = stored_v_[k].load(std::memory_order_acquire);
         if (stored) {  // taken over after additions: its column is rebuilt from its V
@@ -280,7 +280,7 @@ public:
     std::vector<Interval> intervals(std::vector<std::uint32_t>* task_of = nullptr) const {
         std::vector<Interval> out;
         pivots_.for_each([&](index_t key, std::uint64_t value) {
-            const float birth = columns_[tasks_[PivotMap::column_of(value)]].diam;
+            const float birth = columns_[PivotMap::column_of(value)].diam;
             std::uint32_t vt[16];
             cx_.binom.vertices(key, dim_ + 1, cx_.n, vt);
             const float death = cx_.diameter_without(vt, dim_ + 1, -1);
@@ -289,15 +289,15 @@ public:
                 if (task_of) task_of->push_back(PivotMap::column_of(value));
             }
         });
-        for (std::uint32_t k = 0; k < tasks_.size(); ++k)
+        for (std::uint32_t k = 0; k < columns_.size(); ++k)
             if (zero_[k]) {
-                out.push_back({columns_[tasks_[k]].diam, std::numeric_limits<float>::infinity()});
+                out.push_back({columns_[k].diam, std::numeric_limits<float>::infinity()});
                 if (task_of) task_of->push_back(k);
             }
         return out;
     }
     /// The column of task k and its reduction column V (after all threads are done).
-    const Simplex& column(std::uint32_t k) const { return columns_[tasks_[k]]; }
+    const Simplex& column(std::uint32_t k) const { return columns_[k]; }
     std::vector<Entry> reduction_column(std::uint32_t k) const {
         if (const auto* v = stored_v_[k].load(std::memory_order_acquire)) return *v;
         return {Entry{column(k).idx, column(k).diam, 1}};
@@ -389,7 +389,7 @@ private:
     void add_task(State& st, std::uint32_t owner, std::uint32_t factor) const {
         const std::vector<Entry>* v = stored_v_[owner].load(std::memory_order_acquire);
         if (!v) {
-            const Simplex& s = columns_[tasks_[owner]];
+            const Simplex& s = columns_[owner];
             add(st, Entry{s.idx, s.diam, factor});
             return;
         }
@@ -415,8 +415,7 @@ private:
     int dim_;
     std::uint32_t p_;
     std::vector<std::uint32_t> inv_;
-    const std::vector<Simplex>& columns_;
-    std::vector<std::uint32_t> tasks_;
+    std::vector<Simplex> columns_;
     PivotMap pivots_;
     std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
     std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
@@ -432,35 +431,13 @@ private:
 
 std::uint64_t takeovers() { return takeover_count.load(std::memory_order_relaxed); }
 
-DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads,
+DimensionResult reduce_dimension(const Complex& cx, int dim, std::vector<Simplex> columns, int threads,
                                  const CocycleSelection* select) {
     if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
 
-    // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
-    //    their pivots are recognised by apparent_facet instead of being stored.
-    std::vector<std::uint8_t> apparent(columns.size(), 0);
-    std::atomic<std::size_t> chunks{0};  // chunks of 1024 columns taken dynamically
-    run_threads(threads, [&](int) {
-        std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
-        for (std::size_t begin; (begin = 1024 * chunks.fetch_add(1, std::memory_order_relaxed)) < columns.size();) {
-            if (cancel_requested()) return;
-            for (std::size_t c = begin; c < std::min(columns.size(), begin + 1024); ++c) {
-                cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
-                apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data()).idx >= 0;
-            }
-        }
-    });
-    throw_if_cancelled();
-
-    // 2. The other columns, taken in processing order by all threads (see Reducer).
-    std::vector<std::uint32_t> tasks;
-    tasks.reserve(std::size_t(std::count(apparent.begin(), apparent.end(), std::uint8_t(0))));
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        if (!apparent[c]) tasks.push_back(std::uint32_t(c));
-    std::vector<std::uint8_t>().swap(apparent);
-    // Only these need the processing order (sorting all columns cost a tenth of sphere_3_192).
-    parallel_sort(tasks, threads, [&](std::uint32_t a, std::uint32_t b) { return column_order(columns[a], columns[b]); });
-    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr, select ? select->longest : 0);
+    // The columns are taken in processing order by all threads (see Reducer).
+    parallel_sort(columns, threads, column_order);
+    Reducer reducer(cx, dim, std::move(columns), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
         Reducer::State st(reducer.packed_keys());
@@ -571,11 +548,12 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
             cx.binom.vertices(s.idx, dim, cx.n, vs.data());
             cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e, std::uint32_t v, int j) {
                 if (j > 0) return false;  // only cofacets adding a vertex above the top one
-                if (clear) {  // skip pivots (clearing) and apparent pairs: they are no columns
+                if (clear) {  // skip pivots (clearing) and apparent pairs on either side: they need no reduction
                     if (clear->pivots.contains(e.idx)) return true;
                     vt[0] = v;
                     for (int u = 0; u <= dim; ++u) vt[u + 1] = vs[std::size_t(u)];
                     if (apparent_facet(cx, e, dim, vt).idx >= 0) return true;
+                    if (apparent_cofacet(cx, Simplex{e.idx, e.diam}, dim + 1, vt).idx >= 0) return true;
                 }
                 part.push_back(Simplex{e.idx, e.diam});
                 return true;
@@ -586,23 +564,35 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
     return SimplexChunks::gather(parts);
 }
 
-std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
-                                  const DimensionResult& result, int threads) {
+std::vector<Simplex> columns_to_reduce(const Complex& cx, int dim, std::size_t count,
+                                       const std::function<bool(std::size_t, Simplex&)>& candidate, int threads) {
     std::vector<SimplexChunks> parts(std::size_t(std::max(1, threads)));
+    std::atomic<std::size_t> chunks{0};  // chunks of 4096 candidates taken dynamically (the order is sorted out later)
     run_threads(threads, [&](int t) {
-        std::size_t begin = next.size() * std::size_t(t) / parts.size();
-        std::size_t end = next.size() * std::size_t(t + 1) / parts.size();
-        std::uint32_t vt[16];
-        for (std::size_t i = begin; i < end; ++i) {
-            if ((i & 4095) == 0 && cancel_requested()) return;
-            const Simplex& s = next[i];
-            if (result.pivots.contains(s.idx)) continue;
-            cx.binom.vertices(s.idx, dim + 1, cx.n, vt);
-            if (apparent_facet(cx, Entry{s.idx, s.diam, 1}, dim, vt).idx < 0) parts[std::size_t(t)].push_back(s);
+        std::uint32_t vs[16];
+        for (std::size_t begin; (begin = 4096 * chunks.fetch_add(1, std::memory_order_relaxed)) < count;) {
+            if (cancel_requested()) return;
+            for (std::size_t i = begin; i < std::min(count, begin + 4096); ++i) {
+                Simplex s;
+                if (!candidate(i, s)) continue;
+                cx.binom.vertices(s.idx, dim, cx.n, vs);
+                if (apparent_cofacet(cx, s, dim, vs).idx < 0) parts[std::size_t(t)].push_back(s);
+            }
         }
     });
     throw_if_cancelled();
     return SimplexChunks::gather(parts);
+}
+
+std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
+                                  const DimensionResult& result, int threads) {
+    return columns_to_reduce(cx, dim + 1, next.size(), [&](std::size_t i, Simplex& s) {
+        s = next[i];
+        if (result.pivots.contains(s.idx)) return false;
+        std::uint32_t vt[16];
+        cx.binom.vertices(s.idx, dim + 1, cx.n, vt);
+        return apparent_facet(cx, Entry{s.idx, s.diam, 1}, dim, vt).idx < 0;
+    }, threads);
 }
 
 }  // namespace actopo::native
