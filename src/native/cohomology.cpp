@@ -48,6 +48,73 @@ struct PackedKey {
     }
     static bool earlier(T a, T b) { return a < b; }
 };
+/// Over Z/2 with larger indices: the entry without its coefficient, 12 bytes instead of 16.
+struct SimplexKey {
+    using T = Simplex;
+    static T pack(const Entry& e) { return Simplex{e.idx, e.diam}; }
+    static Entry unpack(const T& t) { return Entry{t.idx, t.diam, 1}; }
+    static bool earlier(const T& a, const T& b) { return filtration_before(a.idx, a.diam, b.idx, b.diam); }
+};
+
+/// The array of a working heap (T trivially copyable): malloc'd while under 1 MiB, then an anonymous mapping
+/// of its own that grows by mremap, which moves pages without copying them: a giant column (torus 1500 H2:
+/// 16.7 million entries, 200 MB) never holds its old and new arrays at once, as a growing vector does.
+template <class T>
+class HeapArray {
+public:
+    HeapArray() = default;
+    HeapArray(const HeapArray&) = delete;
+    HeapArray& operator=(const HeapArray&) = delete;
+    ~HeapArray() { reallocate(0); }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    T& operator[](std::size_t i) { return data_[i]; }
+    const T& operator[](std::size_t i) const { return data_[i]; }
+    T* begin() { return data_; }
+    T* end() { return data_ + size_; }
+    void clear() { size_ = 0; }
+    void pop_back() { --size_; }
+    void push_back(const T& e) {
+        // large arrays grow by a quarter: their pages are touched as they fill, the mapping costs nothing more
+        if (size_ == capacity_) reallocate(capacity_ < (std::size_t(1) << 16) ? std::max<std::size_t>(64, 2 * capacity_) : capacity_ + capacity_ / 4);
+        data_[size_++] = e;
+    }
+    /// Keeps the first n entries; gives memory back when the capacity is over four times n.
+    void shrink(std::size_t n) {
+        size_ = n;
+        if (capacity_ > 4 * n && capacity_ > (std::size_t(1) << 16)) reallocate(std::max<std::size_t>(n, std::size_t(1) << 16));
+    }
+
+private:
+    static constexpr std::size_t kMapped = std::size_t(1) << 20;
+    static std::size_t mapped_bytes(std::size_t capacity) { return (capacity * sizeof(T) + 4095) & ~std::size_t(4095); }
+    void reallocate(std::size_t capacity) {
+        const bool was_mapped = capacity_ * sizeof(T) >= kMapped, mapped = capacity * sizeof(T) >= kMapped;
+        void* p = nullptr;
+        if (capacity == 0) {
+        } else if (was_mapped && mapped) {
+            p = mremap(data_, mapped_bytes(capacity_), mapped_bytes(capacity), MREMAP_MAYMOVE);
+        } else if (mapped) {
+            p = mmap(nullptr, mapped_bytes(capacity), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p != MAP_FAILED && size_) std::memcpy(p, data_, size_ * sizeof(T));
+        } else {
+            p = std::malloc(capacity * sizeof(T));
+            if (p && size_) std::memcpy(p, data_, std::min(size_, capacity) * sizeof(T));
+        }
+        if (capacity && (!p || p == MAP_FAILED)) throw std::bad_alloc();
+        if (data_ && !(was_mapped && mapped)) {  // mremap already released or moved the old pages
+            if (was_mapped)
+                munmap(data_, mapped_bytes(capacity_));
+            else
+                std::free(data_);
+        }
+        data_ = static_cast<T*>(p);
+        capacity_ = capacity;
+        size_ = std::min(size_, capacity);
+    }
+    T* data_ = nullptr;
+    std::size_t size_ = 0, capacity_ = 0;
+};
 
 /// A 4-ary min-heap of K::T whose top is the earliest in the filtration (half the depth of a binary heap:
 /// the heaviest columns hold millions of entries, and each level is a cache miss).
@@ -60,11 +127,8 @@ public:
         limit_ = limit_floor;
     }
     bool empty() const { return heap_.empty(); }
-    const T& top() const { return heap_.front(); }
+    const T& top() const { return heap_[0]; }
     void push(const T& e) {
-        // Large heaps grow by a quarter, not double: a reallocation holds old and new buffers at once.
-        if (heap_.size() == heap_.capacity() && heap_.size() >= (std::size_t(1) << 16))
-            heap_.reserve(heap_.size() + heap_.size() / 4);
         heap_.push_back(e);
         std::size_t i = heap_.size() - 1;
         while (i > 0) {
@@ -76,7 +140,7 @@ public:
         heap_[i] = e;
     }
     T pop() {
-        const T first = heap_.front(), last = heap_.back();
+        const T first = heap_[0], last = heap_[heap_.size() - 1];
         heap_.pop_back();
         const std::size_t n = heap_.size();
         if (n == 0) return first;
@@ -105,26 +169,38 @@ public:
             while (i < heap_.size() && K::unpack(heap_[i]).idx == sum.idx) sum.coeff = (sum.coeff + K::unpack(heap_[i++]).coeff) % p;
             if (sum.coeff) heap_[w++] = K::pack(sum);
         }
-        heap_.resize(w);
         limit_ = std::max(limit_floor, w + w / 2);
-        if (heap_.capacity() > 4 * limit_) heap_.shrink_to_fit();
+        heap_.shrink(w);
     }
 
 private:
     static constexpr std::size_t limit_floor = 1 << 22;
-    std::vector<T> heap_;
+    HeapArray<T> heap_;
     std::size_t limit_ = limit_floor;
 };
 
-/// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else the wide one.
+/// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else over Z/2 the
+/// 12-byte one (SimplexKey), else the wide one.
 class WorkingColumn {
 public:
-    explicit WorkingColumn(bool packed) : packed_(packed) {}
-    void clear() { packed_ ? narrow_.clear() : wide_.clear(); }
-    void push(const Entry& e) { packed_ ? narrow_.push(PackedKey::pack(e)) : wide_.push(e); }
-    void compact_if_large(std::uint32_t p) { packed_ ? narrow_.compact_if_large(p) : wide_.compact_if_large(p); }
+    enum class Keys { packed, simplex, wide };
+    explicit WorkingColumn(Keys keys) : keys_(keys) {}
+    void clear() { keys_ == Keys::packed ? narrow_.clear() : keys_ == Keys::simplex ? middle_.clear() : wide_.clear(); }
+    void push(const Entry& e) {
+        if (keys_ == Keys::packed)
+            narrow_.push(PackedKey::pack(e));
+        else if (keys_ == Keys::simplex)
+            middle_.push(SimplexKey::pack(e));
+        else
+            wide_.push(e);
+    }
+    void compact_if_large(std::uint32_t p) {
+        keys_ == Keys::packed ? narrow_.compact_if_large(p) : keys_ == Keys::simplex ? middle_.compact_if_large(p) : wide_.compact_if_large(p);
+    }
     /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
-    bool pop_pivot(std::uint32_t p, Entry& out) { return packed_ ? pop_pivot(narrow_, p, out) : pop_pivot(wide_, p, out); }
+    bool pop_pivot(std::uint32_t p, Entry& out) {
+        return keys_ == Keys::packed ? pop_pivot(narrow_, p, out) : keys_ == Keys::simplex ? pop_pivot(middle_, p, out) : pop_pivot(wide_, p, out);
+    }
 
 private:
     template <class K>
@@ -136,8 +212,9 @@ private:
         }
         return false;
     }
-    bool packed_;
+    Keys keys_;
     EntryHeap<PackedKey> narrow_;
+    EntryHeap<SimplexKey> middle_;
     EntryHeap<WideKey> wide_;
 };
 
@@ -222,7 +299,7 @@ public:
 
     /// One thread's working memory.
     struct State {
-        explicit State(bool packed) : work(packed) {}
+        explicit State(WorkingColumn::Keys keys) : work(keys) {}
         WorkingColumn work;
         std::vector<Entry> v;
         std::uint32_t vs[16];
@@ -230,8 +307,12 @@ public:
     };
 
     std::size_t tasks() const { return columns_.size(); }
-    /// Whether working columns can hold PackedKey: Z/2, and every (dim+1)-simplex index below 2^32.
-    bool packed_keys() const { return p_ == 2 && cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu); }
+    /// The working columns' keys: PackedKey over Z/2 with every (dim+1)-simplex index below 2^32, else
+    /// SimplexKey over Z/2, else WideKey.
+    WorkingColumn::Keys keys() const {
+        if (p_ != 2) return WorkingColumn::Keys::wide;
+        return cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu) ? WorkingColumn::Keys::packed : WorkingColumn::Keys::simplex;
+    }
 
     /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero. A cancellation is
     /// polled every 256 pivots (one column can take minutes); the column is then left as it is.
@@ -440,7 +521,7 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, std::vector<Simplex
     Reducer reducer(cx, dim, std::move(columns), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
-        Reducer::State st(reducer.packed_keys());
+        Reducer::State st(reducer.keys());
         for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
             if (cancel_requested()) return;
             reducer.reduce(k, st);
