@@ -121,8 +121,8 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
 ///   about c_2 / 250 entries below that; above H1, 0.123 c_(k+1)^0.75 entries (noisy tori of 200-1500
 ///   points, where one giant column holds up to 16.7 million); 8 bytes an entry over Z/2 while the
 ///   (k+1)-simplex indices fit 32 bits, else 12 (Z/2) or 16.
-/// The cofacets of dimension max_dim + 1 are never stored. Fitted on the measured peaks of ten clouds (0.87-1.67x
-/// of them); on five held-out ones 0.67-2.1x: the heaviest column is the least predictable term
+/// The cofacets of dimension max_dim + 1 are never stored. Fitted on the measured peaks of ten clouds (1.02-1.72x
+/// of them); on five held-out ones 0.74-2.22x: the heaviest column is the least predictable term
 /// (tests/persistence/test_planner.cpp, docs/persistence.md).
 double native_bytes(const std::vector<double>& c, double n, bool lists_possible, bool collapse, int coeff) {
     const int max_dim = int(c.size()) - 2;
