@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,73 @@ struct PackedKey {
     }
     static bool earlier(T a, T b) { return a < b; }
 };
+/// Over Z/2 with larger indices: the entry without its coefficient, 12 bytes instead of 16.
+struct SimplexKey {
+    using T = Simplex;
+    static T pack(const Entry& e) { return Simplex{e.idx, e.diam}; }
+    static Entry unpack(const T& t) { return Entry{t.idx, t.diam, 1}; }
+    static bool earlier(const T& a, const T& b) { return filtration_before(a.idx, a.diam, b.idx, b.diam); }
+};
+
+/// The array of a working heap (T trivially copyable): malloc'd while under 1 MiB, then an anonymous mapping
+/// of its own that grows by mremap, which moves pages without copying them: a giant column (torus 1500 H2:
+/// 16.7 million entries, 200 MB) never holds its old and new arrays at once, as a growing vector does.
+template <class T>
+class HeapArray {
+public:
+    HeapArray() = default;
+    HeapArray(const HeapArray&) = delete;
+    HeapArray& operator=(const HeapArray&) = delete;
+    ~HeapArray() { reallocate(0); }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    T& operator[](std::size_t i) { return data_[i]; }
+    const T& operator[](std::size_t i) const { return data_[i]; }
+    T* begin() { return data_; }
+    T* end() { return data_ + size_; }
+    void clear() { size_ = 0; }
+    void pop_back() { --size_; }
+    void push_back(const T& e) {
+        // large arrays grow by a quarter: their pages are touched as they fill, the mapping costs nothing more
+        if (size_ == capacity_) reallocate(capacity_ < (std::size_t(1) << 16) ? std::max<std::size_t>(64, 2 * capacity_) : capacity_ + capacity_ / 4);
+        data_[size_++] = e;
+    }
+    /// Keeps the first n entries; gives memory back when the capacity is over four times n.
+    void shrink(std::size_t n) {
+        size_ = n;
+        if (capacity_ > 4 * n && capacity_ > (std::size_t(1) << 16)) reallocate(std::max<std::size_t>(n, std::size_t(1) << 16));
+    }
+
+private:
+    static constexpr std::size_t kMapped = std::size_t(1) << 20;
+    static std::size_t mapped_bytes(std::size_t capacity) { return (capacity * sizeof(T) + 4095) & ~std::size_t(4095); }
+    void reallocate(std::size_t capacity) {
+        const bool was_mapped = capacity_ * sizeof(T) >= kMapped, mapped = capacity * sizeof(T) >= kMapped;
+        void* p = nullptr;
+        if (capacity == 0) {
+        } else if (was_mapped && mapped) {
+            p = mremap(data_, mapped_bytes(capacity_), mapped_bytes(capacity), MREMAP_MAYMOVE);
+        } else if (mapped) {
+            p = mmap(nullptr, mapped_bytes(capacity), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p != MAP_FAILED && size_) std::memcpy(p, data_, size_ * sizeof(T));
+        } else {
+            p = std::malloc(capacity * sizeof(T));
+            if (p && size_) std::memcpy(p, data_, std::min(size_, capacity) * sizeof(T));
+        }
+        if (capacity && (!p || p == MAP_FAILED)) throw std::bad_alloc();
+        if (data_ && !(was_mapped && mapped)) {  // mremap already released or moved the old pages
+            if (was_mapped)
+                munmap(data_, mapped_bytes(capacity_));
+            else
+                std::free(data_);
+        }
+        data_ = static_cast<T*>(p);
+        capacity_ = capacity;
+        size_ = std::min(size_, capacity);
+    }
+    T* data_ = nullptr;
+    std::size_t size_ = 0, capacity_ = 0;
+};
 
 /// A 4-ary min-heap of K::T whose top is the earliest in the filtration (half the depth of a binary heap:
 /// the heaviest columns hold millions of entries, and each level is a cache miss).
@@ -59,11 +127,8 @@ public:
         limit_ = limit_floor;
     }
     bool empty() const { return heap_.empty(); }
-    const T& top() const { return heap_.front(); }
+    const T& top() const { return heap_[0]; }
     void push(const T& e) {
-        // Large heaps grow by a quarter, not double: a reallocation holds old and new buffers at once.
-        if (heap_.size() == heap_.capacity() && heap_.size() >= (std::size_t(1) << 16))
-            heap_.reserve(heap_.size() + heap_.size() / 4);
         heap_.push_back(e);
         std::size_t i = heap_.size() - 1;
         while (i > 0) {
@@ -75,7 +140,7 @@ public:
         heap_[i] = e;
     }
     T pop() {
-        const T first = heap_.front(), last = heap_.back();
+        const T first = heap_[0], last = heap_[heap_.size() - 1];
         heap_.pop_back();
         const std::size_t n = heap_.size();
         if (n == 0) return first;
@@ -104,26 +169,38 @@ public:
             while (i < heap_.size() && K::unpack(heap_[i]).idx == sum.idx) sum.coeff = (sum.coeff + K::unpack(heap_[i++]).coeff) % p;
             if (sum.coeff) heap_[w++] = K::pack(sum);
         }
-        heap_.resize(w);
         limit_ = std::max(limit_floor, w + w / 2);
-        if (heap_.capacity() > 4 * limit_) heap_.shrink_to_fit();
+        heap_.shrink(w);
     }
 
 private:
     static constexpr std::size_t limit_floor = 1 << 22;
-    std::vector<T> heap_;
+    HeapArray<T> heap_;
     std::size_t limit_ = limit_floor;
 };
 
-/// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else the wide one.
+/// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else over Z/2 the
+/// 12-byte one (SimplexKey), else the wide one.
 class WorkingColumn {
 public:
-    explicit WorkingColumn(bool packed) : packed_(packed) {}
-    void clear() { packed_ ? narrow_.clear() : wide_.clear(); }
-    void push(const Entry& e) { packed_ ? narrow_.push(PackedKey::pack(e)) : wide_.push(e); }
-    void compact_if_large(std::uint32_t p) { packed_ ? narrow_.compact_if_large(p) : wide_.compact_if_large(p); }
+    enum class Keys { packed, simplex, wide };
+    explicit WorkingColumn(Keys keys) : keys_(keys) {}
+    void clear() { keys_ == Keys::packed ? narrow_.clear() : keys_ == Keys::simplex ? middle_.clear() : wide_.clear(); }
+    void push(const Entry& e) {
+        if (keys_ == Keys::packed)
+            narrow_.push(PackedKey::pack(e));
+        else if (keys_ == Keys::simplex)
+            middle_.push(SimplexKey::pack(e));
+        else
+            wide_.push(e);
+    }
+    void compact_if_large(std::uint32_t p) {
+        keys_ == Keys::packed ? narrow_.compact_if_large(p) : keys_ == Keys::simplex ? middle_.compact_if_large(p) : wide_.compact_if_large(p);
+    }
     /// Removes and returns the pivot (earliest entry with non-zero summed coefficient); false when zero.
-    bool pop_pivot(std::uint32_t p, Entry& out) { return packed_ ? pop_pivot(narrow_, p, out) : pop_pivot(wide_, p, out); }
+    bool pop_pivot(std::uint32_t p, Entry& out) {
+        return keys_ == Keys::packed ? pop_pivot(narrow_, p, out) : keys_ == Keys::simplex ? pop_pivot(middle_, p, out) : pop_pivot(wide_, p, out);
+    }
 
 private:
     template <class K>
@@ -135,8 +212,9 @@ private:
         }
         return false;
     }
-    bool packed_;
+    Keys keys_;
     EntryHeap<PackedKey> narrow_;
+    EntryHeap<SimplexKey> middle_;
     EntryHeap<WideKey> wide_;
 };
 
@@ -204,39 +282,42 @@ namespace {
 /// another thread may be reading one.
 class Reducer {
 public:
-    /// tasks: ordinals (in `columns`) of the columns that need a reduction, in processing order.
+    /// columns: those that need a reduction, in processing order (task k is columns[k]).
     /// keep_zero_v: also store the V of columns reduced to zero (the cocycles of essential classes), of at
     /// most `zero_v_limit` of them (0: all), the earliest in the filtration: the essential classes that a
     /// selection of the `zero_v_limit` longest classes can take.
-    Reducer(const Complex& cx, int dim, const std::vector<Simplex>& columns, std::vector<std::uint32_t> tasks,
-            bool keep_zero_v = false, std::size_t zero_v_limit = 0)
-        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(columns), tasks_(std::move(tasks)),
-          pivots_(tasks_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[tasks_.size()]),
-          zero_(tasks_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
-        for (std::size_t k = 0; k < tasks_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
+    Reducer(const Complex& cx, int dim, std::vector<Simplex> columns, bool keep_zero_v = false, std::size_t zero_v_limit = 0)
+        : cx_(cx), dim_(dim), p_(cx.p), inv_(inverses(cx.p)), columns_(std::move(columns)),
+          pivots_(columns_.size()), stored_v_(new std::atomic<const std::vector<Entry>*>[columns_.size()]),
+          zero_(columns_.size(), 0), keep_zero_v_(keep_zero_v), zero_v_limit_(zero_v_limit) {
+        for (std::size_t k = 0; k < columns_.size(); ++k) stored_v_[k].store(nullptr, std::memory_order_relaxed);
     }
     ~Reducer() {
-        for (std::size_t k = 0; k < tasks_.size(); ++k) delete stored_v_[k].load(std::memory_order_relaxed);
+        for (std::size_t k = 0; k < columns_.size(); ++k) delete stored_v_[k].load(std::memory_order_relaxed);
         for (const auto* v : retired_) delete v;
     }
 
     /// One thread's working memory.
     struct State {
-        explicit State(bool packed) : work(packed) {}
+        explicit State(WorkingColumn::Keys keys) : work(keys) {}
         WorkingColumn work;
         std::vector<Entry> v;
         std::uint32_t vs[16];
         std::vector<std::uint32_t> taken_over;  // later tasks whose pivot this thread took: to reduce again
     };
 
-    std::size_t tasks() const { return tasks_.size(); }
-    /// Whether working columns can hold PackedKey: Z/2, and every (dim+1)-simplex index below 2^32.
-    bool packed_keys() const { return p_ == 2 && cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu); }
+    std::size_t tasks() const { return columns_.size(); }
+    /// The working columns' keys: PackedKey over Z/2 with every (dim+1)-simplex index below 2^32, else
+    /// SimplexKey over Z/2, else WideKey.
+    WorkingColumn::Keys keys() const {
+        if (p_ != 2) return WorkingColumn::Keys::wide;
+        return cx_.binom(cx_.n, dim_ + 2) <= index_t(0xFFFFFFFFu) ? WorkingColumn::Keys::packed : WorkingColumn::Keys::simplex;
+    }
 
     /// Reduces task k (again, when it was taken over) until it owns a pivot or is zero. A cancellation is
     /// polled every 256 pivots (one column can take minutes); the column is then left as it is.
     void reduce(std::uint32_t k, State& st) {
-        const Simplex& s = columns_[tasks_[k]];
+        const Simplex& s = columns_[k];
         st.work.clear();
         const std::vector<Entry>* stored = stored_v_[k].load(std::memory_order_acquire);
         if (stored) {  // taken over after additions: its column is rebuilt from its V
@@ -280,7 +361,7 @@ public:
     std::vector<Interval> intervals(std::vector<std::uint32_t>* task_of = nullptr) const {
         std::vector<Interval> out;
         pivots_.for_each([&](index_t key, std::uint64_t value) {
-            const float birth = columns_[tasks_[PivotMap::column_of(value)]].diam;
+            const float birth = columns_[PivotMap::column_of(value)].diam;
             std::uint32_t vt[16];
             cx_.binom.vertices(key, dim_ + 1, cx_.n, vt);
             const float death = cx_.diameter_without(vt, dim_ + 1, -1);
@@ -289,15 +370,15 @@ public:
                 if (task_of) task_of->push_back(PivotMap::column_of(value));
             }
         });
-        for (std::uint32_t k = 0; k < tasks_.size(); ++k)
+        for (std::uint32_t k = 0; k < columns_.size(); ++k)
             if (zero_[k]) {
-                out.push_back({columns_[tasks_[k]].diam, std::numeric_limits<float>::infinity()});
+                out.push_back({columns_[k].diam, std::numeric_limits<float>::infinity()});
                 if (task_of) task_of->push_back(k);
             }
         return out;
     }
     /// The column of task k and its reduction column V (after all threads are done).
-    const Simplex& column(std::uint32_t k) const { return columns_[tasks_[k]]; }
+    const Simplex& column(std::uint32_t k) const { return columns_[k]; }
     std::vector<Entry> reduction_column(std::uint32_t k) const {
         if (const auto* v = stored_v_[k].load(std::memory_order_acquire)) return *v;
         return {Entry{column(k).idx, column(k).diam, 1}};
@@ -389,7 +470,7 @@ private:
     void add_task(State& st, std::uint32_t owner, std::uint32_t factor) const {
         const std::vector<Entry>* v = stored_v_[owner].load(std::memory_order_acquire);
         if (!v) {
-            const Simplex& s = columns_[tasks_[owner]];
+            const Simplex& s = columns_[owner];
             add(st, Entry{s.idx, s.diam, factor});
             return;
         }
@@ -415,8 +496,7 @@ private:
     int dim_;
     std::uint32_t p_;
     std::vector<std::uint32_t> inv_;
-    const std::vector<Simplex>& columns_;
-    std::vector<std::uint32_t> tasks_;
+    std::vector<Simplex> columns_;
     PivotMap pivots_;
     std::unique_ptr<std::atomic<const std::vector<Entry>*>[]> stored_v_;  // per task: its V, when stored
     std::vector<std::uint8_t> zero_;                                        // per task: reduced to zero
@@ -432,38 +512,16 @@ private:
 
 std::uint64_t takeovers() { return takeover_count.load(std::memory_order_relaxed); }
 
-DimensionResult reduce_dimension(const Complex& cx, int dim, const std::vector<Simplex>& columns, int threads,
+DimensionResult reduce_dimension(const Complex& cx, int dim, std::vector<Simplex> columns, int threads,
                                  const CocycleSelection* select) {
     if (dim + 1 > 14) throw UserError("native backend: dimension " + std::to_string(dim) + " is above the supported 13");
 
-    // 1. Columns in apparent pairs, found in parallel (each independently): they need no reduction, and
-    //    their pivots are recognised by apparent_facet instead of being stored.
-    std::vector<std::uint8_t> apparent(columns.size(), 0);
-    std::atomic<std::size_t> chunks{0};  // chunks of 1024 columns taken dynamically
-    run_threads(threads, [&](int) {
-        std::vector<std::uint32_t> vs(std::size_t(dim) + 2);
-        for (std::size_t begin; (begin = 1024 * chunks.fetch_add(1, std::memory_order_relaxed)) < columns.size();) {
-            if (cancel_requested()) return;
-            for (std::size_t c = begin; c < std::min(columns.size(), begin + 1024); ++c) {
-                cx.binom.vertices(columns[c].idx, dim, cx.n, vs.data());
-                apparent[c] = apparent_cofacet(cx, columns[c], dim, vs.data()).idx >= 0;
-            }
-        }
-    });
-    throw_if_cancelled();
-
-    // 2. The other columns, taken in processing order by all threads (see Reducer).
-    std::vector<std::uint32_t> tasks;
-    tasks.reserve(std::size_t(std::count(apparent.begin(), apparent.end(), std::uint8_t(0))));
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        if (!apparent[c]) tasks.push_back(std::uint32_t(c));
-    std::vector<std::uint8_t>().swap(apparent);
-    // Only these need the processing order (sorting all columns cost a tenth of sphere_3_192).
-    parallel_sort(tasks, threads, [&](std::uint32_t a, std::uint32_t b) { return column_order(columns[a], columns[b]); });
-    Reducer reducer(cx, dim, columns, std::move(tasks), select != nullptr, select ? select->longest : 0);
+    // The columns are taken in processing order by all threads (see Reducer).
+    parallel_sort(columns, threads, column_order);
+    Reducer reducer(cx, dim, std::move(columns), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
     run_threads(threads, [&](int) {
-        Reducer::State st(reducer.packed_keys());
+        Reducer::State st(reducer.keys());
         for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
             if (cancel_requested()) return;
             reducer.reduce(k, st);
@@ -571,11 +629,12 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
             cx.binom.vertices(s.idx, dim, cx.n, vs.data());
             cx.for_each_cofacet(s, dim, vs.data(), [&](const Entry& e, std::uint32_t v, int j) {
                 if (j > 0) return false;  // only cofacets adding a vertex above the top one
-                if (clear) {  // skip pivots (clearing) and apparent pairs: they are no columns
+                if (clear) {  // skip pivots (clearing) and apparent pairs on either side: they need no reduction
                     if (clear->pivots.contains(e.idx)) return true;
                     vt[0] = v;
                     for (int u = 0; u <= dim; ++u) vt[u + 1] = vs[std::size_t(u)];
                     if (apparent_facet(cx, e, dim, vt).idx >= 0) return true;
+                    if (apparent_cofacet(cx, Simplex{e.idx, e.diam}, dim + 1, vt).idx >= 0) return true;
                 }
                 part.push_back(Simplex{e.idx, e.diam});
                 return true;
@@ -586,23 +645,35 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
     return SimplexChunks::gather(parts);
 }
 
-std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
-                                  const DimensionResult& result, int threads) {
+std::vector<Simplex> columns_to_reduce(const Complex& cx, int dim, std::size_t count,
+                                       const std::function<bool(std::size_t, Simplex&)>& candidate, int threads) {
     std::vector<SimplexChunks> parts(std::size_t(std::max(1, threads)));
+    std::atomic<std::size_t> chunks{0};  // chunks of 4096 candidates taken dynamically (the order is sorted out later)
     run_threads(threads, [&](int t) {
-        std::size_t begin = next.size() * std::size_t(t) / parts.size();
-        std::size_t end = next.size() * std::size_t(t + 1) / parts.size();
-        std::uint32_t vt[16];
-        for (std::size_t i = begin; i < end; ++i) {
-            if ((i & 4095) == 0 && cancel_requested()) return;
-            const Simplex& s = next[i];
-            if (result.pivots.contains(s.idx)) continue;
-            cx.binom.vertices(s.idx, dim + 1, cx.n, vt);
-            if (apparent_facet(cx, Entry{s.idx, s.diam, 1}, dim, vt).idx < 0) parts[std::size_t(t)].push_back(s);
+        std::uint32_t vs[16];
+        for (std::size_t begin; (begin = 4096 * chunks.fetch_add(1, std::memory_order_relaxed)) < count;) {
+            if (cancel_requested()) return;
+            for (std::size_t i = begin; i < std::min(count, begin + 4096); ++i) {
+                Simplex s;
+                if (!candidate(i, s)) continue;
+                cx.binom.vertices(s.idx, dim, cx.n, vs);
+                if (apparent_cofacet(cx, s, dim, vs).idx < 0) parts[std::size_t(t)].push_back(s);
+            }
         }
     });
     throw_if_cancelled();
     return SimplexChunks::gather(parts);
+}
+
+std::vector<Simplex> next_columns(const Complex& cx, int dim, const std::vector<Simplex>& next,
+                                  const DimensionResult& result, int threads) {
+    return columns_to_reduce(cx, dim + 1, next.size(), [&](std::size_t i, Simplex& s) {
+        s = next[i];
+        if (result.pivots.contains(s.idx)) return false;
+        std::uint32_t vt[16];
+        cx.binom.vertices(s.idx, dim + 1, cx.n, vt);
+        return apparent_facet(cx, Entry{s.idx, s.diam, 1}, dim, vt).idx < 0;
+    }, threads);
 }
 
 }  // namespace actopo::native

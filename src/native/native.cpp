@@ -164,14 +164,14 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     }
     for (std::uint32_t v = 0; v < n; ++v)
         if (components.find(v) == v) out.dims[0].pairs.push_back({0.0, std::numeric_limits<double>::infinity()});
-    std::vector<Simplex> columns;  // of the next dimension to reduce, in any order
-    columns.reserve(cycles);
+    // H1's columns: the cycle edges that need a reduction (in no apparent pair, see columns_to_reduce).
+    std::vector<Simplex> columns;
     std::vector<Simplex> simplices;  // all edges, only to build the triangles (max_dim >= 2)
     if (max_dim == 1) {
-        for (std::size_t k = cycles; k-- > 0;) {
-            const index_t idx = edge_index(edges[k]);
-            columns.push_back(Simplex{idx, edge_length(edges[k])});
-        }
+        columns = columns_to_reduce(cx, 1, cycles, [&](std::size_t i, Simplex& s) {
+            s = Simplex{edge_index(edges[i]), edge_length(edges[i])};
+            return true;
+        }, threads);
         std::vector<std::uint64_t>().swap(edges);
     } else if (max_dim >= 2) {
         components = UnionFind(n);
@@ -181,21 +181,24 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
             simplices.push_back(Simplex{idx, edge_length(edges[k])});
         }
         std::vector<std::uint64_t>().swap(edges);
+        std::vector<bool> cycle(simplices.size());
         for (std::size_t k = simplices.size(); k-- > 0;) {
             cx.binom.vertices(simplices[k].idx, 1, cx.n, vs);
-            if (!components.unite(vs[0], vs[1])) columns.push_back(simplices[k]);
+            cycle[k] = !components.unite(vs[0], vs[1]);
         }
-        std::reverse(columns.begin(), columns.end());
+        columns = columns_to_reduce(cx, 1, simplices.size(), [&](std::size_t i, Simplex& s) {
+            s = simplices[i];
+            return bool(cycle[i]);
+        }, threads);
     }
 
     const CocycleSelection select{options.representatives, options.min_persistence};
     for (int dim = 1; dim <= max_dim; ++dim) {
         DimensionResult result =
-            reduce_dimension(cx, dim, columns, threads, options.wants_representatives() ? &select : nullptr);
+            reduce_dimension(cx, dim, std::move(columns), threads, options.wants_representatives() ? &select : nullptr);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
         add_representatives(out.dims[std::size_t(dim)], cx, dim, result.cocycles, threads);
         if (dim == max_dim) break;
-        std::vector<Simplex>().swap(columns);
         if (dim + 1 < max_dim) {  // all (dim+1)-simplices are needed for the next dimension's
             std::vector<Simplex> next = next_simplices(cx, dim, simplices, threads);
             columns = next_columns(cx, dim, next, result, threads);

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <numeric>
 #include <random>
-#include <thread>
 
 #include "persistence/internal.hpp"
 
@@ -108,36 +107,47 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
     return counts;
 }
 
-/// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled
-/// on what it stores (src/native): the float32 triangle (2 n^2 bytes) or the neighbour lists; the edges as 64-bit keys beside
-/// the 12-byte simplices of the H1 columns (all edges too, when max_dim >= 2); per dimension k its
-/// columns, C_1 = c_1 - (n - 1) and C_k = c_k - C_(k-1) (clearing removes the pivots of dimension
-/// k - 1, which are nearly all the columns of k - 1), 13 bytes each, with the k-simplices when dimension
-/// k + 1 follows; the working heaps of the threads.
-/// The cofacets of dimension max_dim + 1 are never stored. Calibrated against measured peaks
+/// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled on
+/// what it stores (src/native, docs/native.md), the largest of its phases:
+/// - the distances throughout: the float32 triangle (2 n^2 bytes), or the neighbour lists where it skips
+///   the triangle (48 bytes an edge while they are built);
+/// - the edge collapse, where it applies (dense path, under a quarter of the pairs): about 32 bytes an edge;
+/// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys;
+/// - per dimension k < max_dim - 1, all k- and (k+1)-simplices (12 bytes each) while the next are made;
+/// - only the columns that need a reduction are stored (apparent ones are left out: a few per thousand
+///   columns on the clouds measured, 60 bytes each with the pivot table);
+/// - the working heaps of dimension k's reduction, the heaviest column's mostly (two threads measured no
+///   more than one): in H1, columns with many additions fill a heap up to its compaction at 2^22 entries,
+///   about c_2 / 250 entries below that; above H1, 0.123 c_(k+1)^0.75 entries (noisy tori of 200-1500
+///   points, where one giant column holds up to 16.7 million); 8 bytes an entry over Z/2 while the
+///   (k+1)-simplex indices fit 32 bits, else 12 (Z/2) or 16.
+/// The cofacets of dimension max_dim + 1 are never stored. Fitted on the measured peaks of ten clouds (1.02-1.72x
+/// of them); on five held-out ones 0.74-2.22x: the heaviest column is the least predictable term
 /// (tests/persistence/test_planner.cpp, docs/persistence.md).
-double native_bytes(const std::vector<double>& c, double n, int threads, bool lists_possible) {
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+double native_bytes(const std::vector<double>& c, double n, bool lists_possible, bool collapse, int coeff) {
     const int max_dim = int(c.size()) - 2;
-    const double edges = c.size() > 1 ? c[1] : 0, cycles = std::max(0.0, edges - (n - 1));
-    double peak = 8 * edges + 12 * cycles + (max_dim >= 2 ? 12 * edges : 0);
-    double previous = cycles;  // columns of dimension k - 1
-    for (int k = 2; k <= max_dim; ++k) {
-        const double columns = std::max(0.0, c[std::size_t(k)] - previous);
-        const double kept = 12 * c[std::size_t(k - 1)] + (k < max_dim ? 12 * c[std::size_t(k)] : 0);
-        // 12 bytes a column and a flag; while the threads' chunks are gathered, one more chunk: they double
-        // from 12 KB to 48 MB, so the largest holds at most half of a thread's share
-        peak = std::max(peak, kept + 13 * columns + std::min(6 * columns / threads, 48e6));
+    const double edges = c.size() > 1 ? c[1] : 0, pairs = n * (n - 1) / 2;
+    const bool lists = lists_possible && 4 * edges < pairs;
+    const double distances = lists ? 48 * edges : 2 * n * n;
+    double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0);  // H0
+    if (collapse && !lists && 4 * edges < pairs) peak = std::max(peak, 32 * edges);
+    double previous = std::max(0.0, edges - (n - 1));  // columns of dimension k before the apparent pairs go
+    for (int k = 1; k <= max_dim; ++k) {
+        const double columns = k == 1 ? previous : std::max(0.0, c[std::size_t(k)] - previous);
         previous = columns;
+        // the simplices kept while dimension k is reduced: all k-simplices when dimension k + 1 follows
+        const double kept = k < max_dim ? 12 * c[std::size_t(k)] : 0;
+        if (k + 1 < max_dim) peak = std::max(peak, kept + 12 * c[std::size_t(k + 1)]);
+        double indices = 1;  // C(n, k + 2): the (k+1)-simplex indices
+        for (int i = 0; i < k + 2; ++i) indices *= (n - i) / (i + 1);
+        const double entry = coeff != 2 ? 16 : indices < 4294967296.0 ? 8 : 12;
+        const double next = c[std::size_t(k + 1)];
+        const double heap = k == 1 ? std::min(double(1 << 22), next / 250) : 0.123 * std::pow(next, 0.75);
+        peak = std::max(peak, kept + 60 * 0.003 * columns + entry * heap);
     }
-    // Per thread a working heap of 8-byte entries, compacted above 2^22 of them (coboundaries of about the
-    // degree, summed over the additions of a column); the H1 reduction's columns V and pivot table, about
-    // 10 bytes a column (the higher dimensions' columns are nearly all apparent pairs).
-    const double heaps = double(threads) * 8 * std::min(1.5 * double(1 << 22), edges);
-    // The distances: the triangle, or the neighbour lists (both directions, 8 bytes an entry, made from
-    // rows that may double before they are copied) where the engine takes that path (native.cpp).
-    const double distances = lists_possible && 4 * edges < n * (n - 1) / 2 ? 48 * edges : 2 * n * n;
-    return distances + peak + heaps + 10 * cycles + 64 * n + 2e6;
+    // 2 MB of the program's own, and the planner's sample of 128 vertices' sorted distances (16 bytes each),
+    // whose small blocks stay resident after they are freed
+    return distances + peak + 64 * n + 16 * std::min(n, 128.0) * n + 2e6;
 }
 
 /// Whether the native engine may keep neighbour lists instead of the triangle.
@@ -152,8 +162,8 @@ bool lists_possible(const RipsInput& input, const RipsOptions& options) {
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
 /// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
 /// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
-double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse, int threads,
-                 bool lists_possible) {
+double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse,
+                 bool lists_possible, int coeff) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
     for (int k = 0; k <= top; ++k) {
@@ -161,7 +171,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    if (backend == "native") return native_bytes(counts, n, threads, lists_possible);
+    if (backend == "native") return native_bytes(counts, n, lists_possible, collapse, coeff);
     return 80.0 * below + 2.0 * n * n;
 }
 
@@ -221,7 +231,7 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
     e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
-                        options.threads, lists_possible(input, options));
+                        lists_possible(input, options), options.coeff);
     return e;
 }
 
@@ -247,14 +257,15 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
-        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse, options.threads,
-                                        lists_possible(input, options)),
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse,
+                                        lists_possible(input, options), options.coeff),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
     if (bytes <= limit) return;
 
     std::vector<std::string> fits;
+    const double room = 0.6 * limit;
     double hi = t;
     if (std::isinf(hi)) {
         hi = 0;
@@ -262,16 +273,17 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
             if (!row.empty()) hi = std::max(hi, double(row.back()));
     }
     // Each suggestion is checked as the user will run it (the printed threshold, the landmark subset
-    // itself), and lowered until it fits: sampled estimates are not monotone in the threshold.
-    if (bytes_at(0, options.max_dim, 1.0).first <= limit) {
+    // itself), and lowered until it fits: sampled estimates are not monotone in the threshold. It must fit
+    // in 60 % of the limit: measured peaks were up to 1.5x their estimates (docs/persistence.md).
+    if (bytes_at(0, options.max_dim, 1.0).first <= room) {
         double lo = 0;
         for (int it = 0; it < 30; ++it) {
             double mid = (lo + hi) / 2;
-            (bytes_at(mid, options.max_dim, 1.0).first <= limit ? lo : hi) = mid;
+            (bytes_at(mid, options.max_dim, 1.0).first <= room ? lo : hi) = mid;
         }
         for (int tries = 0; tries < 20 && lo > 0; ++tries, lo *= 0.97) {
             const std::string printed = fmt_down(lo);
-            if (bytes_at(double(float(std::stod(printed))), options.max_dim, 1.0).first <= limit) {
+            if (bytes_at(double(float(std::stod(printed))), options.max_dim, 1.0).first <= room) {
                 fits.push_back("--threshold " + printed);
                 break;
             }
@@ -280,17 +292,17 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     std::size_t mlo = 1, mhi = input.n;
     while (mhi - mlo > 1) {
         std::size_t mid = (mlo + mhi) / 2;
-        (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= limit ? mlo : mhi) = mid;
+        (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= room ? mlo : mhi) = mid;
     }
     for (int tries = 0; tries < 8 && mlo > 1; ++tries, mlo = mlo * 9 / 10) {
         // the landmarks `actopo persistence --landmarks` takes (seed 0)
-        if (estimate_size(select_vertices(input, maxmin_landmarks(input, mlo, 0)), options, backend).bytes <= limit) {
+        if (estimate_size(select_vertices(input, maxmin_landmarks(input, mlo, 0)), options, backend).bytes <= room) {
             fits.push_back("--landmarks " + std::to_string(mlo));
             break;
         }
     }
     for (int k = options.max_dim - 1; k >= 0; --k)
-        if (bytes_at(t, k, 1.0).first <= limit) {
+        if (bytes_at(t, k, 1.0).first <= room) {
             fits.push_back("--max-dim " + std::to_string(k));
             break;
         }

@@ -168,11 +168,13 @@ TEST_CASE("the native estimate is within 0.8x-2x of the measured peak", "[persis
 }
 
 TEST_CASE("the native planner's suggestions fit when followed", "[persistence][planner][errors]") {
-    const RipsInput in = noisy_torus(300, 905);  // held out; H2 at the enclosing radius: ~4 10^6 triangles
+    // held out; H2 at the enclosing radius: about 8.7 10^8 simplices, 14 MB (300 points, which this test
+    // took at 25 MB before the engine stored only the columns that need a reduction, now take 4 MB)
+    const RipsInput in = noisy_torus(500, 905);
     RipsOptions o;
     o.max_dim = 2;
     o.threads = 2;
-    setenv("ACTOPO_MAX_MEMORY", "25M", 1);
+    setenv("ACTOPO_MAX_MEMORY", "8M", 1);
     std::string msg;
     try {
         compute_persistence(in, o, "native");
@@ -185,19 +187,23 @@ TEST_CASE("the native planner's suggestions fit when followed", "[persistence][p
     RipsOptions by_threshold = o;
     by_threshold.threshold = std::stod(msg.substr(msg.find("--threshold ") + 12));
     const RipsInput landmarks = select_vertices(in, maxmin_landmarks(in, std::stoul(msg.substr(msg.find("--landmarks ") + 12)), 0));
-    bool refused = false;
-    const double peak = peak_bytes_of([&] {
-        try {
-            compute_persistence(in, by_threshold, "native");
-            compute_persistence(landmarks, o, "native");
-        } catch (const UserError&) {
-            _exit(3);
-        }
-    });
-    refused = peak < 0;
+    // each followed in a process of its own, as a user runs them (a refusal exits the child with 3: peak < 0)
+    auto peak_of = [](const RipsInput& input, const RipsOptions& options) {
+        return peak_bytes_of([&] {
+            try {
+                compute_persistence(input, options, "native");
+            } catch (const UserError&) {
+                _exit(3);
+            }
+        });
+    };
+    const double peak_threshold = peak_of(in, by_threshold), peak_landmarks = peak_of(landmarks, o);
     unsetenv("ACTOPO_MAX_MEMORY");
-    REQUIRE_FALSE(refused);
+    INFO("peaks: threshold " << peak_threshold / 1e6 << " MB, landmarks " << peak_landmarks / 1e6 << " MB");
+    REQUIRE(peak_threshold > 0);
+    REQUIRE(peak_landmarks > 0);
 #if !defined(__SANITIZE_ADDRESS__)
-    REQUIRE(peak <= 25e6);
+    CHECK(peak_threshold <= 8e6);
+    CHECK(peak_landmarks <= 8e6);
 #endif
 }
