@@ -398,14 +398,28 @@ std::vector<StageOptions> make_tables() {
                                  "Where the logits are when forward returns a tuple, list or dict: an address ([0], "
                                  "[\"logits\"]) or a key (logits)");
         calls.yaml = logits.yaml = false;
-        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
+        // the model, the dataset, the output and --force are every command's own; an experiment names each model's
+        // layers in `models[].layers`, and its jobs keep the command's batch, threads and compression
+        OptionSpec layers = cli_only(text(
+            "layers", "all", {},
+            "Comma-separated module paths (layer1.0.conv2,fc), globs (layer*.relu), type:Conv2d, blocks (the children "
+            "of every Sequential/ModuleList), each with an optional address of an element of its output (lstm[1][0], "
+            "branch[\"aux\"]); or all (every leaf)"));
+        s.specs = {layers,
+                   integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
+                   cli_only(integer("batch", "256", 1, 1 << 20, "Inputs per forward pass")),
+                   cli_only(integer("threads", "0", 0, 4096, "Intra-op threads (0: LibTorch's default)")),
+                   cli_only(integer("compression", "0", 0, 9,
+                                    "0: store uncompressed (fastest); 1-9: byte shuffle + deflate at that level (1: "
+                                    "about 40% smaller, several times slower)")),
                    text("store-dtype", "float32", {"float32", "float16"},
                         "How activations are stored: float32, or float16 (half the bytes, about 3 significant digits; "
                         "read back as float32)"),
                    integer("pool", "1", 1, 1024,
                            "Average-pool every [C, H, W] layer KxK (stride K) before storing it (1: no pooling)"),
                    cli_only(flag("dry-run", "Print each layer's stored shape and size and the total, write nothing")),
-                   calls, logits};
+                   calls, logits,
+                   cli_only(flag("list-layers", "Print the leaf layers with their output shapes and exit"))};
         t.push_back(s);
     }
     return t;
