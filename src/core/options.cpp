@@ -251,12 +251,14 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `models[].train:`
         StageOptions s{"train", {}};
-        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder"},
-                        "Architecture: mlp, cnn, resnet, or autoencoder (a decoder for visualize --decoder)"),
+        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder", "transformer"},
+                        "Architecture: mlp, cnn, resnet, autoencoder (a decoder for visualize --decoder), or transformer "
+                        "(sequences: --dataset fashion-mnist-rows)"),
                    integers("widths", 1, 65536,
                             "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet "
-                            "stages (8,16), autoencoder code size (16)"),
-                   integer("epochs", "2", 1, 10000, "Passes over the training inputs"),
+                            "stages (8,16), autoencoder code size (16), transformer encoder layers (64,64: equal, "
+                            "divisible by 4)"),
+                   integer("epochs", "2", 0, 10000, "Passes over the training inputs (0: save the seeded initialisation, untrained)"),
                    integer("batch", "64", 1, 1 << 20, "Mini-batch size"),
                    real("lr", "0.001", 1e-12, 10, "Adam learning rate"),
                    integer("seed", "1", 0, double(1ll << 62), "Seed of the initialisation and the shuffling"),
