@@ -45,12 +45,14 @@ void setup(CLI::App& app) {
         "and returns logits; load it in PyTorch with torch.jit.load('cnn.pt').");
     app.callback([o] {
         auto r = actopo::train_model(*o, print_epoch);
+        const std::string trained = r.epochs.empty() ? "untrained (the seeded initialisation)"  // --epochs 0
+                                                     : "trained on " + std::to_string(r.train_inputs) + " inputs";
         if (o->arch == "autoencoder")
-            std::printf("%s: %zu parameters, trained on %zu inputs, test reconstruction error %.5f per pixel on %zu inputs\n",
-                        o->output.c_str(), r.parameters, r.train_inputs, r.test_loss, r.test_inputs);
+            std::printf("%s: %zu parameters, %s, test reconstruction error %.5f per pixel on %zu inputs\n",
+                        o->output.c_str(), r.parameters, trained.c_str(), r.test_loss, r.test_inputs);
         else
-            std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
-                        o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
+            std::printf("%s: %zu parameters, %s, test accuracy %.2f%% on %zu inputs\n", o->output.c_str(), r.parameters,
+                        trained.c_str(), 100 * r.test_accuracy, r.test_inputs);
         std::printf("layers: %s\n", actopo::join(r.layers).c_str());
     });
 }

@@ -107,8 +107,9 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
 
     at::set_num_threads(std::max(1, o.threads));
     torch::manual_seed(o.seed);
-    Tensors train = read_all(*train_ds);
     std::int64_t classes = std::int64_t(train_ds->class_names().size());
+    // --epochs 0 reads no training inputs (unless they alone say how many classes there are)
+    Tensors train = o.epochs > 0 || classes == 0 ? read_all(*train_ds) : Tensors{};
     if (classes == 0) classes = train.labels.max().item<std::int64_t>() + 1;
 
     torch::jit::Module module = [&] {
@@ -126,7 +127,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
     torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.lr));
 
     TrainReport report;
-    report.train_inputs = train_ds->size();
+    report.train_inputs = o.epochs > 0 ? train_ds->size() : 0;
     report.test_inputs = test_ds->size();
     for (const auto& p : params) report.parameters += std::size_t(p.numel());
     for (const auto& m : module.named_modules())

@@ -191,6 +191,7 @@ TEST_CASE("the transformer is seeded too, and takes sequences", "[train]") {
     o.epochs = 0;
     const TrainReport untrained = train_model(o);
     CHECK(untrained.epochs.empty());
+    CHECK(untrained.train_inputs == 0);
     CHECK(untrained.test_inputs == 6);
     CHECK(fs::exists(o.output));
     o = tiny("transformer", "bad.pt");
