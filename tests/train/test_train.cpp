@@ -28,7 +28,7 @@ std::string temp_dir() {
 // store actopo extracted, and its accuracy on the whole Fashion-MNIST test split.
 // The transformer (inputs: the images' rows, [N, 28, 28]) is also rebuilt from PyTorch's own nn.TransformerEncoder
 // (post-norm, ReLU, feed-forward 2 x width, 4 heads, batch_first), with its class token and positions, loaded from
-// the file's parameters by name (strict), and its logits compared: `eagerdiff`.
+// the file's parameters by name (strict), and its logits compared on the first 1000 test images: `eagerdiff`.
 const char* kOracle = R"(
 import gzip, sys
 import h5py, numpy as np, torch, torch.nn as nn
@@ -39,8 +39,8 @@ with gzip.open(fm + '/t10k-images-idx3-ubyte.gz') as f:
     x = np.frombuffer(f.read()[16:], dtype=np.uint8).reshape(-1, 1, 28, 28).astype(np.float32) / 255
 with gzip.open(fm + '/t10k-labels-idx1-ubyte.gz') as f:
     y = np.frombuffer(f.read()[8:], dtype=np.uint8).astype(np.int64)
-if arch == 'transformer':
-    x = x.reshape(-1, 28, 28)
+if arch == 'transformer':  # its rows; the first 1000 images only (the whole split costs seconds more)
+    x, y = x[:1000].reshape(-1, 28, 28), y[:1000]
 with torch.no_grad():
     out = m(torch.from_numpy(x)).numpy()
 store = h5py.File(store_path, 'r')
@@ -146,7 +146,7 @@ TEST_CASE("models trained by actopo load in PyTorch with the same names and outp
             CHECK(s.layer_shape("encoder.layers.1.norm2") == std::vector<std::int64_t>{29, 8});  // the class token first
             CHECK(s.layer_shape("cls") == std::vector<std::int64_t>{8});
         }
-        CHECK(std::stoi(py["correct"]) == int(std::lround(r.test_accuracy * 10000)));
+        if (!rows) CHECK(std::stoi(py["correct"]) == int(std::lround(r.test_accuracy * 10000)));
         CHECK(StoreReader(store).layer_names().size() == r.layers.size());
     }
 }
