@@ -122,7 +122,7 @@ TEST_CASE("experiment file: every mistake is one line naming the file, the line 
                  "sampling, persistence, distances, mapper, coactivation, similarity, explain, compare, report");
     CHECK(error_of(replaced("epochs: 2", "epochs: two")) == file + ":5: models[0].train.epochs: expected a whole number, got 'two'");
     CHECK(error_of(replaced("overlap: 0.4", "overlap: 1.5")).find(":10: mapper.overlap: expected a number in") != std::string::npos);
-    CHECK(error_of(replaced("arch: cnn", "arch: vgg")) == file + ":6: models[1].train.arch: expected one of mlp, cnn, resnet, autoencoder, got 'vgg'");
+    CHECK(error_of(replaced("arch: cnn", "arch: vgg")) == file + ":6: models[1].train.arch: expected one of mlp, cnn, resnet, autoencoder, transformer, got 'vgg'");
     CHECK(error_of(replaced("{name: b, train: {arch: cnn, epochs: 1, seed: 2}}", "{name: b, path: missing.pt}")) ==
           file + ":6: models[1].path: " + (dir / "missing.pt").string() + " does not exist");
     CHECK(error_of(replaced("wasserstein-2", "wasserstein-x")).find(":9: distances[1]: expected wasserstein-P") != std::string::npos);
