@@ -10,6 +10,7 @@
 //             beside the wall time: on a shared machine it moves less with the load.
 //   memory  - peak RSS of `actopo explain --method integrated-gradients` (each its own process) on 100 and 1 000
 //             inputs (flat in N), and with --internal-batch 64 vs 256 (bounded by the internal batch).
+// --only lrp,deeplift: only the methods whose name starts with one of the prefixes, and no memory runs.
 // The model is the reference CNN trained for the benchmark by `actopo train` (one epoch; weights do not affect speed).
 #include <algorithm>
 #include <chrono>
@@ -191,7 +192,19 @@ void run_suite(const Context& ctx) {
     const std::size_t n = 1000, batch = 32, internal = 256;
     const int steps = 50, samples = 50, window = 4, stride = 2;
     const double noise = 0.15;
-    const std::vector<std::string> methods{"integrated-gradients", "smoothgrad", "occlusion", "lrp", "deeplift"};
+    // --only: the methods whose name starts with one of its comma-separated prefixes (and no memory runs)
+    std::vector<std::string> methods;
+    for (const std::string m : {"integrated-gradients", "smoothgrad", "occlusion", "lrp", "deeplift"}) {
+        const auto prefixes = split(ctx.only, ',');
+        if (ctx.only.empty() || std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+                return !p.empty() && m.rfind(p, 0) == 0;
+            }))
+            methods.push_back(m);
+    }
+    if (methods.empty())
+        throw UserError("bench explain: --only '" + ctx.only + "' matches no method (integrated-gradients, smoothgrad, "
+                        "occlusion, lrp, deeplift)");
+    const bool memory = ctx.only.empty();
     const int reps = std::max(1, std::min(ctx.repetitions, 3));
 
     // ours: the Explainer in this process, one thread, the same batches
@@ -264,7 +277,8 @@ void run_suite(const Context& ctx) {
         if (r.status != 0) throw std::runtime_error("bench explain: actopo explain failed: " + r.output);
         return r;
     };
-    ExternalRun small = explain_run(100, 256), large = explain_run(1000, 256), narrow = explain_run(100, 64);
+    ExternalRun small, large, narrow;
+    if (memory) small = explain_run(100, 256), large = explain_run(1000, 256), narrow = explain_run(100, 64);
     fs::remove_all(work);
 
     std::ostringstream md, csv;
@@ -295,6 +309,14 @@ void run_suite(const Context& ctx) {
         md << line;
         std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", m.c_str(), a, b, ratio, ca, cb, cratio);
         csv << line;
+    }
+    if (!memory) {
+        md << "\nOnly the methods whose name starts with '" << ctx.only << "' (--only); no memory runs.\n\nCommand: "
+           << "`actopo bench --suite explain --reps " << reps << " --only " << ctx.only << " -o " << ctx.out_dir << "`\n";
+        write_text_file((fs::path(ctx.out_dir) / "explain.md").string(), md.str(), true);
+        write_text_file((fs::path(ctx.out_dir) / "explain.csv").string(), csv.str(), true);
+        std::fputs(md.str().c_str(), stdout);
+        return;
     }
     char mem[600];
     std::snprintf(mem, sizeof mem,

@@ -3,8 +3,9 @@
 //   load_experiment()  - parses and checks the whole file before any work: an unknown key, a wrong type, a
 //                        missing file is one UserError "file:line: key: what was expected".
 //   plan_jobs()        - the stages (train, extract, persistence, distances, similarity, mapper, coactivation,
-//                        explain, compare, report) as jobs over models x metrics. A job is an `actopo` command line run in
-//                        the results folder, with the files it reads and writes and the jobs it waits for.
+//                        explain with its quality and visualize pictures, compare, report) as jobs over models x
+//                        metrics. A job is an `actopo` command line run in the results folder, with the files it
+//                        reads and writes and the jobs it waits for.
 //   run_jobs()         - runs the graph: independent jobs in parallel (forked workers; under mpirun, spread over
 //                        the ranks by rank 0 as they become free), each cached under a key
 //                        of its command line and the hashes of its input files, so a rerun redoes only what
@@ -80,6 +81,12 @@ public:
     std::string attributions(const std::string& m) const { return "explain/" + m + "/attributions.h5"; }
     std::string explain_pictures(const std::string& m) const { return "explain/" + m + "/pictures/"; }
     std::string explain_quality(const std::string& m) const { return "explain/" + m + "/quality/"; }
+    /// The pictures of what a model has learnt (actopo visualize), a folder of grids (.png, .svg) per kind:
+    /// "maximise" (activation maximisation of a layer's units or of the logits), "filters" (the first layer's),
+    /// "maps" (a layer's activation maps for the first inputs).
+    std::string explain_visualize(const std::string& m, const std::string& kind) const {
+        return "explain/" + m + "/visualize/" + kind + "/";
+    }
     std::string compare() const { return "compare/"; }
     std::string report() const { return "report/"; }
     std::string report_page() const { return "report/index.html"; }
@@ -151,10 +158,12 @@ struct ExperimentConfig {
     // compare every layer x layer matrix (needs two or more)
     bool compare = true;
     std::size_t permutations = 999;
-    // explanations (absent: none): options["explain"] (methods, target, limit, method options) and, when
-    // quality is set, options["explain-quality"]
+    // explanations (absent: none): options["explain"] (methods, target, limit, method options), when quality is
+    // set options["explain-quality"], when visualize is set options["visualize"] (the decoder's path absolute) and
+    // the kinds of picture it asks for (ResultsLayout::explain_visualize: maximise, filters, maps)
     bool explain = false;
     bool explain_quality = false;
+    std::vector<std::string> visualize_kinds;
     bool report = true;
 };
 

@@ -308,7 +308,30 @@ void read_similarity(const Reader& r, const YAML::Node& n, ExperimentConfig& c) 
     c.similarity_points = std::size_t(v.integer("points"));
 }
 
-/// `explain:` the explain table's keys and `quality` (true, or a mapping of the explain-quality table's keys).
+/// `explain.visualize:` a mapping of the visualize table's keys: activation maximisation of `layer` (or of the logits,
+/// target: class), `filters: true`, `activation_maps: true` (of `layer`); at least one of them.
+void read_visualize(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
+    const std::string where = "explain.visualize";
+    if (!n.IsMap())
+        r.fail(n, where, "expected a mapping of actopo visualize's options, e.g. {layer: conv1, filters: true, "
+                         "activation_maps: true}");
+    OptionValues set = r.options(n, where, stage_options("visualize"));
+    if (n["decoder"]) set["decoder"] = r.existing_path(n["decoder"], where + ".decoder");
+    const Values v{"visualize", set};
+    const bool layer = !v.text("layer").empty();
+    if (v.flag("activation-maps") && !layer)
+        r.fail(n, where + ".layer", "missing: activation_maps draws a layer's maps, so give the layer (e.g. layer: conv1)");
+    if (layer || v.text("target") == "class") c.visualize_kinds.push_back("maximise");
+    if (v.flag("filters")) c.visualize_kinds.push_back("filters");
+    if (v.flag("activation-maps")) c.visualize_kinds.push_back("maps");
+    if (c.visualize_kinds.empty())
+        r.fail(n, where, "nothing to draw: give a layer (its units' activation maximisation), target: class (the logits'), "
+                         "filters: true or activation_maps: true");
+    c.options["visualize"] = std::move(set);
+}
+
+/// `explain:` the explain table's keys, `quality` (true, or a mapping of the explain-quality table's keys) and
+/// `visualize` (read_visualize).
 void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     c.explain = true;
     if (n.IsNull()) {
@@ -316,8 +339,9 @@ void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
         return;
     }
     std::vector<std::string> keys = stage_options("explain").keys();
-    keys.push_back("quality");
+    keys.insert(keys.end(), {"quality", "visualize"});
     c.options["explain"] = r.options(n, "explain", stage_options("explain"), keys);
+    if (n["visualize"]) read_visualize(r, n["visualize"], c);
     if (!n["quality"]) return;
     const YAML::Node q = n["quality"];
     if (q.IsMap()) {

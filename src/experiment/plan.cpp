@@ -1,6 +1,7 @@
 // The stages of an experiment as `actopo` command lines: models x metrics, in dependency order. Every path
 // comes from ResultsLayout; every stage option from the stage's table (options.hpp): a job gets the options the
 // file set, and those whose experiment default differs from the command's.
+#include <algorithm>
 #include <filesystem>
 
 #include "actopo/dataset.hpp"
@@ -219,6 +220,27 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
             j.outputs = {kLayout.attributions(m.name), kLayout.explain_pictures(m.name)};
             j.command.insert(j.command.end(), {"--seed", seed, "--pictures", j.outputs[1], "--force", "-o", j.outputs[0]});
             add(std::move(j));
+            // one `actopo visualize` per kind of picture asked for, each into its own folder, with its own options
+            for (const std::string& kind : c.visualize_kinds) {
+                const OptionValues& set = stage_set(c, "visualize");
+                const std::vector<std::string> own = kind == "filters" ? std::vector<std::string>{"input-shape"}
+                                                     : kind == "maps"  ? std::vector<std::string>{"layer", "inputs"}
+                                                                       : std::vector<std::string>{};
+                std::vector<std::string> skip{"filters", "activation-maps", "inputs"};
+                if (!own.empty()) {
+                    skip.clear();
+                    for (const auto& spec : stage_options("visualize").specs)
+                        if (std::find(own.begin(), own.end(), spec.name) == own.end()) skip.push_back(spec.name);
+                }
+                Job p = explain_job("visualize");
+                p.id = "visualize/" + m.name + "/" + kind;
+                options(p, "visualize", set, skip);
+                if (kind != "maximise") p.command.push_back(kind == "filters" ? "--filters" : "--activation-maps");
+                if (kind == "maximise" && set.count("decoder")) p.inputs.push_back(set.at("decoder"));
+                p.outputs = {kLayout.explain_visualize(m.name, kind)};
+                p.command.insert(p.command.end(), {"--seed", seed, "--force", "-o", p.outputs[0]});
+                add(std::move(p));
+            }
             if (!c.explain_quality) continue;
             Job q = explain_job("explain-quality");  // the same maps' options; its own inputs (limit) and measures
             options(q, "explain", stage_set(c, "explain"), {"limit", "batch", "picture-count"});

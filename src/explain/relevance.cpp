@@ -8,7 +8,7 @@
 // reads; the walk goes from the output to the input, each step turning the relevance (or gradient, or multiplier)
 // of its output into that of its inputs. A rule at a weighted step is a modified gradient: z = the step run with
 // the rule's weights, s = R / z, c = the layer's backward of s with those weights (its formula for linear and
-// conv1d/2d, autograd otherwise), R_in = a * c.
+// conv1d/2d, a stride-1 convolution's as a forward convolution with flipped weights; autograd otherwise), R_in = a * c.
 #include "explain/relevance.hpp"
 
 #include <torch/csrc/autograd/autograd.h>
@@ -23,6 +23,8 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -85,6 +87,20 @@ bool is_tensor_list(const Value* v) {
 Tensor stabilise(const Tensor& z, double e) { return z + (2 * (z >= 0).to(z.scalar_type()) - 1) * e; }
 constexpr double kTiny = 1e-9;  // the stabiliser of the rules that have none of their own (it only avoids 0 / 0)
 
+// R / (z + e sign(z)) in one pass when both are contiguous float32 of one shape (the common case), else by tensor ops.
+Tensor divide_stabilised(const Tensor& R, const Tensor& z, double e) {
+    if (R.scalar_type() != torch::kFloat32 || z.scalar_type() != torch::kFloat32 || !R.is_contiguous() ||
+        !z.is_contiguous() || R.sizes() != z.sizes())
+        return R / stabilise(z, e);
+    Tensor out = torch::empty_like(R);
+    const float* r = R.data_ptr<float>();
+    const float* d = z.data_ptr<float>();
+    float* o = out.data_ptr<float>();
+    const float ef = float(e);
+    for (std::int64_t i = 0, n = R.numel(); i < n; ++i) o[i] = r[i] / (d[i] >= 0 ? d[i] + ef : d[i] - ef);
+    return out;
+}
+
 struct Step {
     Node* node = nullptr;
     Kind kind = Kind::other;
@@ -95,6 +111,15 @@ struct Step {
     Tensor weight, bias;     // weighted: canonised; affine: scale and shift per channel
     Node* merged = nullptr;  // weighted: the BatchNorm merged in
     bool first = false;      // weighted: the input layer (the first weighted step)
+    // weighted: what the rules derive from the weights once per model (modified weights, their flipped copies for
+    // the backward as a forward convolution, zb's bound rows), by a key naming them
+    mutable std::map<std::string, Tensor> derived;
+    template <class Make>
+    const Tensor& once(const std::string& key, Make make) const {
+        auto it = derived.find(key);
+        if (it == derived.end()) it = derived.emplace(key, make()).first;
+        return it->second;
+    }
 };
 
 }  // namespace
@@ -179,6 +204,23 @@ struct RelevanceGraph::Impl {
         for (int pass = 0; pass < 3 && torch::jit::ConstantPropagation(graph); ++pass) {}
         torch::jit::RemoveTensorMutation(graph);
         torch::jit::EliminateDeadCode(graph);
+        // max pooling keeps the indices of its maxima, which its backward reads (instead of pooling again)
+        const auto max_pool = c10::Symbol::fromQualString("aten::max_pool2d"),
+                   with_indices = c10::Symbol::fromQualString("aten::max_pool2d_with_indices");
+        for (auto it = graph->nodes().begin(); it != graph->nodes().end();) {
+            Node* n = *it++;
+            if (n->kind() != max_pool || n->inputs().size() != 6) continue;
+            Node* m = graph->create(with_indices, n->inputs(), 2);
+            m->output(0)->setType(n->output()->type());
+            m->output(1)->setType(c10::TensorType::get());
+            m->insertBefore(n);
+            if (!m->maybeSchema()) {
+                m->destroy();
+                continue;
+            }
+            n->output()->replaceAllUsesWith(m->output(0));
+            n->destroy();
+        }
         input = graph->inputs()[1];
         output = graph->outputs()[0];
 
@@ -281,6 +323,7 @@ struct RelevanceGraph::Impl {
             }
             want(s.out);
             if (s.merged) want(s.node->output());
+            if (s.node->kind() == with_indices) want(s.node->output(1));
         }
         std::vector<Value*> outs{output};
         outs.insert(outs.end(), keep.begin(), keep.end());
@@ -436,27 +479,84 @@ struct RelevanceGraph::Impl {
         return gs;
     }
 
-    // The vjp of a weighted step run with weight w (default: its canonised weight), W^T g, for g with the first
-    // g.size(0) rows of the run (the step is linear in its input, so the input's values do not matter): linear and
-    // conv1d/2d by their backward formulas, anything else by autograd on the step run again.
-    Tensor weighted_vjp(const Step& s, const Tensor& g, const Tensor& w = {}) const {
-        const Tensor& W = w.defined() ? w : s.weight;
+    // The vjp of a step that moves values without computing new ones: max pooling with the indices of the run's
+    // maxima, reshapes as the reshape back, dropout in eval mode as itself; anything else by autograd (vjp).
+    std::vector<Tensor> pass_back(const Step& s, const Tensor& g) const {
+        const Node* n = s.node;
+        const std::string k = n->kind().toQualString();
+        if (s.in.size() != 1 || n->input(0) != s.in[0]) return vjp(s, g);
+        if (k == "aten::max_pool2d_with_indices") {
+            const IValue kernel = value(n->input(1)), stride = value(n->input(2)), padding = value(n->input(3)),
+                         dilation = value(n->input(4)), ceil = value(n->input(5));
+            if (kernel.isIntList() && stride.isIntList() && padding.isIntList() && dilation.isIntList() && ceil.isBool())
+                return {at::max_pool2d_with_indices_backward(g, tensor(s.in[0]), kernel.toIntVector(), stride.toIntVector(),
+                                                             padding.toIntVector(), dilation.toIntVector(), ceil.toBool(),
+                                                             tensor(n->output(1)))};
+        }
+        if (k == "aten::flatten" || k == "aten::view" || k == "aten::reshape" || k == "aten::squeeze" ||
+            k == "aten::unsqueeze" || k == "aten::contiguous" || k == "aten::clone")
+            return {g.reshape(tensor(s.in[0]).sizes())};
+        if (k == "aten::dropout" || k == "aten::feature_dropout" || k == "aten::alpha_dropout" ||
+            k == "aten::feature_alpha_dropout") {
+            const auto train = torch::jit::toIValue(n->input(2));
+            if (train && train->isBool() && !train->toBool()) return {g};
+        }
+        return vjp(s, g);
+    }
+
+    // The vjps of a weighted step run with each weight of Ws (default: its canonised weight), W^T g, for g with the
+    // first g.size(0) rows of the run (the step is linear in its input, so the input's values do not matter): linear
+    // as a product with the weights side by side; conv1d/2d with stride 1 and one group as one forward convolution
+    // of g with the weights transposed, flipped and stacked (padding d (k - 1) - p: the "full" correlation), which
+    // `key` caches per model; other convolutions by their backward formula, anything else by autograd.
+    std::vector<Tensor> weighted_vjp(const Step& s, const Tensor& g, const std::vector<Tensor>& Ws = {},
+                                     const std::string& key = "W") const {
+        const std::vector<Tensor> W = Ws.empty() ? std::vector<Tensor>{s.weight} : Ws;
+        const std::int64_t parts = std::int64_t(W.size());
         const std::string k = s.node->kind().toQualString();
-        if (k == "aten::linear") return g.matmul(W);
+        if (k == "aten::linear") {
+            if (parts == 1) return {g.matmul(W[0])};
+            return g.matmul(s.once("vjp " + key, [&] { return torch::cat(W, 1); })).chunk(parts, -1);
+        }
         const Tensor a = tensor(s.in[0]).narrow(0, 0, g.size(0));
         if (k == "aten::conv1d" || k == "aten::conv2d") {
             const IValue stride = value(s.node->input(3)), padding = value(s.node->input(4)),
                          dilation = value(s.node->input(5)), groups = value(s.node->input(6));
             if (stride.isIntList() && padding.isIntList() && dilation.isIntList() && groups.isInt()) {
-                const std::vector<std::int64_t> zeros(stride.toIntVector().size(), 0);
-                return std::get<0>(at::convolution_backward(g, a, W, c10::nullopt, stride.toIntVector(),
-                                                            padding.toIntVector(), dilation.toIntVector(), false, zeros,
-                                                            groups.toInt(), {true, false, false}));
+                const auto st = stride.toIntVector(), pad = padding.toIntVector(), dil = dilation.toIntVector();
+                const std::size_t dims = std::size_t(W[0].dim()) - 2;
+                std::vector<std::int64_t> full(dims), flip(dims);
+                bool forward = groups.toInt() == 1 && st.size() == dims && pad.size() == dims && dil.size() == dims;
+                for (std::size_t d = 0; forward && d < dims; ++d) {
+                    full[d] = dil[d] * (W[0].size(std::int64_t(d) + 2) - 1) - pad[d];
+                    flip[d] = std::int64_t(d) + 2;
+                    forward = st[d] == 1 && full[d] >= 0;
+                }
+                if (forward) {
+                    const Tensor& F = s.once("vjp " + key, [&] {
+                        std::vector<Tensor> t;
+                        for (const auto& w : W) t.push_back(w.transpose(0, 1).flip(flip));
+                        return torch::cat(t).contiguous();
+                    });
+                    Tensor c = at::convolution(g, F, c10::nullopt, std::vector<std::int64_t>(dims, 1), full, dil, false,
+                                               std::vector<std::int64_t>(dims, 0), 1);
+                    return parts == 1 ? std::vector<Tensor>{c} : c.chunk(parts, 1);
+                }
+                std::vector<Tensor> r;
+                for (const auto& w : W)
+                    r.push_back(std::get<0>(at::convolution_backward(g, a, w, c10::nullopt, st, pad, dil, false,
+                                                                     std::vector<std::int64_t>(st.size(), 0),
+                                                                     groups.toInt(), {true, false, false})));
+                return r;
             }
         }
-        torch::AutoGradMode on(true);
-        Tensor x = a.detach().requires_grad_(true);
-        return torch::autograd::grad({rerun(s, {{s.in[0], x}}, W, {}, true)}, {x}, {g})[0];
+        std::vector<Tensor> r;
+        for (const auto& w : W) {
+            torch::AutoGradMode on(true);
+            Tensor x = a.detach().requires_grad_(true);
+            r.push_back(torch::autograd::grad({rerun(s, {{s.in[0], x}}, w, {}, true)}, {x}, {g})[0]);
+        }
+        return r;
     }
 
     // BatchNorm merged into its layer must not change what the layer computes (canonisation keeps the outputs).
@@ -477,45 +577,87 @@ struct RelevanceGraph::Impl {
     // ----------------------------------------------------------------------------------------- rules
     // LRP at a weighted step: relevance R of its output to its input a, by `rule`; lo and hi: zb's bounds
     // (broadcastable to a's rows). Each rule is z = the step run with the rule's weights, s = R / z, c = the
-    // step's backward of s with those weights (weighted_vjp), R_in = a * c; no autograd.
+    // step's backward of s with those weights (weighted_vjp), R_in = a * c; no autograd. The rule's weights (and
+    // zb's bound rows) are derived once per model.
     Tensor weighted_rule(const Step& s, const std::string& rule, const Tensor& a, const Tensor& R, const MethodOptions& o,
                          const Tensor& lo, const Tensor& hi) const {
         torch::NoGradGuard no_grad;
         const Value* in = s.in[0];
         auto f = [&](const Tensor& x, const Tensor& w, const Tensor& b) { return rerun(s, {{in, x}}, w, b, true); };
         const Tensor& W = s.weight;
+        const Tensor& Wp = s.once("W+", [&] { return W.clamp_min(0); });
+        const Tensor& Wn = s.once("W-", [&] { return W.clamp_max(0); });
         if (rule == "lrp-0" || rule == "epsilon" || rule == "gamma") {
-            Tensor w = W, b = s.bias, z;
-            if (rule == "gamma") {
-                w = W + o.gamma * W.clamp_min(0);
-                if (b.defined()) b = b + o.gamma * b.clamp_min(0);
-            }
             // the layer's own weights and no BatchNorm merged in: z is its output in the run
-            z = rule != "gamma" && !s.merged ? tensor(s.out) : f(a, w, b);
-            return a * weighted_vjp(s, R / stabilise(z, rule == "epsilon" ? o.epsilon : kTiny), w);
+            if (rule != "gamma") {
+                const Tensor z = !s.merged ? tensor(s.out) : f(a, W, s.bias);
+                return a * weighted_vjp(s, divide_stabilised(R, z, rule == "epsilon" ? o.epsilon : kTiny))[0];
+            }
+            char key[64];
+            std::snprintf(key, sizeof key, "gamma %.17g", o.gamma);
+            const Tensor& w = s.once(key, [&] { return W + o.gamma * Wp; });
+            const Tensor& b = s.bias.defined() ? s.once(key + std::string(" bias"), [&] {
+                return s.bias + o.gamma * s.bias.clamp_min(0);
+            }) : s.bias;
+            return a * weighted_vjp(s, divide_stabilised(R, f(a, w, b), kTiny), {w}, key)[0];
         }
         if (rule == "alpha1-beta0") {
-            const Tensor Wp = W.clamp_min(0), Wn = W.clamp_max(0), p = a.clamp_min(0), n = a.clamp_max(0);
-            const Tensor S = R / stabilise(f(p, Wp, {}) + f(n, Wn, {}), kTiny);
-            return p * weighted_vjp(s, S, Wp) + n * weighted_vjp(s, S, Wn);
+            const Tensor p = a.clamp_min(0), n = a.clamp_max(0);
+            const auto c = weighted_vjp(s, divide_stabilised(R, f(p, Wp, {}) + f(n, Wn, {}), kTiny), {Wp, Wn}, "W+ W-");
+            return p * c[0] + n * c[1];
         }
         if (rule == "zb") {
             // z = W x - W+ l - W- h with l, h constant per input: W+ l = l (W+ 1), one row for all inputs (also
-            // at a padded border, the step being linear); W^T = W+^T + W-^T
+            // at a padded border, the step being linear) and per model; W x = the layer's output in the run less its
+            // bias (no BatchNorm merged in); W^T = W+^T + W-^T
             std::vector<std::int64_t> view(std::size_t(a.dim()), 1);
             view[0] = lo.numel() == 1 ? 1 : a.size(0);
-            const Tensor l = lo.view(view), h = hi.view(view), one = torch::ones_like(a.narrow(0, 0, 1));
-            const Tensor Wp = W.clamp_min(0), Wn = W.clamp_max(0);
-            const Tensor z = f(a, W, {}) - l * f(one, Wp, {}) - h * f(one, Wn, {});
-            const Tensor S = R / stabilise(z, kTiny);
-            const Tensor cp = weighted_vjp(s, S, Wp), cn = weighted_vjp(s, S, Wn);
-            return a * (cp + cn) - l * cp - h * cn;
+            const Tensor l = lo.view(view), h = hi.view(view);
+            const std::string shape = shape_string(std::vector<std::int64_t>(a.sizes().begin() + 1, a.sizes().end()));
+            const Tensor& up = s.once("zb W+ 1 " + shape, [&] { return f(torch::ones_like(a.narrow(0, 0, 1)), Wp, {}); });
+            const Tensor& down = s.once("zb W- 1 " + shape, [&] { return f(torch::ones_like(a.narrow(0, 0, 1)), Wn, {}); });
+            Tensor Wx;
+            if (s.merged) {
+                Wx = f(a, W, {});
+            } else if (s.bias.defined()) {
+                std::vector<std::int64_t> per_channel(std::size_t(tensor(s.out).dim()), 1);
+                per_channel[s.node->kind() == c10::Symbol::fromQualString("aten::linear") ? per_channel.size() - 1 : 1] = -1;
+                Wx = tensor(s.out) - s.bias.view(per_channel);
+            } else {
+                Wx = tensor(s.out);
+            }
+            const auto c = weighted_vjp(s, divide_stabilised(R, Wx - l * up - h * down, kTiny), {Wp, Wn}, "W+ W-");
+            return (a - l) * c[0] + (a - h) * c[1];
         }
         if (rule == "flat" || rule == "w-squared") {
-            const Tensor V = rule == "flat" ? torch::ones_like(W) : W * W;
-            return weighted_vjp(s, R / stabilise(f(torch::ones_like(a), V, {}), kTiny), V);
+            const Tensor& V = s.once(rule, [&] { return rule == "flat" ? torch::ones_like(W) : W * W; });
+            return weighted_vjp(s, divide_stabilised(R, f(torch::ones_like(a), V, {}), kTiny), {V}, rule)[0];
         }
         throw std::logic_error("relevance graph: unknown rule " + rule);
+    }
+
+    // DeepLIFT's Rescale rule at a ReLU in one pass, for contiguous float32 x holding `rows` rows of inputs and then
+    // one baseline row for all of them or one per input: m = R (relu(x) - relu(x')) / (x - x'), the gradient R [x > 0]
+    // where |x - x'| <= 1e-6; the baselines' rows 0. Undefined for other layouts (the caller's tensor ops then).
+    static Tensor rescale_relu(const Tensor& R, const Tensor& x, std::int64_t rows) {
+        const std::int64_t n = x.size(0), base = n - rows;
+        if (x.scalar_type() != torch::kFloat32 || R.scalar_type() != torch::kFloat32 || !x.is_contiguous() ||
+            !R.is_contiguous() || R.sizes() != x.sizes() || (base != 1 && base != rows) || rows == 0)
+            return {};
+        const std::int64_t per = x.numel() / n;
+        Tensor m = torch::empty_like(R);
+        m.narrow(0, rows, base).zero_();
+        for (std::int64_t row = 0; row < rows; ++row) {
+            const float *r = R.data_ptr<float>() + row * per, *a = x.data_ptr<float>() + row * per,
+                        *b = x.data_ptr<float>() + (base == 1 ? rows : rows + row) * per;
+            float* out = m.data_ptr<float>() + row * per;
+            for (std::int64_t i = 0; i < per; ++i) {
+                const float xi = a[i], xb = b[i], dx = xi - xb;
+                out[i] = std::abs(dx) <= 1e-6f ? (xi > 0 ? r[i] : 0.0f)
+                                               : r[i] * ((xi > 0 ? xi : 0.0f) - (xb > 0 ? xb : 0.0f)) / dx;
+            }
+        }
+        return m;
     }
 
     // ----------------------------------------------------------------------------------------- the walk
@@ -532,6 +674,13 @@ struct RelevanceGraph::Impl {
             else it->second = it->second + r;
         };
         if (record_sums) sums.clear();
+        // deeplift: the run holds the rows of x, then the baselines' rows (one row when every input has the same)
+        const std::int64_t base_rows = mode == Walk::deeplift ? tensor(input).size(0) - rows : 0;
+        auto zero_baseline_rows = [&](const Tensor& m) {
+            auto sizes = m.sizes().vec();
+            sizes[0] = base_rows;
+            return torch::cat({m, torch::zeros(sizes, m.options())});
+        };
         std::size_t w = rules.size();
         for (std::size_t k = steps.size(); k-- > 0;) {
             const Step& s = steps[k];
@@ -548,10 +697,9 @@ struct RelevanceGraph::Impl {
                     r = {weighted_rule(s, rules[w], tensor(s.in[0]), R, o, lo, hi)};
                 } else if (mode == Walk::deeplift) {
                     // the baselines' rows carry no signal (their multipliers are never read): W^T g of x's rows only
-                    Tensor g = weighted_vjp(s, R.narrow(0, 0, rows));
-                    r = {torch::cat({g, torch::zeros_like(g)})};
+                    r = {zero_baseline_rows(weighted_vjp(s, R.narrow(0, 0, rows))[0])};
                 } else {
-                    r = {weighted_vjp(s, R)};
+                    r = weighted_vjp(s, R);
                 }
                 break;
             case Kind::affine: {
@@ -577,13 +725,14 @@ struct RelevanceGraph::Impl {
                 } else if (mode == Walk::deeplift) {
                     // Rescale: (y - y') / (x - x') on the rows of x, the gradient where x and x' nearly agree
                     Tensor x = tensor(s.in[0]), y = tensor(s.out);
+                    if (s.kind == Kind::relu && (r = {rescale_relu(R, x, rows)}, r[0].defined())) break;
                     Tensor g = s.kind == Kind::relu ? R * (x > 0) : vjp(s, R)[0];
-                    Tensor dx = x.narrow(0, 0, rows) - x.narrow(0, rows, rows);
-                    Tensor dy = y.narrow(0, 0, rows) - y.narrow(0, rows, rows);
+                    Tensor dx = x.narrow(0, 0, rows) - x.narrow(0, rows, base_rows);
+                    Tensor dy = y.narrow(0, 0, rows) - y.narrow(0, rows, base_rows);
                     Tensor near = dx.abs() <= 1e-6;
                     Tensor m = torch::where(near, g.narrow(0, 0, rows),
                                             R.narrow(0, 0, rows) * dy / torch::where(near, torch::ones_like(dx), dx));
-                    r = {torch::cat({m, torch::zeros_like(m)})};
+                    r = {zero_baseline_rows(m)};
                 } else {
                     r = vjp(s, R);
                 }
@@ -616,7 +765,7 @@ struct RelevanceGraph::Impl {
             case Kind::maxpool:
             case Kind::rearrange:
             case Kind::other:
-                r = vjp(s, R);
+                r = pass_back(s, R);
                 break;
             }
             for (std::size_t i = 0; i < s.in.size(); ++i) add(s.in[i], r[i]);
@@ -756,7 +905,9 @@ Tensor RelevanceGraph::attribute(const std::string& method, const Tensor& X, con
         Tensor lo, hi;
         if (zb) std::tie(lo, hi) = im.bounds(method, x, index, std::size_t(first), o.bounds);
         Tensor b = deeplift ? baseline.narrow(0, first, count) : Tensor();
-        im.run(deeplift ? torch::cat({x, b}) : x);
+        // one baseline row runs for all inputs when they share it (the zero and the mean baselines)
+        const std::int64_t base_rows = !deeplift ? 0 : count > 1 && b.narrow(0, 1, count - 1).eq(b.narrow(0, 0, 1)).all().item<bool>() ? 1 : count;
+        im.run(deeplift ? torch::cat({x, b.narrow(0, 0, base_rows)}) : x);
         Tensor out = im.tensor(im.output);
         check(out.narrow(0, 0, count), t);
         Tensor onehot = torch::zeros_like(out);
@@ -765,8 +916,10 @@ Tensor RelevanceGraph::attribute(const std::string& method, const Tensor& X, con
         Tensor m = im.walk(mode, start, rules, o, lo, hi, count);
         if (deeplift) {
             Tensor c = m.narrow(0, 0, count) * (x - b);
-            Tensor f = out.gather(1, torch::cat({t, t}).view({-1, 1})).view({-1}).to(torch::kFloat64);
-            deltas.push_back(c.reshape({count, -1}).to(torch::kFloat64).sum(1) - (f.narrow(0, 0, count) - f.narrow(0, count, count)));
+            auto f = [&](std::int64_t from, std::int64_t n) {
+                return out.narrow(0, from, n).expand({count, out.size(1)}).gather(1, t.view({-1, 1})).view({-1}).to(torch::kFloat64);
+            };
+            deltas.push_back(c.reshape({count, -1}).to(torch::kFloat64).sum(1) - (f(0, count) - f(count, base_rows)));
             m = c;
         }
         maps.push_back(m.detach());

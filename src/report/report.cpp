@@ -301,8 +301,52 @@ std::string significant(const std::string& cell) {
     }
 }
 
+/// The grids (.svg, linking to the .png) that one `actopo visualize` job wrote into its folder, in name order.
+void visualize_grids(Page& page, const fs::path& dir, const std::string& folder, const std::string& caption) {
+    std::vector<std::string> grids;
+    for (const auto& e : fs::directory_iterator(dir / folder))
+        if (e.path().extension() == ".svg") grids.push_back(e.path().filename().string());
+    std::sort(grids.begin(), grids.end());
+    for (const auto& g : grids) {
+        const std::string stem = folder + g.substr(0, g.size() - 4);
+        page.figure(stem + ".svg", caption + " (" + stem.substr(folder.size()) + ")", stem + ".png");
+    }
+}
+
+/// What a model has learnt, in pictures (explain.visualize): activation maximisation, the first layer's filters,
+/// a layer's activation maps, each with a sentence saying what it shows.
+void visualize_section(Page& page, const fs::path& dir, const json& plan, const std::string& model) {
+    const std::string maximise = kLayout.explain_visualize(model, "maximise"), filters = kLayout.explain_visualize(model, "filters"),
+                      maps = kLayout.explain_visualize(model, "maps");
+    if (!page.has(maximise) && !page.has(filters) && !page.has(maps)) return;
+    page.raw("<h4>What the units respond to</h4>\n");
+    if (page.has(maximise)) {
+        const std::string job = "visualize/" + model + "/maximise", layer = job_option(plan, job, "visualize", "layer");
+        const bool logits = job_option(plan, job, "visualize", "target") == "class";
+        page.text("Activation maximisation: for each " + (logits ? std::string("class logit") : "unit of layer " + layer) +
+                  ", the input that drives it highest, found by gradient ascent from a seeded start with jitter, blur, L2 "
+                  "decay and total variation keeping it smooth (" + job_option(plan, job, "visualize", "steps") +
+                  " steps; docs/visualize.md). Each tile is titled with its unit and the activation it reached; a tile "
+                  "that says \"never fired\" belongs to a unit that stayed at zero.");
+        visualize_grids(page, dir, maximise, logits ? "the input that maximises each logit" : "the input that maximises each unit");
+    }
+    if (page.has(filters)) {
+        page.text("The first layer's filters, one tile per output channel (blue for negative and red for positive weights, or "
+                  "the filter's own colours for an RGB input; each tile scaled to its own largest weight): the patterns "
+                  "the model's first layer looks for in the pixels.");
+        visualize_grids(page, dir, filters, "first-layer filters");
+    }
+    if (page.has(maps)) {
+        const std::string job = "visualize/" + model + "/maps";
+        page.text("Layer " + job_option(plan, job, "visualize", "layer") + "'s activation maps for the first " +
+                  job_option(plan, job, "visualize", "inputs") + " inputs: one row per input, the input first, then one "
+                  "tile per channel, all on one colour scale, so that which channels fire where can be compared.");
+        visualize_grids(page, dir, maps, "activation maps");
+    }
+}
+
 /// A model's explanations: the quality table and curves (explain-quality), then each method's picture grid and
-/// its per-class mean maps.
+/// its per-class mean maps, then the visualize pictures.
 void explain_section(Page& page, const fs::path& dir, const json& plan, const std::string& model) {
     const std::string pictures = kLayout.explain_pictures(model), quality = kLayout.explain_quality(model);
     if (!page.has(pictures) && !page.has(quality)) return;
@@ -335,6 +379,7 @@ void explain_section(Page& page, const fs::path& dir, const json& plan, const st
         page.figure(stem + ".svg", method + ": inputs with their maps", stem + ".png");
         page.figure(stem + "-class-means.svg", method + ": mean map per explained class", stem + "-class-means.png");
     }
+    visualize_section(page, dir, plan, model);
 }
 
 }  // namespace

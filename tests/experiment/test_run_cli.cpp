@@ -176,10 +176,24 @@ TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and 
     const std::string table = actopo::read_text_file((r / (quality + "quality.csv")).string());
     CHECK(std::count(table.begin(), table.end(), '\n') == 5);  // a header and the four methods
     CHECK(actopo::read_text_file((r / (quality + "quality.md")).string()).find(", 6 inputs, target label") != std::string::npos);
+    // explain.visualize: conv1's activation maximisation (units 0-2, 8 steps, the experiment's seed), its filters and
+    // its maps of the first 2 inputs, each in its folder; h5py reads what the ascent's file says it did
+    const std::string vis = "explain/gapcnn/visualize/";
+    for (const std::string f : {"maximise/conv1.svg", "maximise/conv1.png", "filters/conv1-filters.svg",
+                                "filters/conv1-filters.png", "maps/conv1-maps.svg", "maps/conv1-maps.png"}) {
+        INFO(f);
+        CHECK(fs::exists(r / (vis + f)));
+    }
+    REQUIRE(shell("/usr/bin/python3 -c \"import h5py; f = h5py.File(\\\"" + (r / (vis + "maximise/conv1.h5")).string() +
+                  "\\\"); print(f[\\\"units\\\"][:].tolist(), f[\\\"trace\\\"].shape, f.attrs[\\\"layer\\\"], f.attrs[\\\"seed\\\"])\" > " + out) == 0);
+    CHECK(actopo::read_text_file(out) == "[0, 1, 2] (3, 8) conv1 3\n");
     const std::string page = actopo::read_text_file((r / "report/index.html").string());
     for (const std::string& must : std::vector<std::string>{"<h3>Explanations</h3>", "AOPC (higher: more selective)", "<td>grad-cam</td>",
                                    "src=\"../" + quality + "perturbation.svg\"", "src=\"../" + pictures + "smoothgrad.svg\"",
-                                   "src=\"../" + pictures + "integrated-gradients-class-means.svg\""}) {
+                                   "src=\"../" + pictures + "integrated-gradients-class-means.svg\"",
+                                   "Activation maximisation: for each unit of layer conv1", "src=\"../" + vis + "maximise/conv1.svg\"",
+                                   "src=\"../" + vis + "filters/conv1-filters.svg\"", "src=\"../" + vis + "maps/conv1-maps.svg\"",
+                                   "Layer conv1&#39;s activation maps for the first 2 inputs"}) {
         INFO(must);
         CHECK(page.find(must) != std::string::npos);
     }
@@ -191,6 +205,14 @@ TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and 
     const std::string err = actopo::read_text_file((dir / "err.txt").string());
     CHECK(err.rfind("actopo: " + bad + ":9: explain.methods[0]: unknown method 'salency' (closest: saliency", 0) == 0);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir / "b"));
+    // activation maps without a layer: one line naming the key
+    REQUIRE(shell("sed -e \"s/visualize: {layer: conv1, /visualize: {/\" -e \"s|\\.\\./explain|" + std::string(ACTOPO_SOURCE_DIR) +
+                  "/tests/explain|g\" " + config + " > " + bad) == 0);
+    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "b").string() + " 2> " + (dir / "err.txt").string()) == 1);
+    const std::string no_layer = actopo::read_text_file((dir / "err.txt").string());
+    CHECK(no_layer.rfind("actopo: " + bad + ":16: explain.visualize.layer: missing: activation_maps draws a layer's maps", 0) == 0);
+    CHECK(std::count(no_layer.begin(), no_layer.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "b"));
 }
 

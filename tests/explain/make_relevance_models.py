@@ -16,6 +16,9 @@ real PyTorch (python3-torch), as a PyTorch user would hand them in. Inputs: test
                                                                                                             (script)
   two.pt    Linear(2, 2) -> ReLU -> Linear(2, 1), no biases, weights by hand: guided backprop and deconvnet
             on paper (tests/explain/test_relevance.cpp)                                                     (script)
+  rconv.pt  no ReLU: Conv2d dilated 2, unpadded -> Conv2d (3, 2) kernel, padding (2, 0) -> view as a sequence
+            -> Conv1d dilated 3, padded -> Conv1d unpadded -> Flatten -> Linear: the convolutions' backward as a
+            forward convolution with flipped weights, where guided backprop is the gradient                (script)
 The weights are seeded and random (BatchNorm statistics too), with no training.
 Run from anywhere:  /usr/bin/python3 tests/explain/make_relevance_models.py
 """
@@ -154,6 +157,21 @@ class Two(nn.Module):
         return self.fc2(self.relu(self.fc1(x)))
 
 
+class RConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 3, 3, dilation=2)
+        self.conv2 = nn.Conv2d(3, 2, (3, 2), padding=(2, 0))
+        self.seq1 = nn.Conv1d(2, 4, 3, padding=1, dilation=3)
+        self.seq2 = nn.Conv1d(4, 2, 2)
+        self.fc = nn.Linear(2 * 13, 3)
+
+    def forward(self, x):
+        h = self.conv2(self.conv1(x))  # [N, 2, 6, 3]
+        h = self.seq2(self.seq1(h.view(h.size(0), 2, 18)))
+        return self.fc(torch.flatten(h, 1))
+
+
 def main():
     torch.manual_seed(11)
     with h5py.File(os.path.join(HERE, "data.h5")) as f:
@@ -179,6 +197,8 @@ def main():
         two.fc1.weight.copy_(torch.tensor([[1.0, -1.0], [-1.0, 2.0]]))
         two.fc2.weight.copy_(torch.tensor([[-1.0, 2.0]]))
     torch.jit.script(two.eval()).save(os.path.join(HERE, "two.pt"))
+    torch.manual_seed(12)  # its own seed: the models above keep their weights
+    torch.jit.script(RConv().eval()).save(os.path.join(HERE, "rconv.pt"))
 
 
 if __name__ == "__main__":

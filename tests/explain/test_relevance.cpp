@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "actopo/core.hpp"
@@ -184,6 +185,37 @@ TEST_CASE("guided backprop, deconvnet, DeepLIFT and LRP-0 equal their definition
         CHECK(a.values[1] == Approx(want[1]).margin(1e-6));
         if (method == "deeplift") CHECK(a.delta.at(0) == Approx(0).margin(1e-6));
     }
+}
+
+TEST_CASE("convolutions pass back as the gradient, dilated, unpadded, non-square and 1-d: guided backprop and DeepLIFT against python3-torch", "[explain]") {
+    // rconv.pt has no ReLU, so guided backprop is the gradient and DeepLIFT (zero baseline) the gradient times x;
+    // both walk its convolutions backwards as forward convolutions with flipped weights. Oracle: torch.autograd.
+    auto o = options("rconv", {"guided-backprop", "deeplift"}, "rconv.h5");
+    explain_attributions(o);
+    const std::string script = temp_dir() + "/rconv_oracle.py";
+    std::ofstream(script) << "import sys, h5py, torch\n"
+                             "m = torch.jit.load(sys.argv[1])\n"
+                             "x = torch.from_numpy(h5py.File(sys.argv[2], 'r')['x'][:])\n"
+                             "a = h5py.File(sys.argv[3], 'r')\n"
+                             "idx, t = torch.from_numpy(a['inputs/index'][:]), torch.from_numpy(a['inputs/target'][:])\n"
+                             "xr = x[idx].clone().requires_grad_(True)\n"
+                             "m(xr).gather(1, t.view(-1, 1)).sum().backward()\n"
+                             "for name, want in (('guided-backprop', xr.grad), ('deeplift', xr.grad * x[idx])):\n"
+                             "    ours = torch.from_numpy(a['attributions/' + name][:])\n"
+                             "    print(name, float((ours - want).abs().max() / want.abs().max()))\n";
+    ProcessResult r = run("/usr/bin/python3 " + script + " " + kData + "rconv.pt " + kData + "data.h5 " + o.output);
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+    std::istringstream in(r.output);
+    std::string name;
+    double err;
+    std::size_t lines = 0;
+    while (in >> name >> err) {
+        INFO(name);
+        CHECK(err <= 1e-5);
+        ++lines;
+    }
+    CHECK(lines == 2);
 }
 
 TEST_CASE("guided Grad-CAM is guided backpropagation times the upsampled Grad-CAM", "[explain]") {
