@@ -31,7 +31,7 @@ bool names_a_model(const std::vector<std::string>& args) {
 
 const std::vector<ProgramCommand>& program_commands() {
     static const std::vector<ProgramCommand> commands{
-        {"train", "actopo-nn", "Train a reference model (mlp, cnn, resnet, autoencoder) and save it as TorchScript", {}},
+        {"train", "actopo-nn", "Train a reference model (mlp, cnn, resnet, autoencoder, transformer) and save it as TorchScript", {}},
         {"extract", "actopo-nn", "Extract layer activations of a TorchScript model into an HDF5 store", {}},
         {"explain", "actopo-nn", "Attribution maps (saliency, integrated gradients, SmoothGrad, CAM family, occlusion)", {}},
         {"explain-quality", "actopo-nn", "Explanation quality: pixel-flipping (AOPC), continuity, infidelity, max-sensitivity, randomisation check", {}},

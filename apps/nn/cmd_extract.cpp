@@ -67,31 +67,29 @@ void print_plan(const actopo::ExtractOptions& o) {
 }
 
 void setup(CLI::App& app) {
+    using actopo::cli::add_stage_option;
     auto o = std::make_shared<actopo::ExtractOptions>();
-    auto layers = std::make_shared<std::string>("all");
+    auto layers = std::make_shared<std::string>();
+    auto calls = std::make_shared<std::string>();
+    auto dtype = std::make_shared<std::string>();
     auto list = std::make_shared<bool>(false);
+    auto dry = std::make_shared<bool>(false);
     app.add_option("--model", o->model, "TorchScript model file (scripted or traced)")->required();
-    app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train] or data.h5 (/x float32, /labels int64)")->capture_default_str();
-    app.add_option("--layers", *layers, "Comma-separated module paths (layer1.0.conv2,fc), globs (layer*.relu), type:Conv2d, blocks (the children of every Sequential/ModuleList), each with an optional address of an element of its output (lstm[1][0], branch[\"aux\"]); or all (every leaf)")->capture_default_str();
-    actopo::cli::add_stage_option(app, "extract", "limit", o->limit);
-    auto calls = std::make_shared<std::string>("last");
-    actopo::cli::add_stage_option(app, "extract", "calls", *calls);
-    actopo::cli::add_stage_option(app, "extract", "logits", o->logits);
-    app.add_option("--batch", o->batch, "Inputs per forward pass")->capture_default_str();
-    app.add_option("--threads", o->threads, "Intra-op threads (0: LibTorch's default)");
-    app.add_option("--compression", o->compression,
-                   "0: store uncompressed (fastest); 1-9: byte shuffle + deflate at that level (1: about 40% smaller, "
-                   "several times slower)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 9));
+    app.add_option("--dataset", o->dataset, "fashion-mnist[:test|:train], fashion-mnist-rows[:test|:train] (28 tokens of 28 "
+                   "pixels) or data.h5 (/x float32, or int64 token ids; /labels int64; /mask and forward's other arguments)")->capture_default_str();
+    add_stage_option(app, "extract", "layers", *layers);
+    add_stage_option(app, "extract", "limit", o->limit);
+    add_stage_option(app, "extract", "calls", *calls);
+    add_stage_option(app, "extract", "logits", o->logits);
+    add_stage_option(app, "extract", "batch", o->batch);
+    add_stage_option(app, "extract", "threads", o->threads);
+    add_stage_option(app, "extract", "compression", o->compression);
     app.add_option("-o,--output", o->output, "Activation store to write (.h5)");
     app.add_flag("--force", o->force, "Replace an existing output");
-    app.add_flag("--list-layers", *list, "Print the leaf layers with their output shapes and exit");
-    auto dtype = std::make_shared<std::string>();
-    auto dry = std::make_shared<bool>(false);
-    actopo::cli::add_stage_option(app, "extract", "store-dtype", *dtype);
-    actopo::cli::add_stage_option(app, "extract", "pool", o->pool);
-    actopo::cli::add_stage_option(app, "extract", "dry-run", *dry);
+    add_stage_option(app, "extract", "list-layers", *list);
+    add_stage_option(app, "extract", "store-dtype", *dtype);
+    add_stage_option(app, "extract", "pool", o->pool);
+    add_stage_option(app, "extract", "dry-run", *dry);
     app.footer(
         "Examples:\n"
         "  actopo extract --model cnn.pt --dataset fashion-mnist:test --limit 2000 -o cnn-test.h5\n"

@@ -1,4 +1,4 @@
-// `actopo train`: the reference models (MLP, CNN, ResNet) trained in C++ and saved as TorchScript.
+// `actopo train`: the reference models (MLP, CNN, ResNet, autoencoder, transformer) trained in C++ and saved as TorchScript.
 #include <cstdio>
 
 #include "actopo/core.hpp"
@@ -22,7 +22,8 @@ void setup(CLI::App& app) {
     using actopo::cli::add_stage_option;
     auto o = std::make_shared<actopo::TrainOptions>();
     add_stage_option(app, "train", "arch", o->arch);
-    app.add_option("--dataset", o->dataset, "Dataset: fashion-mnist (train split to learn, test split to score) or data.h5")->capture_default_str();
+    app.add_option("--dataset", o->dataset, "Dataset: fashion-mnist or fashion-mnist-rows (train split to learn, test split to "
+                   "score) or data.h5")->capture_default_str();
     add_stage_option(app, "train", "epochs", o->epochs);
     add_stage_option(app, "train", "batch", o->batch);
     add_stage_option(app, "train", "lr", o->lr);
@@ -39,16 +40,19 @@ void setup(CLI::App& app) {
         "  actopo train --arch mlp --widths 256,128,64 --epochs 3 --checkpoints ckpt/ -o mlp.pt\n"
         "  actopo train --arch resnet --widths 8,16 --epochs 2 -o resnet.pt\n"
         "  actopo train --arch autoencoder --widths 16 --epochs 2 -o decoder.pt   (for visualize --decoder)\n"
-        "The model takes pixels in [0, 1], shape [N, 1, 28, 28], and returns logits; load it in PyTorch with\n"
-        "torch.jit.load('cnn.pt').");
+        "  actopo train --arch transformer --dataset fashion-mnist-rows --widths 64,64 --epochs 2 -o seq.pt\n"
+        "The model takes pixels in [0, 1], shape [N, 1, 28, 28] (transformer: [N, 28, 28], 28 rows of 28 pixels),\n"
+        "and returns logits; load it in PyTorch with torch.jit.load('cnn.pt').");
     app.callback([o] {
         auto r = actopo::train_model(*o, print_epoch);
+        const std::string trained = r.epochs.empty() ? "untrained (the seeded initialisation)"  // --epochs 0
+                                                     : "trained on " + std::to_string(r.train_inputs) + " inputs";
         if (o->arch == "autoencoder")
-            std::printf("%s: %zu parameters, trained on %zu inputs, test reconstruction error %.5f per pixel on %zu inputs\n",
-                        o->output.c_str(), r.parameters, r.train_inputs, r.test_loss, r.test_inputs);
+            std::printf("%s: %zu parameters, %s, test reconstruction error %.5f per pixel on %zu inputs\n",
+                        o->output.c_str(), r.parameters, trained.c_str(), r.test_loss, r.test_inputs);
         else
-            std::printf("%s: %zu parameters, trained on %zu inputs, test accuracy %.2f%% on %zu inputs\n",
-                        o->output.c_str(), r.parameters, r.train_inputs, 100 * r.test_accuracy, r.test_inputs);
+            std::printf("%s: %zu parameters, %s, test accuracy %.2f%% on %zu inputs\n", o->output.c_str(), r.parameters,
+                        trained.c_str(), 100 * r.test_accuracy, r.test_inputs);
         std::printf("layers: %s\n", actopo::join(r.layers).c_str());
     });
 }

@@ -2,7 +2,7 @@
 // Reference models: `actopo train`.
 //   train_model() builds an MLP, a small CNN, a small ResNet (with skip connections) or an autoencoder (trained to
 //   reproduce its input, with encode/decode methods for `actopo visualize --decoder`) for a dataset of
-//   images, trains it with Adam on the dataset's training split, evaluates it on the test split, and saves
+//   images, or a small transformer encoder (class token, learned positions) for a dataset of sequences, trains it with Adam on the dataset's training split, evaluates it on the test split, and saves
 //   it as TorchScript that PyTorch's torch.jit.load reads, with PyTorch-style submodule names
 //   (fc1, conv1, layer1.0.conv1, ...). Everything is seeded: the same options give the same model.
 // No LibTorch types cross this header.
@@ -13,13 +13,14 @@
 namespace actopo {
 
 struct TrainOptions {
-    std::string arch = "cnn";               // mlp | cnn | resnet | autoencoder
+    std::string arch = "cnn";               // mlp | cnn | resnet | autoencoder | transformer
     std::string dataset = "fashion-mnist";  // trained on its train split, tested on its test split
-    int epochs = 2;
+    int epochs = 2;                         // 0: the seeded initialisation is saved untrained (and scored)
     int batch = 64;
     double lr = 1e-3;
     std::uint64_t seed = 1;
-    std::vector<int> widths;                // mlp: hidden widths; cnn: conv1,conv2,fc1 channels; resnet: stage widths
+    std::vector<int> widths;                // mlp: hidden widths; cnn: conv1,conv2,fc1 channels; resnet: stage widths;
+                                            // transformer: the width of each encoder layer (all equal)
     std::string checkpoints_dir;            // when set: <dir>/epoch-<k>.pt after every epoch
     std::size_t limit = 0;                  // > 0: train on the first `limit` training inputs only
     std::string output;                     // the TorchScript file

@@ -251,12 +251,14 @@ std::vector<StageOptions> make_tables() {
     }
     {  // an experiment's `models[].train:`
         StageOptions s{"train", {}};
-        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder"},
-                        "Architecture: mlp, cnn, resnet, or autoencoder (a decoder for visualize --decoder)"),
+        s.specs = {text("arch", "cnn", {"mlp", "cnn", "resnet", "autoencoder", "transformer"},
+                        "Architecture: mlp, cnn, resnet, autoencoder (a decoder for visualize --decoder), or transformer "
+                        "(sequences: --dataset fashion-mnist-rows)"),
                    integers("widths", 1, 65536,
                             "Comma-separated widths: mlp hidden layers (256,128), cnn conv1,conv2,fc1 (8,16,64), resnet "
-                            "stages (8,16), autoencoder code size (16)"),
-                   integer("epochs", "2", 1, 10000, "Passes over the training inputs"),
+                            "stages (8,16), autoencoder code size (16), transformer encoder layers (64,64: equal, "
+                            "divisible by 4)"),
+                   integer("epochs", "2", 0, 10000, "Passes over the training inputs (0: save the seeded initialisation, untrained)"),
                    integer("batch", "64", 1, 1 << 20, "Mini-batch size"),
                    real("lr", "0.001", 1e-12, 10, "Adam learning rate"),
                    integer("seed", "1", 0, double(1ll << 62), "Seed of the initialisation and the shuffling"),
@@ -398,14 +400,28 @@ std::vector<StageOptions> make_tables() {
                                  "Where the logits are when forward returns a tuple, list or dict: an address ([0], "
                                  "[\"logits\"]) or a key (logits)");
         calls.yaml = logits.yaml = false;
-        s.specs = {integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
+        // the model, the dataset, the output and --force are every command's own; an experiment names each model's
+        // layers in `models[].layers`, and its jobs keep the command's batch, threads and compression
+        OptionSpec layers = cli_only(text(
+            "layers", "all", {},
+            "Comma-separated module paths (layer1.0.conv2,fc), globs (layer*.relu), type:Conv2d, blocks (the children "
+            "of every Sequential/ModuleList), each with an optional address of an element of its output (lstm[1][0], "
+            "branch[\"aux\"]); or all (every leaf)"));
+        s.specs = {layers,
+                   integer("limit", "0", 0, 1e8, "The first N inputs only (0: all)"),
+                   cli_only(integer("batch", "256", 1, 1 << 20, "Inputs per forward pass")),
+                   cli_only(integer("threads", "0", 0, 4096, "Intra-op threads (0: LibTorch's default)")),
+                   cli_only(integer("compression", "0", 0, 9,
+                                    "0: store uncompressed (fastest); 1-9: byte shuffle + deflate at that level (1: "
+                                    "about 40% smaller, several times slower)")),
                    text("store-dtype", "float32", {"float32", "float16"},
                         "How activations are stored: float32, or float16 (half the bytes, about 3 significant digits; "
                         "read back as float32)"),
                    integer("pool", "1", 1, 1024,
                            "Average-pool every [C, H, W] layer KxK (stride K) before storing it (1: no pooling)"),
                    cli_only(flag("dry-run", "Print each layer's stored shape and size and the total, write nothing")),
-                   calls, logits};
+                   calls, logits,
+                   cli_only(flag("list-layers", "Print the leaf layers with their output shapes and exit"))};
         t.push_back(s);
     }
     return t;

@@ -186,14 +186,14 @@ std::string name_problem(const std::string& name) {
 
 void read_dataset(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     if (n.IsScalar()) {
-        c.dataset = r.choice(n, "dataset", {"fashion-mnist"});
+        c.dataset = r.choice(n, "dataset", {"fashion-mnist", "fashion-mnist-rows"});
         return;
     }
     std::vector<std::string> keys{"name", "path", "split"};  // where the inputs come from, then extract's options
     for (const auto& k : stage_options("extract").keys()) keys.push_back(k);
     r.keys(n, "dataset", keys);
     if (n["name"] && n["path"]) r.fail(n["path"], "dataset.path", "give either name (fashion-mnist) or path (.h5), not both");
-    if (n["name"]) c.dataset = r.choice(n["name"], "dataset.name", {"fashion-mnist"});
+    if (n["name"]) c.dataset = r.choice(n["name"], "dataset.name", {"fashion-mnist", "fashion-mnist-rows"});
     if (n["path"]) c.dataset = r.existing_path(n["path"], "dataset.path");
     if (n["split"]) {
         if (n["path"]) r.fail(n["split"], "dataset.split", "a .h5 dataset has no splits");
@@ -412,7 +412,10 @@ ExperimentConfig load_experiment(const std::string& path) {
     }
     if (c.compare) c.options.emplace("compare", OptionValues{});
     if (root["report"]) c.report = r.boolean(root["report"], "report");
-    if (c.dataset == "fashion-mnist" && !fs::exists(fashion_mnist_dir()))
+    if (!c.similarity.empty() && (c.sampling == "spatial" || c.sampling == "tokens"))
+        r.fail(root["sampling"], "sampling.method",
+               "similarity compares layers input by input: a sampling of one point per input (not " + c.sampling + ")");
+    if ((c.dataset == "fashion-mnist" || c.dataset == "fashion-mnist-rows") && !fs::exists(fashion_mnist_dir()))
         r.fail(root["dataset"] ? root["dataset"] : root, "dataset",
                "Fashion-MNIST is not installed at " + fashion_mnist_dir() +
                    " (apt-get install dataset-fashion-mnist)");

@@ -28,16 +28,29 @@ const OptionValues& stage_set(const ExperimentConfig& c, const std::string& stag
     return it != c.options.end() ? it->second : none;
 }
 
+/// similarity and mapper take the experiment's sampling method too (first-token for a transformer's layers), written
+/// out when it is not the commands' default (so the jobs of an experiment that keeps avgpool are as they were).
+void sampling_method(Job& j, const ExperimentConfig& c) {
+    if (c.sampling != stage_options("sampling").at("sampling").default_value)
+        j.command.insert(j.command.end(), {"--sampling", c.sampling});
+}
+
 /// The files of the dataset the experiment reads (part of every extraction's cache key).
+bool builtin_dataset(const ExperimentConfig& c) { return c.dataset == "fashion-mnist" || c.dataset == "fashion-mnist-rows"; }
+/// The --dataset of the commands that read the inputs: fashion-mnist[-rows]:<split>, or the .h5 file.
+std::string dataset_spec(const ExperimentConfig& c) { return builtin_dataset(c) ? c.dataset + ":" + c.split : c.dataset; }
+
 std::vector<std::string> dataset_files(const ExperimentConfig& c) {
-    if (c.dataset != "fashion-mnist") return {c.dataset};
+    if (!builtin_dataset(c)) return {c.dataset};
     const std::string prefix = c.split == "test" ? "t10k" : "train";
     return {fashion_mnist_dir() + "/" + prefix + "-images-idx3-ubyte.gz",
             fashion_mnist_dir() + "/" + prefix + "-labels-idx1-ubyte.gz"};
 }
 
-Job train_job(const ModelConfig& m) {
+Job train_job(const ExperimentConfig& c, const ModelConfig& m) {
     Job j{"train/" + m.name, "train", {"actopo", "train"}, {}, {model_file(m)}, {}};
+    // the reference models learn from Fashion-MNIST; a sequence model from its rows (the same images)
+    if (c.dataset == "fashion-mnist-rows") j.command.insert(j.command.end(), {"--dataset", c.dataset});
     options(j, "train", m.train_options, {"checkpoints"});  // the command takes a folder for it
     auto& cmd = j.command;
     if (m.checkpoints) {
@@ -50,8 +63,7 @@ Job train_job(const ModelConfig& m) {
 
 Job extract_job(const ExperimentConfig& c, const ModelConfig& m, const std::string& model, const std::string& store,
                 const std::string& id) {
-    Job j{id, "extract", {"actopo", "extract", "--model", model, "--dataset",
-                          c.dataset == "fashion-mnist" ? "fashion-mnist:" + c.split : c.dataset},
+    Job j{id, "extract", {"actopo", "extract", "--model", model, "--dataset", dataset_spec(c)},
           dataset_files(c), {store}, {}};
     options(j, "extract", stage_set(c, "extract"));
     j.command.insert(j.command.end(), {"--layers", m.layers.empty() ? "all" : join(m.layers, ","), "--force", "-o", store});
@@ -78,7 +90,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
     auto add = [&jobs](Job j) { jobs.push_back(std::move(j)); };
 
     for (const auto& m : c.models) {
-        if (m.path.empty()) add(train_job(m));
+        if (m.path.empty()) add(train_job(c, m));
         add(extract_job(c, m, model_file(m), store_of(m), "extract/" + m.name));
         if (m.checkpoints)
             for (int k = 1; k <= m.epochs; ++k)
@@ -151,6 +163,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
         if (c.models.size() > 1) j.command.push_back("--joint");
         j.command.insert(j.command.end(), {"--metric", metric});  // one job per metric
         options(j, "similarity", stage_set(c, "similarity"), {"metric"});
+        sampling_method(j, c);
         j.command.insert(j.command.end(), {"--seed", seed, "--heatmap", kLayout.similarity(metric, ".svg"), "--force", "-o", csv});
         j.outputs.insert(j.outputs.end(), {kLayout.similarity(metric, ".svg"), kLayout.similarity(metric, ".png")});
         matrices.push_back({metric, csv, j.id});
@@ -162,6 +175,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
             Job j{"mapper/" + m.name, "mapper", {"actopo", "mapper"}, {}, {kLayout.mapper(m.name)}, {}};
             reads(j, store_of(m), "extract/" + m.name);
             options(j, "mapper", stage_set(c, "mapper"));
+            sampling_method(j, c);
             j.command.insert(j.command.end(), {"--seed", seed, "--force", "-o", kLayout.mapper(m.name)});
             add(std::move(j));
         }
@@ -193,7 +207,7 @@ std::vector<Job> plan_jobs(const ExperimentConfig& c) {
     // attribution maps with their pictures, then (optionally) their quality, per model
     if (c.explain)
         for (const auto& m : c.models) {
-            const std::string dataset = c.dataset == "fashion-mnist" ? "fashion-mnist:" + c.split : c.dataset;
+            const std::string dataset = dataset_spec(c);
             auto explain_job = [&](const std::string& stage) {
                 Job j{stage + "/" + m.name, stage, {"actopo", stage, "--model", model_file(m), "--dataset", dataset},
                       dataset_files(c), {}, {}};

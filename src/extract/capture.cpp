@@ -126,6 +126,45 @@ void raise_unless(Graph& g, Value* ok, const std::string& message) {
 
 bool is_rnn(const std::string& type) { return type == "LSTM" || type == "GRU" || type == "RNN"; }
 
+void collect_kind(Block* block, Symbol kind, std::vector<Node*>& out) {
+    for (Node* n : block->nodes()) {
+        if (n->kind() == kind) out.push_back(n);
+        for (Block* b : n->blocks()) collect_kind(b, kind, out);
+    }
+}
+
+// PyTorch's fused fast paths of nn.TransformerEncoderLayer (torch._transformer_encoder_layer_fwd, taken in evaluation
+// mode without gradients) and of nn.TransformerEncoder (a padded batch made a nested tensor) call none of the
+// layer's sublayers. In an inlined scripted forward each sits in an `if` whose other way is PyTorch's standard path
+// (the one taken in training mode or with gradients on): that `if` is decided for the standard path, so the
+// sublayers run. Returns the encoder layers so switched (their module paths), and in `traced` those whose fused
+// call sits in no `if` (a model traced on the fast path: its sublayers were never recorded).
+std::vector<std::string> standard_transformer_path(Graph& graph, Value* self, std::vector<std::string>& traced) {
+    std::vector<std::string> switched;
+    for (const char* op : {"aten::_transformer_encoder_layer_fwd", "aten::_nested_tensor_from_mask"}) {
+        std::vector<Node*> fused;
+        collect_kind(graph.block(), Symbol::fromQualString(op), fused);
+        for (Node* n : fused) {
+            std::string layer = "a TransformerEncoderLayer";
+            if (n->inputs().size() > 3 && n->input(3)->node()->kind() == prim::GetAttr) {  // in_proj_weight of self_attn
+                auto path = module_path(n->input(3)->node()->input(0), self);
+                if (path && path->find('.') != std::string::npos) layer = path->substr(0, path->rfind('.'));
+            }
+            Node* branch = n->owningBlock()->owningNode();
+            const bool is_layer = n->kind() == Symbol::fromQualString("aten::_transformer_encoder_layer_fwd");
+            if (!branch || branch->kind() != prim::If) {
+                if (is_layer) traced.push_back(layer);
+                continue;
+            }
+            const bool fast_is_then = n->owningBlock() == branch->blocks()[0];
+            WithInsertPoint before(branch);
+            branch->replaceInput(0, graph.insertConstant(!fast_is_then));
+            if (is_layer) switched.push_back(layer);
+        }
+    }
+    return switched;
+}
+
 }  // namespace
 
 struct LayerCapture::Impl {
@@ -383,6 +422,16 @@ struct LayerCapture::Impl {
                 break;
             }
         }
+        std::vector<std::string> fused_traced;
+        const auto switched = standard_transformer_path(*graph, self, fused_traced);
+        if (!switched.empty() && !quiet())
+            std::fprintf(stderr, "actopo: note: %zu nn.TransformerEncoderLayer(s) run PyTorch's standard path instead of its "
+                         "fused fast path, so that their sublayers run (as in training mode or with gradients on): %s\n",
+                         switched.size(), join(switched).c_str());
+        if (!fused_traced.empty() && !quiet())
+            std::fprintf(stderr, "actopo: note: %zu nn.TransformerEncoderLayer(s) were traced on PyTorch's fused fast path, "
+                         "which calls none of their sublayers (trace with gradients on, not under torch.no_grad(), to keep "
+                         "them): %s\n", fused_traced.size(), join(fused_traced).c_str());
         std::vector<Node*> nodes;
         collect_calls(graph->block(), nodes);
         for (Node* n : nodes) {

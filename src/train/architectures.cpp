@@ -1,6 +1,7 @@
 #include "train/architectures.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "actopo/core.hpp"
 #include "actopo/store.hpp"
@@ -13,7 +14,8 @@ std::vector<int> default_widths(const std::string& arch) {
     if (arch == "cnn") return {8, 16, 64};
     if (arch == "resnet") return {8, 16};
     if (arch == "autoencoder") return {16};
-    throw UserError("unknown architecture '" + arch + "' (expected mlp, cnn, resnet or autoencoder)");
+    if (arch == "transformer") return {64, 64};
+    throw UserError("unknown architecture '" + arch + "' (expected mlp, cnn, resnet, autoencoder or transformer)");
 }
 
 namespace train_detail {
@@ -34,10 +36,10 @@ public:
         return (torch::rand(shape) * 2 - 1).mul_(bound).requires_grad_(true);
     }
 
-    Module linear(std::int64_t in, std::int64_t out) {
+    Module linear(std::int64_t in, std::int64_t out, bool zero_bias = false) {
         Module m = make("Linear");
         m.register_parameter("weight", uniform({out, in}, in), false);
-        m.register_parameter("bias", uniform({out}, in), false);
+        m.register_parameter("bias", zero_bias ? torch::zeros({out}).requires_grad_(true) : uniform({out}, in), false);
         m.define("def forward(self, x):\n    return torch.linear(x, self.weight, self.bias)\n");
         return m;
     }
@@ -105,6 +107,71 @@ public:
         return m;
     }
 
+    // nn.LayerNorm over the last axis of width d (weight 1, bias 0, eps 1e-5).
+    Module layer_norm(std::int64_t d) {
+        Module m = make("LayerNorm");
+        m.register_parameter("weight", torch::ones({d}).requires_grad_(true), false);
+        m.register_parameter("bias", torch::zeros({d}).requires_grad_(true), false);
+        m.define("def forward(self, x):\n    return torch.layer_norm(x, [" + std::to_string(d) +
+                 "], self.weight, self.bias, 1e-05)\n");
+        return m;
+    }
+
+    // Self-attention as nn.MultiheadAttention(d, heads, batch_first=True) computes it, with its parameter names
+    // (in_proj_weight [3d, d] and in_proj_bias for q, k, v; the output projection out_proj) and initialisation
+    // (Xavier-uniform in_proj_weight, zero biases): softmax(q k^T / sqrt(d / heads)) v per head. Returns the
+    // attention output [N, T, d] alone (PyTorch's module returns it with the averaged attention weights).
+    Module self_attention(std::int64_t d, std::int64_t heads) {
+        Module m = make("MultiheadAttention");
+        const double bound = std::sqrt(6.0 / double(d + 3 * d));
+        m.register_parameter("in_proj_weight", ((torch::rand({3 * d, d}) * 2 - 1) * bound).requires_grad_(true), false);
+        m.register_parameter("in_proj_bias", torch::zeros({3 * d}).requires_grad_(true), false);
+        m.register_module("out_proj", linear(d, d, true));
+        const std::string D = std::to_string(d), H = std::to_string(heads), E = std::to_string(d / heads);
+        char scale[32];  // sqrt(d / heads) to the last bit
+        std::snprintf(scale, sizeof scale, "%.17g", std::sqrt(double(d / heads)));
+        m.define("def forward(self, x):\n"
+                 "    n = x.size(0)\n"
+                 "    t = x.size(1)\n"
+                 "    qkv = torch.linear(x, self.in_proj_weight, self.in_proj_bias)\n"
+                 "    q = torch.narrow(qkv, 2, 0, " + D + ").reshape([n, t, " + H + ", " + E + "]).transpose(1, 2)\n"
+                 "    k = torch.narrow(qkv, 2, " + D + ", " + D + ").reshape([n, t, " + H + ", " + E + "]).transpose(1, 2)\n"
+                 "    v = torch.narrow(qkv, 2, " + std::to_string(2 * d) + ", " + D + ").reshape([n, t, " + H + ", " + E +
+                 "]).transpose(1, 2)\n"
+                 "    a = torch.softmax(torch.matmul(q / " + scale + ", k.transpose(2, 3)), -1)\n"
+                 "    o = torch.matmul(a, v).transpose(1, 2).reshape([n, t, " + D + "])\n"
+                 "    return self.out_proj.forward(o)\n");
+        return m;
+    }
+
+    // nn.TransformerEncoderLayer(d, heads, dim_feedforward=2d, dropout=0, batch_first=True), post-norm as PyTorch's
+    // default: x = norm1(x + self_attn(x)); x = norm2(x + linear2(relu(linear1(x)))).
+    Module encoder_layer(std::int64_t d, std::int64_t heads) {
+        Module m = make("TransformerEncoderLayer");
+        m.register_module("self_attn", self_attention(d, heads));
+        m.register_module("norm1", layer_norm(d));
+        m.register_module("linear1", linear(d, 2 * d));
+        m.register_module("relu", relu());
+        m.register_module("linear2", linear(2 * d, d));
+        m.register_module("norm2", layer_norm(d));
+        m.define("def forward(self, x):\n"
+                 "    x = self.norm1.forward(x + self.self_attn.forward(x))\n"
+                 "    return self.norm2.forward(x + self.linear2.forward(self.relu.forward(self.linear1.forward(x))))\n");
+        return m;
+    }
+
+    // Prepends a learned class token to a sequence [N, T, d] and adds learned positions: [N, T + 1, d]
+    // (parameters cls_token [1, 1, d], zero at first, and pos_embedding [1, T + 1, d], N(0, 0.02) as in ViT).
+    Module class_token(std::int64_t tokens, std::int64_t d) {
+        Module m = make("ClassToken");
+        m.register_parameter("cls_token", torch::zeros({1, 1, d}).requires_grad_(true), false);
+        m.register_parameter("pos_embedding", (torch::randn({1, tokens + 1, d}) * 0.02).requires_grad_(true), false);
+        m.define("def forward(self, x):\n"
+                 "    cls = self.cls_token.expand([x.size(0), 1, " + std::to_string(d) + "])\n"
+                 "    return torch.cat([cls, x], 1) + self.pos_embedding\n");
+        return m;
+    }
+
     // Children named "0", "1" ... are reached with getattr, as TorchScript has no `self.0`.
     static std::string attr(const std::string& name) {
         bool numeric = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0]));
@@ -116,6 +183,7 @@ private:
     int counter_ = 0;
 };
 
+constexpr int kHeads = 4;            // attention heads of the transformer's encoder layers
 constexpr int kMaxWidth = 1 << 16;  // a layer of more units than this is a typo (and would not fit in memory)
 
 void require_widths(const std::string& arch, const std::vector<int>& widths, std::size_t count) {
@@ -136,12 +204,37 @@ void require_widths(const std::string& arch, const std::vector<int>& widths, std
 torch::jit::Module build_architecture(const std::string& arch, const std::vector<int>& widths_in,
                                       const std::vector<std::int64_t>& sample_shape, std::int64_t classes) {
     std::vector<int> widths = widths_in.empty() ? default_widths(arch) : widths_in;
+    Factory f;
+    std::vector<std::pair<std::string, Module>> layers;
+    if (arch == "transformer") {
+        // Tokens [T, F] -> embed (linear, per token) -> tokens (class token first, learned positions) -> encoder
+        // layers -> cls (the class token's output) -> fc.
+        require_widths(arch, widths, 0);
+        for (int w : widths)
+            if (w != widths[0] || w % kHeads != 0)
+                throw UserError("--widths for transformer: one width per encoder layer, all equal and divisible by " +
+                                std::to_string(kHeads) + " (the heads), e.g. 64,64; got " + [&] {
+                                    std::string s;
+                                    for (int v : widths) s += (s.empty() ? "" : ",") + std::to_string(v);
+                                    return s;
+                                }());
+        if (sample_shape.size() != 2)
+            throw UserError("the transformer architecture needs sequence inputs [T, F] (e.g. --dataset fashion-mnist-rows: "
+                            "28 rows of 28 pixels); the dataset gives " + shape_string(sample_shape));
+        const std::int64_t d = widths[0];
+        std::vector<std::pair<std::string, Module>> blocks;
+        for (std::size_t i = 0; i < widths.size(); ++i) blocks.emplace_back(std::to_string(i), f.encoder_layer(d, kHeads));
+        layers = {{"embed", f.linear(sample_shape[1], d)},
+                  {"tokens", f.class_token(sample_shape[0], d)},
+                  {"encoder", f.sequential("TransformerEncoder", {{"layers", f.sequential("ModuleList", blocks)}})},
+                  {"cls", f.simple("ClassTokenOutput", "torch.select(x, 1, 0)")},
+                  {"fc", f.linear(d, classes)}};
+        return f.sequential("Transformer", layers);
+    }
     if (sample_shape.size() != 3)
         throw UserError("the " + arch + " architecture needs image inputs [C, H, W]; the dataset gives " +
                         shape_string(sample_shape));
     const std::int64_t c = sample_shape[0], h = sample_shape[1], w = sample_shape[2];
-    Factory f;
-    std::vector<std::pair<std::string, Module>> layers;
     if (arch == "mlp") {
         require_widths(arch, widths, 0);
         layers.emplace_back("flatten", f.flatten());

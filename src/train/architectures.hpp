@@ -10,7 +10,8 @@
 
 namespace actopo::train_detail {
 
-/// An untrained module of `arch` (mlp | cnn | resnet) for inputs of per-sample shape [C, H, W] and
+/// An untrained module of `arch` (mlp | cnn | resnet | autoencoder) for inputs of per-sample shape [C, H, W] (transformer:
+/// sequences [T, F]) and
 /// `classes` outputs. Parameters are initialised from torch's global generator (seed it first) and
 /// require gradients. UserError for an unknown arch or widths that do not fit it.
 torch::jit::Module build_architecture(const std::string& arch, const std::vector<int>& widths,

@@ -19,10 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "fashion-mnist:test" -> "fashion-mnist"; a .h5 file has no split and is used for both.
+// "fashion-mnist:test" -> "fashion-mnist" (and fashion-mnist-rows); a .h5 file has no split and is used for both.
 std::pair<std::string, std::string> train_and_test_specs(const std::string& dataset) {
     std::string base = dataset.substr(0, dataset.find(':'));
-    if (base == "fashion-mnist") return {base + ":train", base + ":test"};
+    if (base == "fashion-mnist" || base == "fashion-mnist-rows") return {base + ":train", base + ":test"};
     return {dataset, dataset};
 }
 
@@ -88,7 +88,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
     if (o.output.empty()) throw UserError("train needs an output file (-o model.pt)");
     if (fs::exists(o.output) && !o.force)
         throw UserError("output '" + o.output + "' already exists (use --force to replace it)");
-    if (o.epochs < 1) throw UserError("--epochs must be at least 1 (got " + std::to_string(o.epochs) + ")");
+    if (o.epochs < 0) throw UserError("--epochs must be at least 0 (got " + std::to_string(o.epochs) + ")");
     if (o.batch < 1) throw UserError("--batch must be at least 1 (got " + std::to_string(o.batch) + ")");
     if (!(o.lr > 0)) throw UserError("--lr must be positive (got " + std::to_string(o.lr) + ")");
     default_widths(o.arch);  // validates the architecture name before any work
@@ -107,8 +107,9 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
 
     at::set_num_threads(std::max(1, o.threads));
     torch::manual_seed(o.seed);
-    Tensors train = read_all(*train_ds);
     std::int64_t classes = std::int64_t(train_ds->class_names().size());
+    // --epochs 0 reads no training inputs (unless they alone say how many classes there are)
+    Tensors train = o.epochs > 0 || classes == 0 ? read_all(*train_ds) : Tensors{};
     if (classes == 0) classes = train.labels.max().item<std::int64_t>() + 1;
 
     torch::jit::Module module = [&] {
@@ -126,7 +127,7 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
     torch::optim::Adam optimizer(params, torch::optim::AdamOptions(o.lr));
 
     TrainReport report;
-    report.train_inputs = train_ds->size();
+    report.train_inputs = o.epochs > 0 ? train_ds->size() : 0;
     report.test_inputs = test_ds->size();
     for (const auto& p : params) report.parameters += std::size_t(p.numel());
     for (const auto& m : module.named_modules())
@@ -173,8 +174,13 @@ TrainReport train_model(const TrainOptions& o, void (*on_epoch)(const EpochRepor
             save(module, (fs::path(o.checkpoints_dir) / ("epoch-" + std::to_string(epoch) + ".pt")).string(), true);
         if (on_epoch) on_epoch(e);
     }
-    report.test_accuracy = report.epochs.back().test_accuracy;
-    report.test_loss = report.epochs.back().test_loss;
+    if (report.epochs.empty()) {  // --epochs 0: the seeded initialisation, untrained (the baseline of a study)
+        if (autoencoder) report.test_loss = evaluate(module, *test_ds, true);
+        else report.test_accuracy = evaluate(module, *test_ds, false);
+    } else {
+        report.test_accuracy = report.epochs.back().test_accuracy;
+        report.test_loss = report.epochs.back().test_loss;
+    }
     module.eval();
     save(module, o.output, o.force);
     return report;

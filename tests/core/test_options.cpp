@@ -40,6 +40,12 @@ TEST_CASE("options: experiment keys derive from the command's names, in the tabl
     CHECK(stage_options("sampling").find("method") == stage_options("sampling").find("sampling"));
     CHECK(stage_options("train").keys() ==
           std::vector<std::string>{"arch", "widths", "epochs", "batch", "lr", "seed", "limit", "checkpoints"});
+    // extract: every option of the command is in its table; an experiment's `dataset:` section takes three of them
+    CHECK(stage_options("extract").keys() == std::vector<std::string>{"limit", "store_dtype", "pool"});
+    for (const char* cli : {"layers", "batch", "threads", "compression", "calls", "logits", "dry-run", "list-layers"})
+        CHECK(stage_options("extract").find(cli) != nullptr);
+    CHECK(option_problem(stage_options("extract").at("compression"), "12") == "expected a number from 0 to 9, got '12'");
+    CHECK(option_problem(stage_options("extract").at("batch"), "0") == "expected a number from 1 to 1048576, got '0'");
     CHECK_THROWS_AS(stage_options("nowhere"), std::logic_error);
     CHECK_THROWS_AS(stage_options("mapper").at("nothing"), std::logic_error);
 }

@@ -122,7 +122,7 @@ TEST_CASE("experiment file: every mistake is one line naming the file, the line 
                  "sampling, persistence, distances, mapper, coactivation, similarity, explain, compare, report");
     CHECK(error_of(replaced("epochs: 2", "epochs: two")) == file + ":5: models[0].train.epochs: expected a whole number, got 'two'");
     CHECK(error_of(replaced("overlap: 0.4", "overlap: 1.5")).find(":10: mapper.overlap: expected a number in") != std::string::npos);
-    CHECK(error_of(replaced("arch: cnn", "arch: vgg")) == file + ":6: models[1].train.arch: expected one of mlp, cnn, resnet, autoencoder, got 'vgg'");
+    CHECK(error_of(replaced("arch: cnn", "arch: vgg")) == file + ":6: models[1].train.arch: expected one of mlp, cnn, resnet, autoencoder, transformer, got 'vgg'");
     CHECK(error_of(replaced("{name: b, train: {arch: cnn, epochs: 1, seed: 2}}", "{name: b, path: missing.pt}")) ==
           file + ":6: models[1].path: " + (dir / "missing.pt").string() + " does not exist");
     CHECK(error_of(replaced("wasserstein-2", "wasserstein-x")).find(":9: distances[1]: expected wasserstein-P") != std::string::npos);
@@ -423,6 +423,23 @@ TEST_CASE("options declared once: the file's checks, the jobs' arguments and the
     const auto no_relu = load_experiment(with("lens: l2norm", "relu: false").string());
     for (const auto& j : plan_jobs(no_relu))
         if (j.stage == "mapper") CHECK(std::find(j.command.begin(), j.command.end(), "--relu") == j.command.end());
+    // a sequence study: the transformer learns from and is read on Fashion-MNIST's rows, its layers sampled at the
+    // class token for persistence, similarity and Mapper alike; avgpool (the commands' default) is not written out
+    std::string rows_text = kBase;
+    rows_text.replace(rows_text.find("name: fashion-mnist,"), 20, "name: fashion-mnist-rows,");
+    rows_text.replace(rows_text.find("{arch: cnn, epochs: 1, seed: 2}"), 31, "{arch: transformer, widths: [8], epochs: 0}");
+    rows_text.replace(rows_text.find("method: avgpool"), 15, "method: first-token");
+    std::map<std::string, std::string> rows;
+    for (const auto& j : plan_jobs(load_experiment(write_config(dir, rows_text, "rows.yaml").string())))
+        rows[j.id] = join(j.command, " ");
+    CHECK(rows["train/b"] == "actopo train --dataset fashion-mnist-rows --arch transformer --widths 8 --epochs 0 --force -o models/b.pt");
+    CHECK(rows["extract/b"].find(" --dataset fashion-mnist-rows:test ") != std::string::npos);
+    for (const char* id : {"similarity/cka", "mapper/b", "persistence/b"}) CHECK(rows[id].find(" --sampling first-token ") != std::string::npos);
+    CHECK(command["similarity/cka"].find("--sampling") == std::string::npos);
+    rows_text.replace(rows_text.find("method: first-token"), 19, "method: tokens");
+    CHECK(error_of(write_config(dir, rows_text, "rows.yaml")) ==
+          (dir / "rows.yaml").string() + ":7: sampling.method: similarity compares layers input by input: a sampling of one "
+                                         "point per input (not tokens)");
 
     // the manifest: every stage's parameters, set or default
     RunOptions o;

@@ -8,7 +8,8 @@ exported weights and records what PyTorch's forward hooks see.
   GruNet         nn.GRU; the model itself returns a tuple (logits, h_n)
   TokenMlp       nn.Embedding on int64 token ids, mean over tokens, two linear layers
   TokenTransformer  nn.Embedding + nn.TransformerEncoder (two layers, batch_first) on token ids, forward(x)
-  MaskedTransformer the same with forward(x, mask): mask is the bool padding mask [N, T] (True: padded)
+  MaskedTransformer the same with forward(x, mask): mask is the bool padding mask [N, T] (True: padded), and the
+                 encoder's default enable_nested_tensor (on its fast path a padded batch becomes a nested tensor)
   DictNet        a submodule returning a dict {"main", "aux"}; the model returns a dict {"logits", "aux"}
 """
 from typing import Dict, Tuple
@@ -85,9 +86,9 @@ class TokenMlp(nn.Module):
         return self.fc2(self.relu(self.fc1(self.emb(x).mean(1))))
 
 
-def encoder():
+def encoder(nested=False):
     layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
-    return nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    return nn.TransformerEncoder(layer, 2, enable_nested_tensor=nested)
 
 
 class TokenTransformer(nn.Module):
@@ -105,7 +106,7 @@ class MaskedTransformer(nn.Module):
     def __init__(self):
         super().__init__()
         self.emb = nn.Embedding(12, 8)
-        self.encoder = encoder()
+        self.encoder = encoder(nested=True)  # PyTorch's default: a padded batch becomes a nested tensor (fast path)
         self.fc = nn.Linear(8, 3)
 
     def forward(self, x, mask):

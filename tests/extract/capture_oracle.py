@@ -14,10 +14,13 @@ The rules the comparison follows are those of docs/extract.md: a stored layer `p
 module's output at its last call (calls "all": every call stacked on axis 1), an address picking an element of a
 tuple, list or dict ([i], ["key"]), a bare name the default element (element [0] of tuples and lists, repeatedly; a traced module's dict is the tuple of
 its values),
-and the hidden states (element [1]) of nn.LSTM, nn.GRU and nn.RNN with their batch axis moved first.
+and the hidden states (element [1]) of nn.LSTM, nn.GRU and nn.RNN with their batch axis moved first. A scripted
+model runs with gradients on (nn.TransformerEncoderLayer's standard path, which actopo takes to reach its sublayers),
+a traced one without (the fast path it was traced on).
 """
 import re
 import sys
+import warnings
 
 import h5py
 import numpy as np
@@ -27,6 +30,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import capture_models  # noqa: E402
 
 torch.set_num_threads(1)
+warnings.filterwarnings("ignore", message="The PyTorch API of nested tensors")  # the encoder's fast path, eager
 RNN = (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN)
 
 
@@ -80,7 +84,10 @@ def run_job(model_name, store, dataset, calls, output, layers):
         args = [torch.from_numpy(f["x"][()])]
         if model_name == "masked_transformer":
             args.append(torch.from_numpy(f["mask"][()]))
-    with torch.no_grad():
+    # docs/extract.md: a scripted nn.TransformerEncoderLayer whose sublayers are captured runs PyTorch's standard path,
+    # which eager PyTorch takes with gradients on (the parameters require them); a traced one keeps the path it was
+    # traced on, the fused fast path under torch.no_grad() (make_capture_fixture.py)
+    with torch.set_grad_enabled("_scripted" in store_model(store)):
         out = model(*args)
     if output != "-":
         out = pick(out, parse(output if output.startswith("[") else '["%s"]' % output)[1], None)

@@ -154,9 +154,18 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
     CHECK(StoreReader(jobs[22].store()).layer_names() ==
           std::vector<std::string>{"encoder.layers.0", "encoder.layers.1", "emb"});
     CHECK(StoreReader(jobs[22].store()).layer_shape("encoder.layers.1") == std::vector<std::int64_t>{5, 8});
-    // every sublayer of nn.TransformerEncoderLayer is left out of all: PyTorch's fast path runs none of them (the
-    // oracle checked that the hooks saw none run either), scripted or traced
-    for (std::size_t j : {15, 18}) CHECK(StoreReader(jobs[j].store()).layer_names() == std::vector<std::string>{"emb", "fc"});
+    // nn.TransformerEncoderLayer: scripted, its sublayers run (the standard path, not the fused fast path) and equal
+    // the hooks of PyTorch run with gradients on, with and without a padding mask (then with the encoder's nested
+    // tensors off too); traced on the fast path, none of them was recorded and all leaves them out (the oracle checked
+    // that the hooks of the fast path saw none run either)
+    for (std::size_t j : {15, 16}) {
+        StoreReader store(jobs[j].store());
+        for (const char* sub : {"norm1", "linear1", "dropout", "linear2", "norm2"})
+            CHECK(store.has_layer("encoder.layers.1." + std::string(sub)));
+        CHECK(store.layer_shape("encoder.layers.0.linear1") == std::vector<std::int64_t>{5, 16});
+        CHECK_FALSE(store.has_layer("encoder.layers.0.self_attn.out_proj"));  // MultiheadAttention never calls it
+    }
+    for (std::size_t j : {18, 19}) CHECK(StoreReader(jobs[j].store()).layer_names() == std::vector<std::string>{"emb", "fc"});
 
 }
 
@@ -191,11 +200,11 @@ TEST_CASE("calls are counted where they sit: under an if, in a loop, and forward
 TEST_CASE("list-layers tells the truth about every layer", "[extract][capture][cli]") {
     const std::string out = temp_dir() + "/list.out";
     auto run = [&](const std::string& model, const std::string& dataset) {
-        ProcessResult r = run_shell(std::string(ACTOPO_BINARY) + " extract --model " + model + " --dataset " + dataset +
-                                    " --list-layers 2>&1");
+        ProcessResult r = run_shell("ACTOPO_QUIET=0 " + std::string(ACTOPO_BINARY) + " extract --model " + model +  // notes too
+                                    " --dataset " + dataset + " --list-layers 2>&1");
         INFO(r.output);
         REQUIRE(r.status == 0);
-        std::map<std::string, std::string> lines;
+        std::map<std::string, std::string> lines{{"", r.output}};  // "": the whole output, notes and all
         std::istringstream in(r.output);
         for (std::string line; std::getline(in, line);) lines[line.substr(0, line.find(' '))] = line;
         return lines;
@@ -206,8 +215,15 @@ TEST_CASE("list-layers tells the truth about every layer", "[extract][capture][c
     CHECK(mobile.at("stem").find("(") == std::string::npos);  // one plain call: nothing to say
     for (const auto& [name, line] : mobile) {
         INFO(line);
-        CHECK_FALSE((line.find("never") != std::string::npos && line.find("ran") != std::string::npos));
+        if (!name.empty()) CHECK_FALSE((line.find("never") != std::string::npos && line.find("ran") != std::string::npos));
     }
+    // nn.TransformerEncoderLayer: one note says which path its layers take, and the sublayers say whether they run
+    auto scripted = run(model_file("masked_transformer", "scripted"), kData + "tokens.h5");
+    CHECK_THAT(scripted.at(""), Catch::Contains("2 nn.TransformerEncoderLayer(s) run PyTorch's standard path") &&
+                                    Catch::Contains("encoder.layers.0, encoder.layers.1"));
+    CHECK_THAT(scripted.at("encoder.layers.0.linear1"), Catch::Contains("[5, 16]") && Catch::Contains("ran once"));
+    for (const auto& l : list_layers(model_file("masked_transformer", "traced"), kData + "tokens.h5"))  // on the fast path
+        if (l.name.rfind("encoder.layers.", 0) == 0) CHECK(l.calls == 0);
 }
 
 TEST_CASE("bad addresses and outputs: one line, exit 1, nothing written", "[extract][capture][cli]") {

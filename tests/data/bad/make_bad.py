@@ -324,7 +324,7 @@ T = 'train --arch %s --dataset {data}/tiny_data.h5 --epochs 1 --force -o {out} '
 case('train_widths_huge', '--widths', T % 'mlp' + '--widths 100000000')
 case('train_widths_zero', '--widths', T % 'mlp' + '--widths 0')
 case('train_checkpoints_file', '--checkpoints', T % 'mlp' + '--checkpoints {bad}/good.csv')
-case('train_epochs_zero', '--epochs', T % 'mlp' + '--epochs 0')
+case('train_epochs_negative', '--epochs', T % 'mlp' + '--epochs -1')
 case('train_arch', 'nosuch', T % 'nosuch')
 case('unknown_command', "'persistance'", 'persistance x')
 case('unknown_option', '--nosuch', 'persistence {bad}/good.csv --max-dim 1 --nosuch --force -o {out}')
@@ -378,8 +378,8 @@ experiment('negative_threshold', 'persistence.threshold', replace={'persistence'
 experiment('negative_limit', 'dataset.limit', replace={'dataset': 'dataset: {path: ../tiny_data.h5, limit: -1}\n'})
 experiment('negative_widths', 'widths', replace={
     'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [-8], epochs: 1}}\n'})
-experiment('zero_epochs', 'models[0].train.epochs', replace={
-    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: 0}}\n'})
+experiment('negative_epochs', 'models[0].train.epochs', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: -1}}\n'})
 experiment('nan_lr', 'models[0].train.lr', replace={
     'models': 'models:\n  - {name: mlp, train: {arch: mlp, widths: [8], epochs: 1, lr: .nan}}\n'})
 experiment('coeff_not_prime', 'persistence.coeff', replace={'persistence': 'persistence: {max_dim: 1, coeff: 4}\n'})
@@ -388,8 +388,8 @@ experiment('coactivation_threshold', 'coactivation.threshold', add='coactivation
 experiment('compare_permutations', 'compare.permutations', add='compare: {permutations: 0}\n')
 experiment('missing_dataset', 'nosuch_data.h5', replace={'dataset': 'dataset: {path: nosuch_data.h5}\n'})
 experiment('missing_model', 'nosuch_model.pt', replace={'models': 'models:\n  - {name: given, path: nosuch_model.pt}\n'})
-experiment('unknown_arch', 'transformer', replace={
-    'models': 'models:\n  - {name: mlp, train: {arch: transformer, epochs: 1}}\n'})
+experiment('unknown_arch', 'vit', replace={
+    'models': 'models:\n  - {name: mlp, train: {arch: vit, epochs: 1}}\n'})
 experiment('unknown_split', 'validation', replace={'dataset': 'dataset: {name: fashion-mnist, split: validation}\n'})
 experiment('unknown_sampling', 'nosuch', replace={'sampling': 'sampling: {method: nosuch}\n'})
 experiment('unknown_backend', 'nosuch', replace={'persistence': 'persistence: {max_dim: 1, backend: nosuch}\n'})
