@@ -15,6 +15,7 @@
 #include "actopo/dataset.hpp"
 #include "actopo/explain.hpp"
 #include "actopo/store.hpp"
+#include "oracle_errors.hpp"
 #include "temp_dir.hpp"
 
 using namespace actopo;
@@ -39,16 +40,7 @@ void check_against_oracle(const std::string& model_class, const std::string& fil
                    kData + "data.h5 " + file);
     INFO(o.output);
     REQUIRE(o.status == 0);
-    std::istringstream in(o.output);
-    std::string name;
-    double err;
-    std::size_t lines = 0;
-    while (in >> name >> err) {
-        INFO(model_class << " " << name);
-        CHECK(err <= 1e-5);
-        ++lines;
-    }
-    CHECK(lines == expected_lines);
+    actopo_test::check_oracle_errors(o.output, expected_lines, model_class);
 }
 
 ExplainOptions options(const std::string& model, const std::vector<std::string>& methods, const std::string& out) {

@@ -18,6 +18,7 @@
 #include "actopo/explain.hpp"
 #include "actopo/store.hpp"
 #include "explain/relevance.hpp"
+#include "oracle_errors.hpp"
 #include "temp_dir.hpp"
 
 using namespace actopo;
@@ -56,16 +57,7 @@ void check_against_oracle(const std::string& model, const std::string& file, std
                    "data.h5 " + file);
     INFO(o.output);
     REQUIRE(o.status == 0);
-    std::istringstream in(o.output);
-    std::string name;
-    double err;
-    std::size_t lines = 0;
-    while (in >> name >> err) {
-        INFO(model << " " << name);
-        CHECK(err <= (tolerances.count(name) ? tolerances.at(name) : 1e-5));
-        ++lines;
-    }
-    CHECK(lines == expected_lines);
+    actopo_test::check_oracle_errors(o.output, expected_lines, model, tolerances);
 }
 
 }  // namespace
@@ -206,16 +198,7 @@ TEST_CASE("convolutions pass back as the gradient, dilated, unpadded, non-square
     ProcessResult r = run("/usr/bin/python3 " + script + " " + kData + "rconv.pt " + kData + "data.h5 " + o.output);
     INFO(r.output);
     REQUIRE(r.status == 0);
-    std::istringstream in(r.output);
-    std::string name;
-    double err;
-    std::size_t lines = 0;
-    while (in >> name >> err) {
-        INFO(name);
-        CHECK(err <= 1e-5);
-        ++lines;
-    }
-    CHECK(lines == 2);
+    actopo_test::check_oracle_errors(r.output, 2);
 }
 
 TEST_CASE("guided Grad-CAM is guided backpropagation times the upsampled Grad-CAM", "[explain]") {

@@ -12,6 +12,7 @@
 #include "actopo/core.hpp"
 #include "actopo/train.hpp"
 #include "actopo/visualize.hpp"
+#include "oracle_errors.hpp"
 #include "temp_dir.hpp"
 
 using namespace actopo;
@@ -79,16 +80,7 @@ TEST_CASE("activation maximisation equals the PyTorch eager oracle, with every r
                                     " " + c.layer + " " + h5);
         INFO(text);
         REQUIRE(status == 0);
-        std::istringstream in(text);
-        std::string name;
-        double err;
-        std::size_t lines = 0;
-        while (in >> name >> err) {
-            INFO(c.model_class << " " << name);
-            CHECK(err <= 1e-5);
-            ++lines;
-        }
-        CHECK(lines == 4);
+        actopo_test::check_oracle_errors(text, 4, c.model_class);
     }
 }
 
@@ -164,16 +156,7 @@ TEST_CASE("code space: a decoder trained by actopo train, its code optimised, eq
                                 "/conv2.h5 " + t.output);
     INFO(text);
     REQUIRE(status == 0);
-    std::istringstream in(text);
-    std::string name;
-    double err;
-    std::size_t lines = 0;
-    while (in >> name >> err) {
-        INFO(name);
-        CHECK(err <= 1e-5);
-        ++lines;
-    }
-    CHECK(lines == 5);
+    actopo_test::check_oracle_errors(text, 5);
     // a decoder whose output is not the model's input shape, and a model file without decode(z): one line, nothing
     const std::string bin = ACTOPO_BINARY, bad = vis_dir() + "/bad-decoder";
     auto [s1, t1] = shell(bin + " visualize --model " + o.model + " --layer conv2 --input-shape 1,12,12 --decoder " +
