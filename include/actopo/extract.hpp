@@ -37,6 +37,11 @@ struct CaptureOptions {
                              // it); true: every call, stacked on a new axis 1: [N, calls, ...]
     std::string logits;      // where the logits are in forward's output when it is a tuple, list or dict: an
                              // address ("[0]", "[\"logits\"]") or a key ("logits"); "": forward returns them
+    std::int64_t pool = 1;   // > 1 (and all_calls false): every layer whose per-input output is [C, H, W], other than
+                             // [C, 1, 1], is average-pooled KxK with stride K into [C, ceil(H/K), ceil(W/K)] inside the
+                             // rewritten graph, where it is made (a window cut by the right or bottom edge averages
+                             // what it covers: torch's avg_pool2d(K, K, ceil_mode=True)), so the full-size output is
+                             // freed as soon as forward is done with it
 };
 
 class LayerCapture {
@@ -81,6 +86,8 @@ public:
     /// Per-input shape of captured layer i, and its B * per_input_size floats (valid until the next run, or
     /// as long as a keep_alive() of this batch is held).
     std::vector<std::int64_t> layer_shape(std::size_t i) const;
+    /// Per-input shape of layer i's own output before pooling (CaptureOptions::pool; otherwise layer_shape(i)).
+    std::vector<std::int64_t> layer_source_shape(std::size_t i) const;
     const float* layer_data(std::size_t i) const;
     /// The model's output for the last batch: B x num_classes logits, and their argmax per input.
     std::int64_t num_classes() const;
@@ -107,8 +114,7 @@ struct ExtractOptions {
     int threads = 0;
     int compression = kDefaultCompression;   // 0: none; 1-9: shuffle + deflate at that level
     StoreDtype store_dtype = StoreDtype::float32;  // float16: half the bytes, read back as float32
-    std::int64_t pool = 1;                   // > 1: average-pool every [C, H, W] layer KxK (stride K, a partial
-                                             // window at the right and bottom edges averages what it covers)
+    std::int64_t pool = 1;                   // CaptureOptions::pool (--pool K): [C, H, W] layers stored pooled KxK
     bool all_calls = false;                  // CaptureOptions::all_calls (--calls all)
     std::string logits;                      // CaptureOptions::logits (--logits)
 };
@@ -120,7 +126,8 @@ struct ExtractReport {
     std::map<std::string, std::uint64_t> float16_overflow;  // float16 stores: finite values stored as +-Inf
     double seconds = 0;         // the whole call
     double stream_seconds = 0;  // from the first batch until the store is complete under its final name (the
-                                // model and the dataset already open): forward passes, capture, writing
+                                // model and the dataset already open, the model file hashed): forward passes,
+                                // capture, writing
     double stream_cpu_seconds = 0;  // CPU seconds of the process (all threads) over the same span
     double stream_main_cpu_seconds = 0;  // of these, the calling thread's (forward passes); the rest is the writer's
 };
@@ -140,14 +147,6 @@ struct ExtractPlan {
 };
 /// Runs the model on the dataset's first input to learn the layers' shapes (the same errors as an extraction).
 ExtractPlan plan_extraction(const ExtractOptions& options);
-
-/// The per-input shape a layer of shape `shape` is stored as under --pool `pool`: [C, ceil(H/K), ceil(W/K)] for a
-/// [C, H, W] layer, else unchanged (pool of the spec 1 then).
-LayerSpec pooled_layer(const std::string& name, const std::vector<std::int64_t>& shape, std::int64_t pool);
-/// Average-pools `batch` inputs of a [C, H, W] layer KxK with stride K into [C, ceil(H/K), ceil(W/K)]; a window cut by
-/// the right or bottom edge averages the values it covers (torch's avg_pool2d(K, K, ceil_mode=True)).
-void average_pool(const float* in, std::size_t batch, const std::vector<std::int64_t>& shape, std::int64_t pool,
-                  float* out);
 
 /// Process-wide malloc settings for a process that mainly extracts (`actopo extract`, its benchmark): blocks up
 /// to 32 MiB come from the heap and up to 128 MiB of freed heap stay mapped, so that the activations of every

@@ -4,12 +4,15 @@
 // blocks of an if or a loop). The element an address picks is taken from each call's output; a call at the top
 // level is returned as it is, calls inside blocks append to a list that the graph returns (last call, or all
 // stacked), with the number of calls each layer made. Scripted and traced modules both keep such calls.
+// With CaptureOptions::pool, each stored call's output is average-pooled (actopo::average_pool, an operator registered
+// here) right where it is made, so that only the pooled copy outlives the batch's forward pass.
 // An intervened layer's output v is replaced, for every later use, by v * keep + fill, where keep and fill are
 // two extra inputs of the rewritten graph (ablation: docs/ablate.md).
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/alias_analysis.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/library.h>
 
 #include <fnmatch.h>
 
@@ -165,6 +168,65 @@ std::vector<std::string> standard_transformer_path(Graph& graph, Value* self, st
     return switched;
 }
 
+// Average-pools `planes` planes of h x w floats KxK with stride K into ceil(h/K) x ceil(w/K); a window cut by the
+// right or bottom edge averages the values it covers. Each window is summed row by row, each row's part left to
+// right, and the sum divided by the window's cells.
+template <std::size_t K>
+void average_pool_planes(const float* in, std::size_t planes, std::size_t h, std::size_t w, std::size_t k, float* out) {
+    const std::size_t kk = K ? K : k, oh = (h + kk - 1) / kk, ow = (w + kk - 1) / kk, full = w / kk;
+    std::vector<float> sums(ow);
+    for (std::size_t p = 0; p < planes; ++p) {
+        const float* plane = in + p * h * w;
+        float* dst = out + p * oh * ow;
+        for (std::size_t r = 0; r < oh; ++r) {
+            std::fill(sums.begin(), sums.end(), 0.0f);
+            const std::size_t r0 = r * kk, r1 = std::min(h, r0 + kk);
+            for (std::size_t y = r0; y < r1; ++y) {
+                const float* row = plane + y * w;
+                for (std::size_t c = 0; c < full; ++c) {  // whole windows: K known at compile time vectorises
+                    float s = 0;
+                    for (std::size_t x = 0; x < kk; ++x) s += row[c * kk + x];
+                    sums[c] += s;
+                }
+                for (std::size_t c = full; c < ow; ++c) {  // the window cut by the right edge
+                    float s = 0;
+                    for (std::size_t x = c * kk; x < w; ++x) s += row[x];
+                    sums[c] += s;
+                }
+            }
+            for (std::size_t c = 0; c < ow; ++c)
+                dst[r * ow + c] = sums[c] / float((r1 - r0) * (std::min(w, c * kk + kk) - c * kk));
+        }
+    }
+}
+
+// actopo::average_pool(x, k): the --pool rule. A [N, C, H, W] tensor other than [N, C, 1, 1] becomes float32
+// [N, C, ceil(H/K), ceil(W/K)] (torch's avg_pool2d(K, K, ceil_mode=True), with a fixed summation order); any other
+// tensor is returned as it is, which is why the schema says the output may alias x.
+torch::Tensor average_pool_op(const torch::Tensor& x, std::int64_t k) {
+    if (x.dim() != 4 || x.size(2) * x.size(3) <= 1 || k <= 1) return x;
+    const torch::Tensor in = x.to(torch::kFloat32).contiguous();
+    const std::size_t h = std::size_t(x.size(2)), w = std::size_t(x.size(3)), kk = std::size_t(k);
+    torch::Tensor out = torch::empty({x.size(0), x.size(1), std::int64_t((h + kk - 1) / kk), std::int64_t((w + kk - 1) / kk)},
+                                     torch::kFloat32);
+    const float* src = in.data_ptr<float>();
+    float* dst = out.data_ptr<float>();
+    const std::size_t oh = std::size_t(out.size(2)), ow = std::size_t(out.size(3));
+    at::parallel_for(0, x.size(0) * x.size(1), 16, [&](std::int64_t begin, std::int64_t end) {
+        const std::size_t first = std::size_t(begin), planes = std::size_t(end - begin);
+        const float* a = src + first * h * w;
+        float* b = dst + first * oh * ow;
+        if (kk == 2) average_pool_planes<2>(a, planes, h, w, kk, b);
+        else if (kk == 4) average_pool_planes<4>(a, planes, h, w, kk, b);
+        else average_pool_planes<0>(a, planes, h, w, kk, b);
+    });
+    return out;
+}
+
+TORCH_LIBRARY(actopo, m) {
+    m.def("average_pool(Tensor(a) x, int k) -> Tensor(a)", &average_pool_op);
+}
+
 }  // namespace
 
 struct LayerCapture::Impl {
@@ -185,6 +247,11 @@ struct LayerCapture::Impl {
     std::string model_path;
     std::size_t calls = 0;  // forward passes that succeeded: a later failure is not about the input shape
     std::string output_problem;  // why forward's output gives no logits (a tuple without --logits), for run()
+
+    std::vector<std::vector<std::int64_t>> source_shapes;  // pooling: per layer, its per-input shape before pooling
+
+    // Pooling (CaptureOptions::pool) applies when each layer stores one call.
+    bool pooling() const { return options.pool > 1 && !options.all_calls; }
 
     std::size_t module_index(const std::string& name) const {
         for (std::size_t i = 0; i < modules.size(); ++i)
@@ -363,10 +430,12 @@ struct LayerCapture::Impl {
         return v;
     }
 
-    // One call of a wanted module: its output, and whether it sits inside an if or a loop of forward.
+    // One call of a wanted module: its output (pooled when asked), whether it sits inside an if or a loop of forward,
+    // and (when pooling) the sizes of the output before pooling.
     struct Site {
         Value* value;
         bool nested;
+        Value* sizes = nullptr;
     };
 
     void build(const std::vector<std::string>& requested, const std::vector<std::string>& intervene) {
@@ -470,7 +539,8 @@ struct LayerCapture::Impl {
 
         // The calls each requested layer contributes: the tensor its address picks, where each call is (inside an
         // if or a loop too).
-        std::vector<std::tuple<std::string, std::string, std::vector<Site>>> chosen;  // name, module path, calls
+        // name, module path, the calls whose output can be stored, the calls in forward's code
+        std::vector<std::tuple<std::string, std::string, std::vector<Site>, std::size_t>> chosen;
         std::map<std::string, std::vector<std::string>> skipped;  // why -> layers (all: one note per reason)
         std::vector<std::string> defaulted;                        // layers stored as their default element
         std::vector<bool> chosen_named;
@@ -496,13 +566,23 @@ struct LayerCapture::Impl {
                 continue;
             }
             if (!taken.empty()) defaulted.push_back(r.name + " as " + r.name + taken);
+            // Every call at the top level of forward and one stored: only the last call's output is needed.
+            std::vector<Value*> sites = it->second;
+            const bool any_nested = std::any_of(sites.begin(), sites.end(), [&](Value* v) { return v->node()->owningBlock() != graph->block(); });
+            if (!any_nested && !options.all_calls)
+                sites = {*std::max_element(sites.begin(), sites.end(), [](Value* a, Value* b) { return b->node()->isAfter(a->node()); })};
             std::vector<Site> calls_of;
-            for (Value* v : it->second) {
+            for (Value* v : sites) {
                 Value* value = replaced.count(v) ? replaced[v] : v;
                 WithInsertPoint after(after_definition(value));
-                calls_of.push_back({pick(*graph, value, r.steps, who, rnn, false), v->node()->owningBlock() != graph->block()});
+                Site site{pick(*graph, value, r.steps, who, rnn, false), v->node()->owningBlock() != graph->block()};
+                if (pooling()) {  // pooled where it is made: the full-size map dies when forward is done with it
+                    site.sizes = graph->insert(aten::size, {site.value});
+                    site.value = graph->insert(Symbol::fromQualString("actopo::average_pool"), {site.value, options.pool});
+                }
+                calls_of.push_back(site);
             }
-            chosen.emplace_back(r.name, r.path, std::move(calls_of));
+            chosen.emplace_back(r.name, r.path, std::move(calls_of), it->second.size());
             chosen_named.push_back(r.named);
         }
         for (const auto& [why, names] : skipped)
@@ -541,7 +621,7 @@ struct LayerCapture::Impl {
         {
             AliasDb aliases(graph);
             std::vector<Site*> mutated;
-            for (auto& [name, path, calls_of] : chosen)
+            for (auto& [name, path, calls_of, calls] : chosen)
                 for (Site& s : calls_of)
                     if (aliases.hasWriters(s.value)) mutated.push_back(&s);
             for (Site* s : mutated) {
@@ -549,12 +629,14 @@ struct LayerCapture::Impl {
                 s->value = graph->insert(aten::clone, {s->value});
             }
         }
-        std::vector<Value*> returned{graph->outputs()[0]}, counts;
+        std::vector<Value*> returned{graph->outputs()[0]}, counts, sizes;
+        const auto int_list = c10::ListType::ofInts();
         for (std::size_t c = 0; c < chosen.size(); ++c) {
-            auto& [name, path, calls_of] = chosen[c];
+            auto& [name, path, calls_of, calls] = chosen[c];
             const bool any_nested = std::any_of(calls_of.begin(), calls_of.end(), [](const Site& s) { return s.nested; });
             Value* value = nullptr;
             Value* count = nullptr;
+            Value* size = nullptr;  // pooling: the sizes of the stored call's output before pooling
             WithInsertPoint at_end(graph->return_node());
             if (!any_nested) {  // every call at the top level: the last one, or all of them stacked
                 if (options.all_calls) {
@@ -562,40 +644,47 @@ struct LayerCapture::Impl {
                     for (const Site& s : calls_of) values.push_back(s.value);
                     Value* list = graph->insertNode(graph->createList(c10::TensorType::get(), values))->output();
                     value = graph->insert(aten::stack, {list, 1});
-                } else {
+                } else {  // the last call, the only one kept
                     value = calls_of.front().value;
-                    for (const Site& s : calls_of)
-                        if (s.value->node()->isAfter(value->node())) value = s.value;
+                    size = calls_of.front().sizes;
                 }
-                count = graph->insertConstant(std::int64_t(calls_of.size()));
+                count = graph->insertConstant(std::int64_t(calls));
             } else {  // some call inside an if or a loop: every call appends to a list, in the order they run
                 Value* list;
+                Value* size_list = nullptr;
                 {
                     WithInsertPoint at_start(graph->block()->nodes().front());
                     list = graph->insertNode(graph->createList(c10::TensorType::get(), {}))->output();
+                    if (pooling()) size_list = graph->insertNode(graph->createList(int_list, {}))->output();
                 }
                 for (const Site& s : calls_of) {
                     WithInsertPoint after(after_definition(s.value));
                     graph->insert(aten::append, {list, s.value});
+                    if (size_list) graph->insert(aten::append, {size_list, s.sizes});
                 }
                 count = graph->insert(aten::len, {list});
                 // No call in this batch: an empty tensor [0] (no layer output has 0 rows) that run() reports.
                 Value* none = graph->insert(aten::eq, {count, std::int64_t(0)});
-                Node* branch = graph->insertNode(graph->create(prim::If, {none}, 1));
-                branch->output()->setType(c10::TensorType::get());
+                Node* branch = graph->insertNode(graph->create(prim::If, {none}, size_list ? 2 : 1));
+                branch->output(0)->setType(c10::TensorType::get());
+                if (size_list) branch->output(1)->setType(int_list);
                 Block* empty = branch->addBlock();
                 Block* some = branch->addBlock();
                 {
                     WithInsertPoint in(empty);
                     empty->registerOutput(graph->insert(aten::zeros, {c10::List<std::int64_t>({0})}));
+                    if (size_list) empty->registerOutput(graph->insertNode(graph->createList(c10::IntType::get(), {}))->output());
                 }
                 {
                     WithInsertPoint in(some);
                     some->registerOutput(options.all_calls ? graph->insert(aten::stack, {list, 1})
                                                            : graph->insert(aten::__getitem__, {list, std::int64_t(-1)}));
+                    if (size_list) some->registerOutput(graph->insert(aten::__getitem__, {size_list, std::int64_t(-1)}));
                 }
-                value = branch->output();
+                value = branch->output(0);
+                if (size_list) size = branch->output(1);
             }
+            if (size) sizes.push_back(size);
             candidates.push_back(name);
             candidate_module.push_back(module_index(path));
             named.push_back(chosen_named[c]);
@@ -605,6 +694,7 @@ struct LayerCapture::Impl {
         graph->eraseOutput(0);
         WithInsertPoint at_end(graph->return_node());
         returned.push_back(graph->insertNode(graph->createList(c10::IntType::get(), counts))->output());
+        if (pooling()) returned.push_back(graph->insertNode(graph->createList(int_list, sizes))->output());
         graph->registerOutput(graph->insertNode(graph->createTuple(returned))->output());
         layers = candidates;
         // The simple executor: no profiling runs and re-optimisation on the first batches (which cost more
@@ -779,7 +869,7 @@ void LayerCapture::Impl::run(std::vector<IValue> inputs, const float* x) {
                         shape_string(logits.sizes().vec()) + " for a batch of " + std::to_string(batch) +
                         "; expected [" + std::to_string(batch) + ", classes]");
     // Calls of each candidate layer in this batch (a call inside an if or a loop may not run).
-    const auto counts = elements.back().toIntVector();
+    const auto counts = elements.at(1 + im.candidates.size()).toIntVector();
     for (std::size_t c = 0; c < im.candidates.size(); ++c)
         im.modules[im.candidate_module[c]].last_calls = int(counts[c]);
     const std::string model = "model '" + im.model_path + "'";
@@ -813,6 +903,7 @@ void LayerCapture::Impl::run(std::vector<IValue> inputs, const float* x) {
         return t;
     };
     std::vector<torch::Tensor> outputs;
+    im.source_shapes.clear();
     for (std::size_t k = 0; k < im.active.size(); ++k) {
         const std::size_t c = im.active[k];
         const std::string& name = im.candidates[c];
@@ -828,6 +919,10 @@ void LayerCapture::Impl::run(std::vector<IValue> inputs, const float* x) {
                             " on batch " + std::to_string(im.calls) + " after " + shape_string(im.outputs[k].sizes().vec()) +
                             " (--calls all: the number of calls changed)");
         outputs.push_back(own(t));
+        if (im.pooling()) {
+            const auto sizes = elements.at(2 + im.candidates.size()).toList().get(c).toIntVector();
+            im.source_shapes.emplace_back(sizes.begin() + 1, sizes.end());
+        }
     }
     im.logits = own(logits);
     im.outputs = std::move(outputs);
@@ -847,6 +942,9 @@ void LayerCapture::run_bare(const float* x, const std::vector<std::int64_t>& sha
 std::vector<std::int64_t> LayerCapture::layer_shape(std::size_t i) const {
     auto sizes = impl_->outputs.at(i).sizes().vec();
     return {sizes.begin() + 1, sizes.end()};
+}
+std::vector<std::int64_t> LayerCapture::layer_source_shape(std::size_t i) const {
+    return impl_->pooling() ? impl_->source_shapes.at(i) : layer_shape(i);
 }
 const float* LayerCapture::layer_data(std::size_t i) const { return impl_->outputs.at(i).data_ptr<float>(); }
 std::int64_t LayerCapture::num_classes() const { return impl_->logits.defined() ? impl_->logits.size(1) : 0; }

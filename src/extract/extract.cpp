@@ -9,6 +9,7 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -39,15 +40,14 @@ struct PendingBatch {
     std::shared_ptr<const void> hold;
 };
 
-// Writes batches into the store on its own thread while the forward pass goes on (pooling the layers that are
-// stored pooled first, so the forward thread never does). At most `capacity` batches wait, so memory stays
-// bounded whatever N is. The first error on the writer thread is rethrown by push() or
+// Writes batches into the store on its own thread while the forward pass goes on. At most `capacity` batches wait,
+// so memory stays bounded whatever N is. The first error on the writer thread is rethrown by push() or
 // finish() on the caller's thread; the destructor stops and joins the thread (the store's destructor then
 // removes the temporary file).
 class BackgroundWriter {
 public:
-    BackgroundWriter(StoreWriter& store, const std::vector<LayerSpec>& specs, std::size_t capacity)
-        : store_(store), specs_(specs), pooled_(specs.size()), capacity_(capacity), thread_([this] { loop(); }) {}
+    BackgroundWriter(StoreWriter& store, std::size_t capacity)
+        : store_(store), capacity_(capacity), thread_([this] { loop(); }) {}
     ~BackgroundWriter() {  // an error or Ctrl-C on the caller's side: the waiting batches are dropped
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -88,12 +88,6 @@ private:
                 b = std::move(queue_.front());
             }
             try {
-                for (std::size_t i = 0; i < specs_.size(); ++i) {
-                    if (specs_[i].pool <= 1) continue;
-                    pooled_[i].resize(b.count * per_input_size(specs_[i].shape));
-                    average_pool(b.layers[i], b.count, specs_[i].source_shape, specs_[i].pool, pooled_[i].data());
-                    b.layers[i] = pooled_[i].data();
-                }
                 store_.append(b.count, b.index.data(), b.labels.data(), b.predictions.data(), b.logits, b.layers,
                               b.mask.data(), b.tokens.data());
             } catch (...) {
@@ -112,8 +106,6 @@ private:
     }
 
     StoreWriter& store_;
-    const std::vector<LayerSpec> specs_;
-    std::vector<std::vector<float>> pooled_;  // per pooled layer, reused batch after batch
     const std::size_t capacity_;
     std::mutex mutex_;
     std::condition_variable ready_, space_;
@@ -123,46 +115,16 @@ private:
     std::thread thread_;  // last: starts after the members above exist
 };
 
-}  // namespace
-
-LayerSpec pooled_layer(const std::string& name, const std::vector<std::int64_t>& shape, std::int64_t pool) {
-    LayerSpec spec(name, shape);
-    if (pool <= 1 || shape.size() != 3 || (shape[1] == 1 && shape[2] == 1)) return spec;
-    spec.pool = pool;
-    spec.source_shape = shape;
-    spec.shape = {shape[0], (shape[1] + pool - 1) / pool, (shape[2] + pool - 1) / pool};
+// Layer i of the capture's last batch as the store holds it: pooled (CaptureOptions::pool) when its shape changed.
+LayerSpec stored_layer(const LayerCapture& capture, std::size_t i, std::int64_t pool) {
+    LayerSpec spec(capture.layers()[i], capture.layer_shape(i));
+    const auto source = capture.layer_source_shape(i);
+    if (source != spec.shape) {
+        spec.pool = pool;
+        spec.source_shape = source;
+    }
     return spec;
 }
-
-void average_pool(const float* in, std::size_t batch, const std::vector<std::int64_t>& shape, std::int64_t pool,
-                  float* out) {
-    const std::size_t planes = batch * std::size_t(shape[0]), h = std::size_t(shape[1]), w = std::size_t(shape[2]),
-                      k = std::size_t(pool), oh = (h + k - 1) / k, ow = (w + k - 1) / k;
-    std::vector<float> sums(ow);
-    for (std::size_t p = 0; p < planes; ++p) {
-        const float* plane = in + p * h * w;
-        float* dst = out + p * oh * ow;
-        for (std::size_t r = 0; r < oh; ++r) {
-            std::fill(sums.begin(), sums.end(), 0.0f);
-            const std::size_t r0 = r * k, r1 = std::min(h, r0 + k);
-            for (std::size_t y = r0; y < r1; ++y) {
-                const float* row = plane + y * w;
-                for (std::size_t c = 0; c < ow; ++c) {
-                    const std::size_t c0 = c * k, c1 = std::min(w, c0 + k);
-                    float s = 0;
-                    for (std::size_t x = c0; x < c1; ++x) s += row[x];
-                    sums[c] += s;
-                }
-            }
-            for (std::size_t c = 0; c < ow; ++c) {
-                const std::size_t cells = (r1 - r0) * (std::min(w, c * k + k) - c * k);
-                dst[r * ow + c] = sums[c] / float(cells);
-            }
-        }
-    }
-}
-
-namespace {
 
 void check_options(const ExtractOptions& o) {
     if (o.batch == 0) throw UserError("--batch must be at least 1");
@@ -193,6 +155,7 @@ CaptureOptions capture_options(const ExtractOptions& o) {
     CaptureOptions c;
     c.all_calls = o.all_calls;
     c.logits = o.logits;
+    c.pool = o.pool;
     return c;
 }
 
@@ -209,7 +172,7 @@ ExtractPlan plan_extraction(const ExtractOptions& o) {
     plan.inputs = dataset->size();
     const std::uint64_t n = plan.inputs, value_bytes = store_dtype_bytes(o.store_dtype);
     for (std::size_t i = 0; i < capture.layers().size(); ++i) {
-        plan.layers.push_back(pooled_layer(capture.layers()[i], capture.layer_shape(i), o.pool));
+        plan.layers.push_back(stored_layer(capture, i, o.pool));
         plan.layer_bytes.push_back(n * per_input_size(plan.layers.back().shape) * value_bytes);
         plan.total_bytes += plan.layer_bytes.back();
     }
@@ -227,15 +190,18 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         throw UserError("output '" + o.output + "' already exists (use --force to replace it)");
     check_options(o);
     auto dataset = open_inputs(o);
+    // the model file's hash on another thread while LibTorch loads the same file (a few tenths of a second for a
+    // resnet18); a missing or bad file is reported by the loading
+    auto model_sha256 = std::async(std::launch::async, [path = o.model] { return sha256_file(path); });
     LayerCapture capture(o.model, o.layers, o.threads, {}, capture_options(o));
     if (capture.layers().empty()) throw UserError("model '" + o.model + "' has no layer that can be captured");
     const StoreWriterOptions writer_opts = writer_options(o, *dataset);
+    StoreInfo info;
+    info.model = o.model;
+    info.model_sha256 = model_sha256.get();
     const auto stream_start = std::chrono::steady_clock::now();
     const double stream_cpu_start = cpu_seconds(RUSAGE_SELF), main_cpu_start = cpu_seconds(RUSAGE_THREAD);
 
-    StoreInfo info;
-    info.model = o.model;
-    info.model_sha256 = sha256_file(o.model);
     info.dataset = dataset->name();
     info.split = dataset->split();
     info.created = store_created_time();
@@ -260,10 +226,10 @@ ExtractReport extract_activations(const ExtractOptions& o) {
         dataset->read_tokens(first, count, b.tokens.data());
         if (!store) {  // the layers' shapes are known after the first batch
             for (std::size_t i = 0; i < capture.layers().size(); ++i)
-                report.layers.push_back(pooled_layer(capture.layers()[i], capture.layer_shape(i), o.pool));
+                report.layers.push_back(stored_layer(capture, i, o.pool));
             store = std::make_unique<StoreWriter>(o.output, info, report.layers, capture.num_classes(), o.force,
                                                   writer_opts);
-            writer = std::make_unique<BackgroundWriter>(*store, report.layers, 1);
+            writer = std::make_unique<BackgroundWriter>(*store, 1);
         }
         b.index.resize(count);
         std::iota(b.index.begin(), b.index.end(), std::int64_t(first));

@@ -298,13 +298,46 @@ TEST_CASE("a compression level outside 0-9 is a one-line user error", "[extract]
 TEST_CASE("extraction with --pool and --store-dtype float16 stores numpy's pooling of the layers, --dry-run plans without writing",
           "[extract][python]") {
     const std::string dir = temp_dir(), bin = ACTOPO_BINARY;
-    // the fixture's inputs with a padding mask [N, 8] added: extraction copies it to /inputs/mask
-    const std::string data = dir + "/masked.h5", script = dir + "/pool.py";
+    // the fixture's inputs with a padding mask [N, 8] added: extraction copies it to /inputs/mask; and the inputs cut
+    // to 7x7 (the model pools adaptively), whose [4, 7, 7] maps leave a cut window at the edges for K = 2, 3 and 4
+    const std::string data = dir + "/masked.h5", odd = dir + "/odd.h5", script = dir + "/pool.py";
     std::ofstream(script) << R"(import sys, h5py, numpy as np
 if sys.argv[1] == 'make':
-    with h5py.File(sys.argv[2], 'r') as f, h5py.File(sys.argv[3], 'w') as g:
+    with h5py.File(sys.argv[2], 'r') as f, h5py.File(sys.argv[3], 'w') as g, h5py.File(sys.argv[4], 'w') as o:
         g['x'] = f['x'][...]; g['labels'] = f['labels'][...]
         g['mask'] = np.arange(8)[None, :] >= (np.arange(16) % 8 + 1)[:, None]   # bool, input i has i % 8 + 1 real
+        o['x'] = f['x'][:, :, :7, :7]; o['labels'] = f['labels'][...]
+    sys.exit(0)
+if sys.argv[1] == 'float32':  # unpooled.h5 then K:pooled.h5 ...: float32 windows summed in the documented order
+    full = h5py.File(sys.argv[2], 'r')
+    for arg in sys.argv[3:]:
+        K, path = arg.split(':', 1)
+        K, pooled, checked = int(K), h5py.File(path, 'r'), 0
+        for name in full['layers']:
+            a, p = full['layers'][name]['activations'][...], pooled['layers'][name]['activations'][...]
+            assert p.dtype == np.float32 and a.dtype == np.float32, name
+            if a.ndim != 4 or a.shape[2] * a.shape[3] == 1:
+                assert (p == a).all(), name
+                continue
+            n, c, h, w = a.shape
+            want = np.zeros((n, c, -(-h // K), -(-w // K)), np.float32)
+            for r in range(want.shape[2]):
+                for s in range(want.shape[3]):
+                    sums = np.zeros((n, c), np.float32)
+                    for y in range(r * K, min(h, r * K + K)):  # each row's part left to right, rows top to bottom
+                        part = np.zeros((n, c), np.float32)
+                        for x in range(s * K, min(w, s * K + K)):
+                            part = part + a[:, :, y, x]
+                        sums = sums + part
+                    cells = (min(h, r * K + K) - r * K) * (min(w, s * K + K) - s * K)
+                    want[:, :, r, s] = sums / np.float32(cells)
+            assert p.shape == want.shape, (name, p.shape, want.shape)
+            assert (p == want).all(), (K, name, np.abs(p - want).max())  # the same float32 operations: equal bits
+            means = a.astype(np.float64).reshape(n, c, h, w)
+            assert np.allclose(p, [[[[means[i, j, r * K:r * K + K, s * K:s * K + K].mean() for s in range(want.shape[3])]
+                                    for r in range(want.shape[2])] for j in range(c)] for i in range(n)], rtol=1e-6, atol=1e-6)
+            checked += 1
+        assert checked >= 4, (K, checked)
     sys.exit(0)
 full, pooled, K = h5py.File(sys.argv[2], 'r'), h5py.File(sys.argv[3], 'r'), 3
 assert pooled.attrs['pool'] == K and pooled.attrs['store_dtype'] == 'float16'
@@ -331,7 +364,7 @@ for name in full['layers']:
     assert np.allclose(got, want, rtol=1e-3, atol=1e-7), (name, np.abs(got - want).max())
 assert checked >= 3, checked
 )";
-    REQUIRE(std::system(("/usr/bin/python3 " + script + " make " + kData + "tiny_data.h5 " + data).c_str()) == 0);
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " make " + kData + "tiny_data.h5 " + data + " " + odd).c_str()) == 0);
     ExtractOptions o;
     o.model = kData + "tiny_scripted.pt";
     o.dataset = data;
@@ -344,6 +377,22 @@ assert checked >= 3, checked
     o.output = dir + "/pooled.h5";
     extract_activations(o);
     REQUIRE(std::system(("/usr/bin/python3 " + script + " check " + dir + "/unpooled.h5 " + o.output).c_str()) == 0);
+
+    // float32, pooled inside the forward pass: the window means summed in the order documented, bit for bit
+    ExtractOptions f = o;
+    f.dataset = odd;
+    f.store_dtype = StoreDtype::float32;
+    std::string pooled32;
+    for (std::int64_t k : {1, 2, 3, 4}) {
+        f.pool = k;
+        f.output = dir + "/odd-" + std::to_string(k) + ".h5";
+        const auto report = extract_activations(f);
+        if (k > 1) pooled32 += " " + std::to_string(k) + ":" + f.output;
+        for (const auto& spec : report.layers)
+            if (spec.name == "layer1.0.relu")
+                CHECK(spec.source_shape == (k > 1 ? std::vector<std::int64_t>{4, 7, 7} : std::vector<std::int64_t>{}));
+    }
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " float32 " + dir + "/odd-1.h5" + pooled32).c_str()) == 0);
 
     // the plan: the layers as stored and the bytes the arrays hold; the file holds them plus at most a chunk per array
     const ExtractPlan plan = plan_extraction(o);
