@@ -15,7 +15,8 @@ struct Context {
     std::string out_dir = "results/bench";
     int repetitions = 5;
     bool long_inputs = false;   // --long: the inputs that take minutes
-    std::string only;           // --only: the inputs whose name starts with this (persistence)
+    std::string only;           // --only: the inputs whose name starts with this (persistence), or the methods
+                                // (explain) or parts (extract) whose name starts with one of comma-separated prefixes
     std::string data_dir;       // datasets/ (datasets/ph-benchmarks holds the benchmark inputs)
 };
 

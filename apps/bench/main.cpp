@@ -68,7 +68,8 @@ int run(int argc, char** argv) {
     app.add_option("--reps", ctx.repetitions, "Repetitions per measurement (median reported)")->capture_default_str();
     app.add_flag("--long", ctx.long_inputs, "Also run the inputs that take minutes");
     app.add_option("--only", ctx.only, "Only the inputs whose name starts with this (persistence suite, e.g. dragon_2000), or the methods whose "
-                   "name starts with one of these comma-separated prefixes (explain suite, e.g. lrp,deeplift)");
+                   "name starts with one of these comma-separated prefixes (explain suite, e.g. lrp,deeplift), or the parts (extract "
+                   "suite: cnn, resnet18, encoder, flatten)");
     app.add_flag("--force", force, "Overwrite the suite's results already in the output folder");
     app.add_flag_callback("-q,--quiet", [] { set_quiet(true); }, "No progress bar on stderr");
     app.footer("Examples:\n  actopo bench --suite persistence --force\n  actopo bench --suite startup --reps 20 -o /tmp/bench\n"
