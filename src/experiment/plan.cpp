@@ -50,8 +50,10 @@ std::vector<std::string> dataset_files(const ExperimentConfig& c) {
 
 Job train_job(const ExperimentConfig& c, const ModelConfig& m) {
     Job j{"train/" + m.name, "train", {"actopo", "train"}, {}, {model_file(m)}, {}};
-    // the reference models learn from Fashion-MNIST; a sequence model from its rows (the same images)
-    if (c.dataset == "fashion-mnist-rows") j.command.insert(j.command.end(), {"--dataset", c.dataset});
+    // the models learn from the experiment's dataset: Fashion-MNIST (the command's default), its rows (a sequence
+    // model), or the .h5 file (a file's model is trained again when the file changes)
+    if (c.dataset != "fashion-mnist") j.command.insert(j.command.end(), {"--dataset", c.dataset});
+    if (!builtin_dataset(c)) j.inputs = dataset_files(c);
     options(j, "train", m.train_options, {"checkpoints"});  // the command takes a folder for it
     auto& cmd = j.command;
     if (m.checkpoints) {

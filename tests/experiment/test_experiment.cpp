@@ -434,6 +434,15 @@ TEST_CASE("options declared once: the file's checks, the jobs' arguments and the
         rows[j.id] = join(j.command, " ");
     CHECK(rows["train/b"] == "actopo train --dataset fashion-mnist-rows --arch transformer --widths 8 --epochs 0 --force -o models/b.pt");
     CHECK(rows["extract/b"].find(" --dataset fashion-mnist-rows:test ") != std::string::npos);
+    // a .h5 dataset: the models learn from it (not from Fashion-MNIST), and are trained again when it changes
+    std::string h5_text = kBase;
+    const std::string h5 = std::string(ACTOPO_SOURCE_DIR) + "/tests/data/tiny_data.h5";
+    h5_text.replace(h5_text.find("{name: fashion-mnist, split: test, limit: 100}"), 46, "{path: " + h5 + "}");
+    for (const auto& j : plan_jobs(load_experiment(write_config(dir, h5_text, "h5.yaml").string())))
+        if (j.stage == "train") {
+            CHECK(join(j.command, " ").rfind("actopo train --dataset " + h5 + " --arch ", 0) == 0);
+            CHECK(j.inputs == std::vector<std::string>{h5});
+        }
     for (const char* id : {"similarity/cka", "mapper/b", "persistence/b"}) CHECK(rows[id].find(" --sampling first-token ") != std::string::npos);
     CHECK(command["similarity/cka"].find("--sampling") == std::string::npos);
     rows_text.replace(rows_text.find("method: first-token"), 19, "method: tokens");
