@@ -316,6 +316,7 @@ void read_visualize(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
         r.fail(n, where, "expected a mapping of actopo visualize's options, e.g. {layer: conv1, filters: true, "
                          "activation_maps: true}");
     OptionValues set = r.options(n, where, stage_options("visualize"));
+    if (n["layer"]) c.lines[where + ".layer"] = r.line(n["layer"]);  // checked against the models before any job
     if (n["decoder"]) set["decoder"] = r.existing_path(n["decoder"], where + ".decoder");
     const Values v{"visualize", set};
     const bool layer = !v.text("layer").empty();
@@ -341,6 +342,7 @@ void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     std::vector<std::string> keys = stage_options("explain").keys();
     keys.insert(keys.end(), {"quality", "visualize"});
     c.options["explain"] = r.options(n, "explain", stage_options("explain"), keys);
+    if (n["layer"]) c.lines["explain.layer"] = r.line(n["layer"]);  // checked against the models before any job
     if (n["visualize"]) read_visualize(r, n["visualize"], c);
     if (!n["quality"]) return;
     const YAML::Node q = n["quality"];

@@ -216,6 +216,14 @@ TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and 
     CHECK(no_layer.rfind("actopo: " + bad + ":16: explain.visualize.layer: missing: activation_maps draws a layer's maps", 0) == 0);
     CHECK(std::count(no_layer.begin(), no_layer.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "b"));
+    // a layer the model lacks: refused before any job, naming the key that names it
+    REQUIRE(shell("sed -e \"s/visualize: {layer: conv1, /visualize: {layer: conv9, /\" -e \"s|\\.\\./explain|" +
+                  std::string(ACTOPO_SOURCE_DIR) + "/tests/explain|g\" " + config + " > " + bad) == 0);
+    const std::string wrong_layer = refused(bad, dir / "b");
+    CHECK(wrong_layer.rfind("actopo: " + bad + ":16: explain.visualize.layer: model '", 0) == 0);
+    CHECK(wrong_layer.find("has no layer 'conv9' (closest: conv1") != std::string::npos);
+    CHECK(std::count(wrong_layer.begin(), wrong_layer.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir / "b"));
 }
 
 // The tiny experiment asks for representatives (persistence: {representatives: 3}). Oracle: h5py reads each
