@@ -51,7 +51,7 @@ Job train_job(const ExperimentConfig& c, const ModelConfig& m) {
     // the models learn from the experiment's dataset: Fashion-MNIST (the command's default), its rows (a sequence
     // model), or the .h5 file (a file's model is trained again when the file changes)
     if (c.dataset != "fashion-mnist") j.command.insert(j.command.end(), {"--dataset", c.dataset});
-    if (!builtin_dataset(c)) j.inputs = dataset_files(c);
+    if (!c.builtin_dataset()) j.inputs = dataset_files(c);
     options(j, "train", m.train_options, {"checkpoints"});  // the command takes a folder for it
     auto& cmd = j.command;
     if (m.checkpoints) {
