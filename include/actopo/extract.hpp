@@ -48,7 +48,8 @@ class LayerCapture {
 public:
     /// Loads `model_path` (UserError when missing, corrupt, or not TorchScript) and prepares a forward pass
     /// that also returns the requested layers: names are module paths or {"all"} (every leaf that forward
-    /// calls). UserError for an unknown layer, naming the closest ones. `threads` <= 0 keeps torch's default.
+    /// calls, and every nn.MultiheadAttention none of whose submodules it calls). UserError for an unknown layer,
+    /// naming the closest ones. `threads` <= 0 keeps torch's default.
     /// A name may address an element of a module's tuple, list or dict output: "lstm[1][0]", "branch[\"aux\"]"; a
     /// bare name (and "all") stores the first element of a tuple or list, repeatedly (docs/extract.md).
     /// A layer called inside an if or a loop of forward is captured each time it runs; the first batch decides

@@ -277,6 +277,7 @@ struct LayerCapture::Impl {
         std::string name, path;
         std::vector<Step> steps;
         bool named = true;
+        bool attention = false;  // an nn.MultiheadAttention found by all: captured unless forward calls a sublayer of it
     };
 
     // The paths a selector stands for, in module order: "all" (every leaf), "blocks" (every non-leaf direct child of
@@ -288,9 +289,9 @@ struct LayerCapture::Impl {
             return type == "Sequential" || type == "ModuleList" || type == "ModuleDict";
         };
         const std::string model = "model '" + model_path + "'";
-        if (selector == "all") {
+        if (selector == "all") {  // with nn.MultiheadAttention, which applies its out_proj's weights without calling it
             for (const auto& m : modules)
-                if (m.leaf) out.push_back(m.name);
+                if (m.leaf || m.type == "MultiheadAttention") out.push_back(m.name);
         } else if (selector == "blocks") {
             for (const auto& m : modules) {
                 const std::size_t dot = m.name.rfind('.');
@@ -347,7 +348,8 @@ struct LayerCapture::Impl {
             const std::vector<std::string> paths = select(selector, all_names);
             const bool named = paths.size() == 1 && paths[0] == selector;
             for (const auto& path : paths) {
-                Request r{path + address_string(steps), path, steps, named};
+                Request r{path + address_string(steps), path, steps, named,
+                          selector == "all" && !modules[module_index(path)].leaf};
                 if (std::none_of(out.begin(), out.end(), [&](const Request& o) { return o.name == r.name; })) out.push_back(r);
             }
         }
@@ -550,6 +552,10 @@ struct LayerCapture::Impl {
                 if (r.named) throw UserError(who + " " + named_why);
                 skipped[why].push_back(r.name);
             };
+            if (r.attention && std::any_of(sites.begin(), sites.end(), [&](const auto& site) {
+                    return site.second > 0 && starts_with(site.first, r.path + ".");
+                }))
+                continue;  // its sublayers run (an attention of the model's own making): they are captured instead
             auto it = produced.find(r.path);
             if (it == produced.end() || it->second.empty()) {
                 if (sites[r.path]) reject("returns more than one value", "return more than one value");

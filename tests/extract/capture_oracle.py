@@ -5,8 +5,8 @@ and compares every layer of the store actopo wrote with what the hooks recorded.
 
   capture_oracle.py JOBS_FILE
 JOBS_FILE: one job a line, "model store.h5 dataset.h5 calls output layers", calls "last" or "all", output the
-address of the logits in forward's output ("-": forward returns them), layers "all" (then every leaf that ran must be
-in the store) or "some". Prints one line per finding:
+address of the logits in forward's output ("-": forward returns them), layers "all" (then every leaf that ran, and every
+nn.MultiheadAttention that ran, which calls none of its submodules, must be in the store) or "some". Prints one line per finding:
   "<store> <layer> <max abs difference>"   for every stored layer (and "/inputs/logits")
   "<store> MISSING <module path> <why>"     for a leaf that the hooks saw run and the store lacks
   "<store> UNSEEN <layer>"                  for a stored layer of a module the hooks never saw run
@@ -107,7 +107,8 @@ def run_job(model_name, store, dataset, calls, output, layers):
             lines.append("%s %s %.3g" % (store, layer, diff))
         stored_paths = {parse(layer)[0] for layer in stored}
         for name, m in modules.items():
-            if layers == "all" and name and not list(m.children()) and name in seen and name not in stored_paths:
+            leaf = not list(m.children()) or isinstance(m, torch.nn.MultiheadAttention)
+            if layers == "all" and name and leaf and name in seen and name not in stored_paths:
                 lines.append("%s MISSING %s" % (store, name))
     return lines
 

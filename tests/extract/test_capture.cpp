@@ -164,6 +164,7 @@ TEST_CASE("every captured layer equals PyTorch's forward hooks, scripted and tra
             CHECK(store.has_layer("encoder.layers.1." + std::string(sub)));
         CHECK(store.layer_shape("encoder.layers.0.linear1") == std::vector<std::int64_t>{5, 16});
         CHECK_FALSE(store.has_layer("encoder.layers.0.self_attn.out_proj"));  // MultiheadAttention never calls it
+        CHECK(store.layer_shape("encoder.layers.1.self_attn") == std::vector<std::int64_t>{5, 8});  // so all takes it
     }
     for (std::size_t j : {18, 19}) CHECK(StoreReader(jobs[j].store()).layer_names() == std::vector<std::string>{"emb", "fc"});
 
