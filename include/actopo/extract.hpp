@@ -154,7 +154,8 @@ ExtractPlan plan_extraction(const ExtractOptions& options);
 /// batch reuse the memory of the batch before instead of faulting in fresh pages (glibc only; a no-op elsewhere).
 void tune_allocator_for_extraction();
 
-/// The model's leaf layers with their per-input output shapes on the dataset's first input.
+/// The model's leaf layers, and the other modules `all` captures on the dataset's first input (an
+/// nn.MultiheadAttention), with their per-input output shapes on that input.
 std::vector<LayerInfo> list_layers(const std::string& model_path, const std::string& dataset_spec,
                                    const CaptureOptions& options = {});
 

@@ -275,19 +275,19 @@ std::vector<LayerInfo> list_layers(const std::string& model_path, const std::str
                                    const CaptureOptions& options) {
     auto dataset = open_dataset(dataset_spec, 1);
     LayerCapture capture(model_path, {"all"}, 0, {}, options);
+    if (dataset->size() > 0) {
+        std::int64_t label = 0;
+        capture.run(*dataset, 0, 1, &label);  // and counts the calls of every leaf on this input
+    }
+    // the leaves, and every other module that `all` captured on the first input (an nn.MultiheadAttention)
     std::vector<LayerInfo> out;
-    auto leaves = [&] {
-        for (const auto& m : capture.modules())
-            if (m.leaf) out.push_back(m);
-        return out;
-    };
-    if (dataset->size() == 0) return leaves();
-    std::int64_t label = 0;
-    capture.run(*dataset, 0, 1, &label);  // and counts the calls of every leaf on this input
-    leaves();
-    for (std::size_t i = 0; i < capture.layers().size(); ++i)
+    const auto& captured = capture.layers();
+    for (const auto& m : capture.modules())
+        if (m.leaf || (dataset->size() > 0 && std::find(captured.begin(), captured.end(), m.name) != captured.end()))
+            out.push_back(m);
+    for (std::size_t i = 0; dataset->size() > 0 && i < captured.size(); ++i)
         for (auto& m : out)
-            if (m.name == capture.layers()[i]) m.shape = capture.layer_shape(i);
+            if (m.name == captured[i]) m.shape = capture.layer_shape(i);
     return out;
 }
 

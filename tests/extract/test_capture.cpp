@@ -223,6 +223,7 @@ TEST_CASE("list-layers tells the truth about every layer", "[extract][capture][c
     CHECK_THAT(scripted.at(""), Catch::Contains("2 nn.TransformerEncoderLayer(s) run PyTorch's standard path") &&
                                     Catch::Contains("encoder.layers.0, encoder.layers.1"));
     CHECK_THAT(scripted.at("encoder.layers.0.linear1"), Catch::Contains("[5, 16]") && Catch::Contains("ran once"));
+    CHECK_THAT(scripted.at("encoder.layers.1.self_attn"), Catch::Contains("MultiheadAttention") && Catch::Contains("[5, 8]"));
     for (const auto& l : list_layers(model_file("masked_transformer", "traced"), kData + "tokens.h5"))  // on the fast path
         if (l.name.rfind("encoder.layers.", 0) == 0) CHECK(l.calls == 0);
 }
