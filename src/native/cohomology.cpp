@@ -125,12 +125,16 @@ public:
     void clear() {
         heap_.clear();
         limit_ = limit_floor;
+        peak_ = 0;
     }
     bool empty() const { return heap_.empty(); }
+    /// The most bytes the entries took since the last clear().
+    std::size_t peak_bytes() const { return peak_ * sizeof(T); }
     const T& top() const { return heap_[0]; }
     void push(const T& e) {
         heap_.push_back(e);
         std::size_t i = heap_.size() - 1;
+        if (i >= peak_) peak_ = i + 1;
         while (i > 0) {
             const std::size_t parent = (i - 1) / 4;
             if (!K::earlier(e, heap_[parent])) break;
@@ -177,6 +181,7 @@ private:
     static constexpr std::size_t limit_floor = 1 << 22;
     HeapArray<T> heap_;
     std::size_t limit_ = limit_floor;
+    std::size_t peak_ = 0;
 };
 
 /// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else over Z/2 the
@@ -193,6 +198,9 @@ public:
             middle_.push(SimplexKey::pack(e));
         else
             wide_.push(e);
+    }
+    std::size_t peak_bytes() const {
+        return keys_ == Keys::packed ? narrow_.peak_bytes() : keys_ == Keys::simplex ? middle_.peak_bytes() : wide_.peak_bytes();
     }
     void compact_if_large(std::uint32_t p) {
         keys_ == Keys::packed ? narrow_.compact_if_large(p) : keys_ == Keys::simplex ? middle_.compact_if_large(p) : wide_.compact_if_large(p);
@@ -520,20 +528,37 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, std::vector<Simplex
     parallel_sort(columns, threads, column_order);
     Reducer reducer(cx, dim, std::move(columns), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
-    run_threads(threads, [&](int) {
+    std::vector<std::vector<double>> heaviest(std::size_t(std::max(1, threads)));  // per thread, a min-heap
+    run_threads(threads, [&](int t) {
         Reducer::State st(reducer.keys());
+        auto& mine = heaviest[std::size_t(t)];
+        auto reduce = [&](std::uint32_t k) {
+            reducer.reduce(k, st);
+            const double bytes = double(st.work.peak_bytes());
+            if (mine.size() < kHeaviest || bytes > mine.front()) {
+                mine.push_back(bytes);
+                std::push_heap(mine.begin(), mine.end(), std::greater<double>());
+                if (mine.size() > kHeaviest) {
+                    std::pop_heap(mine.begin(), mine.end(), std::greater<double>());
+                    mine.pop_back();
+                }
+            }
+        };
         for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
             if (cancel_requested()) return;
-            reducer.reduce(k, st);
+            reduce(k);
             while (!st.taken_over.empty()) {
                 const std::uint32_t later = st.taken_over.back();
                 st.taken_over.pop_back();
-                reducer.reduce(later, st);
+                reduce(later);
             }
         }
     });
     throw_if_cancelled();
     DimensionResult out;
+    for (const auto& mine : heaviest) out.heaviest.insert(out.heaviest.end(), mine.begin(), mine.end());
+    std::sort(out.heaviest.begin(), out.heaviest.end(), std::greater<double>());
+    if (out.heaviest.size() > kHeaviest) out.heaviest.resize(kHeaviest);
     if (select) {
         std::vector<std::uint32_t> task_of;
         out.intervals = reducer.intervals(&task_of);

@@ -21,6 +21,8 @@
 namespace actopo::native {
 namespace {
 
+thread_local std::vector<std::vector<double>> heaviest_columns;  // of the last compute() on this thread
+
 bool is_prime(int p) {
     if (p < 2) return false;
     for (int d = 2; d * d <= p; ++d)
@@ -72,6 +74,8 @@ void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std
 }
 
 }  // namespace
+
+std::vector<std::vector<double>> last_heaviest_columns() { return heaviest_columns; }
 
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
     return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
@@ -193,9 +197,11 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     }
 
     const CocycleSelection select{options.representatives, options.min_persistence};
+    heaviest_columns.assign(std::size_t(max_dim), {});
     for (int dim = 1; dim <= max_dim; ++dim) {
         DimensionResult result =
             reduce_dimension(cx, dim, std::move(columns), threads, options.wants_representatives() ? &select : nullptr);
+        heaviest_columns[std::size_t(dim - 1)] = std::move(result.heaviest);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
         add_representatives(out.dims[std::size_t(dim)], cx, dim, result.cocycles, threads);
         if (dim == max_dim) break;
