@@ -31,6 +31,10 @@ struct Cocycle {
     std::vector<Entry> entries;
 };
 
+/// Edges' apparent pairs come from each vertex's nearest neighbours (see columns_to_reduce) on the dense path from
+/// kNearestFrom vertices on: 2 sqrt(n) of them, at least 16 and at most kNearest.
+constexpr std::uint32_t kNearest = 256, kNearestFrom = 16;
+
 /// How many of the heaviest working columns a reduction reports (DimensionResult::heaviest).
 constexpr std::size_t kHeaviest = 64;
 

@@ -135,7 +135,8 @@ double entry_bytes(double n, int k, int coeff) {
 /// - the distances throughout: the float32 triangle (2 n^2 bytes), or the neighbour lists where it skips
 ///   the triangle (48 bytes an edge while they are built);
 /// - the edge collapse, where it applies (dense path, under a quarter of the pairs): about 32 bytes an edge;
-/// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys;
+/// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys; on the
+///   dense scan path also each vertex's 256 nearest neighbours (8 bytes each) while H1's columns are listed;
 /// - per dimension k < max_dim - 1, all k- and (k+1)-simplices (12 bytes each) while the next are made;
 /// - only the columns that need a reduction are stored (apparent ones are left out: a few per thousand
 ///   columns on the clouds measured, 60 bytes each with the pivot table);
@@ -151,7 +152,8 @@ double native_bytes(const std::vector<double>& c, double n, bool lists_possible,
     const double edges = c.size() > 1 ? c[1] : 0, pairs = n * (n - 1) / 2;
     const bool lists = lists_possible && 4 * edges < pairs;
     const double distances = lists ? 48 * edges : 2 * n * n;
-    double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0);  // H0
+    // H0, and H1's columns listed beside the edges (on the dense scan path with each vertex's 256 nearest neighbours)
+    double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0) + (!lists && 4 * edges >= pairs ? 8 * std::min(256.0, n - 1) * n : 0);
     if (collapse && !lists && 4 * edges < pairs) peak = std::max(peak, 32 * edges);
     double previous = std::max(0.0, edges - (n - 1));  // columns of dimension k before the apparent pairs go
     for (int k = 1; k <= max_dim; ++k) {
