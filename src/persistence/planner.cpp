@@ -166,7 +166,10 @@ double native_bytes(const std::vector<double>& c, double n, bool lists_possible,
         double heaps = 0;
         if (k == 1) {
             for (std::size_t i = 0; i < pilot.per_triangle.size() && i < std::size_t(threads); ++i)
-                heaps += pilot.per_triangle[i] * pilot.triangles * std::pow(next / pilot.triangles, kPilotExponent) * entry / pilot.entry_bytes;
+                // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): it stays below 1.5 2^22 unless
+                // the column itself holds more distinct simplices, which a pilot does not tell apart
+                heaps += std::min(pilot.per_triangle[i] * pilot.triangles * std::pow(next / pilot.triangles, kPilotExponent) / pilot.entry_bytes,
+                                  1.5 * double(1 << 22)) * entry;
         } else {
             heaps = entry * 0.123 * std::pow(next, 0.75);
         }
