@@ -12,6 +12,11 @@ namespace actopo::native {
 /// Polls throw_if_cancelled(). Throws UserError for a non-prime coefficient or bad input.
 Diagrams compute(const RipsInput& input, const RipsOptions& options);
 
+/// The working heaps of the last compute() on the calling thread: for each dimension k = 1..max_dim, the bytes
+/// that the heaviest columns' heaps took at their largest, largest first (at most 64 per dimension; each of the
+/// threads holds one heap at a time). The size planner reads them after a pilot run (src/persistence/planner.cpp).
+std::vector<std::vector<double>> last_heaviest_columns();
+
 /// Whether compute() may keep neighbour lists instead of the n(n-1)/2 distance triangle: a point cloud
 /// with a given threshold, above 8192 points or without edge collapse (which needs the triangle). It
 /// then does so when a sample of rows shows under a quarter of the pairs within the threshold.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <queue>
 #include <string>
 
@@ -125,12 +127,16 @@ public:
     void clear() {
         heap_.clear();
         limit_ = limit_floor;
+        peak_ = 0;
     }
     bool empty() const { return heap_.empty(); }
+    /// The most bytes the entries took since the last clear().
+    std::size_t peak_bytes() const { return peak_ * sizeof(T); }
     const T& top() const { return heap_[0]; }
     void push(const T& e) {
         heap_.push_back(e);
         std::size_t i = heap_.size() - 1;
+        if (i >= peak_) peak_ = i + 1;
         while (i > 0) {
             const std::size_t parent = (i - 1) / 4;
             if (!K::earlier(e, heap_[parent])) break;
@@ -177,6 +183,7 @@ private:
     static constexpr std::size_t limit_floor = 1 << 22;
     HeapArray<T> heap_;
     std::size_t limit_ = limit_floor;
+    std::size_t peak_ = 0;
 };
 
 /// The working column of a reduction: the packed heap where the keys fit (see PackedKey), else over Z/2 the
@@ -193,6 +200,9 @@ public:
             middle_.push(SimplexKey::pack(e));
         else
             wide_.push(e);
+    }
+    std::size_t peak_bytes() const {
+        return keys_ == Keys::packed ? narrow_.peak_bytes() : keys_ == Keys::simplex ? middle_.peak_bytes() : wide_.peak_bytes();
     }
     void compact_if_large(std::uint32_t p) {
         keys_ == Keys::packed ? narrow_.compact_if_large(p) : keys_ == Keys::simplex ? middle_.compact_if_large(p) : wide_.compact_if_large(p);
@@ -228,20 +238,94 @@ std::vector<std::uint32_t> inverses(std::uint32_t p) {
 /// The apparent pair of column s, if any: its earliest cofacet t (the first of s's diameter in decreasing
 /// index order) exists and s is t's latest facet (no facet of t of that diameter has a smaller index,
 /// i.e. none is t minus a vertex above the added one). Such a column needs no reduction: its pivot is t.
+/// Whether s (vertices vs) is the latest facet of its cofacet t = s + v (v below j of vs's vertices) of
+/// s's diameter: every facet t - vs[a] with vs[a] above v is strictly earlier than s.
+bool latest_facet(const Complex& cx, const Simplex& s, int dim, const std::uint32_t* vs, std::uint32_t v, int j) {
+    for (int a = 0; a < j; ++a) {
+        float diam = cx.diameter_without(vs, dim, a);
+        for (int u = 0; u <= dim && diam < s.diam; ++u)
+            if (u != a) diam = std::max(diam, cx.distance(v, vs[u]));
+        if (diam >= s.diam) return false;
+    }
+    return true;
+}
+
 Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::uint32_t* vs) {
     Entry found{-1, 0, 0};
     cx.for_each_cofacet(s, dim, vs, s.diam, [&](const Entry& t, std::uint32_t v, int j) {
-        for (int a = 0; a < j; ++a) {  // facets t - vs[a] (a above v) must be strictly earlier than s
-            float diam = cx.diameter_without(vs, dim, a);
-            for (int u = 0; u <= dim && diam < s.diam; ++u)
-                if (u != a) diam = std::max(diam, cx.distance(v, vs[u]));
-            if (diam >= s.diam) return false;
-        }
-        found = t;
+        if (latest_facet(cx, s, dim, vs, v, j)) found = t;
         return false;
     });
     return found;
 }
+
+/// Each vertex's nearest neighbours within the threshold, sorted by (distance, vertex), at most k of them,
+/// and the distance below which that list holds all of them. It answers an edge's apparent-pair test without
+/// the scan of all vertices from the top that for_each_cofacet does on the dense path: that scan stops at the
+/// first vertex within the edge's length of both ends, which for a short edge is near the end (relu-like
+/// 10 000 x 64 at the enclosing radius: 42 % of the CPU time, most edges being short for their ends).
+class NearestTable {
+public:
+    NearestTable(const Complex& cx, std::uint32_t k, int threads) : k_(std::min(k, cx.n ? cx.n - 1 : 0)), cx_(cx) {
+        list_.resize(std::size_t(cx.n) * k_);
+        complete_below_.resize(cx.n);
+        run_threads(threads, [&](int t) {
+            std::vector<Neighbor> all;
+            for (std::uint32_t a = std::uint32_t(t); a < cx.n; a += std::uint32_t(std::max(1, threads))) {
+                if ((a & 255) == 0 && cancel_requested()) return;
+                all.clear();
+                cx.for_each_neighbor(a, cx.threshold, [&](std::uint32_t u, float d) { all.push_back(Neighbor{u, d}); });
+                auto closer = [](const Neighbor& x, const Neighbor& y) { return x.d < y.d || (x.d == y.d && x.v < y.v); };
+                complete_below_[a] = std::numeric_limits<float>::infinity();
+                if (all.size() > k_) {
+                    std::nth_element(all.begin(), all.begin() + k_, all.end(), closer);
+                    complete_below_[a] = all[k_].d;  // every vertex not kept is at least this far
+                    all.resize(k_);
+                }
+                std::sort(all.begin(), all.end(), closer);
+                std::copy(all.begin(), all.end(), list_.begin() + std::ptrdiff_t(std::size_t(a) * k_));
+                std::fill(list_.begin() + std::ptrdiff_t(std::size_t(a) * k_ + all.size()), list_.begin() + std::ptrdiff_t(std::size_t(a + 1) * k_),
+                          Neighbor{kEnd, std::numeric_limits<float>::infinity()});
+            }
+        });
+        throw_if_cancelled();
+    }
+
+    /// The apparent cofacet of edge s (vertices vs, larger first), as apparent_cofacet finds it; false when the
+    /// lists of neither end hold every vertex within s's length (then the scan must do).
+    bool apparent_cofacet(const Simplex& s, const std::uint32_t* vs, Entry& found) const {
+        const float length = s.diam;
+        int end = -1;  // the end whose list holds all vertices within `length` of it: the one with fewer
+        for (int e = 0; e < 2; ++e)
+            if (length < complete_below_[vs[e]] && (end < 0 || count_within(vs[e], length) < count_within(vs[end], length))) end = e;
+        if (end < 0) return false;
+        const std::uint32_t x = vs[end], y = vs[1 - end];
+        std::int64_t best = -1;  // the largest vertex within `length` of both ends: the earliest such cofacet
+        for (const Neighbor* nb = list_.data() + std::size_t(x) * k_, *stop = nb + k_; nb != stop && nb->v != kEnd && nb->d <= length; ++nb)
+            if (nb->v != y && std::int64_t(nb->v) > best && cx_.distance(nb->v, y) <= length) best = nb->v;
+        found = Entry{-1, 0, 0};
+        if (best < 0) return true;
+        const std::uint32_t v = std::uint32_t(best);
+        const int j = (vs[0] > v) + (vs[1] > v);
+        // the cofacet's index as for_each_cofacet makes it: the vertices above v move up one place
+        index_t idx = s.idx;
+        for (int i = 0; i < j; ++i) idx += cx_.binom(vs[i], 3 - i) - cx_.binom(vs[i], 2 - i);
+        idx += cx_.binom(v, 2 - j + 1);
+        if (latest_facet(cx_, s, 1, vs, v, j)) found = Entry{idx, length, std::uint32_t((j & 1) ? cx_.p - 1 : 1u)};
+        return true;
+    }
+
+private:
+    static constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
+    std::size_t count_within(std::uint32_t x, float length) const {  // the list is sorted by distance, kEnd last
+        const Neighbor* first = list_.data() + std::size_t(x) * k_;
+        return std::size_t(std::partition_point(first, first + k_, [&](const Neighbor& nb) { return nb.v != kEnd && nb.d <= length; }) - first);
+    }
+    std::uint32_t k_;
+    const Complex& cx_;
+    std::vector<Neighbor> list_;          // k_ per vertex; kEnd entries fill the rest when fewer
+    std::vector<float> complete_below_;   // per vertex: the lists hold every vertex closer than this
+};
 
 }  // namespace
 
@@ -521,20 +605,37 @@ DimensionResult reduce_dimension(const Complex& cx, int dim, std::vector<Simplex
     parallel_sort(columns, threads, column_order);
     Reducer reducer(cx, dim, std::move(columns), select != nullptr, select ? select->longest : 0);
     std::atomic<std::uint32_t> next{0};
-    run_threads(threads, [&](int) {
+    std::vector<std::vector<double>> heaviest(std::size_t(std::max(1, threads)));  // per thread, a min-heap
+    run_threads(threads, [&](int t) {
         Reducer::State st(reducer.keys());
+        auto& mine = heaviest[std::size_t(t)];
+        auto reduce = [&](std::uint32_t k) {
+            reducer.reduce(k, st);
+            const double bytes = double(st.work.peak_bytes());
+            if (mine.size() < kHeaviest || bytes > mine.front()) {
+                mine.push_back(bytes);
+                std::push_heap(mine.begin(), mine.end(), std::greater<double>());
+                if (mine.size() > kHeaviest) {
+                    std::pop_heap(mine.begin(), mine.end(), std::greater<double>());
+                    mine.pop_back();
+                }
+            }
+        };
         for (std::uint32_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < reducer.tasks();) {
             if (cancel_requested()) return;
-            reducer.reduce(k, st);
+            reduce(k);
             while (!st.taken_over.empty()) {
                 const std::uint32_t later = st.taken_over.back();
                 st.taken_over.pop_back();
-                reducer.reduce(later, st);
+                reduce(later);
             }
         }
     });
     throw_if_cancelled();
     DimensionResult out;
+    for (const auto& mine : heaviest) out.heaviest.insert(out.heaviest.end(), mine.begin(), mine.end());
+    std::sort(out.heaviest.begin(), out.heaviest.end(), std::greater<double>());
+    if (out.heaviest.size() > kHeaviest) out.heaviest.resize(kHeaviest);
     if (select) {
         std::vector<std::uint32_t> task_of;
         out.intervals = reducer.intervals(&task_of);
@@ -648,6 +749,10 @@ std::vector<Simplex> next_simplices(const Complex& cx, int dim, const std::vecto
 
 std::vector<Simplex> columns_to_reduce(const Complex& cx, int dim, std::size_t count,
                                        const std::function<bool(std::size_t, Simplex&)>& candidate, int threads) {
+    // Edges of a large dense complex: their apparent pairs from the nearest-neighbour lists where they can
+    std::optional<NearestTable> nearest;
+    if (dim == 1 && !cx.sparse() && cx.n >= kNearestFrom)
+        nearest.emplace(cx, std::clamp(std::uint32_t(2 * std::sqrt(double(cx.n))), 16u, kNearest), threads);
     std::vector<SimplexChunks> parts(std::size_t(std::max(1, threads)));
     std::atomic<std::size_t> chunks{0};  // chunks of 4096 candidates taken dynamically (the order is sorted out later)
     run_threads(threads, [&](int t) {
@@ -658,7 +763,9 @@ std::vector<Simplex> columns_to_reduce(const Complex& cx, int dim, std::size_t c
                 Simplex s;
                 if (!candidate(i, s)) continue;
                 cx.binom.vertices(s.idx, dim, cx.n, vs);
-                if (apparent_cofacet(cx, s, dim, vs).idx < 0) parts[std::size_t(t)].push_back(s);
+                Entry found;
+                if (!(nearest && nearest->apparent_cofacet(s, vs, found))) found = apparent_cofacet(cx, s, dim, vs);
+                if (found.idx < 0) parts[std::size_t(t)].push_back(s);
             }
         }
     });

@@ -31,10 +31,18 @@ struct Cocycle {
     std::vector<Entry> entries;
 };
 
+/// Edges' apparent pairs come from each vertex's nearest neighbours (see columns_to_reduce) on the dense path from
+/// kNearestFrom vertices on: 2 sqrt(n) of them, at least 16 and at most kNearest.
+constexpr std::uint32_t kNearest = 256, kNearestFrom = 16;
+
+/// How many of the heaviest working columns a reduction reports (DimensionResult::heaviest).
+constexpr std::size_t kHeaviest = 64;
+
 struct DimensionResult {
     std::vector<Interval> intervals;  // zero-length ones left out
     PivotMap pivots;                  // (dim+1)-simplices that are pivots, apparent pairs excepted
     std::vector<Cocycle> cocycles;    // when asked: the selected classes, longest first
+    std::vector<double> heaviest;     // the largest working heaps (bytes) of single columns, largest first (<= kHeaviest)
 };
 
 /// Reduces the columns (the dim-simplices that need a reduction, in any order: neither cleared nor in an

@@ -102,6 +102,9 @@ public:
         return diam;
     }
 
+    /// Cofacets from the neighbour lists (few pairs within the threshold), not a scan of all vertices.
+    bool sparse() const { return sparse_; }
+
     Binomial binom;
     float threshold;
     std::uint32_t p;

@@ -21,6 +21,8 @@
 namespace actopo::native {
 namespace {
 
+thread_local std::vector<std::vector<double>> heaviest_columns;  // of the last compute() on this thread
+
 bool is_prime(int p) {
     if (p < 2) return false;
     for (int d = 2; d * d <= p; ++d)
@@ -82,6 +84,8 @@ int auto_threads(std::size_t n, int max_dim) {
 }
 
 }  // namespace
+
+std::vector<std::vector<double>> last_heaviest_columns() { return heaviest_columns; }
 
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
     return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
@@ -203,9 +207,11 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     }
 
     const CocycleSelection select{options.representatives, options.min_persistence};
+    heaviest_columns.assign(std::size_t(max_dim), {});
     for (int dim = 1; dim <= max_dim; ++dim) {
         DimensionResult result =
             reduce_dimension(cx, dim, std::move(columns), threads, options.wants_representatives() ? &select : nullptr);
+        heaviest_columns[std::size_t(dim - 1)] = std::move(result.heaviest);
         add_intervals(out.dims[std::size_t(dim)], result.intervals);
         add_representatives(out.dims[std::size_t(dim)], cx, dim, result.cocycles, threads);
         if (dim == max_dim) break;

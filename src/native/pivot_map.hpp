@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <thread>
 
 #include "native/binomial.hpp"
 
@@ -24,11 +25,13 @@ public:
     struct Slot {
         std::atomic<index_t> key{-1};
         std::atomic<std::uint64_t> value{pending};
-        /// The value, once the thread that claimed the key has written it.
+        /// The value, once the thread that claimed the key has written it (the next instruction after its
+        /// claim). After a few spins the waiting thread yields: on a loaded machine the writer may have lost
+        /// its core right between the two stores, and spinning would hold it off that core for a time slice.
         std::uint64_t load() const {
             std::uint64_t v;
-            while ((v = value.load(std::memory_order_acquire)) == pending) {
-            }
+            for (int spins = 0; (v = value.load(std::memory_order_acquire)) == pending; ++spins)
+                if (spins >= 64) std::this_thread::yield();
             return v;
         }
     };

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <thread>
 
 #include "persistence/internal.hpp"
 
@@ -112,29 +113,52 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
     return counts;
 }
 
+/// The H1 working heaps measured on a pilot: the native engine run to H1 on one thread on a seeded random
+/// subset of min(n, 500) vertices at the same threshold. The heaviest column is the least predictable
+/// term of the peak (a noisy torus's H1 column holds 7 % of all triangles, a Gaussian 64-dim cloud's 0.05 %);
+/// its share of the triangles on the subset carries over to the whole within about 2x (docs/persistence.md).
+struct Pilot {
+    std::vector<double> per_triangle;  // the heaviest columns' heap bytes per triangle of the subset, largest first
+    double entry_bytes = 8;            // bytes of one heap entry on the subset
+    double vertices = 0;               // of the subset
+    double triangles = 1;              // of the subset at the threshold (estimated as for the whole)
+};
+/// The heaviest columns grow more slowly than the triangles: the share measured on 500 vertices, applied as
+/// c_2^0.85 (fitted on six clouds, docs/persistence.md).
+constexpr double kPilotExponent = 0.85;
+
+/// Bytes of one heap entry in dimension k's reduction (src/native/cohomology.cpp): 8 over Z/2 while the
+/// (k+1)-simplex indices C(n, k + 2) fit 32 bits, else 12 (Z/2) or 16.
+double entry_bytes(double n, int k, int coeff) {
+    double indices = 1;
+    for (int i = 0; i < k + 2; ++i) indices *= (n - i) / (i + 1);
+    return coeff != 2 ? 16 : indices < 4294967296.0 ? 8 : 12;
+}
+
 /// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled on
 /// what it stores (src/native, docs/native.md), the largest of its phases:
 /// - the distances throughout: the float32 triangle (2 n^2 bytes), or the neighbour lists where it skips
 ///   the triangle (48 bytes an edge while they are built);
 /// - the edge collapse, where it applies (dense path, under a quarter of the pairs): about 32 bytes an edge;
-/// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys;
+/// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys; on the
+///   dense scan path also each vertex's 256 nearest neighbours (8 bytes each) while H1's columns are listed;
 /// - per dimension k < max_dim - 1, all k- and (k+1)-simplices (12 bytes each) while the next are made;
 /// - only the columns that need a reduction are stored (apparent ones are left out: a few per thousand
 ///   columns on the clouds measured, 60 bytes each with the pivot table);
-/// - the working heaps of dimension k's reduction, the heaviest column's mostly (two threads measured no
-///   more than one): in H1, columns with many additions fill a heap up to its compaction at 2^22 entries,
-///   about c_2 / 250 entries below that; above H1, 0.123 c_(k+1)^0.75 entries (noisy tori of 200-1500
-///   points, where one giant column holds up to 16.7 million); 8 bytes an entry over Z/2 while the
-///   (k+1)-simplex indices fit 32 bits, else 12 (Z/2) or 16.
-/// The cofacets of dimension max_dim + 1 are never stored. Fitted on the measured peaks of ten clouds (1.02-1.72x
-/// of them); on five held-out ones 0.74-2.22x: the heaviest column is the least predictable term
-/// (tests/persistence/test_planner.cpp, docs/persistence.md).
-double native_bytes(const std::vector<double>& c, double n, bool lists_possible, bool collapse, int coeff) {
+/// - the working heaps of dimension k's reduction: each thread keeps its heap at the largest size it reached,
+///   so `threads` heavy columns can be held at once. In H1, the heaviest columns of the pilot (one per thread)
+///   scaled by c_2 over the pilot's triangles and by the entry size; above H1, 0.123 c_(k+1)^0.75 entries
+///   (noisy tori of 200-1500 points at 2 threads, where one giant column holds up to 16.7 million).
+/// The cofacets of dimension max_dim + 1 are never stored. Checked against measured peaks on held-out
+/// clouds (tests/persistence/test_planner.cpp, docs/persistence.md).
+double native_bytes(const std::vector<double>& c, double n, bool lists_possible, bool collapse, int coeff,
+                    const Pilot& pilot, int threads) {
     const int max_dim = int(c.size()) - 2;
     const double edges = c.size() > 1 ? c[1] : 0, pairs = n * (n - 1) / 2;
     const bool lists = lists_possible && 4 * edges < pairs;
     const double distances = lists ? 48 * edges : 2 * n * n;
-    double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0);  // H0
+    // H0, and H1's columns listed beside the edges (on the dense scan path with each vertex's 256 nearest neighbours)
+    double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0) + (!lists && 4 * edges >= pairs ? 8 * std::min(256.0, n - 1) * n : 0);
     if (collapse && !lists && 4 * edges < pairs) peak = std::max(peak, 32 * edges);
     double previous = std::max(0.0, edges - (n - 1));  // columns of dimension k before the apparent pairs go
     for (int k = 1; k <= max_dim; ++k) {
@@ -143,16 +167,22 @@ double native_bytes(const std::vector<double>& c, double n, bool lists_possible,
         // the simplices kept while dimension k is reduced: all k-simplices when dimension k + 1 follows
         const double kept = k < max_dim ? 12 * c[std::size_t(k)] : 0;
         if (k + 1 < max_dim) peak = std::max(peak, kept + 12 * c[std::size_t(k + 1)]);
-        double indices = 1;  // C(n, k + 2): the (k+1)-simplex indices
-        for (int i = 0; i < k + 2; ++i) indices *= (n - i) / (i + 1);
-        const double entry = coeff != 2 ? 16 : indices < 4294967296.0 ? 8 : 12;
-        const double next = c[std::size_t(k + 1)];
-        const double heap = k == 1 ? std::min(double(1 << 22), next / 250) : 0.123 * std::pow(next, 0.75);
-        peak = std::max(peak, kept + 60 * 0.003 * columns + entry * heap);
+        const double entry = entry_bytes(n, k, coeff), next = c[std::size_t(k + 1)];
+        double heaps = 0;
+        if (k == 1) {
+            for (std::size_t i = 0; i < pilot.per_triangle.size() && i < std::size_t(threads); ++i)
+                // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): it stays below 1.5 2^22 unless
+                // the column itself holds more distinct simplices, which a pilot does not tell apart
+                heaps += std::min(pilot.per_triangle[i] * pilot.triangles * std::pow(next / pilot.triangles, kPilotExponent) / pilot.entry_bytes,
+                                  1.5 * double(1 << 22)) * entry;
+        } else {
+            heaps = entry * 0.123 * std::pow(next, 0.75);
+        }
+        peak = std::max(peak, kept + 60 * 0.003 * columns + heaps);
     }
-    // 2 MB of the program's own, and the planner's sample of 128 vertices' sorted distances (16 bytes each),
-    // whose small blocks stay resident after they are freed
-    return distances + peak + 64 * n + 16 * std::min(n, 128.0) * n + 2e6;
+    // 2 MB of the program's own, the planner's sample of 128 vertices' sorted distances (16 bytes each) and
+    // its pilot's triangle and edges (6 bytes a pair), whose small blocks stay resident after they are freed
+    return distances + peak + 64 * n + 16 * std::min(n, 128.0) * n + 3 * pilot.vertices * pilot.vertices + 2e6;
 }
 
 /// Whether the native engine may keep neighbour lists instead of the triangle.
@@ -164,11 +194,60 @@ bool lists_possible(const RipsInput& input, const RipsOptions& options) {
 #endif
 }
 
+int thread_count(const RipsOptions& options) {
+    return options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+/// The pilot of the native engine's H1 heaps (see Pilot) at threshold t; none for other backends or H0.
+Pilot pilot_heaps(const RipsInput& input, const RipsOptions& options, const std::string& backend, double t) {
+    Pilot pilot;
+#ifdef ACTOPO_HAVE_NATIVE
+    if (backend != "native" || options.max_dim < 1 || input.n < 3) return pilot;
+    const std::size_t m = std::min<std::size_t>(input.n, 500);
+    std::vector<std::size_t> rows(input.n);
+    std::iota(rows.begin(), rows.end(), 0);
+    std::mt19937_64 rng(0x91107);
+    for (std::size_t i = 0; i < m; ++i) std::swap(rows[i], rows[i + rng() % (input.n - i)]);
+    rows.resize(m);
+    std::sort(rows.begin(), rows.end());
+    RipsInput subset;
+    if (m == input.n) {
+        subset = input;
+    } else if (input.kind == RipsInput::Kind::sparse_edges) {  // its distance() is a scan of the edges
+        std::vector<long> slot(input.n, -1);
+        for (std::size_t i = 0; i < m; ++i) slot[rows[i]] = long(i);
+        std::vector<RipsInput::Edge> edges;
+        for (const auto& e : input.edges)
+            if (slot[e.i] >= 0 && slot[e.j] >= 0) edges.push_back({std::uint32_t(slot[e.i]), std::uint32_t(slot[e.j]), e.d});
+        subset = RipsInput::from_edges(m, std::move(edges));
+    } else {
+        subset = select_vertices(input, rows);
+    }
+    RipsOptions o;
+    o.max_dim = 1;
+    o.threshold = t;
+    o.coeff = options.coeff;
+    o.threads = 1;
+    o.collapse = options.collapse && !options.wants_representatives();
+    native::compute(subset, o);
+    const auto heaviest = native::last_heaviest_columns();
+    const double triangles = simplex_counts(subset, sample_vertices(subset), t, 2)[2];
+    pilot.vertices = double(m);
+    pilot.entry_bytes = entry_bytes(double(m), 1, options.coeff);
+    pilot.triangles = std::max(1.0, triangles);
+    if (!heaviest.empty() && triangles > 0)
+        for (double bytes : heaviest[0]) pilot.per_triangle.push_back(bytes / triangles);
+#else
+    (void)input, (void)options, (void)backend, (void)t;
+#endif
+    return pilot;
+}
+
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
 /// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
 /// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
 double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse,
-                 bool lists_possible, int coeff) {
+                 bool lists_possible, int coeff, const Pilot& pilot, int threads) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
     for (int k = 0; k <= top; ++k) {
@@ -176,7 +255,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    if (backend == "native") return native_bytes(counts, n, lists_possible, collapse, coeff);
+    if (backend == "native") return native_bytes(counts, n, lists_possible, collapse, coeff, pilot, threads);
     return 80.0 * below + 2.0 * n * n;
 }
 
@@ -236,7 +315,8 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
     e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
-                        lists_possible(input, options), options.coeff);
+                        lists_possible(input, options), options.coeff, pilot_heaps(input, options, backend, t),
+                        thread_count(options));
     return e;
 }
 
@@ -259,11 +339,12 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     const double t = persistence_detail::effective_threshold(input, options);
     const Sample s = sample_vertices(input);
     const bool collapse = options.collapse;
+    const Pilot pilot = pilot_heaps(input, options, backend, t);  // its heap share of the triangles, at every threshold
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
         return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse,
-                                        lists_possible(input, options), options.coeff),
+                                        lists_possible(input, options), options.coeff, pilot, thread_count(options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
