@@ -171,8 +171,8 @@ void setup(CLI::App& app) {
     add_stage_option(app, "persistence", "backend", a->backend)->capture_default_str();
     add_stage_option(app, "persistence", "representatives", a->representatives);
     add_stage_option(app, "persistence", "min-persistence", a->min_persistence);
+    add_stage_option(app, "persistence", "sparse", a->sparse);
     app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points")->check(CLI::NonNegativeNumber);
-    app.add_option("--sparse", a->sparse, "Sparse Rips approximation with this epsilon (gudhi backend)");
     app.add_option("--threads", a->threads, "Threads (0: all cores; native backend)")->capture_default_str();
     app.add_flag("--no-collapse", a->no_collapse, "No edge collapse before the reduction (gudhi backend)");
     app.add_flag("--force", a->force, "Overwrite the output");
@@ -185,6 +185,7 @@ void setup(CLI::App& app) {
         "      --max-dim 1 --backend ripser -o fc1.h5\n"
         "  actopo persistence activations.h5 --layer all --points 500 --max-dim 1 -o every-layer.h5\n"
         "  actopo persistence big.txt --landmarks 500 --max-dim 2 -o big.csv\n"
+        "  actopo persistence big.txt --sparse 0.5 --max-dim 2 -o big-sparse.csv\n"
         "Memory: before computing, the size is estimated; set ACTOPO_MAX_MEMORY (e.g. 8G) to change the limit.\n"
         "See docs/persistence.md.");
     app.callback([a, &app] { run(*a, app); });
