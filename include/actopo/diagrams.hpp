@@ -87,7 +87,8 @@ struct RipsInput {
 /// is the one farthest from those before it (the lowest index among equals). radius[k] = d(order[k], order[0..k-1]),
 /// its insertion radius (+inf for k = 0), is non-increasing, and every vertex is within radius[k] of order[0..k-1];
 /// eccentricity[k] is the largest distance from order[k] to any vertex (with count = n, the smallest is the enclosing
-/// radius). Points or a full distance matrix (UserError for a sparse edge list); `threads` share each step's distances.
+/// radius). Points or a full distance matrix (UserError for a sparse edge list); `threads` share each step's distances
+/// where a step is long enough to pay for them (n x dimensions >= 2^22).
 struct GreedyPermutation {
     std::vector<std::size_t> order;
     std::vector<double> radius, eccentricity;

@@ -131,7 +131,11 @@ GreedyPermutation greedy_permutation(const RipsInput& input, std::size_t count, 
         double best = -1, eccentricity = 0;
         std::size_t far = 0;
     };
-    const int parts = n >= 2048 ? std::max(1, threads) : 1;
+    // A step of a few milliseconds is worth its threads; below, starting them costs more than they save (under
+    // load a thread waits for a core: H0 of the sparse Rips of a Gaussian 3000 x 64 cloud took 5.1 s with a thread
+    // started per step, 2.1 s without).
+    const std::size_t step = n * (input.kind == RipsInput::Kind::points ? std::max<std::size_t>(1, input.points.cols) : 1);
+    const int parts = step >= (std::size_t(1) << 22) ? std::max(1, threads) : 1;
     std::vector<Part> part(static_cast<std::size_t>(parts));
     auto scan = [&](int t, std::size_t last) {
         Part p;
