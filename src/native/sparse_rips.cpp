@@ -108,13 +108,13 @@ EdgeFiltration edge_list_filtration(const RipsInput& input, std::optional<double
     const std::size_t pairs = input.n * (input.n ? input.n - 1 : 0) / 2;
     if (4 * input.edges.size() < pairs) {
         out.lists = lists_from_edges(std::uint32_t(input.n), input.edges);
-        out.threshold = threshold ? float(*threshold) : enclosing_radius(*out.lists);
     } else {
         out.dense.n = std::uint32_t(input.n);
         out.dense.lower = input.lower_triangle();
-        out.threshold = threshold ? float(*threshold) : enclosing_radius(out.dense);
     }
-    out.threshold = std::min(out.threshold, std::numeric_limits<float>::max());
+    out.threshold = std::min(threshold ? float(std::min(*threshold, double(std::numeric_limits<float>::max())))
+                                       : out.lists ? enclosing_radius(*out.lists) : enclosing_radius(out.dense),
+                             std::numeric_limits<float>::max());
     return out;
 }
 
