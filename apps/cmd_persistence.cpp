@@ -61,7 +61,10 @@ void report(const std::string& what, const Diagrams& d) {
     std::cerr << what << ":";
     for (const auto& dg : d.dims) std::cerr << " H" << dg.dim << " " << dg.pairs.size();
     std::cerr << " intervals (" << d.meta.at("points") << " points, threshold " << d.meta.at("threshold") << ", "
-              << d.meta.at("backend") << ")\n";
+              << d.meta.at("backend");
+    if (d.meta.count("approximation_factor"))
+        std::cerr << ", sparse Rips eps " << d.meta.at("sparse_epsilon") << ": within a factor " << d.meta.at("approximation_factor");
+    std::cerr << ")\n";
 }
 
 /// The picture of a layer's loops: beside the output, <stem>.loops.png (several layers: <stem>.<layer>.loops.png).

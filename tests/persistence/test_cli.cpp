@@ -39,6 +39,11 @@ TEST_CASE("actopo persistence writes diagrams equal to the library's", "[persist
     REQUIRE(again.err.find("--force") != std::string::npos);
     REQUIRE(run(in + " --max-dim 1 -q --force -o " + out).code == 0);
     REQUIRE(actopo::read_diagrams(out).dims.size() == 2);
+    REQUIRE(run(in + " --max-dim 1 --sparse 0.5 -q --force -o " + out).code == 0);  // the native backend's sparse Rips
+    const auto sparse = actopo::read_diagrams(out);
+    REQUIRE(sparse.meta.at("backend") == "native");
+    REQUIRE(sparse.meta.at("sparse_epsilon") == "0.5");
+    REQUIRE(sparse.meta.at("approximation_factor") == "2");
     std::remove(out.c_str());
 }
 
@@ -53,6 +58,10 @@ TEST_CASE("actopo persistence: bad input is one line and exit 1", "[persistence]
     r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 --coeff 6 -o " + out);
     REQUIRE(r.code == 1);
     REQUIRE(r.err.find("prime") != std::string::npos);
+    r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 --sparse 1.5 -o " + out);
+    REQUIRE(r.code == 1);
+    REQUIRE(r.err == "actopo: --sparse: expected a number in (0, 1), got '1.5' (see actopo --help)\n");
+    REQUIRE(!std::ifstream(out).good());
     r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 -q -o " + out);
     REQUIRE(r.code == 0);
     REQUIRE(r.err.find("not a metric") != std::string::npos);  // random16 breaks the triangle inequality
