@@ -453,7 +453,7 @@ std::string sparse_section(std::vector<SparseCase>& cases, int reps, std::ostrin
         for (const auto& [tool, m] : {std::pair<std::string, std::optional<Measured>>{"native sparse", native},
                                       {"gudhi sparse", gud}, {"native exact", ex}})
             if (m)
-                csv << '"' << c.name << "\"," << tool << ",2," << fixed(m->median(), 4) << ','
+                csv << '"' << c.name << "\"," << tool << ',' << (tool == "gudhi sparse" ? 1 : 2) << ',' << fixed(m->median(), 4) << ','
                     << fixed(*std::min_element(m->seconds.begin(), m->seconds.end()), 4) << ','
                     << fixed(*std::max_element(m->seconds.begin(), m->seconds.end()), 4) << ',' << fixed(m->peak_mib, 1)
                     << ",\"" << m->counts << "\"\n";
