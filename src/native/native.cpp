@@ -75,7 +75,8 @@ void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std
 }  // namespace
 
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
-    return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
+    return input.kind == RipsInput::Kind::sparse_edges ||
+           (options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse));
 }
 
 Diagrams compute(const RipsInput& input, const RipsOptions& options) {
