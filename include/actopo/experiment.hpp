@@ -122,8 +122,11 @@ struct ExperimentConfig {
     std::map<std::string, OptionValues> options;
     std::string name;
     std::uint64_t seed = 0;
-    std::string dataset = "fashion-mnist";  // "fashion-mnist" or an absolute .h5 path
+    std::string dataset = "fashion-mnist";  // one of builtin_datasets() or an absolute .h5 path
     std::string split = "test";
+    /// The datasets a file names instead of a .h5 path: Fashion-MNIST as images, and as sequences of its rows.
+    static const std::vector<std::string>& builtin_datasets();
+    bool builtin_dataset() const;
     std::size_t limit = 0;
     std::vector<ModelConfig> models;
     // sampling of every layer into a point cloud (persistence)

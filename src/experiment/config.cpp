@@ -186,14 +186,14 @@ std::string name_problem(const std::string& name) {
 
 void read_dataset(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     if (n.IsScalar()) {
-        c.dataset = r.choice(n, "dataset", {"fashion-mnist", "fashion-mnist-rows"});
+        c.dataset = r.choice(n, "dataset", ExperimentConfig::builtin_datasets());
         return;
     }
     std::vector<std::string> keys{"name", "path", "split"};  // where the inputs come from, then extract's options
     for (const auto& k : stage_options("extract").keys()) keys.push_back(k);
     r.keys(n, "dataset", keys);
     if (n["name"] && n["path"]) r.fail(n["path"], "dataset.path", "give either name (fashion-mnist) or path (.h5), not both");
-    if (n["name"]) c.dataset = r.choice(n["name"], "dataset.name", {"fashion-mnist", "fashion-mnist-rows"});
+    if (n["name"]) c.dataset = r.choice(n["name"], "dataset.name", ExperimentConfig::builtin_datasets());
     if (n["path"]) c.dataset = r.existing_path(n["path"], "dataset.path");
     if (n["split"]) {
         if (n["path"]) r.fail(n["split"], "dataset.split", "a .h5 dataset has no splits");
@@ -318,6 +318,7 @@ void read_visualize(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
         r.fail(n, where, "expected a mapping of actopo visualize's options, e.g. {layer: conv1, filters: true, "
                          "activation_maps: true}");
     OptionValues set = r.options(n, where, stage_options("visualize"));
+    if (n["layer"]) c.lines[where + ".layer"] = r.line(n["layer"]);  // checked against the models before any job
     if (n["decoder"]) set["decoder"] = r.existing_path(n["decoder"], where + ".decoder");
     const Values v{"visualize", set};
     const bool layer = !v.text("layer").empty();
@@ -343,6 +344,7 @@ void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
     std::vector<std::string> keys = stage_options("explain").keys();
     keys.insert(keys.end(), {"quality", "visualize"});
     c.options["explain"] = r.options(n, "explain", stage_options("explain"), keys);
+    if (n["layer"]) c.lines["explain.layer"] = r.line(n["layer"]);  // checked against the models before any job
     if (n["visualize"]) read_visualize(r, n["visualize"], c);
     if (!n["quality"]) return;
     const YAML::Node q = n["quality"];
@@ -356,6 +358,15 @@ void read_explain(const Reader& r, const YAML::Node& n, ExperimentConfig& c) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& ExperimentConfig::builtin_datasets() {
+    static const std::vector<std::string> names{"fashion-mnist", "fashion-mnist-rows"};
+    return names;
+}
+bool ExperimentConfig::builtin_dataset() const {
+    const auto& names = builtin_datasets();
+    return std::find(names.begin(), names.end(), dataset) != names.end();
+}
 
 ExperimentConfig load_experiment(const std::string& path) {
     ExperimentConfig c;
@@ -417,7 +428,7 @@ ExperimentConfig load_experiment(const std::string& path) {
     if (!c.similarity.empty() && (c.sampling == "spatial" || c.sampling == "tokens"))
         r.fail(root["sampling"], "sampling.method",
                "similarity compares layers input by input: a sampling of one point per input (not " + c.sampling + ")");
-    if ((c.dataset == "fashion-mnist" || c.dataset == "fashion-mnist-rows") && !fs::exists(fashion_mnist_dir()))
+    if (c.builtin_dataset() && !fs::exists(fashion_mnist_dir()))
         r.fail(root["dataset"] ? root["dataset"] : root, "dataset",
                "Fashion-MNIST is not installed at " + fashion_mnist_dir() +
                    " (apt-get install dataset-fashion-mnist)");

@@ -35,14 +35,12 @@ void sampling_method(Job& j, const ExperimentConfig& c) {
         j.command.insert(j.command.end(), {"--sampling", c.sampling});
 }
 
-/// Whether the experiment reads a built-in dataset (Fashion-MNIST, as images or as rows) rather than a .h5 file.
-bool builtin_dataset(const ExperimentConfig& c) { return c.dataset == "fashion-mnist" || c.dataset == "fashion-mnist-rows"; }
 /// The --dataset of the commands that read the inputs: fashion-mnist[-rows]:<split>, or the .h5 file.
-std::string dataset_spec(const ExperimentConfig& c) { return builtin_dataset(c) ? c.dataset + ":" + c.split : c.dataset; }
+std::string dataset_spec(const ExperimentConfig& c) { return c.builtin_dataset() ? c.dataset + ":" + c.split : c.dataset; }
 
 /// The files of the dataset the experiment reads (part of every extraction's cache key).
 std::vector<std::string> dataset_files(const ExperimentConfig& c) {
-    if (!builtin_dataset(c)) return {c.dataset};
+    if (!c.builtin_dataset()) return {c.dataset};
     const std::string prefix = c.split == "test" ? "t10k" : "train";
     return {fashion_mnist_dir() + "/" + prefix + "-images-idx3-ubyte.gz",
             fashion_mnist_dir() + "/" + prefix + "-labels-idx1-ubyte.gz"};

@@ -261,23 +261,40 @@ private:
     }
 
     /// What can be checked before any job: the results folder is usable, and every given model loads and holds
-    /// the layers the file names (through the program's own `inspect MODEL --check-layers L`, so this library
-    /// needs no LibTorch). UserError "file:line: key: what is wrong".
+    /// the layers the file names, in `layers:` and in explain's `layer` and `visualize.layer` (through the program's
+    /// own `inspect MODEL --check-layers L`, once per model, so this library needs no LibTorch). UserError
+    /// "file:line: key: what is wrong", the key being the one that names the missing layer.
     void check_experiment() {
         check_results_folder(dir_);
+        std::vector<std::pair<std::string, std::string>> named;  // (key, layer) of the explain stages
+        for (const auto& [stage, key] : {std::pair{"explain", "explain.layer"}, {"visualize", "explain.visualize.layer"}}) {
+            const auto options = config_.options.find(stage);
+            if (options == config_.options.end()) continue;
+            const auto layer = options->second.find("layer");
+            if (layer != options->second.end() && !layer->second.empty()) named.emplace_back(key, layer->second);
+        }
         for (std::size_t i = 0; i < config_.models.size(); ++i) {
             const ModelConfig& m = config_.models[i];
             if (m.path.empty()) continue;
+            std::vector<std::string> layers = m.layers;
+            for (const auto& n : named) layers.push_back(n.second);
             std::string output;
             const std::vector<std::string> command{"actopo", "inspect", m.path, "--check-layers",
-                                                   m.layers.empty() ? "all" : join(m.layers, ",")};
+                                                   layers.empty() ? "all" : join(layers, ",")};
             const int code = run_captured(command, context_.execute, output);
             if (code == 0) continue;
             const std::string message = last_message(output);
             const std::string where = "models[" + std::to_string(i) + "]";
-            // a named layer it lacks is the fault of `layers:`; a model that does not load, of `path:`
-            const std::string key = !m.layers.empty() && message.find("layer") != std::string::npos ? where + ".layers"
-                                                                                                     : where + ".path";
+            // a layer it lacks is the fault of the key naming it; a model that does not load, of `path:`
+            std::string key = where + ".path";
+            const auto missing = message.find("has no layer '");
+            if (missing != std::string::npos) {
+                const std::size_t from = missing + 14, to = message.find('\'', from);
+                const std::string layer = message.substr(from, to == std::string::npos ? std::string::npos : to - from);
+                key = where + ".layers";
+                for (const auto& n : named)
+                    if (n.second == layer && std::find(m.layers.begin(), m.layers.end(), layer) == m.layers.end()) key = n.first;
+            }
             const auto line = config_.lines.find(key);
             throw UserError(config_.file + (line != config_.lines.end() ? ":" + std::to_string(line->second) : "") + ": " +
                             key + ": " + (message.empty() ? "cannot be loaded (exit " + std::to_string(code) + ")" : message));

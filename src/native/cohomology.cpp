@@ -430,6 +430,7 @@ private:
         if (st.v.size() <= 1) return;  // V = {the column}: nothing stored
         std::sort(st.v.begin(), st.v.end(), [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
         auto* v = new std::vector<Entry>;
+        v->reserve(st.v.size());
         for (std::size_t i = 0; i < st.v.size();) {  // entries summed per simplex
             Entry sum = st.v[i++];
             while (i < st.v.size() && st.v[i].idx == sum.idx) sum.coeff = (sum.coeff + st.v[i++].coeff) % p_;

@@ -16,6 +16,15 @@ namespace fs = std::filesystem;
 
 using namespace cli_test;
 
+namespace {
+/// Runs `actopo run FILE --results RESULTS`, which must refuse (exit 1), and returns what it wrote on stderr.
+std::string refused(const std::string& file, const fs::path& results) {
+    const fs::path err = results.parent_path() / "err.txt";
+    REQUIRE(shell(kBinary + " run " + file + " --results " + results.string() + " 2> " + err.string()) == 1);
+    return actopo::read_text_file(err.string());
+}
+}  // namespace
+
 TEST_CASE("actopo run: a rerun of a finished experiment runs nothing and changes no artefact", "[experiment][reference]") {
     // That a second run from scratch gives the same bytes is proven by the tests comparing other runs with the
     // reference: the killed-and-resumed run below (--jobs 1) and the MPI runs (tests/experiment/test_mpi_cli.cpp).
@@ -49,9 +58,9 @@ TEST_CASE("actopo run: killed mid-way, refused without --resume, finished with -
     REQUIRE_FALSE(fs::exists(results + "/tiny/manifest.json"));
     const std::string again = kBinary + " run " + kConfig + " --results " + results;
     REQUIRE(shell(again + " -q 2> " + (dir / "refused.txt").string()) == 1);
-    const std::string refused = actopo::read_text_file((dir / "refused.txt").string());
-    REQUIRE(refused.find("the last run stopped before finishing") != std::string::npos);
-    REQUIRE(refused.find("--resume") != std::string::npos);
+    const std::string stopped = actopo::read_text_file((dir / "refused.txt").string());
+    REQUIRE(stopped.find("the last run stopped before finishing") != std::string::npos);
+    REQUIRE(stopped.find("--resume") != std::string::npos);
     REQUIRE(shell(again + " --resume -q") == 0);
     const auto reference = reference_run();
     REQUIRE(!reference.empty());
@@ -62,8 +71,7 @@ TEST_CASE("actopo run: a wrong key stops before any work with one line and exit 
     const auto dir = temp_dir("run-bad");
     const std::string bad = (dir / "bad.yaml").string();
     REQUIRE(shell("sed s/intervals:/intervls:/ " + kConfig + " > " + bad) == 0);
-    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    const std::string err = refused(bad, dir / "r");
     REQUIRE(err == "actopo: " + bad + ":11: mapper.intervls: unknown key (did you mean 'intervals'?); expected one of: lens, "
                    "intervals, overlap, clusterer, cover, relu, points, layers\n");
     REQUIRE_FALSE(fs::exists(dir / "r"));
@@ -83,8 +91,7 @@ TEST_CASE("actopo run: a layer the given model lacks fails before any job, one l
                             "    layers: [stem, head.2]\n"
                             "similarity: [cka]\n",
                             true);
-    REQUIRE(shell(kBinary + " run " + config + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    const std::string err = refused(config, dir / "r");
     INFO(err);
     REQUIRE(err.rfind("actopo: " + config + ":6: models[0].layers: model '" + data + "tiny_scripted.pt' has no layer 'head.2' (closest: ", 0) == 0);
     REQUIRE(std::count(err.begin(), err.end(), '\n') == 1);
@@ -98,14 +105,12 @@ TEST_CASE("actopo run: --results naming a file and a 5000-character name are one
           "[experiment]") {
     const auto dir = temp_dir("run-results-file");
     actopo::write_text_file((dir / "taken").string(), "a file\n", true);
-    REQUIRE(shell(kBinary + " run " + kConfig + " --results " + (dir / "taken").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    std::string err = actopo::read_text_file((dir / "err.txt").string());
+    std::string err = refused(kConfig, dir / "taken");
     CHECK(err == "actopo: " + (dir / "taken").string() + ": is a file, not a folder (the results go to " +
                      (dir / "taken" / "tiny").string() + "; choose another --results)\n");
     const std::string long_name = (dir / "long.yaml").string();
     REQUIRE(shell("sed s/^name:.*/name:\\ " + std::string(5000, 'x') + "/ " + kConfig + " > " + long_name) == 0);
-    REQUIRE(shell(kBinary + " run " + long_name + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    err = actopo::read_text_file((dir / "err.txt").string());
+    err = refused(long_name, dir / "r");
     CHECK(err == "actopo: " + long_name + ":2: name: expected a name of at most 100 characters (it names files), got one of 5000\n");
 }
 
@@ -121,8 +126,7 @@ TEST_CASE("actopo: a command and an experiment file refuse a value in the same w
     const std::string bad = (dir / "bad.yaml").string();
     REQUIRE(shell("sed \"s/^persistence: {max_dim: 1/persistence: {max_dim: 1, coeff: 4/\" " + kConfig + " > " + bad) == 0);
     REQUIRE(actopo::read_text_file(bad).find("persistence: {max_dim: 1, coeff: 4") != std::string::npos);
-    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "r").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    CHECK(actopo::read_text_file((dir / "err.txt").string()) ==
+    CHECK(refused(bad, dir / "r") ==
           "actopo: " + bad + ":9: persistence.coeff: expected a prime number (2, 3, 5, 7, ...) for the coefficient field Z/p, got '4'\n");
     REQUIRE(shell(kBinary + " mapper " + cloud + " --layer x --overlap 1.5 -o " + (dir / "g.json").string() + " 2> " +
                   (dir / "err.txt").string()) == 1);
@@ -201,18 +205,24 @@ TEST_CASE("actopo run: the explain stage writes each model's maps, pictures and 
     const std::string bad = (dir / "bad.yaml").string();
     REQUIRE(shell("sed -e \"s/methods: \\[saliency,/methods: [salency,/\" -e \"s|\\.\\./explain|" + std::string(ACTOPO_SOURCE_DIR) +
                   "/tests/explain|g\" " + config + " > " + bad) == 0);
-    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "b").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    const std::string err = actopo::read_text_file((dir / "err.txt").string());
+    const std::string err = refused(bad, dir / "b");
     CHECK(err.rfind("actopo: " + bad + ":9: explain.methods[0]: unknown method 'salency' (closest: saliency", 0) == 0);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "b"));
     // activation maps without a layer: one line naming the key
     REQUIRE(shell("sed -e \"s/visualize: {layer: conv1, /visualize: {/\" -e \"s|\\.\\./explain|" + std::string(ACTOPO_SOURCE_DIR) +
                   "/tests/explain|g\" " + config + " > " + bad) == 0);
-    REQUIRE(shell(kBinary + " run " + bad + " --results " + (dir / "b").string() + " 2> " + (dir / "err.txt").string()) == 1);
-    const std::string no_layer = actopo::read_text_file((dir / "err.txt").string());
+    const std::string no_layer = refused(bad, dir / "b");
     CHECK(no_layer.rfind("actopo: " + bad + ":16: explain.visualize.layer: missing: activation_maps draws a layer's maps", 0) == 0);
     CHECK(std::count(no_layer.begin(), no_layer.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir / "b"));
+    // a layer the model lacks: refused before any job, naming the key that names it
+    REQUIRE(shell("sed -e \"s/visualize: {layer: conv1, /visualize: {layer: conv9, /\" -e \"s|\\.\\./explain|" +
+                  std::string(ACTOPO_SOURCE_DIR) + "/tests/explain|g\" " + config + " > " + bad) == 0);
+    const std::string wrong_layer = refused(bad, dir / "b");
+    CHECK(wrong_layer.rfind("actopo: " + bad + ":16: explain.visualize.layer: model '", 0) == 0);
+    CHECK(wrong_layer.find("has no layer 'conv9' (closest: conv1") != std::string::npos);
+    CHECK(std::count(wrong_layer.begin(), wrong_layer.end(), '\n') == 1);
     CHECK_FALSE(fs::exists(dir / "b"));
 }
 
