@@ -142,7 +142,7 @@ GreedyPermutation greedy_permutation(const RipsInput& input, std::size_t count, 
         for (std::size_t v = n * std::size_t(t) / std::size_t(parts), end = n * std::size_t(t + 1) / std::size_t(parts); v < end; ++v) {
             const double d = v == last ? 0.0 : input.distance(v, last);
             p.eccentricity = std::max(p.eccentricity, d);
-            nearest[v] = std::min(nearest[v], d);
+            nearest[v] = v == last ? -1.0 : std::min(nearest[v], d);  // -1: chosen (a duplicate of it is at 0)
             if (nearest[v] > p.best) p.best = nearest[v], p.far = v;
         }
         part[std::size_t(t)] = p;
