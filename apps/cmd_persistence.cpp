@@ -61,7 +61,10 @@ void report(const std::string& what, const Diagrams& d) {
     std::cerr << what << ":";
     for (const auto& dg : d.dims) std::cerr << " H" << dg.dim << " " << dg.pairs.size();
     std::cerr << " intervals (" << d.meta.at("points") << " points, threshold " << d.meta.at("threshold") << ", "
-              << d.meta.at("backend") << ")\n";
+              << d.meta.at("backend");
+    if (d.meta.count("approximation_factor"))
+        std::cerr << ", sparse Rips eps " << d.meta.at("sparse_epsilon") << ": within a factor " << d.meta.at("approximation_factor");
+    std::cerr << ")\n";
 }
 
 /// The picture of a layer's loops: beside the output, <stem>.loops.png (several layers: <stem>.<layer>.loops.png).
@@ -171,8 +174,8 @@ void setup(CLI::App& app) {
     add_stage_option(app, "persistence", "backend", a->backend)->capture_default_str();
     add_stage_option(app, "persistence", "representatives", a->representatives);
     add_stage_option(app, "persistence", "min-persistence", a->min_persistence);
+    add_stage_option(app, "persistence", "sparse", a->sparse);
     app.add_option("--landmarks", a->landmarks, "Max-min landmark subsample of this many points")->check(CLI::NonNegativeNumber);
-    app.add_option("--sparse", a->sparse, "Sparse Rips approximation with this epsilon (gudhi backend)");
     app.add_option("--threads", a->threads, "Threads (0: all cores; native backend)")->capture_default_str();
     app.add_flag("--no-collapse", a->no_collapse, "No edge collapse before the reduction (gudhi backend)");
     app.add_flag("--force", a->force, "Overwrite the output");
@@ -185,6 +188,7 @@ void setup(CLI::App& app) {
         "      --max-dim 1 --backend ripser -o fc1.h5\n"
         "  actopo persistence activations.h5 --layer all --points 500 --max-dim 1 -o every-layer.h5\n"
         "  actopo persistence big.txt --landmarks 500 --max-dim 2 -o big.csv\n"
+        "  actopo persistence big.txt --sparse 0.5 --max-dim 2 -o big-sparse.csv\n"
         "Memory: before computing, the size is estimated; set ACTOPO_MAX_MEMORY (e.g. 8G) to change the limit.\n"
         "See docs/persistence.md.");
     app.callback([a, &app] { run(*a, app); });

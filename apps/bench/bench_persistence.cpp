@@ -19,8 +19,10 @@
 #include <gudhi/Persistent_cohomology.h>
 #include <gudhi/Rips_complex.h>
 #include <gudhi/Simplex_tree.h>
+#include <gudhi/Sparse_rips_complex.h>
 
 #include "actopo/core.hpp"
+#include "actopo/distances.hpp"
 #include "actopo/native.hpp"
 #include "actopo/persistence.hpp"
 #include "actopo/sample.hpp"
@@ -138,6 +140,106 @@ ExternalRun gudhi_run(const Case& c) {
     });
 }
 
+/// Sparse Rips (issue 17): native and GUDHI's sparse Rips at the same eps, each diagram's bottleneck distance to the
+/// exact one (native) in log scale, where that one is computed.
+struct SparseCase {
+    std::string name;
+    std::function<std::string()> make;  // writes the input, returns its path
+    int dim;
+    double eps;
+    bool exact;          // the exact diagram is computed (minutes on the largest inputs: --long)
+    std::string gudhi;   // why GUDHI's sparse Rips is skipped ("": it runs)
+    std::string path = {};
+};
+
+/// The diagrams as text: "edges E" (or "-") on the first line, then "dim birth death" per pair (9 digits).
+std::string diagram_text(const Diagrams& d, const std::string& edges) {
+    std::string out = edges + "\n";
+    char line[96];
+    for (const auto& dim : d.dims)
+        for (const auto& p : dim.pairs) {
+            std::snprintf(line, sizeof line, "%d %.9g %.9g\n", dim.dim, p.birth, p.death);
+            out += line;
+        }
+    return out;
+}
+
+Diagrams parse_diagram_text(const std::string& text, int max_dim, std::string& edges) {
+    Diagrams d;
+    for (int k = 0; k <= max_dim; ++k) d.dims.push_back(Diagram{k, {}});
+    std::istringstream in(text);
+    std::getline(in, edges);
+    int dim;
+    std::string birth, death;
+    while (in >> dim >> birth >> death) d.dims.at(std::size_t(dim)).pairs.push_back({std::stod(birth), std::stod(death)});
+    return d;
+}
+
+/// The bottleneck distance between the diagrams with every value replaced by its logarithm (the sparse Rips bound is
+/// log(1/(1 - eps)) there). H0 (births 0, log -inf): the finite deaths pair up in sorted order; +inf when the
+/// counts differ.
+double log_bottleneck(const Diagrams& a, const Diagrams& b) {
+    double worst = 0;
+    for (std::size_t k = 0; k < a.dims.size() && k < b.dims.size(); ++k) {
+        if (k == 0) {
+            std::vector<double> da, db;
+            for (const auto& p : a.dims[0].pairs) da.push_back(std::log(p.death));
+            for (const auto& p : b.dims[0].pairs) db.push_back(std::log(p.death));
+            if (da.size() != db.size()) return std::numeric_limits<double>::infinity();
+            std::sort(da.begin(), da.end());
+            std::sort(db.begin(), db.end());
+            for (std::size_t i = 0; i < da.size(); ++i)
+                if (da[i] != db[i]) worst = std::max(worst, std::abs(da[i] - db[i]));
+            continue;
+        }
+        auto logged = [](Diagram d) {
+            for (auto& p : d.pairs) p = {std::log(p.birth), std::log(p.death)};
+            return d;
+        };
+        worst = std::max(worst, bottleneck_distance(logged(a.dims[k]), logged(b.dims[k])));
+    }
+    return worst;
+}
+
+/// native::compute in a child, 2 threads; eps 0: the exact diagram.
+ExternalRun native_sparse_run(const SparseCase& c, double eps) {
+    return run_in_child([&] {
+        RipsOptions o;
+        o.max_dim = c.dim;
+        o.threads = 2;
+        o.sparse_epsilon = eps;
+        const Diagrams d = native::compute(read_rips_input(c.path, "point-cloud", Metric::euclidean), o);
+        return diagram_text(d, d.meta.at("edges"));
+    });
+}
+
+/// GUDHI's sparse Rips complex (not cut, as the gudhi backend builds it without a threshold), its persistent
+/// cohomology over Z/2; "edges" counts its edges.
+ExternalRun gudhi_sparse_run(const SparseCase& c) {
+    return run_in_child([&] {
+        using ST = Gudhi::Simplex_tree<Gudhi::Simplex_tree_options_fast_persistence>;
+        const RipsInput in = read_rips_input(c.path, "point-cloud", Metric::euclidean);
+        std::vector<int> vertices(in.n);
+        for (std::size_t v = 0; v < in.n; ++v) vertices[v] = int(v);
+        auto distance = [&in](int a, int b) { return double(float(in.distance(std::size_t(a), std::size_t(b)))); };
+        Gudhi::rips_complex::Sparse_rips_complex<double> complex(vertices, distance, c.eps);
+        ST st;
+        complex.create_complex(st, c.dim + 1);
+        std::size_t edges = 0;
+        for (auto sh : st.skeleton_simplex_range(1)) edges += st.dimension(sh) == 1;
+        Gudhi::persistent_cohomology::Persistent_cohomology<ST, Gudhi::persistent_cohomology::Field_Zp> pc(st, true);
+        pc.init_coefficients(2);
+        pc.compute_persistent_cohomology(0.0);
+        Diagrams d;
+        for (int k = 0; k <= c.dim; ++k) {
+            d.dims.push_back(Diagram{k, {}});
+            for (const auto& [b, dth] : pc.intervals_in_dimension(k))
+                if (b < dth) d.dims.back().pairs.push_back({b, dth});
+        }
+        return diagram_text(d, std::to_string(edges));
+    });
+}
+
 struct Measured {
     std::vector<double> seconds;
     double peak_mib = 0;
@@ -202,7 +304,8 @@ std::string relu_file(std::size_t n, std::size_t d, std::uint64_t seed) {
 
 /// A seeded noisy torus in R^3 (radii 2 and 1, noise 0.1): H2 at the enclosing radius has a giant complex.
 std::string torus_file(std::size_t n, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() / ("actopo-bench-torus-" + std::to_string(getpid()) + ".txt");
+    auto path = std::filesystem::temp_directory_path() /
+                ("actopo-bench-torus-" + std::to_string(n) + "-" + std::to_string(seed) + "-" + std::to_string(getpid()) + ".txt");
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<float> angle(0, 6.2831853f);
     std::normal_distribution<float> noise(0, 0.1f);
@@ -301,6 +404,71 @@ CnnCloud cnn_cloud(const Context& ctx) {
     return c;
 }
 
+/// The sparse Rips rows; their inputs are made when they run (--only "sparse" selects them all).
+std::vector<SparseCase> sparse_cases(const Context& ctx) {
+    const std::string high = "skipped: in 64 dimensions every pair is an edge, billions of triangles";
+    return {
+        {"sparse torus 700 dim 2 eps 0.5 (seed 47)", [] { return torus_file(700, 47); }, 2, 0.5, true, ""},
+        {"sparse torus 1500 dim 2 eps 0.5 (seed 46)", [] { return torus_file(1500, 46); }, 2, 0.5, ctx.long_inputs, ""},
+        {"sparse gaussian 3000x64 dim 1 eps 0.5 (seed 43)", [] { return gaussian_file(3000, 64, 43); }, 1, 0.5, true, high},
+        {"sparse relu-like 10000x64 dim 1 eps 0.5 (seed 45)", [] { return relu_file(10000, 64, 45); }, 1, 0.5, ctx.long_inputs, high},
+    };
+}
+
+/// Runs the sparse rows: native (2 threads, `reps` times), GUDHI's sparse Rips once, the exact diagram once; the
+/// markdown section and csv rows.
+std::string sparse_section(std::vector<SparseCase>& cases, int reps, std::ostringstream& csv) {
+    if (cases.empty()) return "";
+    std::ostringstream md;
+    md << "\n## Sparse Rips\n\nNative sparse Rips (2 threads, median of " << reps
+       << ") beside GUDHI's sparse Rips complex (one run, not cut, as the gudhi backend builds it) at the same eps, "
+          "and the exact diagram (native, 2 threads, one run). Edges: of the filtration (native: within the value where "
+          "it becomes a cone; exact: within the enclosing radius; GUDHI: all of its complex). log-bottleneck: the "
+          "bottleneck distance between the log-scaled diagrams and the exact one, whose bound is log(1/(1 - eps)) "
+          "(0.693 at eps 0.5).\n\n"
+       << "| input | native sparse (s) | peak MiB | edges | GUDHI sparse (s) | peak MiB | edges | exact native (s) | peak MiB "
+          "| edges | log-bottleneck native / GUDHI |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (SparseCase& c : cases) {
+        if (!quiet()) std::cerr << "persistence: " << c.name << "\n";
+        c.path = c.make();
+        std::string edges, gudhi_edges, exact_edges;
+        Diagrams ours, theirs, exact;
+        Measured native = repeat(reps, [&] { return native_sparse_run(c, c.eps); },
+                                 [&](const ExternalRun& r) {
+                                     ours = parse_diagram_text(r.output, c.dim, edges);
+                                     return pair_counts(ours);
+                                 });
+        std::optional<Measured> gud, ex;
+        if (c.gudhi.empty())
+            gud = repeat(1, [&] { return gudhi_sparse_run(c); }, [&](const ExternalRun& r) {
+                theirs = parse_diagram_text(r.output, c.dim, gudhi_edges);
+                return pair_counts(theirs);
+            });
+        if (c.exact)
+            ex = repeat(1, [&] { return native_sparse_run(c, 0); }, [&](const ExternalRun& r) {
+                exact = parse_diagram_text(r.output, c.dim, exact_edges);
+                return pair_counts(exact);
+            });
+        std::filesystem::remove(c.path);
+        for (const auto& [tool, m] : {std::pair<std::string, std::optional<Measured>>{"native sparse", native},
+                                      {"gudhi sparse", gud}, {"native exact", ex}})
+            if (m)
+                csv << '"' << c.name << "\"," << tool << ',' << (tool == "gudhi sparse" ? 1 : 2) << ',' << fixed(m->median(), 4) << ','
+                    << fixed(*std::min_element(m->seconds.begin(), m->seconds.end()), 4) << ','
+                    << fixed(*std::max_element(m->seconds.begin(), m->seconds.end()), 4) << ',' << fixed(m->peak_mib, 1)
+                    << ",\"" << m->counts << "\"\n";
+        auto cell = [](const std::optional<Measured>& m, const std::string& e, const std::string& why) {
+            return m ? fixed(m->median()) + " | " + fixed(m->peak_mib, 0) + " | " + e : why + " | | ";
+        };
+        md << "| " << c.name << " | " << cell(native, edges, "") << " | " << cell(gud, gudhi_edges, c.gudhi) << " | "
+           << cell(ex, exact_edges, "skipped: minutes (--long)") << " | "
+           << (ex ? fixed(log_bottleneck(ours, exact)) + " / " + (gud ? fixed(log_bottleneck(theirs, exact)) : std::string("-"))
+                  : std::string("-"))
+           << " |\n";
+    }
+    return md.str();
+}
+
 void run_suite(const Context& ctx) {
     const std::string load_before = load_average();
     const std::string dir = ctx.data_dir + "/ph-benchmarks/";
@@ -343,7 +511,9 @@ void run_suite(const Context& ctx) {
         }
     }
     cases.erase(std::remove_if(cases.begin(), cases.end(), [&](const Case& c) { return !wanted(c.name); }), cases.end());
-    if (cases.empty()) throw UserError("bench persistence: --only '" + ctx.only + "' matches no input");
+    std::vector<SparseCase> sparse = sparse_cases(ctx);
+    sparse.erase(std::remove_if(sparse.begin(), sparse.end(), [&](const SparseCase& c) { return !wanted(c.name); }), sparse.end());
+    if (cases.empty() && sparse.empty()) throw UserError("bench persistence: --only '" + ctx.only + "' matches no input");
 
     std::ostringstream md, csv;
     md << "# Persistence benchmark: native engine vs ripser vs GUDHI\n\n"
@@ -351,8 +521,9 @@ void run_suite(const Context& ctx) {
        << "Load average (1, 5, 15 min) at the start: " << load_before << " (@LOAD_AFTER@)  \n"
        << "Repetitions: " << ctx.repetitions << " per tool (median wall time of the whole child process, "
        << "reading the input included; GUDHI: 1 repetition).\nPeak memory: ripser: max RSS of its process; native and GUDHI: peak RSS of the forked child "
-          "above what it inherits from the benchmark process (reset via /proc/self/clear_refs).\n\n"
-       << "| input | native 2 thr (s) | native 1 thr (s) | ripser (s) | gudhi (s) | 2thr/ripser | 1thr/ripser | "
+          "above what it inherits from the benchmark process (reset via /proc/self/clear_refs).\n\n";
+    if (!cases.empty())
+        md << "| input | native 2 thr (s) | native 1 thr (s) | ripser (s) | gudhi (s) | 2thr/ripser | 1thr/ripser | "
           "peak native / ripser (MiB) | pairs per dim agree | targets |\n"
        << "|---|---|---|---|---|---|---|---|---|---|\n";
     csv << "input,tool,threads,median_s,min_s,max_s,peak_mib,pairs_per_dim\n";
@@ -434,6 +605,7 @@ void run_suite(const Context& ctx) {
               "of the whole child process:\n\n"
               "| input | diagram (s) | with 10 loops (s) | ratio | target |\n|---|---|---|---|---|\n"
            << representatives_row;
+    md << sparse_section(sparse, ctx.repetitions, csv);
     md << "\n## Targets\n\n"
        << (misses.empty() ? std::string("All targets met.\n") : "Not met:\n\n- " + join(misses, "\n- ") + "\n")
        << (misses.empty() ? ""

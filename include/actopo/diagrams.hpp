@@ -83,13 +83,25 @@ struct RipsInput {
     double enclosing_radius() const;
 };
 
+/// The first `count` vertices of a greedy (farthest-point) permutation: order[0] is chosen by `seed`, each next vertex
+/// is the one farthest from those before it (the lowest index among equals). radius[k] = d(order[k], order[0..k-1]),
+/// its insertion radius (+inf for k = 0), is non-increasing, and every vertex is within radius[k] of order[0..k-1];
+/// eccentricity[k] is the largest distance from order[k] to any vertex (with count = n, the smallest is the enclosing
+/// radius). Points or a full distance matrix (UserError for a sparse edge list); `threads` share each step's distances
+/// where a step is long enough to pay for them (n x dimensions >= 2^22).
+struct GreedyPermutation {
+    std::vector<std::size_t> order;
+    std::vector<double> radius, eccentricity;
+};
+GreedyPermutation greedy_permutation(const RipsInput& input, std::size_t count, std::uint64_t seed, int threads = 1);
+
 struct RipsOptions {
     int max_dim = 1;                   // compute H0..H_max_dim
     std::optional<double> threshold;   // none: the enclosing radius
     int coeff = 2;                     // prime p of Z/p
     int threads = 0;                   // 0: all cores
     bool collapse = true;              // edge collapse before reduction where the backend supports it
-    double sparse_epsilon = 0;         // > 0: sparse Rips approximation (gudhi), see docs/persistence.md
+    double sparse_epsilon = 0;         // in (0, 1): sparse Rips, diagram within a factor 1/(1 - eps) (docs/persistence.md)
     /// Representatives (native backend) of the classes of dimension >= 1 that are among the `representatives`
     /// longest of their dimension (0: no limit) and at least `min_persistence` long (< 0: no limit); none
     /// when both are unset. Turns the edge collapse off (the cycles live in the uncollapsed complex).

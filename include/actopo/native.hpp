@@ -18,8 +18,9 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options);
 std::vector<std::vector<double>> last_heaviest_columns();
 
 /// Whether compute() may keep neighbour lists instead of the n(n-1)/2 distance triangle: a point cloud
-/// with a given threshold, above 8192 points or without edge collapse (which needs the triangle). It
-/// then does so when a sample of rows shows under a quarter of the pairs within the threshold.
+/// with a given threshold, above 8192 points or without edge collapse (which needs the triangle), or a sparse
+/// edge list. It then does so when under a quarter of the pairs are within the threshold (for points: in a
+/// sample of rows). Sparse Rips (options.sparse_epsilon) chooses the same way, whatever this says.
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options);
 
 }  // namespace actopo::native

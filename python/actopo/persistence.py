@@ -20,8 +20,8 @@ def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matri
     "idx_perm", "r_cover", "meta"}``, essential classes with death ``np.inf``.
 
     ``backend``: "native" (actopo's engine, the default), "gudhi" or "ripser" (the executable);
-    ``n_threads`` 0 uses every core; ``sparse`` > 0 asks the gudhi backend for the sparse Rips
-    approximation with that epsilon. The GIL is released while the diagrams are computed.
+    ``n_threads`` 0 uses every core; ``sparse`` in (0, 1) asks for the sparse Rips approximation
+    with that epsilon (native or gudhi backend): diagrams within a factor 1 / (1 - sparse) of the exact ones. The GIL is released while the diagrams are computed.
 
     ``representatives`` = K > 0 (native backend) adds the representatives of the K longest classes of each
     dimension >= 1, longest first: ``"cocycles"[k]`` a list of int arrays (s, k + 2), one row per simplex
@@ -45,8 +45,8 @@ def rips(X, maxdim=1, thresh=np.inf, coeff=2, metric="euclidean", distance_matri
     args.representatives = _checks.integer(representatives, "representatives", 0, 10 ** 6)
     if args.representatives > 0 and args.backend != "native":
         raise ValueError(f"representatives: computed by backend='native' only, got {args.backend!r}")
-    if args.sparse_epsilon > 0 and args.backend != "gudhi":
-        raise ValueError(f"sparse: the sparse Rips approximation needs backend='gudhi', got {args.backend!r}")
+    if args.sparse_epsilon > 0 and args.backend == "ripser":
+        raise ValueError("sparse: the sparse Rips approximation needs backend='native' or 'gudhi', got 'ripser'")
     if precomputed:
         out = _rips_distances(X, args)
         n = out.pop("n")

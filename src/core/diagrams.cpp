@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 namespace actopo {
 
@@ -80,7 +81,8 @@ std::vector<float> RipsInput::lower_triangle() const {
     if (kind == Kind::lower_distances) return lower;
     std::vector<float> out(n * (n ? n - 1 : 0) / 2, std::numeric_limits<float>::infinity());
     if (kind == Kind::sparse_edges) {
-        for (const auto& e : edges) out[std::size_t(e.i) * (e.i - 1) / 2 + e.j] = e.d;
+        for (const auto& e : edges)
+            if (e.i != e.j) out[std::size_t(e.i) * (e.i - 1) / 2 + e.j] = e.d;  // a self-loop is no pair
         return out;
     }
     std::size_t k = 0;
@@ -110,6 +112,56 @@ double RipsInput::enclosing_radius() const {
         best = std::min(best, m);
     }
     return best;
+}
+
+GreedyPermutation greedy_permutation(const RipsInput& input, std::size_t count, std::uint64_t seed, int threads) {
+    if (input.kind == RipsInput::Kind::sparse_edges)
+        throw UserError("a greedy permutation needs points or a full distance matrix, not a sparse edge list");
+    const std::size_t n = input.n;
+    GreedyPermutation g;
+    count = std::min(count, n);
+    if (count == 0) return g;
+    std::mt19937_64 rng(seed);
+    g.order.push_back(std::size_t(rng() % n));
+    g.radius.push_back(std::numeric_limits<double>::infinity());
+    std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+    // Each step: the distances from the vertex chosen last update every vertex's distance to the chosen set;
+    // the farthest vertex is next. Threads take contiguous ranges (the lowest index wins among equals, as alone).
+    struct Part {
+        double best = -1, eccentricity = 0;
+        std::size_t far = 0;
+    };
+    // A step of a few milliseconds is worth its threads; below, starting them costs more than they save (under
+    // load a thread waits for a core: H0 of the sparse Rips of a Gaussian 3000 x 64 cloud took 5.1 s with a thread
+    // started per step, 2.1 s without).
+    const std::size_t step = n * (input.kind == RipsInput::Kind::points ? std::max<std::size_t>(1, input.points.cols) : 1);
+    const int parts = step >= (std::size_t(1) << 22) ? std::max(1, threads) : 1;
+    std::vector<Part> part(static_cast<std::size_t>(parts));
+    auto scan = [&](int t, std::size_t last) {
+        Part p;
+        for (std::size_t v = n * std::size_t(t) / std::size_t(parts), end = n * std::size_t(t + 1) / std::size_t(parts); v < end; ++v) {
+            const double d = v == last ? 0.0 : input.distance(v, last);
+            p.eccentricity = std::max(p.eccentricity, d);
+            nearest[v] = v == last ? -1.0 : std::min(nearest[v], d);  // -1: chosen (a duplicate of it is at 0)
+            if (nearest[v] > p.best) p.best = nearest[v], p.far = v;
+        }
+        part[std::size_t(t)] = p;
+    };
+    for (;;) {
+        throw_if_cancelled();
+        const std::size_t last = g.order.back();
+        if (parts == 1) scan(0, last);
+        else run_threads(parts, [&](int t) { scan(t, last); });
+        Part all;
+        for (const Part& p : part) {
+            all.eccentricity = std::max(all.eccentricity, p.eccentricity);
+            if (p.best > all.best) all.best = p.best, all.far = p.far;
+        }
+        g.eccentricity.push_back(all.eccentricity);
+        if (g.order.size() == count) return g;
+        g.order.push_back(all.far);
+        g.radius.push_back(all.best);
+    }
 }
 
 }  // namespace actopo

@@ -181,6 +181,10 @@ std::vector<StageOptions> make_tables() {
         coeff.check = prime_check;
         OptionSpec threshold = real("threshold", "", 0, std::numeric_limits<double>::infinity(),
                                     "Largest edge length (default: the enclosing radius)");
+        OptionSpec sparse = real("sparse", "", 0, 1,
+                                 "Sparse Rips with this epsilon: diagram within a factor 1/(1 - eps) of the exact one "
+                                 "(native or gudhi backend; default: exact)");
+        sparse.open_min = sparse.open_max = true;
         s.specs = {max_dim,
                    // the command also takes `precomputed` (distance matrices) and declares its own --metric
                    yaml_only(text("metric", "euclidean", {"euclidean", "cosine", "correlation"},
@@ -190,7 +194,8 @@ std::vector<StageOptions> make_tables() {
                            "Representatives (cocycles, H1 loops) of the K longest classes of each dimension >= 1 "
                            "(native backend; 0: none, or every class with --min-persistence)"),
                    real("min-persistence", "", 0, std::numeric_limits<double>::infinity(),
-                        "Representatives of the classes at least this long (native backend)")};
+                        "Representatives of the classes at least this long (native backend)"),
+                   sparse};
         t.push_back(s);
     }
     {  // the experiment's `distances:` section: which matrices (each a job of `actopo distances`)

@@ -256,6 +256,8 @@ void read_persistence(const Reader& r, const YAML::Node& n, ExperimentConfig& c)
         r.fail(n[key], "persistence." + key, "representatives are computed by the native backend only, not by backend " +
                                                   c.backend + "; use backend: native");
     }
+    if (v.has("sparse") && c.backend == "ripser")
+        r.fail(n["sparse"], "persistence.sparse", "sparse Rips is computed by the native and gudhi backends, not by backend ripser");
 }
 
 /// `distances:` and `similarity:` are a list of metrics or a mapping with the list under `metrics` (the key of

@@ -17,6 +17,7 @@
 #include "native/neighbors.hpp"
 #include "native/parallel.hpp"
 #include "native/representatives.hpp"
+#include "native/sparse_rips.hpp"
 
 namespace actopo::native {
 namespace {
@@ -88,7 +89,8 @@ int auto_threads(std::size_t n, int max_dim) {
 std::vector<std::vector<double>> last_heaviest_columns() { return heaviest_columns; }
 
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
-    return options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse);
+    return input.kind == RipsInput::Kind::sparse_edges ||
+           (options.threshold && input.kind == RipsInput::Kind::points && (input.n > 8192 || !options.collapse));
 }
 
 Diagrams compute(const RipsInput& input, const RipsOptions& options) {
@@ -105,15 +107,25 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     if (std::uint64_t(n) * (n ? n - 1 : 0) / 2 > 0xFFFFFFFFull)  // edge indices are 32-bit (see the keys below)
         throw UserError("native backend: " + std::to_string(input.n) + " points are too many (at most 92681)");
     // Above 8192 points the triangle takes 128 MB or more: where few pairs are within the threshold the
-    // neighbour lists are all the engine keeps.
+    // neighbour lists are all the engine keeps. Sparse Rips and sparse edge lists come as a graph (sparse_rips.hpp).
     std::optional<NeighborLists> lists;
-    if (may_skip_triangle(input, options))
-        lists = neighbors_within(input, std::min(float(*options.threshold), std::numeric_limits<float>::max()), threads);
     DenseDistances dist;
-    if (!lists) dist = dense_distances(input, threads);
+    std::optional<float> graph_threshold;
+    if (options.sparse_epsilon != 0 || input.kind == RipsInput::Kind::sparse_edges) {
+        EdgeFiltration g = options.sparse_epsilon != 0 ? sparse_rips(input, options.sparse_epsilon, options.threshold, threads)
+                                                       : edge_list_filtration(input, options.threshold);
+        lists = std::move(g.lists);
+        dist = std::move(g.dense);
+        graph_threshold = g.threshold;
+    } else {
+        if (may_skip_triangle(input, options))
+            lists = neighbors_within(input, std::min(float(*options.threshold), std::numeric_limits<float>::max()), threads);
+        if (!lists) dist = dense_distances(input, threads);
+    }
     // +inf (missing sparse edges, no threshold) never enters: the threshold is at most the largest float.
-    const float threshold = std::min(options.threshold ? float(*options.threshold) : enclosing_radius(dist),
-                                     std::numeric_limits<float>::max());
+    const float threshold = graph_threshold ? *graph_threshold
+                                            : std::min(options.threshold ? float(*options.threshold) : enclosing_radius(dist),
+                                                       std::numeric_limits<float>::max());
     Diagrams out;
     out.dims.resize(std::size_t(max_dim) + 1);
     for (int k = 0; k <= max_dim; ++k) out.dims[std::size_t(k)].dim = k;
@@ -140,7 +152,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         edges.reserve(lists->list.size() / 2);
         for (std::uint32_t i = 0; i < n; ++i)
             for (const Neighbor* nb = lists->begin(i); nb != lists->end(i); ++nb)
-                if (nb->v < i) push_edge(std::size_t(i) * (i - 1) / 2 + nb->v, nb->d);
+                if (nb->v < i && nb->d <= threshold) push_edge(std::size_t(i) * (i - 1) / 2 + nb->v, nb->d);
     } else {
         std::size_t within = 0;
         for (float x : dist.lower) within += x <= threshold;
@@ -233,6 +245,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
     out.meta["threshold"] = text(threshold);
     out.meta["coeff"] = std::to_string(options.coeff);
     out.meta["edges"] = std::to_string(filtration_edges);
+    if (options.sparse_epsilon != 0) out.meta["approximation_factor"] = text(1 / (1 - options.sparse_epsilon));
     return out;
 }
 

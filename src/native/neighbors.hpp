@@ -30,8 +30,17 @@ struct NeighborLists {
 /// The neighbour lists of a point cloud within `threshold`, computed in blocks of rows on `threads`
 /// threads: an Eigen product of the blocks screens the pairs (with a margin for its rounding), and each
 /// candidate's distance is then computed exactly as the dense path does, so both paths see the same
-/// floats. nullopt when a sample of rows shows a quarter of the pairs or more within the threshold
-/// (the triangle is then smaller than the lists). UserError on NaN distances.
-std::optional<NeighborLists> neighbors_within(const RipsInput& points, float threshold, int threads);
+/// floats. With `radius` (one per vertex), a pair {i, j} is kept only when d(i, j) <= min(radius[i], radius[j])
+/// too. nullopt when a sample of rows shows a quarter of the pairs or more kept (the triangle is then smaller
+/// than the lists). UserError on NaN distances.
+std::optional<NeighborLists> neighbors_within(const RipsInput& points, float threshold, int threads,
+                                              const std::vector<float>& radius = {});
+
+/// The lists of n vertices joined by `edges` (in any order; a self-loop is ignored, and of an edge given twice the
+/// last length counts, as in RipsInput::lower_triangle): memory linear in the number of edges.
+NeighborLists lists_from_edges(std::uint32_t n, std::vector<RipsInput::Edge> edges);
+
+/// min over vertices of the largest distance to the others: +inf unless some vertex is a neighbour of all others.
+float enclosing_radius(const NeighborLists& lists);
 
 }  // namespace actopo::native

@@ -7,6 +7,7 @@
 #include <gudhi/Sparse_rips_complex.h>
 
 #include <cmath>
+#include <cstdio>
 #include <tuple>
 
 #include "persistence/internal.hpp"
@@ -29,6 +30,8 @@ void build_flag_complex(const RipsInput& input, double threshold, const RipsOpti
     st.expansion(options.max_dim + 1);
 }
 
+/// Without a given threshold the sparse filtration is not cut: its values exceed the distances by up to 1/(1 - eps),
+/// so a cut at the enclosing radius would leave classes alive that the Rips filtration kills below it.
 void build_sparse_rips(const RipsInput& input, double threshold, const RipsOptions& options, SimplexTree& st) {
     if (input.kind == RipsInput::Kind::sparse_edges)
         throw UserError("sparse Rips (--sparse) needs points or a full distance matrix, not a sparse edge list");
@@ -49,7 +52,7 @@ public:
         const double threshold = effective_threshold(input, options);
         SimplexTree st;
         if (options.sparse_epsilon > 0)
-            build_sparse_rips(input, threshold, options, st);
+            build_sparse_rips(input, options.threshold ? threshold : std::numeric_limits<double>::infinity(), options, st);
         else
             build_flag_complex(input, threshold, options, st);
         throw_if_cancelled();
@@ -65,6 +68,11 @@ public:
             out.dims.push_back(std::move(d));
         }
         canonicalize(out, options.max_dim);
+        if (options.sparse_epsilon > 0) {  // (1, 1/(1 - eps))-interleaved with the Rips filtration (GUDHI's documentation)
+            char factor[32];
+            std::snprintf(factor, sizeof factor, "%.9g", 1 / (1 - options.sparse_epsilon));
+            out.meta["approximation_factor"] = factor;
+        }
         return out;
     }
 };

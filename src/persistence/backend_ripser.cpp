@@ -113,7 +113,7 @@ public:
     Diagrams compute(const RipsInput& input, const RipsOptions& options) const override {
         check_coefficient(options.coeff);
         if (options.sparse_epsilon > 0)
-            throw UserError("the ripser backend has no sparse Rips approximation; use --backend gudhi with --sparse");
+            throw UserError("the ripser backend has no sparse Rips approximation; use --backend native or gudhi with --sparse");
         const char* exe = options.coeff == 2 ? "/usr/bin/ripser" : "/usr/bin/ripser-coeff";
         if (access(exe, X_OK) != 0)
             throw EnvironmentError(std::string("the ripser backend needs ") + exe + " (Debian package ripser)");

@@ -12,8 +12,6 @@ public:
     Diagrams compute(const RipsInput& input, const RipsOptions& options) const override {
 #ifdef ACTOPO_HAVE_NATIVE
         check_coefficient(options.coeff);
-        if (options.sparse_epsilon > 0)
-            throw UserError("the native backend has no sparse Rips approximation; use --backend gudhi with --sparse");
         Diagrams out = native::compute(input, options);
         canonicalize(out, options.max_dim);
         return out;

@@ -1,8 +1,6 @@
-// Max-min (farthest point) landmarks: start from a seeded vertex, repeatedly add the vertex farthest
-// from those chosen. Every vertex is then within the covering radius of a landmark (docs/persistence.md).
-#include <limits>
+// Max-min (farthest point) landmarks: a prefix of the greedy permutation (actopo/diagrams.hpp), started from a seeded
+// vertex. Every vertex is then within the covering radius of a landmark (docs/persistence.md).
 #include <memory>
-#include <random>
 
 #include "actopo/persistence.hpp"
 
@@ -18,22 +16,7 @@ std::vector<std::size_t> maxmin_landmarks(const RipsInput& input, std::size_t co
         for (std::size_t i = 0; i < n; ++i) all[i] = i;
         return all;
     }
-    std::mt19937_64 rng(seed);
-    std::vector<std::size_t> chosen{std::size_t(rng() % n)};
-    std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
-    while (chosen.size() < count) {
-        throw_if_cancelled();
-        const std::size_t last = chosen.back();
-        std::size_t far = 0;
-        double best = -1;
-        for (std::size_t v = 0; v < n; ++v) {
-            if (v != last) nearest[v] = std::min(nearest[v], input.distance(v, last));
-            else nearest[v] = 0;
-            if (nearest[v] > best) best = nearest[v], far = v;
-        }
-        chosen.push_back(far);
-    }
-    return chosen;
+    return greedy_permutation(input, count, seed).order;
 }
 
 }  // namespace actopo

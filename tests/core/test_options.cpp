@@ -33,7 +33,8 @@ TEST_CASE("options: one value checked against its spec, in the words the command
 
 TEST_CASE("options: experiment keys derive from the command's names, in the table's order", "[core][options]") {
     CHECK(stage_options("persistence").keys() ==
-          std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff", "representatives", "min_persistence"});
+          std::vector<std::string>{"max_dim", "metric", "backend", "threshold", "coeff", "representatives", "min_persistence",
+                                   "sparse"});
     CHECK(stage_options("mapper").keys() ==
           std::vector<std::string>{"lens", "intervals", "overlap", "clusterer", "cover", "relu", "points", "layers"});
     CHECK(stage_options("sampling").keys() == std::vector<std::string>{"method", "points", "normalize", "projection"});

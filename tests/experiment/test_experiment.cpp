@@ -405,6 +405,12 @@ TEST_CASE("options declared once: the file's checks, the jobs' arguments and the
         if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --min-persistence 0.5 ") != std::string::npos);
     for (const auto& j : plan_jobs(load_experiment(with("{max_dim: 1}", "{max_dim: 1, representatives: 4}").string())))
         if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --threads 1 ") != std::string::npos);
+    // sparse Rips: a job option in (0, 1), native or gudhi
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, sparse: 1}")) == file + ":8: persistence.sparse: expected a number in (0, 1), got '1'");
+    CHECK(error_of(with("{max_dim: 1}", "{max_dim: 1, backend: ripser, sparse: 0.5}")) ==
+          file + ":8: persistence.sparse: sparse Rips is computed by the native and gudhi backends, not by backend ripser");
+    for (const auto& j : plan_jobs(load_experiment(with("{max_dim: 1}", "{max_dim: 1, sparse: 0.5}").string())))
+        if (j.id == "persistence/a") CHECK(join(j.command, " ").find(" --sparse 0.5 ") != std::string::npos);
 
     // the jobs: what the file set, and the experiment defaults that differ from the command's
     const auto c = load_experiment(with("coactivation: {threshold: 0.5}", "coactivation: {threshold: 0.25, layers: [fc1, fc2]}").string());

@@ -39,6 +39,11 @@ TEST_CASE("actopo persistence writes diagrams equal to the library's", "[persist
     REQUIRE(again.err.find("--force") != std::string::npos);
     REQUIRE(run(in + " --max-dim 1 -q --force -o " + out).code == 0);
     REQUIRE(actopo::read_diagrams(out).dims.size() == 2);
+    REQUIRE(run(in + " --max-dim 1 --sparse 0.5 -q --force -o " + out).code == 0);  // the native backend's sparse Rips
+    const auto sparse = actopo::read_diagrams(out);
+    REQUIRE(sparse.meta.at("backend") == "native");
+    REQUIRE(sparse.meta.at("sparse_epsilon") == "0.5");
+    REQUIRE(sparse.meta.at("approximation_factor") == "2");
     std::remove(out.c_str());
 }
 
@@ -53,9 +58,23 @@ TEST_CASE("actopo persistence: bad input is one line and exit 1", "[persistence]
     r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 --coeff 6 -o " + out);
     REQUIRE(r.code == 1);
     REQUIRE(r.err.find("prime") != std::string::npos);
+    r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 --sparse 1.5 -o " + out);
+    REQUIRE(r.code == 1);
+    REQUIRE(r.err == "actopo: --sparse: expected a number in (0, 1), got '1.5' (see actopo --help)\n");
+    REQUIRE(!std::ifstream(out).good());
     r = run(ptest::bench_file("random16.lower_distance_matrix") + " --max-dim 1 -q -o " + out);
     REQUIRE(r.code == 0);
     REQUIRE(r.err.find("not a metric") != std::string::npos);  // random16 breaks the triangle inequality
+    const std::string sparse = ptest::temp_path("edges.sparse");  // the triangles of a sparse file: 5 > 1 + 1
+    std::ofstream(sparse) << "0 1 1\n1 2 1\n0 2 5\n2 3 1\n";
+    r = run(sparse + " --max-dim 1 -q --force -o " + out);
+    REQUIRE(r.code == 0);
+    REQUIRE(r.err.find("is not a metric: d(2,0) = 5 > d(2,1) + d(1,0) = 2") != std::string::npos);
+    std::ofstream(sparse) << "0 1 1\n1 2 1\n0 2 2\n2 3 1\n";  // absent edges (3 to 0 and 1) are no distance
+    r = run(sparse + " --max-dim 1 -q --force -o " + out);
+    REQUIRE(r.code == 0);
+    REQUIRE(r.err.empty());
+    std::remove(sparse.c_str());
     std::remove(bad.c_str());
     std::remove(out.c_str());
 }

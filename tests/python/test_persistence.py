@@ -110,7 +110,7 @@ def test_num_edges_of_a_thresholded_cloud(backend):
     (dict(backend="dionysus"), ValueError, "backend"),
     (dict(distance_matrix="yes"), TypeError, "distance_matrix"),
     (dict(distance_matrix=True), ValueError, "X"),       # 4 x 2 is not square
-    (dict(sparse=0.5), ValueError, "sparse"),            # sparse Rips needs the gudhi backend
+    (dict(sparse=0.5, backend="ripser"), ValueError, "sparse"),  # sparse Rips needs the native or gudhi backend
 ])
 def test_bad_arguments_name_themselves(kwargs, exc, word):
     args = dict(X=np.random.default_rng(0).normal(size=(4, 2)))
