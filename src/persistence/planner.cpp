@@ -122,6 +122,7 @@ struct Pilot {
     double entry_bytes = 8;            // bytes of one heap entry on the subset
     double vertices = 0;               // of the subset
     double triangles = 1;              // of the subset at the threshold (estimated as for the whole)
+    bool bound = false;                // no pilot run: each thread's H1 heap at its bound, c_2 + 1.5 2^22 entries
 };
 /// The heaviest columns grow more slowly than the triangles: the share measured on 500 vertices, applied as
 /// c_2^0.85 (fitted on six clouds, docs/persistence.md).
@@ -169,7 +170,9 @@ double native_bytes(const std::vector<double>& c, double n, bool lists_possible,
         if (k + 1 < max_dim) peak = std::max(peak, kept + 12 * c[std::size_t(k + 1)]);
         const double entry = entry_bytes(n, k, coeff), next = c[std::size_t(k + 1)];
         double heaps = 0;
-        if (k == 1) {
+        if (k == 1 && pilot.bound) {
+            heaps = double(threads) * (next + 1.5 * double(1 << 22)) * entry;
+        } else if (k == 1) {
             for (std::size_t i = 0; i < pilot.per_triangle.size() && i < std::size_t(threads); ++i)
                 // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): it stays below 1.5 2^22 unless
                 // the column itself holds more distinct simplices, which a pilot does not tell apart
@@ -339,7 +342,9 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     const double t = persistence_detail::effective_threshold(input, options);
     const Sample s = sample_vertices(input);
     const bool collapse = options.collapse;
-    const Pilot pilot = pilot_heaps(input, options, backend, t);  // its heap share of the triangles, at every threshold
+    // The pilot costs an H1 computation on up to 500 vertices (all of a small input): first the heaps at their bound
+    Pilot pilot;
+    pilot.bound = true;
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
@@ -347,6 +352,8 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
                                         lists_possible(input, options), options.coeff, pilot, thread_count(options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
+    if (bytes_at(t, options.max_dim, 1.0).first <= limit) return;
+    pilot = pilot_heaps(input, options, backend, t);  // its heap share of the triangles, at every threshold
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
     if (bytes <= limit) return;
 
