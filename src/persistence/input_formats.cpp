@@ -113,14 +113,15 @@ void warn_if_not_metric(const std::string& path, const RipsInput& in) {
     };
     if (in.kind == RipsInput::Kind::sparse_edges) {
         std::unordered_map<std::uint64_t, float> length;  // of an edge given twice, the last counts
-        std::vector<std::vector<std::uint32_t>> around(n);
+        std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> around;  // not n vectors: vertex ids may be huge
         auto key = [](std::uint64_t a, std::uint64_t b) { return a < b ? (b << 32) | a : (a << 32) | b; };
         for (const auto& e : in.edges)
             if (e.i != e.j && length.insert_or_assign(key(e.i, e.j), e.d).second) around[e.i].push_back(e.j), around[e.j].push_back(e.i);
         for (std::size_t t = 0; t < 200000 && !in.edges.empty(); ++t) {  // an edge {i, j}, an edge {j, k}: is {i, k} one?
             const auto& e = in.edges[rng() % in.edges.size()];
-            if (e.i == e.j || around[e.j].size() < 2) continue;
-            const std::uint32_t i = e.i, j = e.j, k = around[j][rng() % around[j].size()];
+            const auto& next = around[e.j];
+            if (e.i == e.j || next.size() < 2) continue;
+            const std::uint32_t i = e.i, j = e.j, k = next[rng() % next.size()];
             const auto ik = length.find(key(i, k));
             if (k == i || ik == length.end()) continue;
             const double a = ik->second, b = double(length.at(key(i, j))) + double(length.at(key(j, k)));
