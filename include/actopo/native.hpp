@@ -17,6 +17,9 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options);
 /// threads holds one heap at a time). The size planner reads them after a pilot run (src/persistence/planner.cpp).
 std::vector<std::vector<double>> last_heaviest_columns();
 
+/// The threads compute() runs on: options.threads, or for 0 every core, except one where C(n, max_dim + 2) <= 2^20.
+int thread_count(std::size_t n, const RipsOptions& options);
+
 /// Whether compute() may keep neighbour lists instead of the n(n-1)/2 distance triangle: a point cloud
 /// with a given threshold, above 8192 points or without edge collapse (which needs the triangle), or a sparse
 /// edge list. It then does so when under a quarter of the pairs are within the threshold (for points: in a

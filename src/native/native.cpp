@@ -74,19 +74,21 @@ void add_representatives(Diagram& diagram, const Complex& cx, int dim, const std
     throw_if_cancelled();
 }
 
-/// The threads of `threads = 0`: every core, except for computations so small that starting threads (the
-/// engine starts them per phase) costs more than it saves: C(n, max_dim + 2), which bounds the cofacets the
-/// top dimension's columns can visit, at most 2^20 (random_50_16 H2: 2.4 ms on 1 thread, 5.8 ms wall on 2).
+}  // namespace
+
+std::vector<std::vector<double>> last_heaviest_columns() { return heaviest_columns; }
+
+// The threads of `threads = 0`: every core, except for computations so small that starting threads (the
+// engine starts them per phase) costs more than it saves: C(n, max_dim + 2), which bounds the cofacets the
+// top dimension's columns can visit, at most 2^20 (random_50_16 H2: 2.4 ms on 1 thread, 5.8 ms wall on 2).
 constexpr double kSmallWork = double(1 << 20);
-int auto_threads(std::size_t n, int max_dim) {
+int thread_count(std::size_t n, const RipsOptions& options) {
+    if (options.threads > 0) return options.threads;
+    const int max_dim = options.max_dim;
     double subsets = 1;  // C(n, i + 1) after step i
     for (int i = 0; i < max_dim + 2 && subsets <= kSmallWork; ++i) subsets *= double(n > std::size_t(i) ? n - std::size_t(i) : 0) / (i + 1);
     return subsets <= kSmallWork ? 1 : int(std::max(1u, std::thread::hardware_concurrency()));
 }
-
-}  // namespace
-
-std::vector<std::vector<double>> last_heaviest_columns() { return heaviest_columns; }
 
 bool may_skip_triangle(const RipsInput& input, const RipsOptions& options) {
     return input.kind == RipsInput::Kind::sparse_edges ||
@@ -100,7 +102,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
                         " is not a prime <= 65521; expected a prime p for Z/p");
     if (options.threshold && (std::isnan(*options.threshold) || *options.threshold < 0))
         throw UserError("native backend: threshold " + text(*options.threshold) + " must be a number >= 0");
-    const int threads = options.threads > 0 ? options.threads : auto_threads(input.n, options.max_dim);
+    const int threads = thread_count(input.n, options);
     const int max_dim = options.max_dim;
 
     const std::uint32_t n = std::uint32_t(input.n);

@@ -197,8 +197,13 @@ bool lists_possible(const RipsInput& input, const RipsOptions& options) {
 #endif
 }
 
-int thread_count(const RipsOptions& options) {
+/// The threads the backend runs on, each with its own working heap (the native engine's rule).
+int thread_count(const RipsInput& input, const RipsOptions& options) {
+#ifdef ACTOPO_HAVE_NATIVE
+    return native::thread_count(input.n, options);
+#else
     return options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+#endif
 }
 
 /// The pilot of the native engine's H1 heaps (see Pilot) at threshold t; none for other backends or H0.
@@ -319,7 +324,7 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
     e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
                         lists_possible(input, options), options.coeff, pilot_heaps(input, options, backend, t),
-                        thread_count(options));
+                        thread_count(input, options));
     return e;
 }
 
@@ -349,7 +354,7 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
         return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse,
-                                        lists_possible(input, options), options.coeff, pilot, thread_count(options)),
+                                        lists_possible(input, options), options.coeff, pilot, thread_count(input, options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     if (bytes_at(t, options.max_dim, 1.0).first <= limit) return;
