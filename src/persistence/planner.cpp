@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <thread>
@@ -30,24 +31,67 @@ struct Sample {
     std::vector<std::size_t> vertices;
     std::vector<std::vector<float>> sorted;      // per sampled vertex
     std::vector<std::vector<std::uint32_t>> by;  // the neighbours in that order
+    /// An edge list's lengths by key (larger vertex << 32 | smaller), sorted: RipsInput::distance() scans all edges,
+    /// which made the clique tests of a 144 000-edge list take 17 s in one refusal.
+    std::vector<std::pair<std::uint64_t, float>> lengths;
+    double distance(const RipsInput& input, std::uint32_t a, std::uint32_t b) const {
+        if (input.kind != RipsInput::Kind::sparse_edges) return input.distance(a, b);
+        const std::uint64_t key = (std::uint64_t(std::max(a, b)) << 32) | std::min(a, b);
+        const auto it = std::lower_bound(lengths.begin(), lengths.end(), std::make_pair(key, -std::numeric_limits<float>::infinity()));
+        return it != lengths.end() && it->first == key ? it->second : std::numeric_limits<double>::infinity();
+    }
 };
+
+/// `count` distinct vertices of n, a seeded random choice (the first `count` of a partial Fisher-Yates shuffle).
+std::vector<std::size_t> random_vertices(std::size_t n, std::size_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::size_t> idx(n);
+    std::iota(idx.begin(), idx.end(), 0);
+    for (std::size_t i = 0; i < count; ++i) std::swap(idx[i], idx[i + rng() % (n - i)]);
+    idx.resize(count);
+    return idx;
+}
+
+/// The edges of a sparse input at the vertices `rows`, in one pass (its distance() is a scan of all edges): for each
+/// end among them, f(that end's place in rows, the other end, the other end's place or -1, the length).
+template <class F>
+void for_each_edge_at(const RipsInput& input, const std::vector<std::size_t>& rows, F&& f) {
+    std::vector<long> place(input.n, -1);
+    for (std::size_t i = 0; i < rows.size(); ++i) place[rows[i]] = long(i);
+    for (const auto& e : input.edges) {
+        if (e.i == e.j) continue;
+        if (place[e.i] >= 0) f(std::size_t(place[e.i]), e.j, place[e.j], e.d);
+        if (place[e.j] >= 0) f(std::size_t(place[e.j]), e.i, place[e.i], e.d);
+    }
+}
 
 Sample sample_vertices(const RipsInput& input) {
     Sample s;
     const std::size_t n = input.n, count = std::min<std::size_t>(n, n > 20000 ? 64 : 128);
-    std::mt19937_64 rng(0x5eed);
-    std::vector<std::size_t> idx(n);
-    std::iota(idx.begin(), idx.end(), 0);
-    for (std::size_t i = 0; i < count; ++i) std::swap(idx[i], idx[i + rng() % (n - i)]);
-    s.vertices.assign(idx.begin(), idx.begin() + long(count));
+    s.vertices = random_vertices(n, count, 0x5eed);
     std::vector<std::vector<std::pair<float, std::uint32_t>>> rows(count);
     if (input.kind == RipsInput::Kind::sparse_edges) {
-        std::vector<long> slot(n, -1);
-        for (std::size_t i = 0; i < count; ++i) slot[s.vertices[i]] = long(i);
-        for (const auto& e : input.edges) {
-            if (e.i == e.j) continue;
-            if (slot[e.i] >= 0) rows[slot[e.i]].push_back({e.d, e.j});
-            if (slot[e.j] >= 0) rows[slot[e.j]].push_back({e.d, e.i});
+        for_each_edge_at(input, s.vertices, [&](std::size_t i, std::uint32_t other, long, float d) { rows[i].push_back({d, other}); });
+        // of an edge given twice the last length counts, as in the engine: a neighbour listed twice made the clique
+        // test below, which draws distinct neighbours, loop for ever at a vertex with one neighbour (a k-NN graph)
+        s.lengths.reserve(input.edges.size());
+        for (const auto& e : input.edges)
+            if (e.i != e.j) s.lengths.push_back({(std::uint64_t(std::max(e.i, e.j)) << 32) | std::min(e.i, e.j), e.d});
+        std::stable_sort(s.lengths.begin(), s.lengths.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::size_t unique = 0;  // the last copy of an edge counts
+        for (std::size_t k = 0; k < s.lengths.size(); ++k) {
+            if (unique > 0 && s.lengths[unique - 1].first == s.lengths[k].first) --unique;
+            s.lengths[unique++] = s.lengths[k];
+        }
+        s.lengths.resize(unique);
+        for (auto& r : rows) {
+            std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            std::size_t kept = 0;
+            for (std::size_t k = 0; k < r.size(); ++k) {
+                if (kept > 0 && r[kept - 1].second == r[k].second) --kept;
+                r[kept++] = r[k];
+            }
+            r.resize(kept);
         }
     } else {
         for (std::size_t i = 0; i < count; ++i) {
@@ -101,7 +145,7 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
                     bool clique = true;
                     for (std::size_t a = 0; a < pick.size() && clique; ++a)
                         for (std::size_t b = 0; b < a && clique; ++b)
-                            clique = float(input.distance(pick[a], pick[b])) <= float(t);
+                            clique = float(s.distance(input, pick[a], pick[b])) <= float(t);
                     hits += clique;
                 }
                 f = double(hits) / kTrials;
@@ -113,20 +157,27 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
     return counts;
 }
 
-/// The H1 working heaps measured on a pilot: the native engine run to H1 on one thread on a seeded random
-/// subset of min(n, 500) vertices at the same threshold. The heaviest column is the least predictable
-/// term of the peak (a noisy torus's H1 column holds 7 % of all triangles, a Gaussian 64-dim cloud's 0.05 %);
-/// its share of the triangles on the subset carries over to the whole within about 2x (docs/persistence.md).
-struct Pilot {
-    std::vector<double> per_triangle;  // the heaviest columns' heap bytes per triangle of the subset, largest first
-    double entry_bytes = 8;            // bytes of one heap entry on the subset
-    double vertices = 0;               // of the subset
-    double triangles = 1;              // of the subset at the threshold (estimated as for the whole)
-    bool bound = false;                // no pilot run: each thread's H1 heap at its bound, c_2 + 1.5 2^22 entries
+/// The working heaps of H1 and H2 measured on pilots: the native engine run on one thread on three seeded random
+/// subsets of the input at the same threshold, to H1 on min(n, 500) vertices and to H2 on min(n, 150) (once, on all
+/// of the input, where n is at most that). The heaviest columns are the least predictable term of the peak (a noisy
+/// torus's H1 column holds 7 % of all triangles, a Gaussian 64-dim cloud's 0.05 %; a noisy sphere's H2 column, its
+/// void, 3 % of the tetrahedra, where the H2 formula before the pilots counted 0.1 %). Per rank, the median of the
+/// three subsets' heaps: one subset's outlier does not count (Gaussian 2000x64, seed 1: 2.4 MB on one subset), a
+/// column that the shape makes (the torus's two H1 columns, the sphere's void) is on every subset. The whole is
+/// taken to hold the same share of its (k+1)-simplices (docs/persistence.md: the shape's columns keep or grow their
+/// share; chance columns of high-dimensional clouds grow more slowly, and are over-counted up to about 3.5x).
+struct PilotDimension {
+    std::vector<double> per_cofacet;  // the heaviest columns' heap bytes per (k+1)-simplex of a subset, largest first
+    double entry_bytes = 8;           // bytes of one heap entry on a subset
+    double cofacets = 1;              // (k+1)-simplices of a subset at the threshold (estimated as for the whole; median)
 };
-/// The heaviest columns grow more slowly than the triangles: the share measured on 500 vertices, applied as
-/// c_2^0.85 (fitted on six clouds, docs/persistence.md).
-constexpr double kPilotExponent = 0.85;
+struct Pilot {
+    std::vector<PilotDimension> dims;  // k = 1, 2 (up to max_dim)
+    double vertices = 0;               // of the largest subset
+    bool bound = false;                // no pilot run: each thread's heap at its bound, c_(k+1) + 1.5 2^22 entries
+};
+constexpr int kPilots = 3;
+constexpr std::size_t kPilotVertices[] = {500, 150};  // H1, H2: an H2 pilot of 300 sphere points took 2.6-4.2 s
 
 /// Bytes of one heap entry in dimension k's reduction (src/native/cohomology.cpp): 8 over Z/2 while the
 /// (k+1)-simplex indices C(n, k + 2) fit 32 bits, else 12 (Z/2) or 16.
@@ -147,12 +198,12 @@ double entry_bytes(double n, int k, int coeff) {
 /// - only the columns that need a reduction are stored (apparent ones are left out: a few per thousand
 ///   columns on the clouds measured, 60 bytes each with the pivot table);
 /// - the working heaps of dimension k's reduction: each thread keeps its heap at the largest size it reached,
-///   so `threads` heavy columns can be held at once. In H1, the heaviest columns of the pilot (one per thread)
-///   scaled by c_2 over the pilot's triangles and by the entry size; above H1, 0.123 c_(k+1)^0.75 entries
+///   so `threads` heavy columns can be held at once. In H1 and H2, the heaviest columns of the pilots (one per
+///   thread) as the same share of c_(k+1), in entries of the whole's size; above H2, 0.123 c_(k+1)^0.75 entries
 ///   (noisy tori of 200-1500 points at 2 threads, where one giant column holds up to 16.7 million).
 /// The cofacets of dimension max_dim + 1 are never stored. Checked against measured peaks on held-out
 /// clouds (tests/persistence/test_planner.cpp, docs/persistence.md).
-double native_bytes(const std::vector<double>& c, double n, bool lists_possible, bool collapse, int coeff,
+double native_bytes(const std::vector<double>& c, double n, bool edge_input, bool lists_possible, bool collapse, int coeff,
                     const Pilot& pilot, int threads) {
     const int max_dim = int(c.size()) - 2;
     const double edges = c.size() > 1 ? c[1] : 0, pairs = n * (n - 1) / 2;
@@ -170,22 +221,26 @@ double native_bytes(const std::vector<double>& c, double n, bool lists_possible,
         if (k + 1 < max_dim) peak = std::max(peak, kept + 12 * c[std::size_t(k + 1)]);
         const double entry = entry_bytes(n, k, coeff), next = c[std::size_t(k + 1)];
         double heaps = 0;
-        if (k == 1 && pilot.bound) {
+        if (pilot.bound) {
             heaps = double(threads) * (next + 1.5 * double(1 << 22)) * entry;
-        } else if (k == 1) {
-            for (std::size_t i = 0; i < pilot.per_triangle.size() && i < std::size_t(threads); ++i)
-                // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): it stays below 1.5 2^22 unless
-                // the column itself holds more distinct simplices, which a pilot does not tell apart
-                heaps += std::min(pilot.per_triangle[i] * pilot.triangles * std::pow(next / pilot.triangles, kPilotExponent) / pilot.entry_bytes,
-                                  1.5 * double(1 << 22)) * entry;
+        } else if (std::size_t(k) <= pilot.dims.size()) {
+            const PilotDimension& p = pilot.dims[std::size_t(k - 1)];
+            for (std::size_t i = 0; i < p.per_cofacet.size() && i < std::size_t(threads); ++i) {
+                const double entries = p.per_cofacet[i] * next / p.entry_bytes;
+                // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): in H1 it stays below 1.5 2^22 unless
+                // the column itself holds more distinct simplices, which a pilot does not tell apart; H2's voids do
+                heaps += std::min(entries, k == 1 ? 1.5 * double(1 << 22) : 1.5 * next + double(1 << 22)) * entry;
+            }
         } else {
             heaps = entry * 0.123 * std::pow(next, 0.75);
         }
         peak = std::max(peak, kept + 60 * 0.003 * columns + heaps);
     }
-    // 2 MB of the program's own, the planner's sample of 128 vertices' sorted distances (16 bytes each) and
-    // its pilot's triangle and edges (6 bytes a pair), whose small blocks stay resident after they are freed
-    return distances + peak + 64 * n + 16 * std::min(n, 128.0) * n + 3 * pilot.vertices * pilot.vertices + 2e6;
+    // 2 MB of the program's own, the planner's sample of 128 vertices' sorted distances (16 bytes each: n a row, or
+    // an edge list's neighbours, and then its edges' lengths) and its pilots' triangle (6 bytes a pair) or edges
+    const double sample = edge_input ? 16 * std::min(n, 128.0) * 2 * edges / std::max(n, 1.0) + 16 * edges : 16 * std::min(n, 128.0) * n;
+    const double subset = edge_input ? 16 * edges * std::pow(pilot.vertices / std::max(n, 1.0), 2) : 3 * pilot.vertices * pilot.vertices;
+    return distances + peak + 64 * n + sample + subset + 2e6;
 }
 
 /// Whether the native engine may keep neighbour lists instead of the triangle.
@@ -206,45 +261,61 @@ int thread_count(const RipsInput& input, const RipsOptions& options) {
 #endif
 }
 
-/// The pilot of the native engine's H1 heaps (see Pilot) at threshold t; none for other backends or H0.
+/// The pilots of the native engine's H1 and H2 heaps (see Pilot) at threshold t; none for other backends or H0.
 Pilot pilot_heaps(const RipsInput& input, const RipsOptions& options, const std::string& backend, double t) {
     Pilot pilot;
 #ifdef ACTOPO_HAVE_NATIVE
     if (backend != "native" || options.max_dim < 1 || input.n < 3) return pilot;
-    const std::size_t m = std::min<std::size_t>(input.n, 500);
-    std::vector<std::size_t> rows(input.n);
-    std::iota(rows.begin(), rows.end(), 0);
-    std::mt19937_64 rng(0x91107);
-    for (std::size_t i = 0; i < m; ++i) std::swap(rows[i], rows[i + rng() % (input.n - i)]);
-    rows.resize(m);
-    std::sort(rows.begin(), rows.end());
-    RipsInput subset;
-    if (m == input.n) {
-        subset = input;
-    } else if (input.kind == RipsInput::Kind::sparse_edges) {  // its distance() is a scan of the edges
-        std::vector<long> slot(input.n, -1);
-        for (std::size_t i = 0; i < m; ++i) slot[rows[i]] = long(i);
-        std::vector<RipsInput::Edge> edges;
-        for (const auto& e : input.edges)
-            if (slot[e.i] >= 0 && slot[e.j] >= 0) edges.push_back({std::uint32_t(slot[e.i]), std::uint32_t(slot[e.j]), e.d});
-        subset = RipsInput::from_edges(m, std::move(edges));
-    } else {
-        subset = select_vertices(input, rows);
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    for (int k = 1; k <= std::min(options.max_dim, 2); ++k) {
+        const std::size_t m = std::min(input.n, kPilotVertices[k - 1]);
+        RipsOptions o;
+        o.max_dim = k;
+        o.threshold = t;
+        o.coeff = options.coeff;
+        o.threads = 1;
+        o.collapse = options.collapse && !options.wants_representatives();
+        std::vector<std::vector<double>> bytes;  // per pilot, largest first
+        std::vector<double> cofacets;
+        for (int run = 0; run < (m == input.n ? 1 : kPilots); ++run) {
+            RipsInput subset;
+            if (m == input.n) {
+                subset = input;
+            } else {
+                std::vector<std::size_t> rows = random_vertices(input.n, m, 0x91107 + std::uint64_t(run));
+                std::sort(rows.begin(), rows.end());
+                if (input.kind == RipsInput::Kind::sparse_edges) {  // select_vertices would scan all edges per pair
+                    std::vector<RipsInput::Edge> edges;
+                    for_each_edge_at(input, rows, [&](std::size_t i, std::uint32_t, long j, float d) {
+                        if (j >= 0 && std::size_t(j) < i) edges.push_back({std::uint32_t(i), std::uint32_t(j), d});
+                    });
+                    subset = RipsInput::from_edges(m, std::move(edges));
+                } else {
+                    subset = select_vertices(input, rows);
+                }
+            }
+            native::compute(subset, o);
+            const auto heaviest = native::last_heaviest_columns();
+            bytes.push_back(heaviest.size() >= std::size_t(k) ? heaviest[std::size_t(k - 1)] : std::vector<double>{});
+            cofacets.push_back(simplex_counts(subset, sample_vertices(subset), t, k + 1)[std::size_t(k + 1)]);
+        }
+        PilotDimension d;
+        d.entry_bytes = entry_bytes(double(m), k, options.coeff);
+        d.cofacets = std::max(1.0, median(cofacets));
+        std::size_t ranks = 0;
+        for (const auto& b : bytes) ranks = std::max(ranks, b.size());
+        for (std::size_t r = 0; r < ranks; ++r) {
+            std::vector<double> at(bytes.size(), 0.0);  // a pilot with fewer heavy columns has none of this rank
+            for (std::size_t i = 0; i < bytes.size(); ++i)
+                if (r < bytes[i].size()) at[i] = bytes[i][r];
+            d.per_cofacet.push_back(median(at) / d.cofacets);
+        }
+        pilot.dims.push_back(std::move(d));
+        pilot.vertices = std::max(pilot.vertices, double(m));
     }
-    RipsOptions o;
-    o.max_dim = 1;
-    o.threshold = t;
-    o.coeff = options.coeff;
-    o.threads = 1;
-    o.collapse = options.collapse && !options.wants_representatives();
-    native::compute(subset, o);
-    const auto heaviest = native::last_heaviest_columns();
-    const double triangles = simplex_counts(subset, sample_vertices(subset), t, 2)[2];
-    pilot.vertices = double(m);
-    pilot.entry_bytes = entry_bytes(double(m), 1, options.coeff);
-    pilot.triangles = std::max(1.0, triangles);
-    if (!heaviest.empty() && triangles > 0)
-        for (double bytes : heaviest[0]) pilot.per_triangle.push_back(bytes / triangles);
 #else
     (void)input, (void)options, (void)backend, (void)t;
 #endif
@@ -254,7 +325,7 @@ Pilot pilot_heaps(const RipsInput& input, const RipsOptions& options, const std:
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
 /// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
 /// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
-double bytes_for(const std::vector<double>& counts, double n, const std::string& backend, bool collapse,
+double bytes_for(const std::vector<double>& counts, double n, bool edge_input, const std::string& backend, bool collapse,
                  bool lists_possible, int coeff, const Pilot& pilot, int threads) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
@@ -263,7 +334,7 @@ double bytes_for(const std::vector<double>& counts, double n, const std::string&
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    if (backend == "native") return native_bytes(counts, n, lists_possible, collapse, coeff, pilot, threads);
+    if (backend == "native") return native_bytes(counts, n, edge_input, lists_possible, collapse, coeff, pilot, threads);
     return 80.0 * below + 2.0 * n * n;
 }
 
@@ -322,7 +393,7 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     const auto counts = simplex_counts(input, sample_vertices(input), t, options.max_dim + 1);
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
-    e.bytes = bytes_for(counts, double(input.n), backend, options.collapse && options.sparse_epsilon <= 0,
+    e.bytes = bytes_for(counts, double(input.n), input.kind == RipsInput::Kind::sparse_edges, backend, options.collapse && options.sparse_epsilon <= 0,
                         lists_possible(input, options), options.coeff, pilot_heaps(input, options, backend, t),
                         thread_count(input, options));
     return e;
@@ -347,18 +418,18 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     const double t = persistence_detail::effective_threshold(input, options);
     const Sample s = sample_vertices(input);
     const bool collapse = options.collapse;
-    // The pilot costs an H1 computation on up to 500 vertices (all of a small input): first the heaps at their bound
+    // The pilots cost H1 computations on 500 vertices and H2 ones on 150 (all of a small input): first the heaps at their bound
     Pilot pilot;
     pilot.bound = true;
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
-        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, backend, collapse,
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, input.kind == RipsInput::Kind::sparse_edges, backend, collapse,
                                         lists_possible(input, options), options.coeff, pilot, thread_count(input, options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };
     if (bytes_at(t, options.max_dim, 1.0).first <= limit) return;
-    pilot = pilot_heaps(input, options, backend, t);  // its heap share of the triangles, at every threshold
+    pilot = pilot_heaps(input, options, backend, t);  // their heaps' share of the cofacets, at every threshold
     const auto [bytes, simplices] = bytes_at(t, options.max_dim, 1.0);
     if (bytes <= limit) return;
 
@@ -387,7 +458,8 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
             }
         }
     }
-    std::size_t mlo = 1, mhi = input.n;
+    const bool edge_list = input.kind == RipsInput::Kind::sparse_edges;  // landmarks need every distance
+    std::size_t mlo = 1, mhi = edge_list ? 1 : input.n;
     while (mhi - mlo > 1) {
         std::size_t mid = (mlo + mhi) / 2;
         (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= room ? mlo : mhi) = mid;
@@ -404,12 +476,13 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
             fits.push_back("--max-dim " + std::to_string(k));
             break;
         }
-    throw UserError("the Rips computation of " + std::to_string(input.n) + " points up to H" +
+    throw UserError("the Rips computation of " + std::to_string(input.n) + (edge_list ? " vertices" : " points") + " up to H" +
                     std::to_string(options.max_dim) + " at threshold " + fmt(t) + " needs about " +
                     fmt(simplices) + " simplices (~" + human_bytes(bytes) + " with the " + backend +
                     " backend), more than the " + human_bytes(limit) + " of memory available; options that fit: " +
                     (fits.empty() ? std::string("none found (reduce the input)") : join(fits)) +
-                    " (or raise ACTOPO_MAX_MEMORY)");
+                    (edge_list ? " (--landmarks needs points or a distance matrix, not an edge list; or raise ACTOPO_MAX_MEMORY)"
+                               : " (or raise ACTOPO_MAX_MEMORY)"));
 }
 
 }  // namespace
