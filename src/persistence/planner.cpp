@@ -190,7 +190,8 @@ double entry_bytes(double n, int k, int coeff) {
 /// Bytes the native engine holds at its peak, from the simplex counts c[k] (k = 0..max_dim+1), modelled on
 /// what it stores (src/native, docs/native.md), the largest of its phases:
 /// - the distances throughout: the float32 triangle (2 n^2 bytes), or the neighbour lists where it skips
-///   the triangle (48 bytes an edge while they are built);
+///   the triangle (48 bytes an edge while they are built); an edge list's lists hold all its given edges, whatever
+///   the threshold (16 bytes each, and 12 more for the copy they are built from);
 /// - the edge collapse, where it applies (dense path, under a quarter of the pairs): about 32 bytes an edge;
 /// - H0: the edges as 8-byte keys, and with max_dim >= 2 all of them as 12-byte records beside the keys; on the
 ///   dense scan path also each vertex's 256 nearest neighbours (8 bytes each) while H1's columns are listed;
@@ -203,15 +204,16 @@ double entry_bytes(double n, int k, int coeff) {
 ///   (noisy tori of 200-1500 points at 2 threads, where one giant column holds up to 16.7 million).
 /// The cofacets of dimension max_dim + 1 are never stored. Checked against measured peaks on held-out
 /// clouds (tests/persistence/test_planner.cpp, docs/persistence.md).
-double native_bytes(const std::vector<double>& c, double n, bool edge_input, bool lists_possible, bool collapse, int coeff,
+double native_bytes(const std::vector<double>& c, double n, double given_edges, bool lists_possible, bool collapse, int coeff,
                     const Pilot& pilot, int threads) {
     const int max_dim = int(c.size()) - 2;
     const double edges = c.size() > 1 ? c[1] : 0, pairs = n * (n - 1) / 2;
-    const bool lists = lists_possible && 4 * edges < pairs;
-    const double distances = lists ? 48 * edges : 2 * n * n;
+    const bool edge_input = given_edges > 0, lists = lists_possible && 4 * (edge_input ? given_edges : edges) < pairs;
+    const double distances = !lists ? 2 * n * n : edge_input ? 16 * given_edges + 8 * n : 48 * edges;
     // H0, and H1's columns listed beside the edges (on the dense scan path with each vertex's 256 nearest neighbours)
     double peak = 8 * edges + (max_dim >= 2 ? 12 * edges : 0) + (!lists && 4 * edges >= pairs ? 8 * std::min(256.0, n - 1) * n : 0);
     if (collapse && !lists && 4 * edges < pairs) peak = std::max(peak, 32 * edges);
+    if (edge_input && lists) peak = std::max(peak, 12 * given_edges);
     double previous = std::max(0.0, edges - (n - 1));  // columns of dimension k before the apparent pairs go
     for (int k = 1; k <= max_dim; ++k) {
         const double columns = k == 1 ? previous : std::max(0.0, c[std::size_t(k)] - previous);
@@ -238,8 +240,8 @@ double native_bytes(const std::vector<double>& c, double n, bool edge_input, boo
     }
     // 2 MB of the program's own, the planner's sample of 128 vertices' sorted distances (16 bytes each: n a row, or
     // an edge list's neighbours, and then its edges' lengths) and its pilots' triangle (6 bytes a pair) or edges
-    const double sample = edge_input ? 16 * std::min(n, 128.0) * 2 * edges / std::max(n, 1.0) + 16 * edges : 16 * std::min(n, 128.0) * n;
-    const double subset = edge_input ? 16 * edges * std::pow(pilot.vertices / std::max(n, 1.0), 2) : 3 * pilot.vertices * pilot.vertices;
+    const double sample = edge_input ? 16 * std::min(n, 128.0) * 2 * given_edges / std::max(n, 1.0) + 16 * given_edges : 16 * std::min(n, 128.0) * n;
+    const double subset = edge_input ? 16 * given_edges * std::pow(pilot.vertices / std::max(n, 1.0), 2) : 3 * pilot.vertices * pilot.vertices;
     return distances + peak + 64 * n + sample + subset + 2e6;
 }
 
@@ -325,7 +327,7 @@ Pilot pilot_heaps(const RipsInput& input, const RipsOptions& options, const std:
 /// Bytes a backend needs for these counts (k = 0..max_dim+1) on n vertices. ripser keeps the float32
 /// distance matrix and about 80 bytes per simplex of dimension <= max_dim (measured, docs/persistence.md);
 /// GUDHI stores its simplex tree (dimension <= max_dim + 1, or <= max_dim after an edge collapse).
-double bytes_for(const std::vector<double>& counts, double n, bool edge_input, const std::string& backend, bool collapse,
+double bytes_for(const std::vector<double>& counts, double n, double given_edges, const std::string& backend, bool collapse,
                  bool lists_possible, int coeff, const Pilot& pilot, int threads) {
     const int top = int(counts.size()) - 1;
     double below = 0, all = 0;
@@ -334,7 +336,7 @@ double bytes_for(const std::vector<double>& counts, double n, bool edge_input, c
         if (k < top) below += counts[k];
     }
     if (backend == "gudhi") return 64.0 * (collapse ? below : all) + 12.0 * counts[std::min(1, top)];
-    if (backend == "native") return native_bytes(counts, n, edge_input, lists_possible, collapse, coeff, pilot, threads);
+    if (backend == "native") return native_bytes(counts, n, given_edges, lists_possible, collapse, coeff, pilot, threads);
     return 80.0 * below + 2.0 * n * n;
 }
 
@@ -393,7 +395,7 @@ SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, c
     const auto counts = simplex_counts(input, sample_vertices(input), t, options.max_dim + 1);
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
-    e.bytes = bytes_for(counts, double(input.n), input.kind == RipsInput::Kind::sparse_edges, backend, options.collapse && options.sparse_epsilon <= 0,
+    e.bytes = bytes_for(counts, double(input.n), double(input.edges.size()), backend, options.collapse && options.sparse_epsilon <= 0,
                         lists_possible(input, options), options.coeff, pilot_heaps(input, options, backend, t),
                         thread_count(input, options));
     return e;
@@ -424,7 +426,7 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
     auto bytes_at = [&](double threshold, int max_dim, double scale_n) {
         auto counts = simplex_counts(input, s, threshold, max_dim + 1);
         for (std::size_t k = 0; k < counts.size(); ++k) counts[k] *= std::pow(scale_n, double(k + 1));
-        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, input.kind == RipsInput::Kind::sparse_edges, backend, collapse,
+        return std::make_pair(bytes_for(counts, double(input.n) * scale_n, double(input.edges.size()), backend, collapse,
                                         lists_possible(input, options), options.coeff, pilot, thread_count(input, options)),
                               std::accumulate(counts.begin(), counts.end(), 0.0));
     };

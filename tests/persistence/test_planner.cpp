@@ -269,14 +269,16 @@ TEST_CASE("the native planner's suggestions fit when followed", "[persistence][p
 #endif
 }
 
-TEST_CASE("an edge list refused: the options that apply to it, and they fit when followed", "[persistence][planner][errors]") {
-    // held out: the 48-NN graph of a Gaussian 3000x3 cloud, H2; landmarks need points, not an edge list
+TEST_CASE("an edge list refused: one line with the options that apply to it", "[persistence][planner][errors]") {
+    // held out: the 48-NN graph of a Gaussian 3000x3 cloud, H2. Landmarks need points, not an edge list, and the
+    // engine keeps all of a list's edges whatever the threshold (docs/persistence.md): at 90 % of its estimate
+    // nothing fits in the 60 % a suggestion may take, and the line says so (before: the landmark search's own error)
     const RipsInput in = knn_graph(ptest::random_cloud(3000, 3, 18), 48);
     RipsOptions o;
     o.max_dim = 2;
     o.threads = 2;
     const double estimate = estimate_size(in, o, "native").bytes;
-    const std::string limit_text = std::to_string(long(0.7 * estimate));
+    const std::string limit_text = std::to_string(long(0.9 * estimate));
     const MemoryLimit limit(limit_text.c_str());
     std::string msg;
     try {
@@ -285,12 +287,24 @@ TEST_CASE("an edge list refused: the options that apply to it, and they fit when
         msg = e.what();
     }
     INFO(msg);
-    REQUIRE(msg.find("3000 vertices") != std::string::npos);
-    REQUIRE(msg.find("--landmarks needs points or a distance matrix, not an edge list") != std::string::npos);
-    REQUIRE(msg.find("--landmarks ") == msg.find("--landmarks needs"));  // no landmark count is suggested
+    REQUIRE(msg.find("the Rips computation of 3000 vertices up to H2") == 0);
+    REQUIRE(msg.find("options that fit: none found (reduce the input) (--landmarks needs points or a distance matrix, "
+                     "not an edge list; or raise ACTOPO_MAX_MEMORY)") != std::string::npos);
     REQUIRE(msg.find('\n') == std::string::npos);
+    // with room for its edges, H3: the threshold the line suggests fits when followed
+    const std::string roomy_text = std::to_string(long(2 * estimate));
+    const MemoryLimit roomy(roomy_text.c_str());
+    o.max_dim = 3;
+    msg.clear();
+    try {
+        compute_persistence(in, o, "native");
+    } catch (const UserError& e) {
+        msg = e.what();
+    }
+    INFO(msg);
     const auto at = msg.find("--threshold ");
     REQUIRE(at != std::string::npos);
+    REQUIRE(msg.find("--landmarks ") == msg.find("--landmarks needs"));  // no landmark count
     RipsOptions by_threshold = o;
     by_threshold.threshold = std::stod(msg.substr(at + 12));
     const double peak = peak_bytes_of([&] {
@@ -300,9 +314,9 @@ TEST_CASE("an edge list refused: the options that apply to it, and they fit when
             _exit(3);
         }
     });
-    INFO("limit " << limit_text << " bytes, peak at the suggested threshold " << peak / 1e6 << " MB");
+    INFO("limit " << roomy_text << " bytes, peak at the suggested threshold " << peak / 1e6 << " MB");
     REQUIRE(peak > 0);
 #if !defined(__SANITIZE_ADDRESS__)
-    CHECK(peak <= 0.7 * estimate);
+    CHECK(peak <= 2 * estimate);
 #endif
 }
