@@ -11,6 +11,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -390,15 +391,24 @@ double available_memory_bytes() {
     return 4e9;
 }
 
-SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, const std::string& backend) {
+namespace {
+
+/// estimate_size with the given pilots, or its own (nullptr).
+SizeEstimate estimate_with(const RipsInput& input, const RipsOptions& options, const std::string& backend, const Pilot* pilot) {
     const double t = persistence_detail::effective_threshold(input, options);
     const auto counts = simplex_counts(input, sample_vertices(input), t, options.max_dim + 1);
     SizeEstimate e;
     e.simplices = std::accumulate(counts.begin(), counts.end(), 0.0);
     e.bytes = bytes_for(counts, double(input.n), double(input.edges.size()), backend, options.collapse && options.sparse_epsilon <= 0,
-                        lists_possible(input, options), options.coeff, pilot_heaps(input, options, backend, t),
+                        lists_possible(input, options), options.coeff, pilot ? *pilot : pilot_heaps(input, options, backend, t),
                         thread_count(input, options));
     return e;
+}
+
+}  // namespace
+
+SizeEstimate estimate_size(const RipsInput& input, const RipsOptions& options, const std::string& backend) {
+    return estimate_with(input, options, backend, nullptr);
 }
 
 namespace {
@@ -466,9 +476,13 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
         std::size_t mid = (mlo + mhi) / 2;
         (bytes_at(t, options.max_dim, double(mid) / double(input.n)).first <= room ? mlo : mhi) = mid;
     }
+    std::optional<Pilot> landmark_pilot;  // of the first landmark subset tried, for the smaller ones too (same share)
     for (int tries = 0; tries < 8 && mlo > 1; ++tries, mlo = mlo * 9 / 10) {
         // the landmarks `actopo persistence --landmarks` takes (seed 0)
-        if (estimate_size(select_vertices(input, maxmin_landmarks(input, mlo, 0)), options, backend).bytes <= room) {
+        const RipsInput landmarks = select_vertices(input, maxmin_landmarks(input, mlo, 0));
+        if (!landmark_pilot)
+            landmark_pilot = pilot_heaps(landmarks, options, backend, persistence_detail::effective_threshold(landmarks, options));
+        if (estimate_with(landmarks, options, backend, &*landmark_pilot).bytes <= room) {
             fits.push_back("--landmarks " + std::to_string(mlo));
             break;
         }
