@@ -291,7 +291,9 @@ TEST_CASE("an edge list refused: one line with the options that apply to it", "[
     REQUIRE(msg.find("options that fit: none found (reduce the input) (--landmarks needs points or a distance matrix, "
                      "not an edge list; or raise ACTOPO_MAX_MEMORY)") != std::string::npos);
     REQUIRE(msg.find('\n') == std::string::npos);
-    // with room for its edges, H3: the threshold the line suggests fits when followed
+    // with room for its edges, H3: the threshold the line suggests fits when followed (not under AddressSanitizer,
+    // where resident sizes are not the engine's and the H3 pilots and run cost many seconds)
+#if !defined(__SANITIZE_ADDRESS__)
     const std::string roomy_text = std::to_string(long(2 * estimate));
     const MemoryLimit roomy(roomy_text.c_str());
     o.max_dim = 3;
@@ -316,7 +318,6 @@ TEST_CASE("an edge list refused: one line with the options that apply to it", "[
     });
     INFO("limit " << roomy_text << " bytes, peak at the suggested threshold " << peak / 1e6 << " MB");
     REQUIRE(peak > 0);
-#if !defined(__SANITIZE_ADDRESS__)
     CHECK(peak <= 2 * estimate);
 #endif
 }
