@@ -166,7 +166,7 @@ std::vector<double> simplex_counts(const RipsInput& input, const Sample& s, doub
 /// three subsets' heaps: one subset's outlier does not count (Gaussian 2000x64, seed 1: 2.4 MB on one subset), a
 /// column that the shape makes (the torus's two H1 columns, the sphere's void) is on every subset. The whole is
 /// taken to hold the same share of its (k+1)-simplices (docs/persistence.md: the shape's columns keep or grow their
-/// share; chance columns of high-dimensional clouds grow more slowly, and are over-counted up to about 3.5x).
+/// share; chance columns of high-dimensional clouds grow more slowly, and are over-counted up to about 4x).
 struct PilotDimension {
     std::vector<double> per_cofacet;  // the heaviest columns' heap bytes per (k+1)-simplex of a subset, largest first
     double entry_bytes = 8;           // bytes of one heap entry on a subset
