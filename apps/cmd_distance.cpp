@@ -28,13 +28,6 @@ Diagram load(const std::string& path, const std::string& layer, int dim) {
     }
 }
 
-std::string num(double v) {
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    char b[40];
-    std::snprintf(b, sizeof b, "%.17g", v);
-    return b;
-}
-
 /// Header: the coordinate columns, then one column per diagram (A, and B when given).
 std::string table_csv(const SummaryTable& t, const std::vector<std::string>& names) {
     std::ostringstream out;
@@ -45,8 +38,8 @@ std::string table_csv(const SummaryTable& t, const std::vector<std::string>& nam
     for (std::size_t i = 0; i < t.at.size(); ++i) {
         std::vector<std::string> row;
         if (t.coords.empty()) row.push_back(summary_kind_name(t.kind));
-        for (double c : t.at[i]) row.push_back(num(c));
-        for (const auto& v : t.values) row.push_back(num(v[i]));
+        for (double c : t.at[i]) row.push_back(format_number(c, 17));
+        for (const auto& v : t.values) row.push_back(format_number(v[i], 17));
         out << join(row, ",") << '\n';
     }
     return out.str();

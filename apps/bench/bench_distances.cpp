@@ -104,12 +104,6 @@ struct Row {
 };
 
 /// The first three fields of /proc/loadavg ("1.23 0.98 0.75"), or "unknown".
-std::string fixed(double v, int digits = 4) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%.*f", digits, v);
-    return b;
-}
-
 void run(const Context& ctx) {
     namespace fs = std::filesystem;
     const std::size_t n = 5000, matrix_n = 100, matrix_points = 200;
@@ -216,16 +210,16 @@ void run(const Context& ctx) {
         const Row& r = rows[k];
         const bool first_of_task = k == 0 || rows[k - 1].task != r.task;
         const bool has_target = r.target > 0, met = !has_target || r.ours <= r.target;
-        if (first_of_task && !met) misses.push_back(r.task + ": " + fixed(r.ours, 3) + " s > " + fixed(r.target, 3) + " s");
-        std::string their_s = r.theirs < 0 ? "failed" : fixed(r.theirs);
-        std::string ratio = r.theirs < 0 ? "-" : fixed(r.theirs / std::max(r.ours, 1e-9), 2);
-        std::string their_v = r.task.rfind("100 x 100", 0) == 0 ? "-" : fixed(r.theirs_value, 8);
-        std::string our_v = r.task.rfind("100 x 100", 0) == 0 ? "sum " + fixed(r.ours_value, 4) : fixed(r.ours_value, 8);
+        if (first_of_task && !met) misses.push_back(r.task + ": " + format_fixed(r.ours, 3) + " s > " + format_fixed(r.target, 3) + " s");
+        std::string their_s = r.theirs < 0 ? "failed" : format_fixed(r.theirs, 4);
+        std::string ratio = r.theirs < 0 ? "-" : format_fixed(r.theirs / std::max(r.ours, 1e-9), 2);
+        std::string their_v = r.task.rfind("100 x 100", 0) == 0 ? "-" : format_fixed(r.theirs_value, 8);
+        std::string our_v = r.task.rfind("100 x 100", 0) == 0 ? "sum " + format_fixed(r.ours_value, 4) : format_fixed(r.ours_value, 8);
         std::vector<std::string> runs;
-        for (double x : r.runs) runs.push_back(fixed(x, 3));
-        md << "| " << r.task << " | " << r.ours_label << " | " << fixed(r.ours) << " | " << join(runs, " ") << " | "
+        for (double x : r.runs) runs.push_back(format_fixed(x, 3));
+        md << "| " << r.task << " | " << r.ours_label << " | " << format_fixed(r.ours, 4) << " | " << join(runs, " ") << " | "
            << r.theirs_label << " | "
-           << their_s << " | " << ratio << " | " << our_v << " | " << their_v << " | " << (has_target ? fixed(r.target, 3) : "-") << " | "
+           << their_s << " | " << ratio << " | " << our_v << " | " << their_v << " | " << (has_target ? format_fixed(r.target, 3) : "-") << " | "
            << (has_target ? (met ? "yes" : "**no**") : "-") << " |\n";
         csv << '"' << r.task << "\",\"" << r.ours_label << "\"," << r.ours << ",\"" << r.theirs_label << "\","
             << r.theirs << ',' << (r.theirs < 0 ? 0.0 : r.theirs / std::max(r.ours, 1e-9)) << ',' << r.ours_value << ','

@@ -259,14 +259,6 @@ Measured repeat(int reps, const std::function<ExternalRun()>& once, const std::f
     return m;
 }
 
-std::string fixed(double x, int digits = 3) {
-    std::ostringstream s;
-    s.setf(std::ios::fixed);
-    s.precision(digits);
-    s << x;
-    return s.str();
-}
-
 /// A seeded Gaussian cloud written as a point-cloud file, so that every tool reads the same numbers.
 std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
     auto path = std::filesystem::temp_directory_path() /
@@ -360,7 +352,7 @@ CnnCloud cnn_cloud(const Context& ctx) {
         const auto labels = store.labels(), predictions = store.predictions();
         std::size_t right = 0;
         for (std::size_t i = 0; i < labels.size() && i < predictions.size(); ++i) right += labels[i] == predictions[i];
-        c.description = std::string("`actopo train ") + kCnnTrain + "` (" + fixed(100.0 * double(right) / double(labels.size()), 1) +
+        c.description = std::string("`actopo train ") + kCnnTrain + "` (" + format_fixed(100.0 * double(right) / double(labels.size()), 1) +
                         "% accuracy on these inputs); layer " + kCnnLayer +
                         " (fc1 after its ReLU, the last hidden layer) of the first 2000 Fashion-MNIST test inputs (`actopo extract " +
                         kCnnExtract + "`), sampling flatten: one 64-dim point per input, no PCA, no standardisation";
@@ -400,7 +392,7 @@ CnnCloud cnn_cloud(const Context& ctx) {
     fs::rename(tmp, c.path);
     c.make_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     describe();
-    if (!quiet()) std::cerr << "persistence: CNN activation cloud written to " << c.path << " (" << fixed(c.make_seconds, 1) << " s)\n";
+    if (!quiet()) std::cerr << "persistence: CNN activation cloud written to " << c.path << " (" << format_fixed(c.make_seconds, 1) << " s)\n";
     return c;
 }
 
@@ -453,16 +445,16 @@ std::string sparse_section(std::vector<SparseCase>& cases, int reps, std::ostrin
         for (const auto& [tool, m] : {std::pair<std::string, std::optional<Measured>>{"native sparse", native},
                                       {"gudhi sparse", gud}, {"native exact", ex}})
             if (m)
-                csv << '"' << c.name << "\"," << tool << ',' << (tool == "gudhi sparse" ? 1 : 2) << ',' << fixed(m->median(), 4) << ','
-                    << fixed(*std::min_element(m->seconds.begin(), m->seconds.end()), 4) << ','
-                    << fixed(*std::max_element(m->seconds.begin(), m->seconds.end()), 4) << ',' << fixed(m->peak_mib, 1)
+                csv << '"' << c.name << "\"," << tool << ',' << (tool == "gudhi sparse" ? 1 : 2) << ',' << format_fixed(m->median(), 4) << ','
+                    << format_fixed(*std::min_element(m->seconds.begin(), m->seconds.end()), 4) << ','
+                    << format_fixed(*std::max_element(m->seconds.begin(), m->seconds.end()), 4) << ',' << format_fixed(m->peak_mib, 1)
                     << ",\"" << m->counts << "\"\n";
         auto cell = [](const std::optional<Measured>& m, const std::string& e, const std::string& why) {
-            return m ? fixed(m->median()) + " | " + fixed(m->peak_mib, 0) + " | " + e : why + " | | ";
+            return m ? format_fixed(m->median()) + " | " + format_fixed(m->peak_mib, 0) + " | " + e : why + " | | ";
         };
         md << "| " << c.name << " | " << cell(native, edges, "") << " | " << cell(gud, gudhi_edges, c.gudhi) << " | "
            << cell(ex, exact_edges, "skipped: minutes (--long)") << " | "
-           << (ex ? fixed(log_bottleneck(ours, exact)) + " / " + (gud ? fixed(log_bottleneck(theirs, exact)) : std::string("-"))
+           << (ex ? format_fixed(log_bottleneck(ours, exact)) + " / " + (gud ? format_fixed(log_bottleneck(theirs, exact)) : std::string("-"))
                   : std::string("-"))
            << " |\n";
     }
@@ -497,7 +489,7 @@ void run_suite(const Context& ctx) {
     if (ctx.only.empty() || std::string("relu-like 10000x64").rfind(ctx.only, 0) == 0 || ctx.only.rfind("relu-like 10000x64", 0) == 0) {
         relu_10000 = relu_file(10000, 64, 45);
         const double t_10000 = distance_quantile(relu_10000, 0.02);
-        cases.push_back({"relu-like 10000x64 dim 1 t " + fixed(t_10000) + " (2 % of pairs, seed 45)", relu_10000, "point-cloud",
+        cases.push_back({"relu-like 10000x64 dim 1 t " + format_fixed(t_10000) + " (2 % of pairs, seed 45)", relu_10000, "point-cloud",
                          1, t_10000, false});
         if (ctx.long_inputs)  // all 5e7 pairs: the triangle and every edge
             cases.push_back({"relu-like 10000x64 dim 1 (enclosing radius, seed 45)", relu_10000, "point-cloud", 1, std::nullopt, false});
@@ -529,8 +521,8 @@ void run_suite(const Context& ctx) {
     csv << "input,tool,threads,median_s,min_s,max_s,peak_mib,pairs_per_dim\n";
     auto csv_row = [&](const Case& c, const std::string& tool, int threads, const Measured& m) {
         auto [lo, hi] = std::minmax_element(m.seconds.begin(), m.seconds.end());
-        csv << '"' << c.name << "\"," << tool << ',' << threads << ',' << fixed(m.median(), 4) << ',' << fixed(*lo, 4) << ','
-            << fixed(*hi, 4) << ',' << fixed(m.peak_mib, 1) << ",\"" << m.counts << "\"\n";
+        csv << '"' << c.name << "\"," << tool << ',' << threads << ',' << format_fixed(m.median(), 4) << ',' << format_fixed(*lo, 4) << ','
+            << format_fixed(*hi, 4) << ',' << format_fixed(m.peak_mib, 1) << ",\"" << m.counts << "\"\n";
     };
     std::vector<std::string> misses;
     std::string representatives_row;  // dragon_2000: the diagram with the 10 longest H1 loops vs the diagram alone
@@ -538,7 +530,7 @@ void run_suite(const Context& ctx) {
     for (const Case& c : cases) {
         if (!quiet()) std::cerr << "persistence: " << c.name << "\n";
         std::string ripser_cmd = "/usr/bin/ripser --format " + c.format + " --dim " + std::to_string(c.dim) +
-                                 (c.threshold ? " --threshold " + fixed(*c.threshold, 6) : "") + " '" + c.path + "'";
+                                 (c.threshold ? " --threshold " + format_fixed(*c.threshold, 6) : "") + " '" + c.path + "'";
         auto from_output = [](const ExternalRun& r) { return r.output; };
         Measured two = repeat(ctx.repetitions, [&] { return native_run(c, 2); }, from_output);
         Measured one = repeat(ctx.repetitions, [&] { return native_run(c, 1); }, from_output);
@@ -561,9 +553,9 @@ void run_suite(const Context& ctx) {
             verdict.push_back(std::string(two.median() <= 0.16 ? "met" : "NOT met") + " <=0.16 s");
         for (auto& v : verdict)
             if (v.rfind("NOT", 0) == 0) misses.push_back(c.name + ": " + v.substr(8));
-        md << "| " << c.name << " | " << fixed(two.median()) << " | " << fixed(one.median()) << " | " << fixed(rip.median())
-           << " | " << (gud ? fixed(gud->median()) : std::string("skipped")) << " | " << fixed(r2, 2) << " | " << fixed(r1, 2)
-           << " | " << fixed(peak, 0) << " / " << fixed(rip.peak_mib, 0) << " | "
+        md << "| " << c.name << " | " << format_fixed(two.median()) << " | " << format_fixed(one.median()) << " | " << format_fixed(rip.median())
+           << " | " << (gud ? format_fixed(gud->median()) : std::string("skipped")) << " | " << format_fixed(r2, 2) << " | " << format_fixed(r1, 2)
+           << " | " << format_fixed(peak, 0) << " / " << format_fixed(rip.peak_mib, 0) << " | "
            << (two.counts == rip.counts && one.counts == rip.counts ? "yes (" + rip.counts + ")"
                                                                      : "NO: " + two.counts + " vs " + rip.counts)
            << " | " << join(verdict, "; ") << " |\n";
@@ -583,8 +575,8 @@ void run_suite(const Context& ctx) {
             csv_row(c, "native+10 representatives", 2, reps);
             const double ratio = reps.median() / alone.median();
             if (ratio > 1.3) misses.push_back(c.name + ": representatives <=1.3x");
-            representatives_row = "| " + c.name + " | " + fixed(alone.median()) + " | " + fixed(reps.median()) + " | " +
-                                  fixed(ratio, 2) + " | " + (ratio <= 1.3 ? "met" : "NOT met") + " <=1.3x |\n";
+            representatives_row = "| " + c.name + " | " + format_fixed(alone.median()) + " | " + format_fixed(reps.median()) + " | " +
+                                  format_fixed(ratio, 2) + " | " + (ratio <= 1.3 ? "met" : "NOT met") + " <=1.3x |\n";
         }
     }
     for (const auto& f : {gaussian, gaussian_3000, relu_4000, relu_10000, torus})
@@ -593,7 +585,7 @@ void run_suite(const Context& ctx) {
     if (cnn)
         md << "\nCNN activation cloud: " << cnn->description << "; "
            << (cnn->make_seconds < 0 ? std::string("taken from the cache")
-                                     : "made in " + fixed(cnn->make_seconds, 1) + " s (training, extraction, sampling)")
+                                     : "made in " + format_fixed(cnn->make_seconds, 1) + " s (training, extraction, sampling)")
            << ", `" << std::filesystem::relative(cnn->path, ctx.out_dir).string() << "` in the output folder.";
     if (!ctx.only.empty()) md << "\nOnly the inputs whose name starts with '" << ctx.only << "' (--only).";
     if (!ctx.long_inputs) md << " o3_4096 dim 3 t 1.4, the torus 1500 dim 2 and relu-like 10000x64 at its enclosing radius run with --long.";

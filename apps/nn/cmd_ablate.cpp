@@ -57,11 +57,7 @@ void check_store(const std::string& graph, const std::string& store_path, const 
 }
 
 std::string number(double v, int digits = 6) {
-    if (!std::isfinite(v)) return "";
-    std::ostringstream s;
-    s.precision(digits);
-    s << v;
-    return s.str();
+    return std::isfinite(v) ? format_number(v, digits) : "";
 }
 /// A CSV field: quoted when it holds a comma or a quote.
 std::string csv_field(const std::string& s) {

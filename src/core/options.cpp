@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 #include "actopo/core.hpp"
@@ -12,12 +11,7 @@ namespace actopo {
 namespace {
 
 /// A number as the messages show it: 0.5, 1e-12, 100000000.
-std::string shown(double v) {
-    std::ostringstream s;
-    s.precision(12);
-    s << v;
-    return s.str();
-}
+std::string shown(double v) { return format_number(v, 12); }
 
 OptionSpec make(std::string name, OptionType type, std::string default_value, std::string help) {
     OptionSpec s;
@@ -543,14 +537,7 @@ std::string option_problem(const OptionSpec& spec, const std::string& value) {
 std::string canonical_value(const OptionSpec& spec, const std::string& value) {
     if (spec.type == OptionType::integer || spec.type == OptionType::integers) return std::to_string(std::stoll(value));
     if (spec.type != OptionType::real) return value;
-    const double v = std::stod(value);
-    for (int digits = 1; digits <= 17; ++digits) {  // the shortest spelling that reads back as the same number
-        std::ostringstream s;
-        s.precision(digits);
-        s << v;
-        if (std::stod(s.str()) == v) return s.str();
-    }
-    return value;
+    return format_exact(std::stod(value));
 }
 
 std::vector<std::string> option_arguments(const StageOptions& table, const OptionValues& set,

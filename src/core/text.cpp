@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iomanip>
@@ -158,6 +160,26 @@ std::string trim(const std::string& text) {
 
 std::string count_noun(std::size_t count, const std::string& noun, const std::string& plural) {
     return std::to_string(count) + " " + (count == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
+std::string format_number(double v, int significant) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", significant, v);
+    return buf;
+}
+
+std::string format_fixed(double v, int digits) {
+    char buf[400];  // 1e308 with its digits after the point
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+std::string format_exact(double v) {
+    for (int digits = 1; digits < 17; ++digits) {
+        const std::string s = format_number(v, digits);
+        if (std::strtod(s.c_str(), nullptr) == v) return s;
+    }
+    return format_number(v, 17);
 }
 
 std::string safe_file_name(const std::string& name) {

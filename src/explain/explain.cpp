@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
-#include <sstream>
 
 #include "actopo/core.hpp"
 #include "actopo/dataset.hpp"
@@ -17,13 +16,6 @@ namespace actopo {
 
 namespace explain_detail {
 
-std::string format_double(double v) {
-    std::ostringstream s;
-    s.precision(17);
-    s << v;
-    return s.str();
-}
-
 // The options a method reads, as the attributes of its dataset.
 std::map<std::string, std::string> method_attributes(const std::string& method, const MethodOptions& o) {
     std::map<std::string, std::string> a{{"method", method}, {"seed", std::to_string(o.seed)},
@@ -32,7 +24,7 @@ std::map<std::string, std::string> method_attributes(const std::string& method, 
     const std::string base = method == "smoothgrad" ? "gradient" : smooth ? method.substr(11) : method;
     if (smooth) {
         a["base_method"] = base;
-        a["noise"] = format_double(o.noise);
+        a["noise"] = format_number(o.noise, 17);
         a["samples"] = std::to_string(o.samples);
         a["variant"] = o.variant;
     }
@@ -40,14 +32,14 @@ std::map<std::string, std::string> method_attributes(const std::string& method, 
         a["baseline"] = o.baseline;
         a["steps"] = std::to_string(o.steps);
         a["rule"] = o.rule;
-        if (o.baseline == "blur") a["blur_sigma"] = format_double(o.blur_sigma);
+        if (o.baseline == "blur") a["blur_sigma"] = format_number(o.blur_sigma, 17);
     }
     if (base == "deeplift") a["baseline"] = o.baseline;
-    if (base == "deeplift" && o.baseline == "blur") a["blur_sigma"] = format_double(o.blur_sigma);
+    if (base == "deeplift" && o.baseline == "blur") a["blur_sigma"] = format_number(o.blur_sigma, 17);
     if (base.rfind("lrp", 0) == 0 || base == "deep-taylor") {
         if (base == "lrp") a["lrp_rule"] = o.lrp_rule;
-        a["epsilon"] = format_double(o.epsilon);
-        a["gamma"] = format_double(o.gamma);
+        a["epsilon"] = format_number(o.epsilon, 17);
+        a["gamma"] = format_number(o.gamma, 17);
         a["layer_rules"] = o.layer_rules;
         a["bounds"] = o.bounds;
     }
@@ -55,7 +47,7 @@ std::map<std::string, std::string> method_attributes(const std::string& method, 
     if (base == "occlusion") {
         a["window"] = std::to_string(o.window);
         a["stride"] = std::to_string(o.stride);
-        a["occlusion_value"] = format_double(o.occlusion_value);
+        a["occlusion_value"] = format_number(o.occlusion_value, 17);
     }
     return a;
 }

@@ -593,10 +593,9 @@ struct RelevanceGraph::Impl {
                 const Tensor z = !s.merged ? tensor(s.out) : f(a, W, s.bias);
                 return a * weighted_vjp(s, divide_stabilised(R, z, rule == "epsilon" ? o.epsilon : kTiny))[0];
             }
-            char key[64];
-            std::snprintf(key, sizeof key, "gamma %.17g", o.gamma);
+            const std::string key = "gamma " + format_number(o.gamma, 17);
             const Tensor& w = s.once(key, [&] { return W + o.gamma * Wp; });
-            const Tensor& b = s.bias.defined() ? s.once(key + std::string(" bias"), [&] {
+            const Tensor& b = s.bias.defined() ? s.once(key + " bias", [&] {
                 return s.bias + o.gamma * s.bias.clamp_min(0);
             }) : s.bias;
             return a * weighted_vjp(s, divide_stabilised(R, f(a, w, b), kTiny), {w}, key)[0];

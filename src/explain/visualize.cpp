@@ -158,19 +158,13 @@ Tensor total_variation(const Tensor& x) {
     return dy.reshape({x.size(0), -1}).sum(1) + dx.reshape({x.size(0), -1}).sum(1);
 }
 
-std::string shown(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-    return buf;
-}
-
 void check_ascent(const AscentOptions& a) {
     if (a.steps < 1) throw UserError("--steps must be at least 1");
     if (!(a.lr > 0)) throw UserError("--lr must be positive");
     if (a.jitter < 0 || a.blur_every < 1 || a.l2 < 0 || a.tv < 0 || a.blur_sigma < 0)
         throw UserError("--jitter, --l2, --tv and --blur-sigma must be at least 0, --blur-every at least 1");
     if (!(a.lo < a.hi))
-        throw UserError("--input-min " + shown(a.lo) + " must be below --input-max " + shown(a.hi));
+        throw UserError("--input-min " + format_number(a.lo, 3) + " must be below --input-max " + format_number(a.hi, 3));
     if (a.internal_batch == 0) throw UserError("--internal-batch must be at least 1");
 }
 
@@ -268,13 +262,6 @@ void write_floats(hid_t loc, const std::string& name, const std::vector<float>& 
     h5::check_status(H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot write " + name);
 }
 
-// A number as an attribute: every digit, so that the file says exactly which ascent made it.
-std::string exact(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
-
 // The ascent's file (docs/formats.md, "Activation maximisation").
 void write_unit_file(const std::string& path, const VisualizeOptions& o, const UnitImages& r, bool force) {
     AtomicOutput out(path, force);
@@ -284,6 +271,8 @@ void write_unit_file(const std::string& path, const VisualizeOptions& o, const U
         h5::Handle f = h5::check(H5Fcreate(out.temp_path().c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT),
                                  out.temp_path() + ": cannot create the file");
         const auto& a = o.ascent;
+        // the numbers with every digit, so that the file says exactly which ascent made it
+        auto exact = [](double v) { return format_number(v, 17); };
         for (const auto& [k, v] : std::map<std::string, std::string>{
                  {"format", "actopo-visualization"}, {"model", o.model}, {"model_sha256", sha256_file(o.model)},
                  {"layer", r.layer}, {"target", o.target}, {"created", store_created_time()},
@@ -415,7 +404,7 @@ std::vector<std::string> visualize_units(const VisualizeOptions& o) {
                     (o.target == "class" && k < class_names.size() ? " " + class_names[k] : "");
         const auto trace = r.trace.begin() + std::ptrdiff_t(i * std::size_t(o.ascent.steps));
         const bool never = r.reached[i] == 0 && std::all_of(trace, trace + o.ascent.steps, [](float v) { return v == 0; });
-        t.caption2 = never ? "act 0, never fired" : "act " + shown(r.reached[i]);
+        t.caption2 = never ? "act 0, never fired" : "act " + format_number(r.reached[i], 3);
         tiles.push_back(std::move(t));
     }
     ImageGridStyle style;
@@ -425,7 +414,7 @@ std::vector<std::string> visualize_units(const VisualizeOptions& o) {
     style.note = "Each tile: the input that maximises the unit" +
                  (o.decoder.empty() ? std::string(", from mid-grey noise")
                                     : ", decoded by " + fs::path(o.decoder).filename().string() + " from the best code") +
-                 " (" + shown(o.ascent.lo) + " = black, " + shown(o.ascent.hi) +
+                 " (" + format_number(o.ascent.lo, 3) + " = black, " + format_number(o.ascent.hi, 3) +
                  " = white); under it the activation reached (never fired: no gradient)";
     write_image_grid(tiles, style, stem, o.force);
     write_unit_file(stem + ".h5", o, r, o.force);
@@ -517,14 +506,14 @@ std::vector<std::string> draw_activation_maps(const VisualizeOptions& o, std::si
             t.hi = hi > lo ? hi : lo + 1;
             t.caption = "ch " + std::to_string(c);
             float peak = *std::max_element(a + (i * channels + c) * plane, a + (i * channels + c + 1) * plane);
-            t.caption2 = "max " + shown(peak);
+            t.caption2 = "max " + format_number(peak, 3);
             tiles.push_back(std::move(t));
         }
     }
     ImageGridStyle style;
     style.title = "Activation maps of '" + o.layer + "' (" + std::to_string(channels) + " channels) of " +
                   fs::path(o.model).filename().string() + ", one row per input";
-    style.note = "One colour scale for the whole grid: dark = " + shown(lo) + ", yellow = " + shown(hi) +
+    style.note = "One colour scale for the whole grid: dark = " + format_number(lo, 3) + ", yellow = " + format_number(hi, 3) +
                  " (the largest activation shown)";
     style.columns = channels + 1;
     style.cell = 48;

@@ -21,12 +21,6 @@ std::string dot_escape(const std::string& s) {
     return out;
 }
 
-std::string fixed(double v, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 nlohmann::json lens_value(const std::vector<double>& v) {
     return v.size() == 1 ? nlohmann::json(v[0]) : nlohmann::json(v);
 }
@@ -151,7 +145,7 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
          "fontsize=16, labelloc=t, label=<"
       << "<table border=\"0\" cellspacing=\"2\"><tr><td colspan=\"" << span << "\">" << xml_escape(title)
       << "<br/>" << count_noun(g.nodes.size(), "node") << ", " << count_noun(g.links.size(), "edge") << ", "
-      << count_noun(g.components, "component") << ", " << count_noun(g.cycles, "cycle") << ", mean purity " << fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
+      << count_noun(g.components, "component") << ", " << count_noun(g.cycles, "cycle") << ", mean purity " << format_fixed(g.mean_purity, 3) << "</td></tr><tr>" << legend
       << "</tr></table>>];\n"
       << "  node [shape=circle, fixedsize=true, label=\"\", penwidth=0.4, color=\"#333333\"];\n"
       << "  edge [color=\"#888888\"];\n";
@@ -161,17 +155,17 @@ std::string to_dot(const Graph& g, const std::vector<std::string>& class_names, 
         for (const auto& [label, count] : node.classes) {
             if (!fill.empty()) fill += ":";
             fill += class_colour(label);
-            if (++k < node.classes.size()) fill += ";" + fixed(double(count) / double(node.size), 4);
+            if (++k < node.classes.size()) fill += ";" + format_fixed(double(count) / double(node.size), 4);
         }
         const double width = 0.12 + 0.75 * std::sqrt(double(node.size) / double(largest));
         std::string tip = "node " + std::to_string(node.id) + ": " + std::to_string(node.size) +
                           " points, majority " + class_name(node.majority, class_names) + ", purity " +
-                          fixed(node.purity, 2) + ", misclassified " + fixed(node.misclassified, 2);
-        o << "  n" << node.id << " [width=" << fixed(width, 3) << ", style=" << (node.classes.size() > 1 ? "wedged" : "filled")
+                          format_fixed(node.purity, 2) + ", misclassified " + format_fixed(node.misclassified, 2);
+        o << "  n" << node.id << " [width=" << format_fixed(width, 3) << ", style=" << (node.classes.size() > 1 ? "wedged" : "filled")
           << ", fillcolor=\"" << fill << "\", tooltip=\"" << dot_escape(tip) << "\"];\n";
     }
     for (const auto& l : g.links)
-        o << "  n" << l.source << " -- n" << l.target << " [penwidth=" << fixed(0.5 + 3.0 * l.weight, 2) << "];\n";
+        o << "  n" << l.source << " -- n" << l.target << " [penwidth=" << format_fixed(0.5 + 3.0 * l.weight, 2) << "];\n";
     o << "}\n";
     return o.str();
 }
@@ -189,7 +183,7 @@ std::string dendrogram_dot(const Dendrogram& d, const std::vector<std::string>& 
         auto ref = [&](int id) {
             return id < int(c) ? "c" + std::to_string(id) : "m" + std::to_string(std::size_t(id) - c);
         };
-        o << "  m" << m << " [shape=ellipse, label=\"" << fixed(merge.height, 2) << "\"];\n";
+        o << "  m" << m << " [shape=ellipse, label=\"" << format_fixed(merge.height, 2) << "\"];\n";
         o << "  m" << m << " -> " << ref(merge.left) << ";\n  m" << m << " -> " << ref(merge.right) << ";\n";
     }
     o << "}\n";

@@ -31,13 +31,6 @@ bool is_prime(int p) {
     return true;
 }
 
-std::string text(double x) {
-    std::ostringstream s;
-    s.precision(9);
-    s << x;
-    return s.str();
-}
-
 void add_intervals(Diagram& diagram, const std::vector<Interval>& intervals) {
     for (const auto& iv : intervals)
         if (iv.birth < iv.death) diagram.pairs.push_back({double(iv.birth), double(iv.death)});
@@ -101,7 +94,7 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
         throw UserError("native backend: coefficient " + std::to_string(options.coeff) +
                         " is not a prime <= 65521; expected a prime p for Z/p");
     if (options.threshold && (std::isnan(*options.threshold) || *options.threshold < 0))
-        throw UserError("native backend: threshold " + text(*options.threshold) + " must be a number >= 0");
+        throw UserError("native backend: threshold " + format_number(*options.threshold) + " must be a number >= 0");
     const int threads = thread_count(input.n, options);
     const int max_dim = options.max_dim;
 
@@ -244,10 +237,10 @@ Diagrams compute(const RipsInput& input, const RipsOptions& options) {
             return a.birth < b.birth || (a.birth == b.birth && a.death < b.death);
         });
     out.meta["backend"] = "native";
-    out.meta["threshold"] = text(threshold);
+    out.meta["threshold"] = format_number(threshold);
     out.meta["coeff"] = std::to_string(options.coeff);
     out.meta["edges"] = std::to_string(filtration_edges);
-    if (options.sparse_epsilon != 0) out.meta["approximation_factor"] = text(1 / (1 - options.sparse_epsilon));
+    if (options.sparse_epsilon != 0) out.meta["approximation_factor"] = format_number(1 / (1 - options.sparse_epsilon));
     return out;
 }
 

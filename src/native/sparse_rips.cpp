@@ -11,12 +11,6 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-std::string shown(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", x);
-    return buf;
-}
-
 /// Neighbour lists of the finite entries of a triangle.
 NeighborLists lists_of(const DenseDistances& d) {
     std::vector<RipsInput::Edge> edges;
@@ -47,7 +41,7 @@ float sparse_rips_value(float d, double lo, double hi, double eps) {
 
 EdgeFiltration sparse_rips(const RipsInput& input, double eps, std::optional<double> threshold, int threads) {
     if (!(eps > 0 && eps < 1))
-        throw UserError("native backend: sparse Rips epsilon " + shown(eps) + " is out of range; expected a number in (0, 1)");
+        throw UserError("native backend: sparse Rips epsilon " + format_number(eps) + " is out of range; expected a number in (0, 1)");
     if (input.kind == RipsInput::Kind::sparse_edges)
         throw UserError("sparse Rips (--sparse) needs points or a full distance matrix, not a sparse edge list");
     const std::size_t n = input.n;

@@ -7,7 +7,6 @@
 #include <gudhi/Sparse_rips_complex.h>
 
 #include <cmath>
-#include <cstdio>
 #include <tuple>
 
 #include "persistence/internal.hpp"
@@ -69,9 +68,7 @@ public:
         }
         canonicalize(out, options.max_dim);
         if (options.sparse_epsilon > 0) {  // (1, 1/(1 - eps))-interleaved with the Rips filtration (GUDHI's documentation)
-            char factor[32];
-            std::snprintf(factor, sizeof factor, "%.9g", 1 / (1 - options.sparse_epsilon));
-            out.meta["approximation_factor"] = factor;
+            out.meta["approximation_factor"] = format_number(1 / (1 - options.sparse_epsilon));
         }
         return out;
     }

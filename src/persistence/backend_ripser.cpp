@@ -19,12 +19,6 @@
 namespace actopo::persistence_detail {
 namespace {
 
-std::string format_float(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
-}
-
 /// A temporary file removed on destruction.
 struct TempFile {
     std::string path;
@@ -51,7 +45,7 @@ std::string write_input(const RipsInput& input, const std::string& path, std::ve
         seen = 0;
         for (const auto& e : input.edges) {
             if (e.i == e.j) continue;
-            out << e.i << ' ' << e.j << ' ' << format_float(e.d) << '\n';
+            out << e.i << ' ' << e.j << ' ' << format_number(e.d) << '\n';
             values.push_back(e.d);
             seen = std::max<std::size_t>(seen, e.i + 1);
         }
@@ -61,7 +55,7 @@ std::string write_input(const RipsInput& input, const std::string& path, std::ve
     values = input.lower_triangle();
     std::size_t k = 0;
     for (std::size_t i = 0; i < input.n; ++i) {
-        for (std::size_t j = 0; j < i; ++j) out << format_float(values[k++]) << (j + 1 < i ? ',' : '\n');
+        for (std::size_t j = 0; j < i; ++j) out << format_number(values[k++]) << (j + 1 < i ? ',' : '\n');
         throw_if_cancelled();
     }
     if (!out) throw std::runtime_error("cannot write the temporary file " + path);
@@ -123,7 +117,7 @@ public:
         std::size_t seen = 0;
         std::string format = write_input(input, file.path, values, seen);
         std::vector<std::string> command{exe, "--format", format, "--dim", std::to_string(options.max_dim)};
-        if (!std::isinf(threshold)) command.insert(command.end(), {"--threshold", format_float(threshold)});
+        if (!std::isinf(threshold)) command.insert(command.end(), {"--threshold", format_number(threshold)});
         if (options.coeff != 2) command.insert(command.end(), {"--modulus", std::to_string(options.coeff)});
         command.push_back(file.path);
         const ProcessResult run = run_process(command, "", true);

@@ -26,10 +26,8 @@ std::string extension(const std::string& path) {
 /// Shortest of %.9g / %.17g that reads back as the same double.
 std::string number(double v) {
     if (std::isinf(v)) return "inf";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+    const std::string short_form = format_number(v, 9);
+    return std::strtod(short_form.c_str(), nullptr) == v ? short_form : format_number(v, 17);
 }
 
 int max_dim_of(const Diagrams& d) {

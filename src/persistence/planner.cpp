@@ -354,26 +354,17 @@ double parse_bytes(const std::string& text) {
 }
 
 std::string human_bytes(double b) {
-    char buf[32];
     const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
     int u = 0;
     while (b >= 1000 && u < 5) b /= 1000, ++u;
-    std::snprintf(buf, sizeof buf, "%.3g %s", b, units[u]);
-    return buf;
-}
-
-std::string fmt(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-    return buf;
+    return format_number(b, 3) + " " + units[u];
 }
 
 /// x with 4 significant digits, rounded down: a printed limit must not exceed the one that fits.
 std::string fmt_down(double x) {
-    char buf[32];
     for (const double step = x * 1e-4;; x -= step) {
-        std::snprintf(buf, sizeof buf, "%.4g", x);
-        if (std::strtod(buf, nullptr) <= x) return buf;
+        std::string shown = format_number(x, 4);
+        if (std::strtod(shown.c_str(), nullptr) <= x) return shown;
     }
 }
 
@@ -493,8 +484,8 @@ void check_plan(const RipsInput& input, const RipsOptions& options, const std::s
             break;
         }
     throw UserError("the Rips computation of " + std::to_string(input.n) + (edge_list ? " vertices" : " points") + " up to H" +
-                    std::to_string(options.max_dim) + " at threshold " + fmt(t) + " needs about " +
-                    fmt(simplices) + " simplices (~" + human_bytes(bytes) + " with the " + backend +
+                    std::to_string(options.max_dim) + " at threshold " + format_number(t, 3) + " needs about " +
+                    format_number(simplices, 3) + " simplices (~" + human_bytes(bytes) + " with the " + backend +
                     " backend), more than the " + human_bytes(limit) + " of memory available; options that fit: " +
                     (fits.empty() ? std::string("none found (reduce the input)") : join(fits)) +
                     (edge_list ? " (--landmarks needs points or a distance matrix, not an edge list; or raise ACTOPO_MAX_MEMORY)"
@@ -533,9 +524,7 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
     check_plan(input, options, backend_name);
     Diagrams out = backend->compute(input, options);
     out.meta["metric"] = metric_name(input.metric);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", persistence_detail::effective_threshold(input, options));
-    out.meta["threshold"] = buf;
+    out.meta["threshold"] = format_number(persistence_detail::effective_threshold(input, options));
     out.meta["threshold_source"] = options.threshold ? "given" : "enclosing radius";
     out.meta["max_dim"] = std::to_string(options.max_dim);
     out.meta["coeff"] = "Z/" + std::to_string(options.coeff);
@@ -544,12 +533,10 @@ Diagrams compute_persistence(const RipsInput& input, const RipsOptions& options,
     out.meta["points"] = std::to_string(input.n);
     if (options.representatives > 0) out.meta["representatives"] = std::to_string(options.representatives);
     if (options.min_persistence >= 0) {
-        std::snprintf(buf, sizeof buf, "%.9g", options.min_persistence);
-        out.meta["min_persistence"] = buf;
+        out.meta["min_persistence"] = format_number(options.min_persistence);
     }
     if (options.sparse_epsilon > 0) {
-        std::snprintf(buf, sizeof buf, "%.6g", options.sparse_epsilon);
-        out.meta["sparse_epsilon"] = buf;
+        out.meta["sparse_epsilon"] = format_number(options.sparse_epsilon, 6);
     }
     return out;
 }

@@ -38,7 +38,7 @@ void Axes::draw(cairo_t* cr, const std::string& x_label, const std::string& y_la
             cairo_move_to(cr, px(t), y + h);
             cairo_line_to(cr, px(t), y + h + 4);
             cairo_stroke(cr);
-            draw_text(cr, format_number(t), px(t), y + h + 6, font, 0.5, 0);
+            draw_text(cr, label_number(t), px(t), y + h + 6, font, 0.5, 0);
         }
     auto ytick = [&](double t) {
         cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
@@ -46,7 +46,7 @@ void Axes::draw(cairo_t* cr, const std::string& x_label, const std::string& y_la
         cairo_line_to(cr, x + w, py(t));
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        draw_text(cr, format_number(t), x - 6, py(t), font, 1, 0.5);
+        draw_text(cr, label_number(t), x - 6, py(t), font, 1, 0.5);
     };
     if (y_ticks && log_y) {
         for (double e = std::floor(std::log10(y_lo)); e <= std::ceil(std::log10(y_hi)); e += 1)

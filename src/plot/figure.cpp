@@ -156,7 +156,7 @@ std::vector<double> nice_ticks(double lo, double hi, int count) {
     return ticks;
 }
 
-std::string format_number(double v) {
+std::string label_number(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     if (std::isnan(v)) return "nan";
     char buf[32];

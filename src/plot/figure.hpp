@@ -49,6 +49,6 @@ void set_colour(cairo_t* cr, Rgb c, double alpha = 1);
 /// About `count` round tick values covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int count = 5);
 /// Short label: 3 significant digits, scientific when very small or large.
-std::string format_number(double v);
+std::string label_number(double v);
 
 }  // namespace actopo::plot

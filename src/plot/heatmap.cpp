@@ -71,7 +71,7 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
                 bool dark = std::isfinite(v) && (p.style.meaning == MatrixMeaning::distance ? 1 - t : t) < 0.6;
                 cairo_set_source_rgb(cr, dark ? 1 : 0, dark ? 1 : 0, dark ? 1 : 0);
                 if (p.cell >= 14)
-                    draw_text(cr, format_number(v), gx + p.cell * (double(j) + 0.5), gy + p.cell * (double(i) + 0.5),
+                    draw_text(cr, label_number(v), gx + p.cell * (double(j) + 0.5), gy + p.cell * (double(i) + 0.5),
                               std::min(kFont, p.cell / 3.2), 0.5, 0.5);
             }
         }
@@ -111,7 +111,7 @@ void draw_panel(cairo_t* cr, const Panel& p, double x0, double y0) {
         cairo_move_to(cr, bx + kBar, y);
         cairo_line_to(cr, bx + kBar + 4, y);
         cairo_stroke(cr);
-        draw_text(cr, format_number(t), bx + kBar + 7, y, kFont, 0, 0.5);
+        draw_text(cr, label_number(t), bx + kBar + 7, y, kFont, 0, 0.5);
     }
     if (!p.style.value_label.empty())  // reading upwards, right of the tick labels
         draw_text(cr, p.style.value_label, bx + kBar + 12 + text_width(cr, "-0.00e+00", kFont), gy + bh / 2, kFont, 0.5, 0,
@@ -128,7 +128,7 @@ std::string cell_tooltips(const Panel& p, double x0, double y0) {
         for (std::size_t j = 0; j < m.col_names.size(); ++j)
             out << "<rect x=\"" << gx + p.cell * double(j) << "\" y=\"" << gy + p.cell * double(i) << "\" width=\"" << p.cell
                 << "\" height=\"" << p.cell << "\"><title>" << xml_escape(m.row_names[i] + " / " + m.col_names[j]) << ": "
-                << format_number(m.at(i, j)) << "</title></rect>";
+                << label_number(m.at(i, j)) << "</title></rect>";
     out << "</g>\n";
     return out.str();
 }

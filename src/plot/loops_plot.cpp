@@ -54,8 +54,8 @@ void write_loops_plot(const Matrix& xy, const std::vector<std::int64_t>& labels,
                 set_colour(cr, categorical(k + 1));
                 const auto& r = loops[k];
                 char interval[80];
-                std::snprintf(interval, sizeof interval, "loop %zu [%s, %s): ", k + 1, format_number(r.birth).c_str(),
-                              r.essential() ? "inf" : format_number(r.death).c_str());
+                std::snprintf(interval, sizeof interval, "loop %zu [%s, %s): ", k + 1, label_number(r.birth).c_str(),
+                              r.essential() ? "inf" : label_number(r.death).c_str());
                 std::string words = interval + r.inputs.summary;
                 if (words.size() > 70) words = words.substr(0, 67) + "...";
                 draw_text(cr, words, side_x, y, 9, 0, 0);

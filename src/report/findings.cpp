@@ -94,7 +94,7 @@ void layer_groups(const fs::path& dir, const std::string& rel, std::vector<Findi
     const double share = gap / range;
     if (share < kClearGap) {
         out.push_back({by + "the " + std::to_string(n) + " layers show no clear grouping: the largest gap between merges is " +
-                           fixed(100 * share, 0) + " % of the range of merge heights.",
+                           format_fixed(100 * share, 0) + " % of the range of merge heights.",
                        rel});
         return;
     }
@@ -117,7 +117,7 @@ void layer_groups(const fs::path& dir, const std::string& rel, std::vector<Findi
         mixed += in.size() > 1;
     }
     std::string text = by + "the " + std::to_string(n) + " layers fall into " + count_noun(groups.size(), "group") +
-                       " (the gap before the next merge is " + fixed(100 * share, 0) + " % of the range of merge heights): " +
+                       " (the gap before the next merge is " + format_fixed(100 * share, 0) + " % of the range of merge heights): " +
                        join(described, ", ");
     if (!alone.empty()) {
         const std::string each = describe_group(m, alone);
@@ -193,7 +193,7 @@ void agreement(const fs::path& dir, std::vector<Finding>& out) {
             verdict = std::abs(rho) >= 0.5 ? "agree on which layers are alike" : "agree weakly on which layers are alike";
         else
             verdict = "disagree: what one calls alike the other calls different";
-        std::string text = name(a, row[ca]) + " and " + name(b, row[cb]) + " " + verdict + ": Spearman " + fixed(rho, 2) + " over " +
+        std::string text = name(a, row[ca]) + " and " + name(b, row[cb]) + " " + verdict + ": Spearman " + format_fixed(rho, 2) + " over " +
                            row[cn] + " pairs of layers, p = " + row[cp] + " (" + row[cm] + " permutations)";
         if (a.similarity != b.similarity) text += "; a similarity and a distance that agree correlate negatively";
         text[0] = char(std::toupper(static_cast<unsigned char>(text[0])));
@@ -272,13 +272,13 @@ void coactivation(const fs::path& dir, const std::string& model, std::vector<Fin
     if (!g.contains("classes") || !g["classes"].contains("groups")) return;
     std::vector<std::string> groups;
     for (const auto& group : g["classes"]["groups"]) groups.push_back("{" + join(group.get<std::vector<std::string>>()) + "}");
-    std::string text = "In " + model + "'s co-activation graph (modularity " + fixed(g.value("modularity", 0.0), 2) + "), the classes " +
+    std::string text = "In " + model + "'s co-activation graph (modularity " + format_fixed(g.value("modularity", 0.0), 2) + "), the classes " +
                        "share communities as " + join(groups, ", ");
     if (g["classes"].contains("spearman_with_confusion") && g["classes"]["spearman_with_confusion"].is_number()) {
         const double rho = g["classes"]["spearman_with_confusion"];
         text += std::string("; classes that fire together ") +
                 (rho >= 0.5 ? "are largely" : rho >= 0.2 ? "are partly" : "are hardly") +
-                " those the model confuses (Spearman " + fixed(rho, 2) + " between class co-activation and the confusion matrix)";
+                " those the model confuses (Spearman " + format_fixed(rho, 2) + " between class co-activation and the confusion matrix)";
     }
     out.push_back({text + ".", kLayout.coactivation(model, ".svg")});
 }
@@ -310,10 +310,10 @@ void explanations(const fs::path& dir, const std::string& model, std::vector<Fin
     auto by = methods;
     std::stable_sort(by.begin(), by.end(), [](const Row& a, const Row& b) { return a.aopc > b.aopc; });
     std::string text = "In " + model + "'s explanations, the most selective method (largest AOPC when the most relevant "
-                       "patches are removed first) is " + by[0].method + " (" + fixed(by[0].aopc, 2) + ")";
-    if (by.size() > 1) text += ", then " + by[1].method + " (" + fixed(by[1].aopc, 2) + "); the least is " + by.back().method + " (" + fixed(by.back().aopc, 2) + ")";
+                       "patches are removed first) is " + by[0].method + " (" + format_fixed(by[0].aopc, 2) + ")";
+    if (by.size() > 1) text += ", then " + by[1].method + " (" + format_fixed(by[1].aopc, 2) + "); the least is " + by.back().method + " (" + format_fixed(by.back().aopc, 2) + ")";
     std::stable_sort(by.begin(), by.end(), [](const Row& a, const Row& b) { return a.sensitivity < b.sensitivity; });
-    text += ". The most stable under small input changes (lowest max-sensitivity) is " + by[0].method + " (" + fixed(by[0].sensitivity, 3) + ")";
+    text += ". The most stable under small input changes (lowest max-sensitivity) is " + by[0].method + " (" + format_fixed(by[0].sensitivity, 3) + ")";
     // model randomisation (Adebayo et al.): a map that barely changes when the weights are re-initialised does
     // not depend on what the model learned
     std::vector<std::string> pass, fail;

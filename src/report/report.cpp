@@ -29,7 +29,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 const ResultsLayout kLayout;  // paths relative to the results folder
-using report::fixed;
 using report::read_csv_rows;
 
 /// A figure of the results folder as seen from report/index.html, with a caption; nothing when absent.
@@ -110,8 +109,8 @@ void loop_sentence(Page& page, const Diagrams& d, const std::string& loops) {
     if (d.dims.size() < 2 || d.dims[1].representatives.empty()) return;
     const Representative& r = d.dims[1].representatives.front();
     if (r.inputs.summary.empty()) return;
-    const std::string sentence = "Its longest H1 loop, alive from " + fixed(r.birth, 3) +
-                                 (r.essential() ? " on (essential)" : " to " + fixed(r.death, 3)) + ", " + r.inputs.summary + ".";
+    const std::string sentence = "Its longest H1 loop, alive from " + format_fixed(r.birth, 3) +
+                                 (r.essential() ? " on (essential)" : " to " + format_fixed(r.death, 3)) + ", " + r.inputs.summary + ".";
     if (page.has(loops)) {
         std::string svg = loops;
         svg.replace(svg.size() - 4, 4, ".svg");
@@ -186,7 +185,7 @@ void models_section(Page& page, const json& plan, const std::vector<ModelInfo>& 
         std::string made = "given";
         for (const auto& j : plan["jobs"])
             if (j["id"] == "train/" + m.name) made = j["command"].get<std::string>().substr(7);
-        rows.push_back({m.name, made, std::to_string(m.inputs), fixed(100 * m.accuracy, 1) + " %", join(m.layers)});
+        rows.push_back({m.name, made, std::to_string(m.inputs), format_fixed(100 * m.accuracy, 1) + " %", join(m.layers)});
     }
     page.table(rows);
 }
@@ -233,7 +232,7 @@ void hierarchy_text(Page& page, const fs::path& path) {
 
 void coactivation_text(Page& page, const fs::path& path) {
     const json g = read_json_file(path.string(), "a co-activation graph (actopo coactivation)");
-    page.text("modularity " + fixed(g.value("modularity", 0.0)) + ", " + std::to_string(g.value("communities", 0)) +
+    page.text("modularity " + format_fixed(g.value("modularity", 0.0)) + ", " + std::to_string(g.value("communities", 0)) +
               " communities, " + std::to_string(g["nodes"].size()) + " nodes, " + std::to_string(g["links"].size()) + " edges");
     if (g.contains("classes") && g["classes"].contains("groups")) {
         std::vector<std::vector<std::string>> rows{{"community", "classes in it"}};

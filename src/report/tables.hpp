@@ -9,15 +9,6 @@
 
 namespace actopo::report {
 
-/// v with `digits` digits after the point.
-inline std::string fixed(double v, int digits = 3) {
-    std::ostringstream s;
-    s.setf(std::ios::fixed);
-    s.precision(digits);
-    s << v;
-    return s.str();
-}
-
 /// The rows of a CSV file without quoting (the ones actopo writes), blank lines skipped.
 inline std::vector<std::vector<std::string>> read_csv_rows(const std::filesystem::path& path) {
     std::vector<std::vector<std::string>> rows;

@@ -128,8 +128,7 @@ public:
         m.register_parameter("in_proj_bias", torch::zeros({3 * d}).requires_grad_(true), false);
         m.register_module("out_proj", linear(d, d, true));
         const std::string D = std::to_string(d), H = std::to_string(heads), E = std::to_string(d / heads);
-        char scale[32];  // sqrt(d / heads) to the last bit
-        std::snprintf(scale, sizeof scale, "%.17g", std::sqrt(double(d / heads)));
+        const std::string scale = format_number(std::sqrt(double(d / heads)), 17);  // to the last bit
         m.define("def forward(self, x):\n"
                  "    n = x.size(0)\n"
                  "    t = x.size(1)\n"
