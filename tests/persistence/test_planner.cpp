@@ -39,6 +39,16 @@ private:
     std::optional<std::string> old_;
 };
 
+/// The one-line error of a computation that is refused ("" when it runs).
+std::string refusal(const RipsInput& in, const RipsOptions& o, const std::string& backend) {
+    try {
+        compute_persistence(in, o, backend);
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("estimate_size is within a factor 2 of GUDHI's simplex count", "[persistence][planner]") {
@@ -67,12 +77,7 @@ TEST_CASE("too large: one line with the estimate and options that fit", "[persis
     RipsOptions o;
     o.max_dim = 3;
     const MemoryLimit limit("20M");
-    std::string msg;
-    try {
-        compute_persistence(in, o, "gudhi");
-    } catch (const UserError& e) {
-        msg = e.what();
-    }
+    std::string msg = refusal(in, o, "gudhi");
     INFO(msg);
     REQUIRE(msg.find("simplices") != std::string::npos);
     REQUIRE(msg.find("--threshold") != std::string::npos);
@@ -237,12 +242,7 @@ TEST_CASE("the native planner's suggestions fit when followed", "[persistence][p
     o.max_dim = 2;
     o.threads = 2;
     const MemoryLimit limit("8M");
-    std::string msg;
-    try {
-        compute_persistence(in, o, "native");
-    } catch (const UserError& e) {
-        msg = e.what();
-    }
+    std::string msg = refusal(in, o, "native");
     INFO(msg);
     REQUIRE(msg.find("--threshold ") != std::string::npos);
     REQUIRE(msg.find("--landmarks ") != std::string::npos);
@@ -280,12 +280,7 @@ TEST_CASE("an edge list refused: one line with the options that apply to it", "[
     const double estimate = estimate_size(in, o, "native").bytes;
     const std::string limit_text = std::to_string(long(0.9 * estimate));
     const MemoryLimit limit(limit_text.c_str());
-    std::string msg;
-    try {
-        compute_persistence(in, o, "native");
-    } catch (const UserError& e) {
-        msg = e.what();
-    }
+    std::string msg = refusal(in, o, "native");
     INFO(msg);
     REQUIRE(msg.find("the Rips computation of 3000 vertices up to H2") == 0);
     REQUIRE(msg.find("options that fit: none found (reduce the input) (--landmarks needs points or a distance matrix, "
@@ -297,12 +292,7 @@ TEST_CASE("an edge list refused: one line with the options that apply to it", "[
     const std::string roomy_text = std::to_string(long(2 * estimate));
     const MemoryLimit roomy(roomy_text.c_str());
     o.max_dim = 3;
-    msg.clear();
-    try {
-        compute_persistence(in, o, "native");
-    } catch (const UserError& e) {
-        msg = e.what();
-    }
+    msg = refusal(in, o, "native");
     INFO(msg);
     const auto at = msg.find("--threshold ");
     REQUIRE(at != std::string::npos);
