@@ -235,9 +235,6 @@ std::vector<std::uint32_t> inverses(std::uint32_t p) {
     return inv;
 }
 
-/// The apparent pair of column s, if any: its earliest cofacet t (the first of s's diameter in decreasing
-/// index order) exists and s is t's latest facet (no facet of t of that diameter has a smaller index,
-/// i.e. none is t minus a vertex above the added one). Such a column needs no reduction: its pivot is t.
 /// Whether s (vertices vs) is the latest facet of its cofacet t = s + v (v below j of vs's vertices) of
 /// s's diameter: every facet t - vs[a] with vs[a] above v is strictly earlier than s.
 bool latest_facet(const Complex& cx, const Simplex& s, int dim, const std::uint32_t* vs, std::uint32_t v, int j) {
@@ -250,6 +247,9 @@ bool latest_facet(const Complex& cx, const Simplex& s, int dim, const std::uint3
     return true;
 }
 
+/// The apparent pair of column s, if any: its earliest cofacet t (the first of s's diameter in decreasing
+/// index order) exists and s is t's latest facet (no facet of t of that diameter has a smaller index,
+/// i.e. none is t minus a vertex above the added one). Such a column needs no reduction: its pivot is t.
 Entry apparent_cofacet(const Complex& cx, const Simplex& s, int dim, const std::uint32_t* vs) {
     Entry found{-1, 0, 0};
     cx.for_each_cofacet(s, dim, vs, s.diam, [&](const Entry& t, std::uint32_t v, int j) {
