@@ -1,4 +1,10 @@
 // The native engine against the ripser executable on the ph-benchmarks files.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
 #include "actopo/native.hpp"
 #include "oracles.hpp"
 
@@ -58,4 +64,35 @@ TEST_CASE("native matches ripser on o3_1024, dim 3, threshold 1.8", "[native][ri
     o.threshold = 1.8;
     require_same(actopo::native::compute(read_point_file(file), o),
                  run_ripser("/usr/bin/ripser", "--format point-cloud --threshold 1.8", file, 3));
+}
+
+TEST_CASE("native matches ripser where a giant column is compacted (noisy sphere's void, dim 2, Z/2 and Z/3)",
+          "[native][ripser]") {
+    // held out: 310 points near the unit sphere, whose void's H2 column grows past the 2^22 entries above which a
+    // working heap is compacted (sorted, summed per simplex; on two threads sorted on both once the other is idle)
+    std::mt19937_64 rng(2611);
+    std::normal_distribution<double> g;
+    const std::string file = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/actopo-native-sphere-" +
+                             std::to_string(::getpid()) + ".txt";
+    {
+        std::ofstream out(file);
+        out.precision(9);
+        for (int i = 0; i < 310; ++i) {
+            double x = g(rng), y = g(rng), z = g(rng);
+            const double r = std::sqrt(x * x + y * y + z * z);
+            x = x / r + 0.05 * g(rng), y = y / r + 0.05 * g(rng), z = z / r + 0.05 * g(rng);
+            out << x << ' ' << y << ' ' << z << '\n';
+        }
+    }
+    const auto input = read_point_file(file);
+    for (int coeff : {2, 3}) {
+        const auto oracle = coeff == 2 ? run_ripser("/usr/bin/ripser", "--format point-cloud", file, 2)
+                                       : run_ripser("/usr/bin/ripser-coeff", "--modulus 3 --format point-cloud", file, 2);
+        INFO("Z/" << coeff);
+        require_same(actopo::native::compute(input, opts(2, coeff, 2)), oracle);
+        const auto heaviest = actopo::native::last_heaviest_columns();
+        REQUIRE(heaviest.size() == 2);
+        CHECK(heaviest[1].at(0) > 8.0 * (1 << 22));  // the void's heap passed 2^22 entries of at least 8 bytes
+    }
+    std::remove(file.c_str());
 }
