@@ -231,7 +231,8 @@ double native_bytes(const std::vector<double>& c, double n, double given_edges, 
             for (std::size_t i = 0; i < p.per_cofacet.size() && i < std::size_t(threads); ++i) {
                 const double entries = p.per_cofacet[i] * next / p.entry_bytes;
                 // a heap above 2^22 entries is compacted (src/native/cohomology.cpp): in H1 it stays below 1.5 2^22 unless
-                // the column itself holds more distinct simplices, which a pilot does not tell apart; H2's voids do
+                // the column itself holds more distinct simplices (then it is left to grow), which a pilot does not tell
+                // apart; H2's voids do
                 heaps += std::min(entries, k == 1 ? 1.5 * double(1 << 22) : 1.5 * next + double(1 << 22)) * entry;
             }
         } else {
