@@ -311,6 +311,21 @@ std::string torus_file(std::size_t n, std::uint64_t seed) {
     return path.string();
 }
 
+/// A seeded noisy unit sphere in R^3 (noise 0.05): H2's void is one giant column (tens of millions of heap entries).
+std::string sphere_file(std::size_t n, std::uint64_t seed) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("actopo-bench-sphere-" + std::to_string(n) + "-" + std::to_string(seed) + "-" + std::to_string(getpid()) + ".txt");
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> g;
+    std::ofstream f(path);
+    f.precision(9);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float x = g(rng), y = g(rng), z = g(rng), r = std::sqrt(x * x + y * y + z * z);
+        f << x / r + 0.05f * g(rng) << ' ' << y / r + 0.05f * g(rng) << ' ' << z / r + 0.05f * g(rng) << '\n';
+    }
+    return path.string();
+}
+
 /// The distance below which `fraction` of the pairs lie, from the pairs of 200 seeded rows (rounded to 4 digits).
 double distance_quantile(const std::string& path, double fraction) {
     const RipsInput in = read_rips_input(path, "point-cloud", Metric::euclidean);
@@ -472,7 +487,10 @@ void run_suite(const Context& ctx) {
         {"o3_2048 dim 2 t 1.4", dir + "o3_2048.txt", "point-cloud", 2, 1.4, true},
         {"dragon_2000 dim 1", dir + "dragon_2000.txt", "point-cloud", 1, std::nullopt, false},
     };
-    std::string gaussian, gaussian_3000, relu_4000, relu_10000;
+    std::string gaussian, gaussian_3000, relu_4000, relu_10000, sphere;
+    // a giant column: the void of a sphere, most of the time in one column (GUDHI: billions of tetrahedra)
+    if (wanted("noisy sphere 400")) sphere = sphere_file(400, 48);
+    if (!sphere.empty()) cases.push_back({"noisy sphere 400 dim 2 (seed 48)", sphere, "point-cloud", 2, std::nullopt, false});
     if (wanted("gaussian 2000x64")) gaussian = gaussian_file(2000, 64, 42);
     if (!gaussian.empty()) cases.push_back({"gaussian 2000x64 dim 1 (seed 42)", gaussian, "point-cloud", 1, std::nullopt, false});
     std::optional<CnnCloud> cnn;
@@ -579,7 +597,7 @@ void run_suite(const Context& ctx) {
                                   format_fixed(ratio, 2) + " | " + (ratio <= 1.3 ? "met" : "NOT met") + " <=1.3x |\n";
         }
     }
-    for (const auto& f : {gaussian, gaussian_3000, relu_4000, relu_10000, torus})
+    for (const auto& f : {gaussian, gaussian_3000, relu_4000, relu_10000, torus, sphere})
         if (!f.empty()) std::filesystem::remove(f);
 
     if (cnn)
