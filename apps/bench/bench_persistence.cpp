@@ -259,71 +259,70 @@ Measured repeat(int reps, const std::function<ExternalRun()>& once, const std::f
     return m;
 }
 
-/// A seeded Gaussian cloud written as a point-cloud file, so that every tool reads the same numbers.
-std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("actopo-bench-gaussian-" + std::to_string(n) + "-" + std::to_string(getpid()) + ".txt");
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> g;
+/// A generated point-cloud file, actopo-bench-<stem>-<pid>.txt in the temporary folder: write(f) puts its rows
+/// into f (9 significant digits), so that every tool reads the same numbers. Returns its path.
+template <class Write>
+std::string cloud_file(const std::string& stem, Write&& write) {
+    const auto path = std::filesystem::temp_directory_path() / ("actopo-bench-" + stem + "-" + std::to_string(getpid()) + ".txt");
     std::ofstream f(path);
     f.precision(9);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < d; ++j) f << g(rng) << (j + 1 < d ? ' ' : '\n');
+    write(f);
     return path.string();
+}
+
+/// A seeded Gaussian cloud.
+std::string gaussian_file(std::size_t n, std::size_t d, std::uint64_t seed) {
+    return cloud_file("gaussian-" + std::to_string(n), [&](std::ofstream& f) {
+        std::mt19937_64 rng(seed);
+        std::normal_distribution<float> g;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < d; ++j) f << g(rng) << (j + 1 < d ? ' ' : '\n');
+    });
 }
 
 /// A seeded activation-like cloud: n points of a rank-16 Gaussian mapped into d dimensions, plus noise,
 /// through a ReLU (sparse non-negative coordinates on a low-dimensional set, as a hidden layer's).
 std::string relu_file(std::size_t n, std::size_t d, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("actopo-bench-relu-" + std::to_string(n) + "-" + std::to_string(getpid()) + ".txt");
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> g;
-    std::vector<float> mix(16 * d), z(16);
-    for (auto& w : mix) w = g(rng);
-    std::ofstream f(path);
-    f.precision(9);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (auto& x : z) x = g(rng);
-        for (std::size_t j = 0; j < d; ++j) {
-            float x = 0.3f * g(rng);
-            for (std::size_t k = 0; k < 16; ++k) x += z[k] * mix[k * d + j];
-            f << std::max(0.0f, x) << (j + 1 < d ? ' ' : '\n');
+    return cloud_file("relu-" + std::to_string(n), [&](std::ofstream& f) {
+        std::mt19937_64 rng(seed);
+        std::normal_distribution<float> g;
+        std::vector<float> mix(16 * d), z(16);
+        for (auto& w : mix) w = g(rng);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (auto& x : z) x = g(rng);
+            for (std::size_t j = 0; j < d; ++j) {
+                float x = 0.3f * g(rng);
+                for (std::size_t k = 0; k < 16; ++k) x += z[k] * mix[k * d + j];
+                f << std::max(0.0f, x) << (j + 1 < d ? ' ' : '\n');
+            }
         }
-    }
-    return path.string();
+    });
 }
 
 /// A seeded noisy torus in R^3 (radii 2 and 1, noise 0.1): H2 at the enclosing radius has a giant complex.
 std::string torus_file(std::size_t n, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("actopo-bench-torus-" + std::to_string(n) + "-" + std::to_string(seed) + "-" + std::to_string(getpid()) + ".txt");
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> angle(0, 6.2831853f);
-    std::normal_distribution<float> noise(0, 0.1f);
-    std::ofstream f(path);
-    f.precision(9);
-    for (std::size_t i = 0; i < n; ++i) {
-        const float a = angle(rng), b = angle(rng);
-        f << (2 + std::cos(a)) * std::cos(b) + noise(rng) << ' ' << (2 + std::cos(a)) * std::sin(b) + noise(rng) << ' '
-          << std::sin(a) + noise(rng) << '\n';
-    }
-    return path.string();
+    return cloud_file("torus-" + std::to_string(n) + "-" + std::to_string(seed), [&](std::ofstream& f) {
+        std::mt19937_64 rng(seed);
+        std::uniform_real_distribution<float> angle(0, 6.2831853f);
+        std::normal_distribution<float> noise(0, 0.1f);
+        for (std::size_t i = 0; i < n; ++i) {
+            const float a = angle(rng), b = angle(rng);
+            f << (2 + std::cos(a)) * std::cos(b) + noise(rng) << ' ' << (2 + std::cos(a)) * std::sin(b) + noise(rng) << ' '
+              << std::sin(a) + noise(rng) << '\n';
+        }
+    });
 }
 
 /// A seeded noisy unit sphere in R^3 (noise 0.05): H2's void is one giant column (tens of millions of heap entries).
 std::string sphere_file(std::size_t n, std::uint64_t seed) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("actopo-bench-sphere-" + std::to_string(n) + "-" + std::to_string(seed) + "-" + std::to_string(getpid()) + ".txt");
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> g;
-    std::ofstream f(path);
-    f.precision(9);
-    for (std::size_t i = 0; i < n; ++i) {
-        const float x = g(rng), y = g(rng), z = g(rng), r = std::sqrt(x * x + y * y + z * z);
-        f << x / r + 0.05f * g(rng) << ' ' << y / r + 0.05f * g(rng) << ' ' << z / r + 0.05f * g(rng) << '\n';
-    }
-    return path.string();
+    return cloud_file("sphere-" + std::to_string(n) + "-" + std::to_string(seed), [&](std::ofstream& f) {
+        std::mt19937_64 rng(seed);
+        std::normal_distribution<float> g;
+        for (std::size_t i = 0; i < n; ++i) {
+            const float x = g(rng), y = g(rng), z = g(rng), r = std::sqrt(x * x + y * y + z * z);
+            f << x / r + 0.05f * g(rng) << ' ' << y / r + 0.05f * g(rng) << ' ' << z / r + 0.05f * g(rng) << '\n';
+        }
+    });
 }
 
 /// The distance below which `fraction` of the pairs lie, from the pairs of 200 seeded rows (rounded to 4 digits).
